@@ -1,0 +1,109 @@
+/**
+ * Every option a user can set, validated with zod before anything is sent. Vendor-specific rules
+ * (which options a provider accepts, its ranges) are checked by each vendor's plan(); this file holds
+ * the shapes, defaults and the ranges that are the same everywhere.
+ */
+import { z } from 'zod';
+import { invalidOptions, type ProviderId } from './errors';
+
+export const PROVIDERS = ['clipdrop', 'ximilar'] as const;
+export const CLIPDROP_STRATEGIES = ['smooth', 'detailed'] as const;
+export const XIMILAR_MODES = ['artifact_removal', 'ironed_out', 'high_fidelity'] as const;
+export const XIMILAR_MODELS = ['classic', 'gan'] as const;
+export const OUTPUT_FORMATS = ['png', 'jpg', 'webp'] as const;
+export const EXECUTIONS = ['auto', 'sync', 'async'] as const;
+
+const int = (what: string, min: number, max: number) =>
+	z
+		.number({ invalid_type_error: `${what} must be a number` })
+		.int(`${what} must be a whole number`)
+		.min(min, `${what} must be at least ${min}`)
+		.max(max, `${what} must be at most ${max}`);
+
+export const upscaleOptionsSchema = z
+	.object({
+		/** Multiply both sides by this. Default 2 when no width/height is given. */
+		scale: z
+			.number({ invalid_type_error: 'scale must be a number' })
+			.gt(1, 'scale must be greater than 1')
+			.max(16, 'scale must be at most 16')
+			.optional(),
+		/** Exact output width in pixels (Clipdrop). With only one of width/height the other keeps the aspect ratio. */
+		width: int('width', 1, 16384).optional(),
+		height: int('height', 1, 16384).optional(),
+		/** auto: the cheapest path that fits (Clipdrop: sync when the result fits its limits; Ximilar: async). */
+		execution: z.enum(EXECUTIONS, { errorMap: () => ({ message: `execution must be one of ${EXECUTIONS.join(', ')}` }) }).default('auto'),
+		/** Clipdrop async only. smooth: 1 credit; detailed: 1 credit per output megapixel. */
+		strategy: z.enum(CLIPDROP_STRATEGIES, { errorMap: () => ({ message: `strategy must be one of ${CLIPDROP_STRATEGIES.join(', ')}` }) }).optional(),
+		/** Ximilar: how the upscaler treats details. */
+		mode: z.enum(XIMILAR_MODES, { errorMap: () => ({ message: `mode must be one of ${XIMILAR_MODES.join(', ')}` }) }).optional(),
+		/** Ximilar: classic, or gan (generative: more detail, more credits). */
+		model: z.enum(XIMILAR_MODELS, { errorMap: () => ({ message: `model must be one of ${XIMILAR_MODELS.join(', ')}` }) }).optional(),
+		/** Ximilar: output format (default: the input's; images with alpha become PNG). */
+		format: z.enum(OUTPUT_FORMATS, { errorMap: () => ({ message: `format must be one of ${OUTPUT_FORMATS.join(', ')}` }) }).optional(),
+		/** Ximilar: output quality 1..100 (default 85); only together with format. */
+		quality: int('quality', 1, 100).optional(),
+		/** Ximilar: match the input's colour palette (default true). */
+		tuneColors: z.boolean({ invalid_type_error: 'tuneColors must be true or false' }).optional(),
+		/** Ximilar async: the vendor calls this URL when the task is done. */
+		webhook: z
+			.object(
+				{
+					url: z
+						.string()
+						.url('webhook url must be a valid URL')
+						.refine((u) => /^https?:\/\//i.test(u), 'webhook url must start with http:// or https://'),
+					headers: z.record(z.string()).optional(),
+				},
+				{ invalid_type_error: 'webhook must be an object with a url' },
+			)
+			.strict()
+			.optional(),
+		/** Give up waiting after this long (the task keeps its id and can be resumed). Default 10 minutes. */
+		timeoutMs: int('timeout', 1000, 24 * 3600 * 1000).default(600_000),
+		/** Bounds for the pause between status checks; the vendor's eta and queue position pick within them. */
+		pollMinMs: int('poll minimum interval', 100, 600_000).optional(),
+		pollMaxMs: int('poll maximum interval', 100, 3_600_000).optional(),
+	})
+	.strict();
+
+export type UpscaleOptionsInput = z.input<typeof upscaleOptionsSchema>;
+export type UpscaleOptions = z.output<typeof upscaleOptionsSchema>;
+
+/** Turns zod's issues into one readable sentence per problem. */
+export function formatIssues(error: z.ZodError): string {
+	return error.issues
+		.map((i) => {
+			if (i.code === 'unrecognized_keys') return `unknown option${i.keys.length > 1 ? 's' : ''}: ${i.keys.join(', ')}`;
+			const path = i.path.join('.');
+			return i.message.startsWith(path.split('.')[0]) || !path ? i.message : `${path}: ${i.message}`;
+		})
+		.join('; ');
+}
+
+export function parseOptions(input: unknown, provider?: ProviderId): UpscaleOptions {
+	const r = upscaleOptionsSchema.safeParse(input ?? {});
+	if (!r.success) throw invalidOptions(`Invalid options: ${formatIssues(r.error)}.`, provider);
+	const o = r.data;
+	if (o.pollMinMs !== undefined && o.pollMaxMs !== undefined && o.pollMinMs > o.pollMaxMs) {
+		throw invalidOptions('Invalid options: the poll minimum interval is larger than the maximum.', provider);
+	}
+	return o;
+}
+
+export const providerSchema = z.enum(PROVIDERS, {
+	errorMap: () => ({ message: `provider must be one of ${PROVIDERS.join(', ')}` }),
+});
+
+/** Output size for a scale factor, keeping the aspect ratio; at least 1 px per side. */
+export function scaledSize(width: number, height: number, scale: number): { width: number; height: number } {
+	return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Output size from width and/or height (the missing side follows the input's aspect ratio) or from a scale. */
+export function targetSize(o: UpscaleOptions, input: { width: number; height: number }): { width: number; height: number } {
+	if (o.width !== undefined && o.height !== undefined) return { width: o.width, height: o.height };
+	if (o.width !== undefined) return { width: o.width, height: Math.max(1, Math.round((o.width * input.height) / input.width)) };
+	if (o.height !== undefined) return { width: Math.max(1, Math.round((o.height * input.width) / input.height)), height: o.height };
+	return scaledSize(input.width, input.height, o.scale ?? 2);
+}

@@ -1,0 +1,265 @@
+/**
+ * Clipdrop image upscaling (shared/seeds/clipdrop-image-upscaling-api.txt).
+ * Sync:  POST /image-upscaling/v1/upscale        multipart image_file, target_width, target_height (1..4096)
+ * Async: POST /image-upscaling/v1/async-upscale  multipart image_file, target_width, target_height (1..12k), strategy
+ *        GET  /async-tasks/v1/task-status/<id>   {status: queued|completed|failed, position?, eta?}
+ *        GET  /async-tasks/v1/result/<id>        {downloadUrl} (signed, valid one hour, no key)
+ * Credits: x-credits-consumed / x-remaining-credits headers on the submit.
+ */
+import { encodeMultipart, type EncodedBody } from '../encoding';
+import { invalidInput, invalidOptions, UpscaleError } from '../errors';
+import { MIME_BY_FORMAT } from '../image';
+import { targetSize, type UpscaleOptions } from '../options';
+import type { HttpResponse } from '../ports';
+import { finiteNumber, header, httpError, jsonObject, joinUrl, vendorError, bodyExcerpt, type StatusMessages } from './shared';
+import type { Credits, Plan, PreparedInput, ResultRef, TaskState, Vendor } from './types';
+
+/** Limits as documented. Where the text is loose ("16 megapixels", "8k", "12k", "30 Mb") the binary reading is used, so nothing the vendor accepts is refused here. */
+export const CLIPDROP_LIMITS = {
+	maxInputBytes: 30 * 1024 * 1024,
+	syncMaxInputPixels: 4096 * 4096,
+	syncMaxTarget: 4096,
+	asyncMaxInputSide: 8192,
+	asyncMaxTarget: 12288,
+	syncFormats: ['png', 'jpeg', 'webp'],
+	asyncFormats: ['png', 'jpeg'],
+	resultUrlLifetimeMs: 3600_000,
+} as const;
+
+const NAME = 'Clipdrop';
+const P = 'clipdrop' as const;
+
+const messages: StatusMessages = {
+	provider: P,
+	name: NAME,
+	byStatus: {
+		400: { code: 'INVALID_INPUT', text: `${NAME} rejected the request as malformed (400) while {what}: check the image and the options.` },
+		401: { code: 'AUTH', text: `${NAME} received no API key (401): set the Clipdrop API key (CLIPDROP_API_KEY, or the key in the n8n credential).` },
+		402: { code: 'NO_CREDITS', text: `Your ${NAME} account has no credits left (402): buy credits in your Clipdrop account page, then try again.` },
+		403: { code: 'AUTH', text: `${NAME} rejected the API key (403: invalid or revoked): check the key, or create a new one in your Clipdrop account page.` },
+		404: { code: 'NOT_FOUND', text: `${NAME} does not know this task (404): check the task id.` },
+		429: { code: 'RATE_LIMITED', text: `${NAME} kept refusing requests with 429 (rate limited, 60 requests/minute per key by default) after several retries: slow down, or ask Clipdrop for a higher quota and set it with CLIPDROP_RATE_LIMIT.` },
+	},
+};
+
+function creditsFrom(res: HttpResponse): Partial<Credits> {
+	const consumed = finiteNumber(header(res, 'x-credits-consumed'));
+	const remaining = finiteNumber(header(res, 'x-remaining-credits'));
+	return { consumed: consumed ?? null, remaining: remaining ?? null };
+}
+
+function vendorMessage(res: HttpResponse): string | undefined {
+	const j = jsonObject(res);
+	const e = j?.error ?? j?.message;
+	return typeof e === 'string' ? e : undefined;
+}
+
+function fail(res: HttpResponse, what: string, taskId?: string): UpscaleError {
+	return httpError(messages, res, vendorMessage(res), what, taskId);
+}
+
+/** The task id from the submit response: a string, or {value: string} as some public code reads it. */
+export function readTaskId(body: Record<string, unknown> | undefined): string | undefined {
+	const t = body?.taskId;
+	if (typeof t === 'string' && t) return t;
+	if (t && typeof t === 'object' && typeof (t as { value?: unknown }).value === 'string') return (t as { value: string }).value || undefined;
+	if (typeof t === 'number') return String(t);
+	return undefined;
+}
+
+function requireBytes(input: PreparedInput): Extract<PreparedInput, { kind: 'bytes' }> {
+	if (input.kind !== 'bytes') throw new Error('Clipdrop needs the image bytes (the flow downloads URLs first)');
+	return input;
+}
+
+function plan(o: UpscaleOptions, input: PreparedInput): Plan {
+	const L = CLIPDROP_LIMITS;
+	const foreign: string[] = [];
+	if (o.mode !== undefined) foreign.push('mode');
+	if (o.model !== undefined) foreign.push('model');
+	if (o.format !== undefined) foreign.push('format');
+	if (o.quality !== undefined) foreign.push('quality');
+	if (o.tuneColors !== undefined) foreign.push('tune colors');
+	if (o.webhook !== undefined) foreign.push('webhook');
+	if (foreign.length) {
+		throw invalidOptions(
+			`${foreign.join(', ')} ${foreign.length > 1 ? 'are Ximilar options' : 'is a Ximilar option'}; Clipdrop takes a scale or a width/height and, for async jobs, a strategy. ` +
+				'(Clipdrop picks the output format itself: JPEG, or WebP when the input has transparency.)',
+			P,
+		);
+	}
+	if (o.scale !== undefined && (o.width !== undefined || o.height !== undefined)) {
+		throw invalidOptions('Give either a scale or a width/height, not both.', P);
+	}
+	const { info } = requireBytes(input);
+	if (info.bytes > L.maxInputBytes) {
+		throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; Clipdrop accepts at most 30 MB.`, P);
+	}
+	const target = targetSize(o, info);
+	const pixels = info.width * info.height;
+	const fmt = info.format.toUpperCase();
+	const syncProblems: string[] = [];
+	if (target.width > L.syncMaxTarget || target.height > L.syncMaxTarget) syncProblems.push(`the sync endpoint's output is at most ${L.syncMaxTarget}x${L.syncMaxTarget} (asked: ${target.width}x${target.height})`);
+	if (pixels > L.syncMaxInputPixels) syncProblems.push(`the sync endpoint accepts inputs up to 16 megapixels (this one: ${(pixels / 1e6).toFixed(1)} MP)`);
+	if (o.strategy !== undefined) syncProblems.push('a strategy is only available on the async endpoint');
+	const asyncProblems: string[] = [];
+	if (!(L.asyncFormats as readonly string[]).includes(info.format)) asyncProblems.push(`the async endpoint accepts PNG or JPEG only (this is ${fmt})`);
+	if (info.width > L.asyncMaxInputSide || info.height > L.asyncMaxInputSide) asyncProblems.push(`the async endpoint accepts inputs up to ${L.asyncMaxInputSide} px per side (this one: ${info.width}x${info.height})`);
+	if (target.width > L.asyncMaxTarget || target.height > L.asyncMaxTarget) asyncProblems.push(`the async endpoint's output is at most ${L.asyncMaxTarget}x${L.asyncMaxTarget} (asked: ${target.width}x${target.height})`);
+	let execution: 'sync' | 'async';
+	if (o.execution === 'sync') {
+		if (syncProblems.length) throw invalidOptions(`Clipdrop cannot do this synchronously: ${syncProblems.join('; ')}.`, P);
+		execution = 'sync';
+	} else if (o.execution === 'async') {
+		if (asyncProblems.length) throw invalidOptions(`Clipdrop cannot do this asynchronously: ${asyncProblems.join('; ')}.`, P);
+		execution = 'async';
+	} else if (!syncProblems.length) {
+		execution = 'sync'; // one request and the same price: the cheapest path when it fits
+	} else if (!asyncProblems.length) {
+		execution = 'async';
+	} else {
+		throw invalidOptions(`Clipdrop cannot upscale this image as asked: ${[...syncProblems, ...asyncProblems].join('; ')}.`, P);
+	}
+	const params: Record<string, unknown> = { target_width: target.width, target_height: target.height };
+	if (execution === 'async') params.strategy = o.strategy ?? 'smooth';
+	return { execution, target, params };
+}
+
+function body(plan: Plan, input: PreparedInput): EncodedBody {
+	const { bytes, fileName, info } = requireBytes(input);
+	const parts = [
+		{ name: 'image_file', fileName, contentType: MIME_BY_FORMAT[info.format], data: bytes },
+		{ name: 'target_width', value: String(plan.params.target_width) },
+		{ name: 'target_height', value: String(plan.params.target_height) },
+	];
+	if (plan.params.strategy) parts.push({ name: 'strategy', value: String(plan.params.strategy) });
+	const boundary = `----upscale${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
+	return encodeMultipart(parts, boundary);
+}
+
+const taskPath = (kind: 'task-status' | 'result', id: string) => `async-tasks/v1/${kind}/${encodeURIComponent(id)}`;
+
+export const clipdrop: Vendor = {
+	id: P,
+	name: NAME,
+	defaultBaseUrl: 'https://clipdrop-api.co',
+	defaultRateLimit: { requests: 60, windowMs: 60_000 },
+	pollPace: { minMs: 1000, maxMs: 10_000 },
+	needsBytes: true,
+	canRefreshResultUrl: true,
+	creditsFromBalance: false,
+
+	authHeaders: (key) => ({ 'x-api-key': key.trim() }),
+
+	plan,
+
+	async runSync(ctx, p, input) {
+		const what = 'upscaling the image (sync)';
+		const res = await ctx.t.send({
+			method: 'POST',
+			url: joinUrl(ctx.baseUrl, 'image-upscaling/v1/upscale'),
+			kind: 'submit',
+			body: body(p, input),
+			deadline: ctx.deadline,
+			signal: ctx.signal,
+			what,
+		});
+		if (res.status !== 200) throw fail(res, what);
+		const contentType = header(res, 'content-type') ?? 'application/octet-stream';
+		if (!contentType.startsWith('image/')) {
+			throw vendorError(P, `Clipdrop answered 200 but with ${contentType} instead of an image (${bodyExcerpt(res)}).`, { status: 200 });
+		}
+		return { image: { bytes: res.body, contentType }, credits: creditsFrom(res) };
+	},
+
+	async submit(ctx, p, input) {
+		const what = 'submitting the async upscale';
+		const res = await ctx.t.send({
+			method: 'POST',
+			url: joinUrl(ctx.baseUrl, 'image-upscaling/v1/async-upscale'),
+			kind: 'submit',
+			body: body(p, input),
+			deadline: ctx.deadline,
+			signal: ctx.signal,
+			what,
+		});
+		if (res.status < 200 || res.status >= 300) throw fail(res, what);
+		const taskId = readTaskId(jsonObject(res));
+		if (!taskId) {
+			throw vendorError(P, `Clipdrop accepted the upscale (credits may have been spent) but its answer has no task id: ${bodyExcerpt(res)}.`, {
+				status: res.status,
+			});
+		}
+		return { taskId, credits: creditsFrom(res) };
+	},
+
+	async status(ctx, taskId): Promise<TaskState> {
+		const what = 'checking the task status';
+		const res = await ctx.t.send({
+			method: 'GET',
+			url: joinUrl(ctx.baseUrl, taskPath('task-status', taskId)),
+			kind: 'read',
+			deadline: ctx.deadline,
+			signal: ctx.signal,
+			what,
+			taskId,
+		});
+		if (res.status !== 200) throw fail(res, what, taskId);
+		const j = jsonObject(res);
+		const raw = typeof j?.status === 'string' ? j.status : undefined;
+		if (!raw) throw vendorError(P, `Clipdrop's task status answer has no status: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
+		const s = raw.toLowerCase();
+		if (s === 'completed') return { status: 'completed', vendorStatus: raw };
+		if (s === 'failed') {
+			const why = typeof j?.error === 'string' ? j.error : typeof j?.reason === 'string' ? j.reason : undefined;
+			return { status: 'failed', vendorStatus: raw, failure: why };
+		}
+		if (s === 'queued') {
+			const position = finiteNumber(j?.position);
+			const eta = finiteNumber(j?.eta);
+			return { status: 'queued', vendorStatus: raw, position, etaMs: eta !== undefined && eta > 1e12 ? eta : undefined };
+		}
+		// Not documented, but a word for work in progress is plainly that; anything else is not guessed at.
+		if (/run|process|progress|pend|start|work/.test(s)) return { status: 'processing', vendorStatus: raw };
+		throw vendorError(P, `Clipdrop reported an unknown task status "${raw}". The task may still finish: check it later with Get Task.`, {
+			taskId,
+			status: 200,
+		});
+	},
+
+	async result(ctx, taskId): Promise<ResultRef> {
+		const what = 'getting the result URL';
+		const res = await ctx.t.send({
+			method: 'GET',
+			url: joinUrl(ctx.baseUrl, taskPath('result', taskId)),
+			kind: 'read',
+			deadline: ctx.deadline,
+			signal: ctx.signal,
+			what,
+			taskId,
+		});
+		if (res.status !== 200) throw fail(res, what, taskId);
+		const url = jsonObject(res)?.downloadUrl;
+		if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
+			throw vendorError(P, `Clipdrop's result answer has no download URL: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
+		}
+		return { url, expiresAt: ctx.t.ports.clock.now() + CLIPDROP_LIMITS.resultUrlLifetimeMs };
+	},
+
+	async verifyKey(ctx) {
+		// The status of a task that does not exist: a good key gets 404, a bad one 401/403, and no credit is spent.
+		const probe = `credential-check-${ctx.t.ports.clock.now()}`;
+		const what = 'checking the API key';
+		const res = await ctx.t.send({
+			method: 'GET',
+			url: joinUrl(ctx.baseUrl, taskPath('task-status', probe)),
+			kind: 'read',
+			deadline: ctx.deadline,
+			signal: ctx.signal,
+			what,
+		});
+		if (res.status === 401 || res.status === 403 || res.status === 429 || res.status >= 500) throw fail(res, what);
+	},
+
+	toError: fail,
+};

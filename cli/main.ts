@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/** `upscale <file-or-url> [options]`: the core from the command line. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UpscaleError, type UpscaleResult, type VendorId } from '../core';
+import { clientFromEnv, readInput, vendorEnv } from '../runtime';
+import { parseCli, USAGE, type CliArgs } from './args';
+import { checkOutputDir, outputPath, writeResult } from './output';
+import { progressReporter } from './progress';
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_REJECTED = 2;
+const EXIT_CANCELLED = 130;
+
+function pickProvider(args: CliArgs): VendorId | 'local' {
+	const p = args.provider?.toLowerCase();
+	if (p !== undefined) {
+		if (p === 'clipdrop' || p === 'ximilar' || p === 'local') return p;
+		throw new UpscaleError('INVALID_OPTIONS', `Unknown provider "${args.provider}": use clipdrop, ximilar or local.`, { local: true });
+	}
+	if (vendorEnv('clipdrop').key) return 'clipdrop';
+	if (vendorEnv('ximilar').key) return 'ximilar';
+	return 'local';
+}
+
+function summary(r: UpscaleResult, output: string) {
+	return {
+		provider: r.provider,
+		execution: r.execution,
+		taskId: r.taskId ?? null,
+		output,
+		format: r.format ?? null,
+		width: r.width ?? null,
+		height: r.height ?? null,
+		bytes: r.bytes.length,
+		input: r.input,
+		credits: r.credits,
+		resultUrl: r.resultUrl ?? null,
+		resultExpiresAt: r.resultExpiresAt ? new Date(r.resultExpiresAt).toISOString() : null,
+		elapsedMs: r.elapsedMs,
+		params: r.params,
+	};
+}
+
+function creditsLine(r: UpscaleResult): string {
+	const c = r.credits;
+	const used = c.consumed === null ? 'unknown' : String(c.consumed);
+	const left = c.remaining === null ? 'unknown' : String(c.remaining);
+	return `credits used: ${used}, remaining: ${left}`;
+}
+
+async function run(argv: string[]): Promise<number> {
+	const args = parseCli(argv);
+	if (args.help) {
+		process.stdout.write(`${USAGE}\n`);
+		return EXIT_OK;
+	}
+	if (args.version) {
+		const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+		process.stdout.write(`${pkg.version}\n`);
+		return EXIT_OK;
+	}
+	if (!args.source && !args.task) throw new UpscaleError('INVALID_OPTIONS', `No image given.\n${USAGE.split('\n')[0]}`, { local: true });
+	if (args.source && args.task) throw new UpscaleError('INVALID_OPTIONS', 'Give an image or --task, not both.', { local: true });
+	if (args.output === '-' && args.json) throw new UpscaleError('INVALID_OPTIONS', '--output - (image on stdout) and --json exclude each other.', { local: true });
+	const provider = pickProvider(args);
+	if (provider === 'local') {
+		throw new UpscaleError(
+			'INVALID_OPTIONS',
+			'The local (keyless) engine is not available yet. Set CLIPDROP_API_KEY or XIMILAR_API_TOKEN and use --provider clipdrop or ximilar.',
+			{ provider: 'local' },
+		);
+	}
+	if (args.output && args.output !== '-') checkOutputDir(args.output);
+	const client = clientFromEnv(provider);
+	const controller = new AbortController();
+	const onSigint = () => controller.abort();
+	process.once('SIGINT', onSigint);
+	const progress = progressReporter(process.stderr, !args.quiet && !args.json);
+	try {
+		const control = { signal: controller.signal, onProgress: progress.report };
+		const input = args.source ? await readInput(args.source) : undefined;
+		const result = input ? await client.upscale(input, args.options, control) : await client.waitForTask(args.task!, args.options, control);
+		progress.end();
+		if (args.output === '-') {
+			await new Promise<void>((resolve, reject) => process.stdout.write(result.bytes, (e) => (e ? reject(e) : resolve())));
+			if (!args.quiet) process.stderr.write(`${creditsLine(result)}\n`);
+			return EXIT_OK;
+		}
+		const path = outputPath(args.source ?? `task-${args.task}`, result.extension, args.output, args.force);
+		await writeResult(path, result.bytes);
+		if (args.json) {
+			process.stdout.write(`${JSON.stringify(summary(result, path))}\n`);
+		} else {
+			const size = result.width && result.height ? `${result.width}x${result.height} ` : '';
+			process.stdout.write(`${path}\n`);
+			if (!args.quiet) process.stderr.write(`wrote ${size}${result.format?.toUpperCase() ?? ''} (${(result.bytes.length / 1024).toFixed(0)} KB); ${creditsLine(result)}\n`);
+		}
+		return EXIT_OK;
+	} finally {
+		progress.end();
+		process.removeListener('SIGINT', onSigint);
+	}
+}
+
+function fail(err: unknown, json: boolean): number {
+	const e =
+		err instanceof UpscaleError ? err : new UpscaleError('VENDOR', `Unexpected error: ${(err as Error)?.message ?? String(err)}`);
+	const code = e.code === 'ABORTED' ? EXIT_CANCELLED : e.local ? EXIT_REJECTED : EXIT_FAILED;
+	process.stderr.write(`upscale: ${e.message.replace(/\n/g, ' ')}\n`);
+	if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
+	return code;
+}
+
+const argv = process.argv.slice(2);
+run(argv)
+	.then((code) => {
+		process.exitCode = code;
+	})
+	.catch((err) => {
+		process.exitCode = fail(err, argv.includes('--json'));
+	});

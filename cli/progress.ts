@@ -1,0 +1,43 @@
+/** Progress lines on stderr: one updating line on a terminal, one line per change otherwise. */
+import type { Progress } from '../core';
+
+const NAMES = { clipdrop: 'Clipdrop', ximilar: 'Ximilar' } as const;
+
+export function describeProgress(p: Progress, now: number): string {
+	const name = NAMES[p.provider];
+	const elapsed = `${Math.round(p.elapsedMs / 1000)} s`;
+	switch (p.stage) {
+		case 'uploading':
+			return `${name}: sending the image…`;
+		case 'queued': {
+			const parts = [`${name}: queued`];
+			if (p.position !== undefined) parts.push(`position ${p.position}`);
+			if (p.etaMs !== undefined) parts.push(`eta ~${Math.max(0, Math.round((p.etaMs - now) / 1000))} s`);
+			return `${parts.join(', ')} (task ${p.taskId}, ${elapsed})`;
+		}
+		case 'processing':
+			return `${name}: processing (task ${p.taskId}, ${elapsed})`;
+		case 'downloading':
+			return `${name}: downloading the result…`;
+		case 'done':
+			return `${name}: done in ${(p.elapsedMs / 1000).toFixed(1)} s`;
+	}
+}
+
+export function progressReporter(stream: NodeJS.WriteStream, enabled: boolean): { report(p: Progress): void; end(): void } {
+	const tty = !!stream.isTTY;
+	let last = '';
+	return {
+		report(p) {
+			if (!enabled) return;
+			const line = describeProgress(p, Date.now());
+			if (line === last) return;
+			last = line;
+			if (tty) stream.write(`\r\x1b[2K${line}`);
+			else stream.write(`${line}\n`);
+		},
+		end() {
+			if (enabled && tty && last) stream.write('\n');
+		},
+	};
+}

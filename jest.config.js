@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+	testEnvironment: 'node',
+	transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
+	testMatch: ['<rootDir>/test/**/*.test.ts'],
+	testTimeout: 60_000,
+	collectCoverageFrom: ['core/**/*.ts', 'runtime/**/*.ts', '!**/*.d.ts'],
+	coverageReporters: ['text-summary', 'text', 'json-summary'],
+	coverageThreshold: { './core/': { lines: 90 } },
+};

@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
 	testEnvironment: 'node',
-	transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
 	testMatch: ['<rootDir>/test/**/*.test.ts'],
 	testTimeout: 60_000,
 	collectCoverageFrom: ['core/**/*.ts', 'runtime/**/*.ts', '!**/*.d.ts'],

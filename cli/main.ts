@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UpscaleError, type UpscaleResult, type VendorId } from '../core';
 import { clientFromEnv, readInput, vendorEnv } from '../runtime';
 import { parseCli, USAGE, type CliArgs } from './args';
-import { checkOutputDir, outputPath, writeResult } from './output';
+import { checkOutput, outputPath, writeResult } from './output';
 import { progressReporter } from './progress';
 
 const EXIT_OK = 0;
@@ -72,7 +72,7 @@ async function run(argv: string[]): Promise<number> {
 			{ provider: 'local' },
 		);
 	}
-	if (args.output && args.output !== '-') checkOutputDir(args.output);
+	if (args.output && args.output !== '-') checkOutput(args.output, args.force);
 	const client = clientFromEnv(provider);
 	const controller = new AbortController();
 	const onSigint = () => controller.abort();

@@ -48,8 +48,9 @@ export async function writeResult(path: string, bytes: Uint8Array): Promise<void
 }
 
 /** Checks early (before credits are spent) that the output can be written where asked. */
-export function checkOutputDir(path: string): void {
+export function checkOutput(path: string, force: boolean): void {
 	if (isDir(path)) return;
 	const dir = dirname(path);
 	if (!isDir(dir)) throw invalidOptions(`Cannot write ${path}: the folder ${dir} does not exist.`);
+	if (existsSync(path) && !force) throw invalidOptions(`${path} exists; use --force to overwrite it.`);
 }

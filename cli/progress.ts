@@ -11,7 +11,7 @@ export function describeProgress(p: Progress, now: number): string {
 			return `${name}: sending the image…`;
 		case 'queued': {
 			const parts = [`${name}: queued`];
-			if (p.position !== undefined) parts.push(`position ${p.position}`);
+			if (p.position !== undefined) parts.push(p.position === 0 ? 'at the front of the queue' : `position ${p.position}`);
 			if (p.etaMs !== undefined) parts.push(`eta ~${Math.max(0, Math.round((p.etaMs - now) / 1000))} s`);
 			return `${parts.join(', ')} (task ${p.taskId}, ${elapsed})`;
 		}

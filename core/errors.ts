@@ -49,12 +49,8 @@ export class UpscaleError extends Error {
 
 	/** The same error with a task id attached (and mentioned in the message so the user can resume). */
 	withTaskId(taskId: string): UpscaleError {
-		if (this.taskId) return this;
-		const e = new UpscaleError(this.code, `${this.message} (task ${taskId}: resume it with Get Task)`, {
-			...this.fields(),
-			taskId,
-		});
-		return e;
+		if (this.message.includes(taskId)) return this.taskId ? this : new UpscaleError(this.code, this.message, { ...this.fields(), taskId });
+		return new UpscaleError(this.code, `${this.message} (task ${taskId}: resume it with Get Task)`, { ...this.fields(), taskId });
 	}
 
 	fields(): UpscaleErrorFields {

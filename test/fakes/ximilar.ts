@@ -69,6 +69,8 @@ export class XimilarFake extends FakeServer {
 	private files = new Map<string, { data: Promise<Buffer>; mime: string; expires: number }>();
 	/** Webhook calls made (for tests). */
 	readonly webhooks: Array<{ endpoint: string; status: number | string }> = [];
+	/** Every accepted job: its scale, service parameters and how the image came (for tests). */
+	readonly jobs: Array<{ scale: number; params: Record<string, unknown>; source: 'url' | 'base64' }> = [];
 
 	constructor(readonly opts: XimilarFakeOptions = {}) {
 		super();
@@ -85,6 +87,7 @@ export class XimilarFake extends FakeServer {
 		this.requests.length = 0;
 		this.faults.length = 0;
 		this.webhooks.length = 0;
+		this.jobs.length = 0;
 	}
 
 	protected keyOf(req: IncomingMessage): string | undefined {
@@ -183,6 +186,7 @@ export class XimilarFake extends FakeServer {
 		if (!info) return fail('Invalid image: the data could not be decoded');
 		const params: Record<string, unknown> = {};
 		for (const k of SERVICE_KEYS) if (body[k] !== undefined) params[k] = body[k];
+		this.jobs.push({ scale, params, source: hasUrl ? 'url' : 'base64' });
 		return { scale, record: rec, params, input, inputInfo: info };
 	}
 

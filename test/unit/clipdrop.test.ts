@@ -1,15 +1,13 @@
 import { UpscaleClient, UpscaleError, readTaskId, type Progress } from '../../core';
-import { jpeg, png, webp } from '../helpers/images';
+import { jpeg, webp } from '../helpers/images';
 import { freshKey, netFail, ports, ScriptedHttp, VirtualTime, type Handler } from '../helpers/virtual';
 
 const BASE = 'https://clipdrop.test';
 let small: Buffer;
-let alpha: Buffer;
 let result: Buffer;
 
 beforeAll(async () => {
 	small = await jpeg(400, 300);
-	alpha = await png(100, 100, { alpha: true });
 	result = await jpeg(800, 600);
 });
 

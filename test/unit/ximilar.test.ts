@@ -1,4 +1,4 @@
-import { UpscaleClient, UpscaleError, ximilarAuthorization } from '../../core';
+import { UpscaleClient, UpscaleError, ximilarAuthorization, type UpscaleOptionsInput } from '../../core';
 import { jpeg, png } from '../helpers/images';
 import { freshKey, ports, ScriptedHttp, type Handler } from '../helpers/virtual';
 
@@ -241,7 +241,7 @@ describe('Ximilar local rejections (no request sent)', () => {
 		[{ execution: 'sync', webhook: { url: 'https://h.test/' } }, 'A webhook works only with async jobs; drop it or use async.'],
 	])('%j', async (options, text) => {
 		const { http, client } = setup(vendor());
-		const e = await failure(client.upscale({ bytes: small }, options));
+		const e = await failure(client.upscale({ bytes: small }, options as UpscaleOptionsInput));
 		expect(e.message).toContain(text);
 		expect(e.local).toBe(true);
 		expect(http.requests).toHaveLength(0);

@@ -27,6 +27,8 @@ export interface ClientConfig {
 	/** Default: the vendor's documented limit. false: no client-side budget (429s are still handled). */
 	rateLimit?: BudgetLimits | false;
 	retry?: Partial<RetryPolicy>;
+	/** More strings that must never appear in an error (a key the adapter sends itself). */
+	secrets?: string[];
 	ports: Ports;
 }
 
@@ -73,6 +75,17 @@ export interface UpscaleResult extends OutputImage {
 	/** The vendor's own processing time, when it says. */
 	vendorProcessingMs?: number;
 	/** The parameters sent to the vendor. */
+	params: Record<string, unknown>;
+}
+
+export interface SubmittedTask {
+	provider: VendorId;
+	taskId: string;
+	status: 'submitted';
+	input: UpscaleResult['input'];
+	/** The output size asked for, when known before the vendor answers. */
+	target: { width: number; height: number } | null;
+	credits: Credits;
 	params: Record<string, unknown>;
 }
 
@@ -126,6 +139,30 @@ export class UpscaleClient {
 	async upscale(input: UpscaleInput, options: UpscaleOptionsInput = {}, run: RunControl = {}): Promise<UpscaleResult> {
 		try {
 			return await this.doUpscale(input, parseOptions(options, this.vendor.id), run);
+		} catch (e) {
+			throw this.clean(e);
+		}
+	}
+
+	/**
+	 * Starts an async task and returns at once with its id (for "submit now, fetch later" workflows).
+	 * Same validation as upscale(); the job always goes to the vendor's async endpoint.
+	 */
+	async submit(input: UpscaleInput, options: UpscaleOptionsInput = {}, run: Pick<RunControl, 'signal'> = {}): Promise<SubmittedTask> {
+		try {
+			const o = parseOptions({ ...options, execution: 'async' }, this.vendor.id);
+			const deadline = this.cfg.ports.clock.now() + o.timeoutMs;
+			const prepared = await this.prepare(input, deadline, run.signal);
+			const plan = this.vendor.plan(o, prepared);
+			const ctx = this.ctx(deadline, run.signal);
+			const sub = await this.vendor.submit(ctx, plan, prepared);
+			let credits: Credits = { consumed: sub.credits?.consumed ?? null, remaining: sub.credits?.remaining ?? null };
+			if (this.vendor.creditsFromBalance && this.vendor.balance) {
+				const after = await this.vendor.balance(ctx).catch(() => undefined);
+				credits = { consumed: null, remaining: after?.remaining ?? null };
+			}
+			const input_ = prepared.kind === 'bytes' ? { format: prepared.info.format, width: prepared.info.width, height: prepared.info.height, bytes: prepared.info.bytes } : null;
+			return { provider: this.vendor.id, taskId: sub.taskId, status: 'submitted', input: input_, target: plan.target ?? null, credits, params: plan.params };
 		} catch (e) {
 			throw this.clean(e);
 		}
@@ -210,8 +247,9 @@ export class UpscaleClient {
 			e instanceof UpscaleError
 				? e
 				: new UpscaleError('VENDOR', `Unexpected failure: ${(e as Error)?.message ?? String(e)}`, { provider: this.vendor.id });
+		if (!err.provider) err = new UpscaleError(err.code, err.message, { ...err.fields(), provider: this.vendor.id });
 		if (taskId && !err.taskId && !err.local) err = err.withTaskId(taskId);
-		return redactError(err, [this.cfg.apiKey, this.cfg.apiKey?.trim()]);
+		return redactError(err, [this.cfg.apiKey, this.cfg.apiKey?.trim(), ...(this.cfg.secrets ?? [])]);
 	}
 
 	private async prepare(input: UpscaleInput, deadline: number, signal?: AbortSignal): Promise<PreparedInput> {

@@ -428,3 +428,28 @@ describe('input from a URL', () => {
 		expect(e.message).toBe('The image at the URL is larger than 30 MB.');
 	});
 });
+
+describe('submit without waiting', () => {
+	it('validates, submits async and returns the task id with the credits', async () => {
+		const { http, client } = setup(asyncVendor());
+		const s = await client.submit({ bytes: small }, { scale: 3 });
+		expect(s).toEqual({
+			provider: 'clipdrop',
+			taskId: 'task-1',
+			status: 'submitted',
+			input: { format: 'jpeg', width: 400, height: 300, bytes: small.length },
+			target: { width: 1200, height: 900 },
+			credits: { consumed: 1, remaining: 41 },
+			params: { target_width: 1200, target_height: 900, strategy: 'smooth' },
+		});
+		expect(http.requests).toHaveLength(1);
+		expect(http.requests[0].url).toMatch(/async-upscale$/);
+	});
+
+	it('rejects what async cannot take, before any request', async () => {
+		const { http, client } = setup(asyncVendor());
+		const e = await failure(client.submit({ bytes: await webp(10, 10) }, {}));
+		expect(e.message).toMatch(/cannot do this asynchronously: the async endpoint accepts PNG or JPEG only/);
+		expect(http.requests).toHaveLength(0);
+	});
+});

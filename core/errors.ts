@@ -80,9 +80,9 @@ export function invalidOptions(message: string, provider?: ProviderId): UpscaleE
 /** Replaces every occurrence of each secret (4+ chars) in text with "***". */
 export function redact(text: string, secrets: Array<string | undefined>): string {
 	let out = text;
-	for (const s of secrets) {
-		if (s && s.length >= 4) out = out.split(s).join('***');
-	}
+	// Longest first, and the trimmed form too: a key pasted with spaces is sent trimmed.
+	const all = secrets.flatMap((s) => (s ? [s, s.trim()] : [])).filter((s) => s.length >= 4);
+	for (const s of all.sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
 	return out;
 }
 

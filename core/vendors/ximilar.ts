@@ -100,6 +100,7 @@ function plan(o: UpscaleOptions, input: PreparedInput): Plan {
 	if (o.model === 'gan') params.model_type = 'gan';
 	if (o.format) params.image_format = o.format;
 	if (o.quality !== undefined) params.image_quality = o.quality;
+	if (o.webhook) params.webhook = { endpoint: o.webhook.url, ...(o.webhook.headers ? { headers: o.webhook.headers } : {}) };
 	return { execution: o.execution === 'sync' ? 'sync' : 'async', target, params: { ...params, scale } };
 }
 

@@ -38,7 +38,7 @@ export class Upscaler implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Upscaler',
 		name: 'upscaler',
-		icon: 'file:upscaler.svg',
+		icon: { light: 'file:upscaler.svg', dark: 'file:upscaler.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ ($parameter["operation"] === "getTask" ? "Get Task" : "Upscale") + " · " + ($parameter["provider"] === "ximilar" ? "Ximilar" : "Clipdrop") }}',
@@ -119,11 +119,11 @@ export class Upscaler implements INodeType {
 				try {
 					out[i] = operation === 'getTask' ? await getTaskItem(this, i, client, stop.signal) : await upscaleItem(this, i, client, stop.signal);
 				} catch (e) {
-					const n8nError = e instanceof NodeOperationError;
+					const n8nError = e instanceof NodeOperationError ? e : undefined;
 					if (this.continueOnFail()) {
-						out[i] = { json: n8nError ? { error: e.message } : errorJson(asUpscaleError(e)), pairedItem: { item: i } };
+						out[i] = { json: n8nError ? { error: n8nError.message } : errorJson(asUpscaleError(e)), pairedItem: { item: i } };
 					} else if (!failure) {
-						failure = n8nError ? e : toNodeError(this.getNode(), asUpscaleError(e), i);
+						failure = n8nError ?? toNodeError(this.getNode(), asUpscaleError(e), i);
 						stop.abort();
 					}
 				}

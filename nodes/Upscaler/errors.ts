@@ -6,14 +6,17 @@ export function asUpscaleError(e: unknown): UpscaleError {
 	return e instanceof UpscaleError ? e : new UpscaleError('VENDOR', `Unexpected failure: ${(e as Error)?.message ?? String(e)}`);
 }
 
-/** What a failed item carries with continueOnFail (and what the error's description shows). */
+/**
+ * What a failed item carries with continueOnFail: `{ error, details }`. Only these keys, so that n8n
+ * recognises the item as an error and, with "On Error: Continue (using error output)", routes it there.
+ */
 export function errorJson(e: UpscaleError): JsonObject {
-	const j: JsonObject = { error: e.message, code: e.code };
-	if (e.provider) j.provider = e.provider;
-	if (e.status !== undefined) j.httpCode = e.status;
-	if (e.taskId) j.taskId = e.taskId;
-	if (e.vendorMessage) j.vendorMessage = e.vendorMessage;
-	return j;
+	const details: JsonObject = { code: e.code };
+	if (e.provider) details.provider = e.provider;
+	if (e.status !== undefined) details.httpCode = e.status;
+	if (e.taskId) details.taskId = e.taskId;
+	if (e.vendorMessage) details.vendorMessage = e.vendorMessage;
+	return { error: e.message, details };
 }
 
 export function toNodeError(node: INode, e: UpscaleError, itemIndex: number): NodeApiError | NodeOperationError {
@@ -21,7 +24,7 @@ export function toNodeError(node: INode, e: UpscaleError, itemIndex: number): No
 		.filter(Boolean)
 		.join(' · ');
 	if (e.local) return new NodeOperationError(node, e.message, { itemIndex, description });
-	return new NodeApiError(node, errorJson(e), {
+	return new NodeApiError(node, { ...(errorJson(e).details as JsonObject), message: e.message }, {
 		message: e.message,
 		description,
 		httpCode: e.status !== undefined ? String(e.status) : undefined,

@@ -259,6 +259,16 @@ describe('Ximilar through the CLI', () => {
 		expect(xm.count('sync')).toBe(1);
 	});
 
+	it('--webhook: Ximilar calls it when the task is done', async () => {
+		const r = await runCli([SAMPLE, '--provider', 'ximilar', '--webhook', `${filesUrl}/hook`, '--output', dir], xmEnv());
+		expect(r.code).toBe(0);
+		await new Promise((res) => setTimeout(res, 200));
+		expect(xm.webhooks).toEqual([{ endpoint: `${filesUrl}/hook`, status: 404 }]);
+		const sync = await runCli([SAMPLE, '--provider', 'ximilar', '--sync', '--webhook', `${filesUrl}/hook`], xmEnv());
+		expect(sync.code).toBe(2);
+		expect(sync.stderr).toBe('upscale: A webhook works only with async jobs; drop it or use async.\n');
+	});
+
 	it('passes a URL through to Ximilar without downloading it', async () => {
 		const r = await runCli([`${filesUrl}/photos/sample.jpg`, '--provider', 'ximilar', '--scale', '8', '--json'], xmEnv(), { cwd: dir });
 		expect(r.code).toBe(0);

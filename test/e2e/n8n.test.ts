@@ -3,8 +3,9 @@
  * both providers, both operations, wait and no-wait, a bad key, continueOnFail and a batch of 20 items.
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { XimilarFake } from '../fakes/ximilar';
@@ -27,6 +28,21 @@ let cd: ClipdropFake;
 let xm: XimilarFake;
 let files: http.Server;
 let filesUrl = '';
+let filesDir = '';
+
+/** An example workflow from examples/, pointed at the local fakes and folders (nothing else changed). */
+function example(file: string, id: string, waitSeconds = 1) {
+	let text = readFileSync(resolve(__dirname, '../../examples', file), 'utf8');
+	text = text.replace(/https:\/\/picsum\.photos\/[^"]+/g, `${filesUrl}/sample.jpg`).replace(/\/home\/node\/\.n8n-files/g, filesDir);
+	const wf = JSON.parse(text);
+	wf.id = id;
+	for (const node of wf.nodes) {
+		if (node.credentials?.clipdropApi) node.credentials = CD;
+		if (node.credentials?.ximilarApi) node.credentials = XM;
+		if (node.type === 'n8n-nodes-base.wait') node.parameters.amount = waitSeconds;
+	}
+	return wf;
+}
 
 const upscaler = (parameters: Record<string, unknown>, credentials: WfNode['credentials'], extra: Partial<WfNode> = {}): WfNode => ({
 	name: 'Upscaler',
@@ -43,6 +59,11 @@ const getTask = (provider: string, credentials: WfNode['credentials']): WfNode =
 	parameters: { provider, operation: 'getTask', taskId: '={{ $json.taskId }}', download: true },
 	credentials,
 });
+
+/** A successful execution, or a failure that shows what n8n printed. */
+function expectOk(r: { code: number; stdout: string; stderr: string }): void {
+	if (r.code !== 0) throw new Error(`n8n execute exited ${r.code}:\n${(r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith(' ')).slice(-25).join('\n')}`);
+}
 
 beforeAll(async () => {
 	const home = installN8n();
@@ -74,8 +95,14 @@ beforeAll(async () => {
 	await new Promise<void>((r) => files.listen(0, '127.0.0.1', () => r()));
 	filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
 
+	filesDir = mkdtempSync(join(tmpdir(), 'n8n-files-'));
+	mkdirSync(join(filesDir, 'in'));
+	mkdirSync(join(filesDir, 'out'));
+	for (const name of ['a.jpg', 'b.jpg', 'c.jpg']) writeFileSync(join(filesDir, 'in', name), SAMPLE);
+	writeFileSync(join(filesDir, 'in', 'broken.jpg'), SAMPLE.subarray(0, 500));
+
 	n8n = new N8n(home);
-	await n8n.init();
+	await n8n.init({ N8N_RESTRICT_FILE_ACCESS_TO: filesDir });
 	await n8n.importCredentials([
 		{ ...CD.clipdropApi, type: 'clipdropApi', data: { apiKey: CD_KEY, baseUrl: cd.url, requestsPerMinute: 60 } },
 		{ ...CD_BAD.clipdropApi, type: 'clipdropApi', data: { apiKey: BAD_KEY, baseUrl: cd.url, requestsPerMinute: 60 } },
@@ -100,6 +127,9 @@ beforeAll(async () => {
 			fetchJson(`${filesUrl}/mixed.json`),
 			upscaler({ provider: 'clipdrop', operation: 'upscale', inputSource: 'url', imageUrl: '={{ $json.url }}' }, CD, { onError: 'continueRegularOutput' }),
 		]),
+		example('upscale-from-url.json', 'wfExampleUrl0001'),
+		example('upscale-wait-get-task.json', 'wfExampleWait001'),
+		example('batch-folder.json', 'wfExampleBatch01'),
 		workflow('wfBatch20000001', 'a batch of 20 items', [fetchJson(`${filesUrl}/batch.json`), upscaler({ provider: 'clipdrop', operation: 'upscale', inputSource: 'url', imageUrl: '={{ $json.url }}', options: { execution: 'async' } }, CD)]),
 	]);
 });
@@ -119,7 +149,7 @@ beforeEach(() => {
 describe('inside a real n8n', () => {
 	it('Clipdrop: a binary in, the upscaled binary out, with credits', async () => {
 		const r = await n8n.execute('wfCdBinary000001');
-		expect(r.code).toBe(0);
+		expectOk(r);
 		const [item] = itemsOf(r.result, 'Upscaler');
 		expect(item.json).toMatchObject({ provider: 'clipdrop', status: 'completed', execution: 'sync', input: { width: 320, height: 240 }, output: { width: 640, height: 480, format: 'jpeg' }, credits: { consumed: 1, remaining: 9999 } });
 		expect(item.binary.data).toMatchObject({ mimeType: 'image/jpeg', fileName: 'sample-upscaled.jpg' });
@@ -130,7 +160,7 @@ describe('inside a real n8n', () => {
 
 	it('Clipdrop: a URL in, detailed strategy (async), exact width, custom field and file name', async () => {
 		const r = await n8n.execute('wfCdUrlAsync0001');
-		expect(r.code).toBe(0);
+		expectOk(r);
 		const [item] = itemsOf(r.result, 'Upscaler');
 		expect(item.json).toMatchObject({ execution: 'async', output: { width: 1000, height: 750 }, params: { strategy: 'detailed' } });
 		expect(item.json.taskId).toMatch(/^[0-9a-f-]{36}$/);
@@ -141,7 +171,7 @@ describe('inside a real n8n', () => {
 
 	it('Ximilar: every service parameter reaches the vendor; the token was pasted with its prefix', async () => {
 		const r = await n8n.execute('wfXmBinary000001');
-		expect(r.code).toBe(0);
+		expectOk(r);
 		const [item] = itemsOf(r.result, 'Upscaler');
 		expect(item.json).toMatchObject({ provider: 'ximilar', execution: 'async', output: { width: 1280, height: 960, format: 'png' } });
 		expect(item.json.credits.remaining).toBeGreaterThan(0);
@@ -151,7 +181,7 @@ describe('inside a real n8n', () => {
 
 	it('Ximilar: a URL goes through as _url; the sync endpoint on request', async () => {
 		const r = await n8n.execute('wfXmUrl000000001');
-		expect(r.code).toBe(0);
+		expectOk(r);
 		expect(itemsOf(r.result, 'Upscaler')[0].json).toMatchObject({ execution: 'sync', input: null, output: { width: 640, height: 480 } });
 		expect(xm.jobs[0].source).toBe('url');
 		expect(xm.count('sync')).toBe(1);
@@ -162,7 +192,7 @@ describe('inside a real n8n', () => {
 		['Ximilar', 'wfXmNoWait000001', { width: 640, height: 480 }],
 	])('%s: Upscale without waiting → Wait → Get Task downloads the result', async (_name, id, size) => {
 		const r = await n8n.execute(id);
-		expect(r.code).toBe(0);
+		expectOk(r);
 		const [submitted] = itemsOf(r.result, 'Upscaler');
 		expect(submitted.json).toMatchObject({ status: 'submitted' });
 		expect(submitted.binary).toBeUndefined();
@@ -173,7 +203,7 @@ describe('inside a real n8n', () => {
 
 	it('Get Task on a task still in the queue reports it, without a binary', async () => {
 		const r = await n8n.execute('wfCdQueued000001');
-		expect(r.code).toBe(0);
+		expectOk(r);
 		const [t] = itemsOf(r.result, 'Get Task');
 		expect(t.json).toMatchObject({ status: 'queued', vendorStatus: 'queued', position: 0 });
 		expect(t.json.eta).toMatch(/^\d{4}-/);
@@ -198,19 +228,19 @@ describe('inside a real n8n', () => {
 
 	it('continueOnFail: the bad item becomes an error item, the others go on, pairing kept', async () => {
 		const r = await n8n.execute('wfContinue000001');
-		expect(r.code).toBe(0);
+		expectOk(r);
 		const items = itemsOf(r.result, 'Upscaler');
 		expect(items).toHaveLength(3);
 		expect(items.map((i: any) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(items[0].json.status).toBe('completed');
-		expect(items[1].json).toMatchObject({ code: 'INVALID_INPUT', error: 'The file is not a PNG, JPEG or WebP image (its first bytes match none of them).', provider: 'clipdrop' });
+		expect(items[1].json).toEqual({ error: 'The file is not a PNG, JPEG or WebP image (its first bytes match none of them).', details: { code: 'INVALID_INPUT', provider: 'clipdrop' } });
 		expect(items[2].json.status).toBe('completed');
 		expect(errorOf(r.result)).toBeUndefined();
 	});
 
 	it('a batch of 20 items: every one upscaled and paired, within the request budget', async () => {
 		const r = await n8n.execute('wfBatch20000001');
-		expect(r.code).toBe(0);
+		expectOk(r);
 		const items = itemsOf(r.result, 'Upscaler');
 		expect(items).toHaveLength(20);
 		items.forEach((it: any, i: number) => {
@@ -220,6 +250,43 @@ describe('inside a real n8n', () => {
 		expect(new Set(items.map((i: any) => i.json.taskId)).size).toBe(20);
 		expect(cd.count('async')).toBe(20);
 		expect(cd.requests.filter((q) => q.status === 429)).toHaveLength(0);
+	});
+});
+
+describe('the example workflows in examples/', () => {
+	it('upscale-from-url.json', async () => {
+		const r = await n8n.execute('wfExampleUrl0001');
+		expectOk(r);
+		expect(itemsOf(r.result, 'Upscale')[0].json).toMatchObject({ status: 'completed', output: { width: 640, height: 480 } });
+	});
+
+	it('upscale-wait-get-task.json loops Wait → Get Task until the task is done', async () => {
+		cd.opts.taskDurationMs = 2500;
+		try {
+			const r = await n8n.execute('wfExampleWait001');
+			expectOk(r);
+			const runs = r.result.data.resultData.runData['Get result'];
+			expect(runs.length).toBeGreaterThanOrEqual(2);
+			expect(runs[0].data.main[0][0].json.status).toBe('queued');
+			const done = itemsOf(r.result, 'Upscaled');
+			expect(done).toHaveLength(1);
+			expect(r.result.data.resultData.runData['Upscaled'][0].data.main[0][0].json).toMatchObject({ status: 'completed', output: { width: 1280, height: 960 } });
+		} finally {
+			cd.opts.taskDurationMs = 800;
+		}
+	});
+
+	it('batch-folder.json upscales every file, keeps going past a broken one, and writes the results', async () => {
+		const r = await n8n.execute('wfExampleBatch01');
+		expectOk(r);
+		const outputs = r.result.data.resultData.runData['Upscale'][0].data.main;
+		expect(outputs[0]).toHaveLength(3);
+		expect(outputs[1]).toHaveLength(1);
+		expect(outputs[1][0].json.details).toEqual({ code: 'INVALID_INPUT', provider: 'ximilar' });
+		expect(outputs[1][0].json.error).toMatch(/JPEG file is truncated/);
+		expect(itemsOf(r.result, 'Failed images')).toHaveLength(1);
+		expect(readdirSync(join(filesDir, 'out')).sort()).toEqual(['a-upscaled.png', 'b-upscaled.png', 'c-upscaled.png']);
+		expect(await dims(readFileSync(join(filesDir, 'out', 'a-upscaled.png')))).toEqual({ width: 1280, height: 960, format: 'png' });
 	});
 });
 

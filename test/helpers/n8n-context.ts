@@ -1,0 +1,88 @@
+/**
+ * A stand-in for n8n's IExecuteFunctions, enough to run the node's execute() in a unit test: parameters,
+ * input items with binaries, credentials (authenticated the way n8n does, through the credential class), and
+ * HTTP helpers over fetch (so nock@14 intercepts them).
+ */
+import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions, type IHttpRequestOptions, type INode } from 'n8n-workflow';
+import { ClipdropApi } from '../../credentials/ClipdropApi.credentials';
+import { XimilarApi } from '../../credentials/XimilarApi.credentials';
+
+export interface ContextSetup {
+	params: Record<string, unknown> | ((name: string, i: number) => unknown);
+	items?: Array<{ json?: Record<string, unknown>; binary?: Record<string, { data: string; mimeType: string; fileName?: string }> }>;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	continueOnFail?: boolean;
+	cancelSignal?: AbortSignal;
+}
+
+export const NODE: INode = {
+	id: 'n1',
+	name: 'Upscaler',
+	type: 'n8n-nodes-upscale.upscaler',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+	credentials: { clipdropApi: { id: 'cred-1', name: 'Clipdrop' }, ximilarApi: { id: 'cred-2', name: 'Ximilar' } },
+};
+
+/** Sends n8n request options with fetch; returns n8n's full response shape. */
+export async function fetchFull(o: IHttpRequestOptions): Promise<{ statusCode: number; headers: Record<string, string>; body: Buffer }> {
+	const res = await fetch(o.url, { method: o.method, headers: o.headers as Record<string, string>, body: o.body as Buffer | undefined, signal: o.abortSignal as AbortSignal | undefined });
+	const headers: Record<string, string> = {};
+	res.headers.forEach((v, k) => (headers[k] = v));
+	const body = Buffer.from(await res.arrayBuffer());
+	if (!o.ignoreHttpStatusErrors && res.status >= 400) throw new Error(`HTTP ${res.status}`);
+	return { statusCode: res.status, headers, body };
+}
+
+async function authenticated(type: string, creds: ICredentialDataDecryptedObject, o: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	if (type === 'ximilarApi') return new XimilarApi().authenticate(creds, o);
+	const auth = new ClipdropApi().authenticate;
+	const headers = { ...(o.headers ?? {}) } as Record<string, string>;
+	for (const [k, expr] of Object.entries(auth.properties.headers ?? {})) {
+		// The generic form is an expression over $credentials; the only one used here is the trimmed key.
+		headers[k] = String(expr).includes('$credentials.apiKey') ? String(creds.apiKey).trim() : String(expr);
+	}
+	return { ...o, headers };
+}
+
+export function context(setup: ContextSetup): IExecuteFunctions & { requests: IHttpRequestOptions[] } {
+	const items = setup.items ?? [{ json: {} }];
+	const requests: IHttpRequestOptions[] = [];
+	const param = (name: string, i: number, fallback?: unknown) => {
+		const v = typeof setup.params === 'function' ? setup.params(name, i) : setup.params[name];
+		return v === undefined ? fallback : v;
+	};
+	const ctx = {
+		requests,
+		getInputData: () => items.map((it) => ({ json: it.json ?? {}, binary: it.binary })),
+		getNodeParameter: (name: string, i: number, fallback?: unknown) => param(name, i, fallback),
+		getNode: () => NODE,
+		continueOnFail: () => !!setup.continueOnFail,
+		getExecutionCancelSignal: () => setup.cancelSignal,
+		getCredentials: async (type: string) => {
+			const c = setup.credentials?.[type];
+			if (!c) throw new Error(`no credentials of type ${type}`);
+			return c;
+		},
+		helpers: {
+			httpRequest: async (o: IHttpRequestOptions) => {
+				requests.push(o);
+				return fetchFull(o);
+			},
+			httpRequestWithAuthentication: async function (type: string, o: IHttpRequestOptions) {
+				const withAuth = await authenticated(type, setup.credentials![type], o);
+				requests.push(withAuth);
+				return fetchFull(withAuth);
+			},
+			assertBinaryData: (i: number, prop: string) => {
+				const b = items[i].binary?.[prop];
+				if (!b) throw new NodeOperationError(NODE, `This operation expects the node's input data to contain a binary file '${prop}', but none was found [item ${i}]`, { itemIndex: i });
+				return b;
+			},
+			getBinaryDataBuffer: async (i: number, prop: string) => Buffer.from(items[i].binary![prop].data, 'base64'),
+			prepareBinaryData: async (buf: Buffer, fileName?: string, mimeType?: string) => ({ data: buf.toString('base64'), fileName, mimeType, bytes: buf.length }),
+		},
+	};
+	return ctx as unknown as IExecuteFunctions & { requests: IHttpRequestOptions[] };
+}

@@ -1,0 +1,231 @@
+/** The n8n node's execute path with mocked n8n helpers; vendor HTTP intercepted by nock@14 (over fetch). */
+import nock from 'nock';
+import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
+import { Upscaler } from '../../nodes/Upscaler/Upscaler.node';
+import { XimilarApi } from '../../credentials/XimilarApi.credentials';
+import { context, fetchFull, type ContextSetup } from '../helpers/n8n-context';
+import { dims, jpeg } from '../helpers/images';
+
+const CD = 'http://clipdrop.unit';
+const XM = 'http://ximilar.unit';
+let seq = 0;
+const key = () => `cd-unit-key-${++seq}-abcdef`;
+let sample: Buffer;
+let big: Buffer;
+
+beforeAll(async () => {
+	nock.disableNetConnect();
+	sample = await jpeg(300, 200);
+	big = await jpeg(600, 400);
+});
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+const bin = (b: Buffer, fileName = 'cat.jpg') => ({ data: { data: b.toString('base64'), mimeType: 'image/jpeg', fileName } });
+
+async function run(setup: ContextSetup): Promise<INodeExecutionData[]> {
+	const ctx = context(setup);
+	const [out] = await new Upscaler().execute.call(ctx);
+	return out;
+}
+
+async function failure(setup: ContextSetup): Promise<Error> {
+	try {
+		await run(setup);
+	} catch (e) {
+		return e as Error;
+	}
+	throw new Error('expected the node to fail');
+}
+
+const clipdropCreds = (k: string) => ({ clipdropApi: { apiKey: `  ${k} `, baseUrl: CD, requestsPerMinute: 600 } });
+const cdParams = (extra: Record<string, unknown> = {}) => ({ provider: 'clipdrop', operation: 'upscale', inputSource: 'binary', binaryPropertyName: 'data', sizeMode: 'scale', scale: 2, strategy: 'smooth', waitForResult: true, options: { pollInterval: 0.1 }, ...extra });
+
+describe('Upscale with Clipdrop', () => {
+	it('maps parameters to the sync request, and the result to json + binary + pairedItem', async () => {
+		const k = key();
+		let body = '';
+		nock(CD, { reqheaders: { 'x-api-key': k } })
+			.post('/image-upscaling/v1/upscale', (b) => ((body = Buffer.from(String(b), 'hex').toString('latin1')), true))
+			.reply(200, big, { 'content-type': 'image/jpeg', 'x-credits-consumed': '1', 'x-remaining-credits': '41' });
+		const [item] = await run({ params: cdParams(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(k) });
+		expect(body).toMatch(/name="target_width"\r\n\r\n600\r\n/);
+		expect(body).not.toContain('strategy');
+		expect(item.json).toMatchObject({ provider: 'clipdrop', status: 'completed', execution: 'sync', input: { width: 300, height: 200 }, output: { width: 600, height: 400, format: 'jpeg' }, credits: { consumed: 1, remaining: 41 }, taskId: null });
+		expect(item.binary!.data).toMatchObject({ fileName: 'cat-upscaled.jpg', mimeType: 'image/jpeg' });
+		expect(await dims(Buffer.from(item.binary!.data.data, 'base64'))).toMatchObject({ width: 600, height: 400 });
+		expect(item.pairedItem).toEqual({ item: 0 });
+	});
+
+	it('exact size with only a width; detailed strategy goes async; custom output field and name', async () => {
+		const k = key();
+		let submitted = '';
+		nock(CD)
+			.post('/image-upscaling/v1/async-upscale', (b) => ((submitted = Buffer.from(String(b), 'hex').toString('latin1')), true))
+			.reply(200, { taskId: 't-9' }, { 'x-credits-consumed': '2', 'x-remaining-credits': '8' })
+			.get('/async-tasks/v1/task-status/t-9')
+			.reply(200, { status: 'queued', position: 0 })
+			.get('/async-tasks/v1/task-status/t-9')
+			.reply(200, { status: 'completed' })
+			.get('/async-tasks/v1/result/t-9')
+			.reply(200, { downloadUrl: 'http://storage.unit/r.jpg?sig=x' });
+		nock('http://storage.unit').get('/r.jpg').query(true).reply(200, big, { 'content-type': 'image/jpeg' });
+		const ctx = context({
+			params: cdParams({ sizeMode: 'exact', width: 600, height: 0, strategy: 'detailed', options: { pollInterval: 0.1, outputBinaryPropertyName: 'big', fileName: 'out.jpg' } }),
+			items: [{ binary: bin(sample) }],
+			credentials: clipdropCreds(k),
+		});
+		const [[item]] = await new Upscaler().execute.call(ctx);
+		expect(submitted).toMatch(/name="strategy"\r\n\r\ndetailed\r\n/);
+		expect(submitted).toMatch(/name="target_height"\r\n\r\n400\r\n/);
+		expect(item.json).toMatchObject({ execution: 'async', taskId: 't-9', resultUrl: 'http://storage.unit/r.jpg?sig=x' });
+		expect(item.binary!.big.fileName).toBe('out.jpg');
+		// The signed URL was fetched without the credential.
+		const download = ctx.requests.find((r) => r.url.startsWith('http://storage.unit'))!;
+		expect(download.headers).not.toHaveProperty('x-api-key');
+	});
+
+	it('without waiting: submits and returns the task id, no binary', async () => {
+		nock(CD).post('/image-upscaling/v1/async-upscale').reply(200, { taskId: { value: 'obj-1' } }, { 'x-credits-consumed': '1', 'x-remaining-credits': '5' });
+		const [item] = await run({ params: cdParams({ waitForResult: false }), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()) });
+		expect(item.json).toMatchObject({ status: 'submitted', taskId: 'obj-1', credits: { consumed: 1, remaining: 5 }, params: { strategy: 'smooth' } });
+		expect(item.binary).toBeUndefined();
+	});
+
+	it('a vendor failure is a NodeApiError with the next step, the status and no key', async () => {
+		const k = key();
+		nock(CD).post('/image-upscaling/v1/upscale').reply(403, { error: `Invalid api key ${k}` });
+		const e = await failure({ params: cdParams(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(k) });
+		expect(e).toBeInstanceOf(NodeApiError);
+		expect(e.message).toBe('Clipdrop rejected the API key (403: invalid or revoked): check the key, or create a new one in your Clipdrop account page. Clipdrop said: "Invalid api key ***".');
+		expect((e as NodeApiError).httpCode).toBe('403');
+		expect((e as NodeApiError).description).toContain('Error code: AUTH');
+		expect(JSON.stringify(e)).not.toContain(k);
+	});
+
+	it('bad input is a NodeOperationError naming the item, and nothing is sent', async () => {
+		const e = await failure({ params: cdParams(), items: [{ binary: bin(sample) }, { binary: bin(Buffer.from('plain text'), 'notes.txt') }], credentials: clipdropCreds(key()) });
+		expect(e).toBeInstanceOf(NodeOperationError);
+		expect(e.message).toBe('The file is not a PNG, JPEG or WebP image (its first bytes match none of them).');
+		expect((e as NodeOperationError).context.itemIndex).toBe(1);
+	});
+
+	it('continueOnFail turns each failure into an error item and keeps the others', async () => {
+		nock(CD).post('/image-upscaling/v1/upscale').times(2).reply(200, big, { 'content-type': 'image/jpeg' });
+		const out = await run({
+			params: cdParams(),
+			items: [{ binary: bin(sample) }, { binary: bin(Buffer.alloc(0)) }, {}, { binary: bin(sample) }],
+			credentials: clipdropCreds(key()),
+			continueOnFail: true,
+		});
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(out[0].json.status).toBe('completed');
+		expect(out[1].json).toEqual({ error: 'The image is empty (0 bytes).', details: { code: 'INVALID_INPUT', provider: 'clipdrop' } });
+		expect(out[2].json.error).toMatch(/expects the node's input data to contain a binary file 'data'/);
+		expect(out[3].json.status).toBe('completed');
+	});
+
+	it('Exact Size needs a width or a height', async () => {
+		const e = await failure({ params: cdParams({ sizeMode: 'exact', width: 0, height: 0 }), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()) });
+		expect(e.message).toBe('Exact Size needs a width or a height (or both).');
+	});
+
+	it('stops polling promptly when the execution is cancelled', async () => {
+		nock(CD)
+			.post('/image-upscaling/v1/async-upscale')
+			.reply(200, { taskId: 't-long' })
+			.get('/async-tasks/v1/task-status/t-long')
+			.times(100)
+			.reply(200, { status: 'queued', position: 5 });
+		const cancel = new AbortController();
+		const started = Date.now();
+		setTimeout(() => cancel.abort(), 300);
+		const e = await failure({ params: cdParams({ options: { execution: 'async', pollInterval: 5 } }), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()), cancelSignal: cancel.signal });
+		expect(Date.now() - started).toBeLessThan(2000);
+		expect(e.message).toBe('Cancelled while waiting for task t-long.');
+	});
+});
+
+describe('Upscale with Ximilar', () => {
+	it('sends every service parameter and the token with the Token scheme, even when pasted with a prefix', async () => {
+		let body: any;
+		nock(XM, { reqheaders: { authorization: 'Token tok-123' } })
+			.get('/account/v2/details/')
+			.reply(200, { credits_counter: 10, credits_limit: 1000 })
+			.post('/account/v2/request', (b) => ((body = b), true))
+			.reply(201, { id: 'r-1', status: 'CREATED' })
+			.get('/account/v2/request/r-1/status')
+			.reply(200, { status: 'DONE' })
+			.get('/account/v2/request/r-1')
+			.reply(200, { id: 'r-1', status: 'DONE', response: { records: [{ _upscaled_image_url: 'http://files.unit/u.png', _upscaled_width: 600, _upscaled_height: 400, _status: { code: 200 } }], status: { code: 200, text: 'OK' } } })
+			.get('/account/v2/details/')
+			.reply(200, { credits_counter: 40, credits_limit: 1000 });
+		nock('http://files.unit').get('/u.png').reply(200, big, { 'content-type': 'image/jpeg' });
+		const [item] = await run({
+			params: { provider: 'ximilar', operation: 'upscale', inputSource: 'url', imageUrl: 'https://img.unit/a.jpg', ximilarScale: 4, mode: 'ironed_out', model: 'gan', format: 'webp', quality: 70, tuneColors: false, waitForResult: true, options: { pollInterval: 0.1, webhookUrl: 'https://hooks.unit/done' } },
+			credentials: { ximilarApi: { apiToken: 'Bearer tok-123', baseUrl: XM } },
+		});
+		expect(body).toEqual({ type: 'upscaler', endpoint: 'upscale_4x', records: [{ _url: 'https://img.unit/a.jpg' }], mode: 'ironed_out', tune_colors: false, model_type: 'gan', image_format: 'webp', image_quality: 70, webhook: { endpoint: 'https://hooks.unit/done' } });
+		expect(item.json).toMatchObject({ provider: 'ximilar', credits: { consumed: 30, remaining: 960 }, input: null });
+		expect(item.binary!.data.fileName).toBe('a-upscaled.jpg');
+	});
+
+	it('omits quality with "Same as Input" and reports a bad token clearly', async () => {
+		nock(XM).get('/account/v2/details/').reply(401, { detail: 'Invalid token.' });
+		const e = await failure({
+			params: { provider: 'ximilar', operation: 'upscale', inputSource: 'binary', binaryPropertyName: 'data', ximilarScale: 2, mode: 'artifact_removal', model: 'classic', format: 'keep', quality: 70, tuneColors: true, waitForResult: true, options: {} },
+			items: [{ binary: bin(sample) }],
+			credentials: { ximilarApi: { apiToken: 'bad', baseUrl: XM } },
+		});
+		expect(e.message).toBe('Ximilar rejected the API token (401): check the token (XIMILAR_API_TOKEN, or the token in the n8n credential). Ximilar said: "Invalid token.".');
+	});
+});
+
+describe('Get Task', () => {
+	const gt = (extra: Record<string, unknown> = {}) => ({ provider: 'clipdrop', operation: 'getTask', taskId: ' t-5 ', download: true, taskOptions: {}, ...extra });
+
+	it('reports a queued task with position and eta as a date', async () => {
+		nock(CD).get('/async-tasks/v1/task-status/t-5').reply(200, { status: 'queued', position: 2, eta: 1_800_000_000_000 });
+		const [item] = await run({ params: gt(), credentials: clipdropCreds(key()) });
+		expect(item.json).toEqual({ provider: 'clipdrop', operation: 'getTask', taskId: 't-5', status: 'queued', vendorStatus: 'queued', position: 2, eta: new Date(1_800_000_000_000).toISOString(), failure: null, resultUrl: null, resultExpiresAt: null });
+		expect(item.binary).toBeUndefined();
+	});
+
+	it('downloads a completed task into the chosen field', async () => {
+		nock(CD).get('/async-tasks/v1/task-status/t-5').reply(200, { status: 'completed' }).get('/async-tasks/v1/result/t-5').reply(200, { downloadUrl: 'http://storage.unit/t5.jpg' });
+		nock('http://storage.unit').get('/t5.jpg').reply(200, big, { 'content-type': 'image/jpeg' });
+		const [item] = await run({ params: gt({ taskOptions: { outputBinaryPropertyName: 'img' } }), credentials: clipdropCreds(key()) });
+		expect(item.json).toMatchObject({ status: 'completed', output: { width: 600, height: 400 } });
+		expect(item.binary!.img.fileName).toBe('task-t-5.jpg');
+	});
+
+	it('reports a failed task as data (for an IF node), not as an error', async () => {
+		nock(CD).get('/async-tasks/v1/task-status/t-5').reply(200, { status: 'failed' });
+		const [item] = await run({ params: gt(), credentials: clipdropCreds(key()) });
+		expect(item.json.status).toBe('failed');
+	});
+});
+
+describe('credentials', () => {
+	const credentialTest = new Upscaler().methods.credentialTest.clipdropApiTest;
+	const testCtx = {
+		helpers: {
+			// n8n's legacy request helper, as credential tests get it: full response, no throw on status
+			request: async (o: { method: string; uri: string; headers: Record<string, string> }) => fetchFull({ method: o.method as 'GET', url: o.uri, headers: o.headers, ignoreHttpStatusErrors: true }),
+		},
+	} as never;
+
+	it('Clipdrop: a 404 for a made-up task means the key is good; 403 means it is not', async () => {
+		nock(CD, { reqheaders: { 'x-api-key': 'good' } }).get(/\/async-tasks\/v1\/task-status\/credential-check-\d+/).reply(404, { error: 'Task not found' });
+		expect(await credentialTest.call(testCtx, { id: '1', name: 'c', type: 'clipdropApi', data: { apiKey: 'good', baseUrl: CD } })).toEqual({ status: 'OK', message: 'Clipdrop accepted the API key.' });
+		nock(CD).get(/\/async-tasks\/v1\/task-status\//).reply(403, { error: 'Invalid api key' });
+		const bad = await credentialTest.call(testCtx, { id: '1', name: 'c', type: 'clipdropApi', data: { apiKey: 'nope-nope', baseUrl: CD } });
+		expect(bad).toEqual({ status: 'Error', message: 'Clipdrop rejected the API key (403: invalid or revoked): check the key, or create a new one in your Clipdrop account page. Clipdrop said: "Invalid api key".' });
+	});
+
+	it('Ximilar: the header tolerates a pasted prefix; the test request reads account details', async () => {
+		const x = new XimilarApi();
+		expect((await x.authenticate({ apiToken: ' Token abc ' }, { url: '/' })).headers).toEqual({ Authorization: 'Token abc' });
+		expect(x.test.request.url).toBe('/account/v2/details/');
+	});
+});

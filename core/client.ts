@@ -168,6 +168,21 @@ export class UpscaleClient {
 		}
 	}
 
+	/**
+	 * The checks upscale() makes before sending anything, from what is known about an image without its bytes
+	 * (e.g. a chat attachment's type, size and dimensions). Throws the same local errors; returns the plan.
+	 */
+	check(image: Pick<ImageInfo, 'format' | 'width' | 'height' | 'bytes'> & { hasAlpha?: boolean }, options: UpscaleOptionsInput = {}): { execution: 'sync' | 'async'; target: { width: number; height: number } | null } {
+		try {
+			const o = parseOptions(options, this.vendor.id);
+			const info: ImageInfo = { hasAlpha: false, orientation: 1, ...image };
+			const plan = this.vendor.plan(o, { kind: 'bytes', bytes: new Uint8Array(), fileName: 'image', info });
+			return { execution: plan.execution, target: plan.target ?? null };
+		} catch (e) {
+			throw this.clean(e);
+		}
+	}
+
 	/** Status of a task started earlier; with download, the result image when it is complete. */
 	async getTask(taskId: string, opts: { download?: boolean; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TaskInfo> {
 		try {

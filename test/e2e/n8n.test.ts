@@ -61,8 +61,8 @@ const getTask = (provider: string, credentials: WfNode['credentials']): WfNode =
 });
 
 /** A successful execution, or a failure that shows what n8n printed. */
-function expectOk(r: { code: number; stdout: string; stderr: string }): void {
-	if (r.code !== 0) throw new Error(`n8n execute exited ${r.code}:\n${(r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith(' ')).slice(-25).join('\n')}`);
+function expectOk(r: { code: number; stdout: string; stderr: string; result?: unknown }): void {
+	if (r.code !== 0 || !r.result) throw new Error(`n8n execute exited ${r.code}:\n${(r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith(' ')).slice(-25).join('\n')}`);
 }
 
 beforeAll(async () => {

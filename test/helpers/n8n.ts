@@ -78,11 +78,14 @@ export class N8n {
 		return new Promise((res) => {
 			execFile(this.bin, args, { env: this.env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
 				const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-				const at = stdout.search(/^\{$/m);
+				// --rawOutput pretty-prints the execution: from a line "{" to a line "}". n8n's own log lines may come
+				// before or after it (the task runner registers asynchronously).
+				const start = stdout.search(/^\{$/m);
+				const end = start >= 0 ? stdout.slice(start).search(/^\}$/m) : -1;
 				let result: any;
-				if (at >= 0) {
+				if (start >= 0 && end >= 0) {
 					try {
-						result = JSON.parse(stdout.slice(at));
+						result = JSON.parse(stdout.slice(start, start + end + 1));
 					} catch {
 						result = undefined;
 					}

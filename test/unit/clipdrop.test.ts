@@ -453,3 +453,14 @@ describe('submit without waiting', () => {
 		expect(http.requests).toHaveLength(0);
 	});
 });
+
+describe('check() from metadata alone', () => {
+	it('returns the plan, or the same local error upscale() would give, without a request', () => {
+		const { http, client } = setup(() => ({ status: 500 }));
+		expect(client.check({ format: 'jpeg', width: 400, height: 300, bytes: 1000 }, { scale: 2 })).toEqual({ execution: 'sync', target: { width: 800, height: 600 } });
+		expect(client.check({ format: 'png', width: 400, height: 300, bytes: 1000 }, { scale: 12 })).toMatchObject({ execution: 'async', target: { width: 4800, height: 3600 } });
+		expect(() => client.check({ format: 'webp', width: 5000, height: 4000, bytes: 1000 }, {})).toThrow(/cannot upscale this image as asked/);
+		expect(() => client.check({ format: 'jpeg', width: 10, height: 10, bytes: 40 * 1048576 }, {})).toThrow(/Clipdrop accepts at most 30 MB/);
+		expect(http.requests).toHaveLength(0);
+	});
+});

@@ -1,0 +1,121 @@
+/** The bot's configuration, from the environment, validated with zod: one readable line per bad value. */
+import { z } from 'zod';
+import { parseRateLimit, type BudgetLimits, type VendorId } from '../core';
+
+const snowflake = (name: string) => z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
+const url = (name: string) => z.string().regex(/^https?:\/\/[^\s/]+/i, `${name} must be an http(s) URL`);
+const int = (name: string, min: number, max: number, dflt: number) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx) => {
+			if (v === undefined || v.trim() === '') return dflt;
+			const n = Number(v);
+			if (!Number.isInteger(n) || n < min || n > max) {
+				ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}` });
+				return z.NEVER;
+			}
+			return n;
+		});
+const list = (name: string, item: z.ZodString) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx) => {
+			const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+			for (const p of parts) {
+				const r = item.safeParse(p);
+				if (!r.success) ctx.addIssue({ code: 'custom', message: `${name}: "${p.slice(0, 40)}" ${r.error.issues[0].message.replace(/^\S+ /, '')}` });
+			}
+			return parts;
+		});
+const rate = (name: string) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx): BudgetLimits | undefined => {
+			if (!v?.trim()) return undefined;
+			const r = parseRateLimit(v);
+			if (!r) ctx.addIssue({ code: 'custom', message: `${name} must look like "60/min" or "120/60s"` });
+			return r;
+		});
+
+export const configSchema = z
+	.object({
+		DISCORD_TOKEN: z.string({ required_error: 'DISCORD_TOKEN is required: the bot token (Developer Portal → your app → Bot → Reset Token)' }).trim().min(30, 'DISCORD_TOKEN looks too short to be a bot token'),
+		DISCORD_APPLICATION_ID: snowflake('DISCORD_APPLICATION_ID'),
+		DISCORD_GUILD_ID: snowflake('DISCORD_GUILD_ID').optional(),
+		DISCORD_API_URL: url('DISCORD_API_URL').optional(),
+		DISCORD_CDN_HOSTS: list('DISCORD_CDN_HOSTS', z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'is not a host name')),
+		CLIPDROP_API_KEY: z.string().trim().min(1).optional(),
+		CLIPDROP_BASE_URL: url('CLIPDROP_BASE_URL').optional(),
+		CLIPDROP_RATE_LIMIT: rate('CLIPDROP_RATE_LIMIT'),
+		XIMILAR_API_TOKEN: z.string().trim().min(1).optional(),
+		XIMILAR_BASE_URL: url('XIMILAR_BASE_URL').optional(),
+		XIMILAR_RATE_LIMIT: rate('XIMILAR_RATE_LIMIT'),
+		UPSCALE_DEFAULT_PROVIDER: z.enum(['clipdrop', 'ximilar'], { errorMap: () => ({ message: 'UPSCALE_DEFAULT_PROVIDER must be clipdrop or ximilar' }) }).optional(),
+		BOT_MAX_CONCURRENT_JOBS: int('BOT_MAX_CONCURRENT_JOBS', 1, 50, 2),
+		BOT_USER_COOLDOWN_SECONDS: int('BOT_USER_COOLDOWN_SECONDS', 0, 86_400, 30),
+		BOT_USER_DAILY_CREDITS: int('BOT_USER_DAILY_CREDITS', 0, 1_000_000, 0),
+		BOT_ALLOWED_GUILDS: list('BOT_ALLOWED_GUILDS', z.string().regex(/^\d{17,20}$/, 'is not a Discord id')),
+		BOT_JOB_TIMEOUT_SECONDS: int('BOT_JOB_TIMEOUT_SECONDS', 10, 86_400, 1800),
+		BOT_SHUTDOWN_GRACE_SECONDS: int('BOT_SHUTDOWN_GRACE_SECONDS', 0, 3600, 600),
+		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
+	})
+	.superRefine((c, ctx) => {
+		if (!c.CLIPDROP_API_KEY && !c.XIMILAR_API_TOKEN) ctx.addIssue({ code: 'custom', path: ['CLIPDROP_API_KEY'], message: 'set CLIPDROP_API_KEY and/or XIMILAR_API_TOKEN: the bot needs at least one provider' });
+		if (c.UPSCALE_DEFAULT_PROVIDER === 'clipdrop' && !c.CLIPDROP_API_KEY) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is clipdrop but CLIPDROP_API_KEY is not set' });
+		if (c.UPSCALE_DEFAULT_PROVIDER === 'ximilar' && !c.XIMILAR_API_TOKEN) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is ximilar but XIMILAR_API_TOKEN is not set' });
+	});
+
+export interface BotConfig {
+	token: string;
+	applicationId: string;
+	guildId?: string;
+	apiUrl?: string;
+	cdnHosts: string[];
+	providers: Partial<Record<VendorId, { key: string; baseUrl?: string; rateLimit?: BudgetLimits }>>;
+	defaultProvider: VendorId;
+	maxConcurrentJobs: number;
+	cooldownMs: number;
+	dailyCreditCap: number;
+	allowedGuilds: string[];
+	jobTimeoutMs: number;
+	shutdownGraceMs: number;
+	logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+	constructor(readonly problems: string[]) {
+		super(`The bot's configuration has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+		this.name = 'ConfigError';
+	}
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
+	const r = configSchema.safeParse(env);
+	if (!r.success) {
+		// Messages name the variable; the values of secrets are never repeated.
+		throw new ConfigError(r.error.issues.map((i) => (i.message.includes(String(i.path[0] ?? '')) ? i.message : `${String(i.path[0])}: ${i.message}`)));
+	}
+	const c = r.data;
+	const providers: BotConfig['providers'] = {};
+	if (c.CLIPDROP_API_KEY) providers.clipdrop = { key: c.CLIPDROP_API_KEY, baseUrl: c.CLIPDROP_BASE_URL, rateLimit: c.CLIPDROP_RATE_LIMIT };
+	if (c.XIMILAR_API_TOKEN) providers.ximilar = { key: c.XIMILAR_API_TOKEN, baseUrl: c.XIMILAR_BASE_URL, rateLimit: c.XIMILAR_RATE_LIMIT };
+	return {
+		token: c.DISCORD_TOKEN,
+		applicationId: c.DISCORD_APPLICATION_ID,
+		guildId: c.DISCORD_GUILD_ID,
+		apiUrl: c.DISCORD_API_URL,
+		cdnHosts: c.DISCORD_CDN_HOSTS.length ? c.DISCORD_CDN_HOSTS : ['cdn.discordapp.com', 'media.discordapp.net'],
+		providers,
+		defaultProvider: c.UPSCALE_DEFAULT_PROVIDER ?? (providers.clipdrop ? 'clipdrop' : 'ximilar'),
+		maxConcurrentJobs: c.BOT_MAX_CONCURRENT_JOBS,
+		cooldownMs: c.BOT_USER_COOLDOWN_SECONDS * 1000,
+		dailyCreditCap: c.BOT_USER_DAILY_CREDITS,
+		allowedGuilds: c.BOT_ALLOWED_GUILDS,
+		jobTimeoutMs: c.BOT_JOB_TIMEOUT_SECONDS * 1000,
+		shutdownGraceMs: c.BOT_SHUTDOWN_GRACE_SECONDS * 1000,
+		logLevel: c.BOT_LOG_LEVEL,
+	};
+}

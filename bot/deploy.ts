@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/** `npm run bot:deploy`: registers /upscale and /upscale-credits (in DISCORD_GUILD_ID if set — instant — else globally). */
+import { REST, Routes } from 'discord.js';
+import { commandsJson } from './commands';
+import { ConfigError, loadConfig } from './config';
+import type { VendorId } from '../core';
+
+async function main() {
+	let config;
+	try {
+		config = loadConfig();
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			process.stderr.write(`${e.message}\n`);
+			process.exit(2);
+		}
+		throw e;
+	}
+	const rest = new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(config.token);
+	const body = commandsJson(Object.keys(config.providers) as VendorId[]);
+	const route = config.guildId ? Routes.applicationGuildCommands(config.applicationId, config.guildId) : Routes.applicationCommands(config.applicationId);
+	try {
+		const saved = (await rest.put(route, { body })) as Array<{ name: string }>;
+		process.stdout.write(`Registered ${saved.map((c) => `/${c.name}`).join(', ')} ${config.guildId ? `in guild ${config.guildId} (available now)` : 'globally (may take up to an hour to appear)'}.\n`);
+	} catch (e) {
+		process.stderr.write(`Could not register the commands: ${(e as Error).message}\n`);
+		process.exit(1);
+	}
+}
+
+void main();

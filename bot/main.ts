@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/** `npm run bot`: starts the bot; SIGTERM/SIGINT finish running jobs, then exit. */
+import { ConfigError, loadConfig } from './config';
+import { createBot } from './app';
+import { createLogger } from './log';
+
+async function main() {
+	let config;
+	try {
+		config = loadConfig();
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			process.stderr.write(`${e.message}\n`);
+			process.exit(2);
+		}
+		throw e;
+	}
+	const log = createLogger(config.logLevel, [config.token, ...Object.values(config.providers).map((p) => p!.key)]);
+	const bot = createBot(config, log);
+	let stopping = false;
+	const stop = (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		log.info('signal received', { signal });
+		bot.stop().then(
+			() => process.exit(0),
+			(e) => {
+				log.error('stop failed', { error: (e as Error).message });
+				process.exit(1);
+			},
+		);
+	};
+	process.on('SIGTERM', () => stop('SIGTERM'));
+	process.on('SIGINT', () => stop('SIGINT'));
+	try {
+		await bot.start();
+	} catch (e) {
+		log.error('could not start', { error: (e as Error).message, code: (e as { code?: string }).code });
+		process.exit(1);
+	}
+}
+
+void main();

@@ -1,0 +1,56 @@
+/** Every text a Discord user sees, in one place. */
+import type { Progress, UpscaleResult, VendorId } from '../core';
+import type { Rejection } from './queue';
+
+export const NAMES: Record<VendorId, string> = { clipdrop: 'Clipdrop', ximilar: 'Ximilar' };
+const ts = (ms: number) => `<t:${Math.round(ms / 1000)}:R>`;
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+export const text = {
+	notAllowedGuild: 'This bot is not enabled on this server.',
+	notConfigured: (p: string) => `${p} is not set up on this bot.`,
+	notAnImage: (type: string | null) => `That file is ${type ? `\`${type}\`` : 'not an image'}. Send a PNG, JPEG or WebP image.`,
+	rejected: (r: Rejection) =>
+		r.reason === 'busy'
+			? 'You already have an upscale in progress. Wait for it to finish, then try again.'
+			: r.reason === 'cooldown'
+				? `Slow down a little: you can upscale again ${ts(r.retryAt)}.`
+				: r.reason === 'daily-cap'
+					? `You have used your ${r.cap} credit${r.cap === 1 ? '' : 's'} for today. The limit resets ${ts(r.resetsAt)}.`
+					: 'The bot is restarting. Try again in a minute.',
+	invalid: (message: string) => `❌ ${message}`,
+	waitingForSlot: (position: number) => `⏳ Waiting for a free slot: you are #${position} in line.`,
+	downloadingInput: '⏳ Downloading your image…',
+	progress: (p: Progress, now: number) => {
+		const name = NAMES[p.provider];
+		const elapsed = `elapsed ${Math.round(p.elapsedMs / 1000)} s`;
+		switch (p.stage) {
+			case 'uploading':
+				return `⏳ Sending your image to ${name}…`;
+			case 'queued': {
+				const bits = [`⏳ ${name}: queued`];
+				if (p.position !== undefined && p.position > 0) bits.push(`position ${p.position}`);
+				if (p.etaMs !== undefined && p.etaMs > now) bits.push(`ready ${ts(p.etaMs)}`);
+				return `${bits.join(', ')} · ${elapsed}`;
+			}
+			case 'processing':
+				return `⏳ ${name}: upscaling · ${elapsed}`;
+			case 'downloading':
+				return '⏳ Fetching the result…';
+			default:
+				return '⏳ Finishing…';
+		}
+	},
+	credits: (r: UpscaleResult) => `Credits used: ${r.credits.consumed ?? 'unknown'} · remaining: ${r.credits.remaining ?? 'unknown'}`,
+	done: (r: UpscaleResult) => {
+		const from = r.input ? `${r.input.width}×${r.input.height} → ` : '';
+		return `✅ Upscaled ${from}${r.width ?? '?'}×${r.height ?? '?'} with ${NAMES[r.provider]}. ${text.credits(r)}`;
+	},
+	tooBigLink: (r: UpscaleResult, limit: number) =>
+		`${text.done(r)}\nThe file is ${mb(r.bytes.length)}, over this server's ${mb(limit)} upload limit, so here is a link instead${r.resultExpiresAt ? ` (it expires ${ts(r.resultExpiresAt)})` : ''}: ${r.resultUrl}`,
+	tooBigNoLink: (r: UpscaleResult, limit: number) =>
+		`${text.done(r)}\nBut the file is ${mb(r.bytes.length)}, over this server's ${mb(limit)} upload limit, and ${NAMES[r.provider]} gave no link for it. Try a smaller scale.`,
+	lateDelivery: (userId: string, body: string) => `<@${userId}> your upscale took longer than Discord keeps a reply open, so here it is:\n${body}`,
+	creditsNeedPermission: 'Only members with the Manage Server permission can see the credits.',
+	creditsReport: (lines: string[]) => `**Upscaling credits**\n${lines.join('\n')}`,
+};

@@ -1,0 +1,380 @@
+/**
+ * The Discord bot through the real discord.js client, connected to a local Discord (gateway + REST + CDN) and
+ * the vendor fakes: full /upscale for both providers, every validation error, vendor failure, oversize results,
+ * queueing, cooldown, daily cap, token expiry, /upscale-credits, command registration and graceful shutdown.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createBot, type Bot } from '../../bot/app';
+import { loadConfig } from '../../bot/config';
+import { createLogger } from '../../bot/log';
+import { ClipdropFake } from '../fakes/clipdrop';
+import { DiscordFake, type Recorded } from '../fakes/discord';
+import { XimilarFake } from '../fakes/ximilar';
+import { dims } from '../helpers/images';
+import { CLI } from '../helpers/cli';
+
+const SAMPLE = readFileSync(resolve(__dirname, '../fixtures/sample.jpg'));
+const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAx.fake.discord-bot-token-0123456789';
+const APP = '500000000000000001';
+const GUILD = '200000000000000001';
+const CD_KEY = 'bot-e2e-clipdrop-key-0123';
+const XM_TOKEN = 'bot-e2e-ximilar-token-0123';
+const MANAGE_GUILD = String(1 << 5);
+
+let discord: DiscordFake;
+let cd: ClipdropFake;
+let xm: XimilarFake;
+const logs: string[] = [];
+
+beforeAll(async () => {
+	discord = new DiscordFake({ botToken: TOKEN, applicationId: APP });
+	cd = new ClipdropFake({ keys: { [CD_KEY]: 1000 }, taskDurationMs: 300 });
+	xm = new XimilarFake({ tokens: { [XM_TOKEN]: { limit: 100_000 } }, taskDurationMs: 300 });
+	await Promise.all([discord.start(), cd.start(), xm.start()]);
+});
+
+afterAll(async () => {
+	await Promise.all([discord.stop(), cd.stop(), xm.stop()]);
+	// No secret in anything the bot logged.
+	const all = logs.join('');
+	for (const s of [TOKEN, CD_KEY, XM_TOKEN]) expect(all).not.toContain(s);
+});
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+	return {
+		DISCORD_TOKEN: TOKEN,
+		DISCORD_APPLICATION_ID: APP,
+		DISCORD_GUILD_ID: GUILD,
+		DISCORD_API_URL: discord.api,
+		DISCORD_CDN_HOSTS: new URL(discord.url).host,
+		CLIPDROP_API_KEY: CD_KEY,
+		CLIPDROP_BASE_URL: cd.url,
+		XIMILAR_API_TOKEN: XM_TOKEN,
+		XIMILAR_BASE_URL: xm.url,
+		BOT_USER_COOLDOWN_SECONDS: '0',
+		BOT_LOG_LEVEL: 'debug',
+		...extra,
+	};
+}
+
+async function withBot(extra: Record<string, string>, fn: (bot: Bot) => Promise<void>): Promise<void> {
+	const config = loadConfig(env(extra));
+	const bot = createBot(config, createLogger('debug', [config.token, CD_KEY, XM_TOKEN], (l) => logs.push(l)));
+	await bot.start();
+	try {
+		await fn(bot);
+	} finally {
+		await bot.stop();
+	}
+}
+
+const image = (name = 'photo.jpg', bytes = SAMPLE, width = 320, height = 240, contentType = 'image/jpeg') => ({
+	filename: name,
+	contentType,
+	size: bytes.length,
+	width,
+	height,
+	url: discord.addCdnFile(name, bytes, contentType),
+});
+
+const opt = (name: string, type: number, value: unknown) => ({ name, type, value });
+const STRING = 3;
+const INTEGER = 4;
+const BOOLEAN = 5;
+const NUMBER = 10;
+
+const finalOf = (id: string) => discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'edit' && /^(✅|❌)/.test(x.body.content ?? '')));
+const last = (id: string, kind: Recorded['kind']) => discord.of(id).filter((r) => r.kind === kind).pop()!;
+
+/** An ephemeral answer without a deferral, and nothing sent to either vendor. */
+async function expectRejected(id: string, content: string | RegExp) {
+	await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'callback'));
+	const calls = discord.of(id);
+	expect(calls).toHaveLength(1);
+	expect(calls[0].body.type).toBe(4);
+	expect(calls[0].body.data.flags & 64).toBe(64);
+	if (typeof content === 'string') expect(calls[0].body.data.content).toBe(content);
+	else expect(calls[0].body.data.content).toMatch(content);
+}
+
+beforeEach(() => {
+	cd.reset();
+	xm.reset();
+	cd.opts.taskDurationMs = 300;
+	discord.recorded.length = 0;
+});
+
+describe('/upscale, end to end', () => {
+	it('Clipdrop: defers, shows progress, replies with the image and the credits', async () => {
+		await withBot({}, async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image() });
+			await finalOf(id);
+			const calls = discord.of(id);
+			expect(calls[0]).toMatchObject({ kind: 'callback', body: { type: 5 } });
+			expect(calls[0].body.data?.flags ?? 0).toBe(0);
+			expect(calls.some((c) => c.kind === 'edit' && c.body.content?.startsWith('⏳'))).toBe(true);
+			const final = last(id, 'edit');
+			expect(final.body.content).toBe('✅ Upscaled 320×240 → 640×480 with Clipdrop. Credits used: 1 · remaining: 999');
+			expect(final.files).toHaveLength(1);
+			expect(final.files[0].name).toBe('photo-upscaled.jpg');
+			expect(await dims(final.files[0].data)).toEqual({ width: 640, height: 480, format: 'jpeg' });
+			expect(cd.count('sync')).toBe(1);
+		});
+	});
+
+	it('Ximilar: async with its options, progress, image and credits; private makes it ephemeral', async () => {
+		await withBot({}, async () => {
+			const id = discord.slash({
+				command: 'upscale',
+				attachment: image('pic.jpg'),
+				options: [opt('provider', STRING, 'ximilar'), opt('scale', NUMBER, 4), opt('format', STRING, 'png'), opt('quality', INTEGER, 80), opt('tune_colors', BOOLEAN, false), opt('private', BOOLEAN, true)],
+			});
+			await finalOf(id);
+			const calls = discord.of(id);
+			expect(calls[0].body).toMatchObject({ type: 5, data: { flags: 64 } });
+			const final = last(id, 'edit');
+			expect(final.body.content).toMatch(/^✅ Upscaled 320×240 → 1280×960 with Ximilar\. Credits used: 50 · remaining: 99950$/);
+			expect(final.files[0].name).toBe('pic-upscaled.png');
+			expect(xm.jobs[0].params).toEqual({ mode: 'artifact_removal', image_format: 'png', image_quality: 80, tune_colors: false });
+		});
+	});
+
+	it('async progress shows the vendor queue', async () => {
+		cd.opts.taskDurationMs = 2500;
+		await withBot({}, async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image(), options: [opt('strategy', STRING, 'detailed')] });
+			await finalOf(id);
+			const texts = discord.of(id).map((c) => c.body.content).filter(Boolean);
+			expect(texts.some((t: string) => /^⏳ Clipdrop: queued, ready <t:\d+:R> · elapsed \d+ s$/.test(t))).toBe(true);
+			expect(last(id, 'edit').body.content).toMatch(/^✅ Upscaled 320×240 → 640×480 with Clipdrop\. Credits used: 1/);
+		});
+	});
+});
+
+describe('rejected at once: ephemeral, no deferral, no vendor request', () => {
+	it.each([
+		['a GIF', { attachment: { name: 'a.gif', type: 'image/gif' } }, 'That file is `image/gif`. Send a PNG, JPEG or WebP image.'],
+		['a text file', { attachment: { name: 'a.txt', type: 'text/plain', noSize: true } }, 'That file is `text/plain`. Send a PNG, JPEG or WebP image.'],
+		['Ximilar scale 3', { options: [opt('provider', STRING, 'ximilar'), opt('scale', NUMBER, 3)] }, '❌ Ximilar upscales by 2, 4 or 8; 3 is not one of them.'],
+		['a width for Ximilar', { options: [opt('provider', STRING, 'ximilar'), opt('width', INTEGER, 1000)] }, /^❌ width\/height: Ximilar upscales by a factor of 2, 4 or 8/],
+		['quality without format', { options: [opt('provider', STRING, 'ximilar'), opt('quality', INTEGER, 50)] }, '❌ quality needs a format: Ximilar applies the output quality only when the output format is chosen.'],
+		['a Ximilar option for Clipdrop', { options: [opt('mode', STRING, 'ironed_out')] }, /^❌ mode is a Ximilar option/],
+		['an output too big for Clipdrop', { options: [opt('scale', NUMBER, 16)], attachment: { width: 1000, height: 1000 } }, /^❌ Clipdrop cannot upscale this image as asked: .*12288x12288 \(asked: 16000x16000\)/],
+		['a 31 MB attachment', { attachment: { size: 31 * 1024 * 1024 } }, '❌ The image is 31.0 MB; Clipdrop accepts at most 30 MB.'],
+	])('%s', async (_label, o: any, expected) => {
+		const cdnBefore = discord.cdnRequests.length;
+		await withBot({}, async () => {
+			const a = image(o.attachment?.name ?? 'photo.jpg', SAMPLE, o.attachment?.width ?? 320, o.attachment?.height ?? 240, o.attachment?.type ?? 'image/jpeg');
+			if (o.attachment?.size) a.size = o.attachment.size;
+			if (o.attachment?.noSize) Object.assign(a, { width: undefined, height: undefined });
+			const id = discord.slash({ command: 'upscale', attachment: a, options: o.options });
+			await expectRejected(id, expected);
+		});
+		expect(cd.count() + xm.count()).toBe(0);
+		expect(discord.cdnRequests.length).toBe(cdnBefore);
+	});
+
+	it('a server not on the allow-list', async () => {
+		await withBot({ BOT_ALLOWED_GUILDS: '299999999999999999' }, async () => {
+			await expectRejected(discord.slash({ command: 'upscale', attachment: image() }), 'This bot is not enabled on this server.');
+		});
+	});
+});
+
+describe('failures after the deferral', () => {
+	it('a vendor failure ends with a clear message', async () => {
+		cd.inject({ route: 'sync', kind: 'status', status: 500, body: '{"error":"GPU on fire"}' });
+		await withBot({}, async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image() });
+			await finalOf(id);
+			expect(last(id, 'edit').body.content).toBe('❌ Clipdrop had a server error (500) while upscaling the image (sync). This is on Clipdrop\'s side: try again later. Clipdrop said: "GPU on fire".');
+		});
+	});
+
+	it('an attachment whose bytes are not what its type says', async () => {
+		await withBot({}, async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image('fake.png', Buffer.from('not really a png'), 100, 100, 'image/png') });
+			await finalOf(id);
+			expect(last(id, 'edit').body.content).toBe('❌ The file is not a PNG, JPEG or WebP image (its first bytes match none of them).');
+			expect(cd.count()).toBe(0);
+		});
+	});
+
+	it('an attachment that is not on the CDN is never downloaded', async () => {
+		await withBot({ DISCORD_CDN_HOSTS: 'cdn.discordapp.com' }, async () => {
+			const before = discord.cdnRequests.length;
+			const id = discord.slash({ command: 'upscale', attachment: image() });
+			await finalOf(id);
+			expect(last(id, 'edit').body.content).toBe("❌ The attachment is not on Discord's CDN (127.0.0.1); it was not downloaded.");
+			expect(discord.cdnRequests.length).toBe(before);
+		});
+	});
+});
+
+describe('results over the upload limit', () => {
+	it('Ximilar: a link to the result with its expiry instead of the file', async () => {
+		await withBot({}, async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image(), options: [opt('provider', STRING, 'ximilar')], attachmentSizeLimit: 2000 });
+			await finalOf(id);
+			const final = last(id, 'edit');
+			expect(final.files).toHaveLength(0);
+			expect(final.body.content).toMatch(/\nThe file is 0\.\d MB, over this server's 0\.0 MB upload limit, so here is a link instead \(it expires <t:\d+:R>\): http:\/\/127\.0\.0\.1:\d+\/upscale\/[\w-]+\.jpg$/);
+		});
+	});
+
+	it('Clipdrop sync gives no link: says so and suggests a smaller scale', async () => {
+		await withBot({}, async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image(), attachmentSizeLimit: 2000 });
+			await finalOf(id);
+			expect(last(id, 'edit').body.content).toMatch(/\nBut the file is 0\.\d MB, over this server's 0\.0 MB upload limit, and Clipdrop gave no link for it\. Try a smaller scale\.$/);
+		});
+	});
+});
+
+describe("protecting the owner's credits", () => {
+	it('queues beyond the concurrency limit, tells waiting users their place, and delivers everything', async () => {
+		cd.opts.taskDurationMs = 700;
+		await withBot({ BOT_MAX_CONCURRENT_JOBS: '1' }, async () => {
+			const ids = ['401', '402', '403'].map((u) => discord.slash({ command: 'upscale', attachment: image(), userId: `${u}000000000000001`, options: [opt('strategy', STRING, 'smooth')] }));
+			await discord.waitFor((r) => ids.every((id) => r.some((x) => x.interactionId === id && x.kind === 'edit' && x.body.content?.startsWith('✅'))), 30_000);
+			const texts = (id: string) => discord.of(id).map((c) => c.body.content).filter(Boolean);
+			expect(texts(ids[1])).toContain('⏳ Waiting for a free slot: you are #1 in line.');
+			expect(texts(ids[2])).toContain('⏳ Waiting for a free slot: you are #2 in line.');
+			expect(cd.count('async')).toBe(3);
+		});
+	});
+
+	it('one job per user at a time', async () => {
+		cd.opts.taskDurationMs = 1500;
+		await withBot({}, async () => {
+			const first = discord.slash({ command: 'upscale', attachment: image(), options: [opt('strategy', STRING, 'smooth')] });
+			await discord.waitFor((r) => r.some((x) => x.interactionId === first && x.kind === 'callback'));
+			const second = discord.slash({ command: 'upscale', attachment: image() });
+			await expectRejected(second, 'You already have an upscale in progress. Wait for it to finish, then try again.');
+			await finalOf(first);
+		});
+	});
+
+	it('a cooldown after each job', async () => {
+		await withBot({ BOT_USER_COOLDOWN_SECONDS: '60' }, async () => {
+			await finalOf(discord.slash({ command: 'upscale', attachment: image() }));
+			await expectRejected(discord.slash({ command: 'upscale', attachment: image() }), /^Slow down a little: you can upscale again <t:\d+:R>\.$/);
+		});
+	});
+
+	it('a daily credit cap per user', async () => {
+		await withBot({ BOT_USER_DAILY_CREDITS: '1' }, async () => {
+			await finalOf(discord.slash({ command: 'upscale', attachment: image() }));
+			await expectRejected(discord.slash({ command: 'upscale', attachment: image() }), /^You have used your 1 credit for today\. The limit resets <t:\d+:R>\.$/);
+		});
+	});
+});
+
+describe('a job that outlives the interaction token', () => {
+	it('is delivered in the channel, mentioning the user', async () => {
+		cd.opts.taskDurationMs = 1500;
+		await withBot({}, async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image(), options: [opt('strategy', STRING, 'smooth')], userId: '455000000000000001' });
+			await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'callback'));
+			discord.expireToken(id);
+			const recorded = await discord.waitFor((r) => r.some((x) => x.kind === 'channel-message'), 20_000);
+			const msg = recorded.find((x) => x.kind === 'channel-message')!;
+			expect(msg.channelId).toBe('300000000000000001');
+			expect(msg.body.content).toMatch(/^<@455000000000000001> your upscale took longer than Discord keeps a reply open, so here it is:\n✅ Upscaled 320×240 → 640×480 with Clipdrop\./);
+			expect(msg.body.allowed_mentions).toEqual({ users: ['455000000000000001'] });
+			expect(await dims(msg.files[0].data)).toMatchObject({ width: 640, height: 480 });
+			expect(discord.of(id).some((x) => x.kind === 'edit' && x.status === 401)).toBe(true);
+		});
+	});
+});
+
+describe('/upscale-credits', () => {
+	it('needs Manage Server', async () => {
+		await withBot({}, async () => {
+			await expectRejected(discord.slash({ command: 'upscale-credits', permissions: '0' }), 'Only members with the Manage Server permission can see the credits.');
+		});
+	});
+
+	it('shows the balances to a manager, privately', async () => {
+		await withBot({}, async () => {
+			await finalOf(discord.slash({ command: 'upscale', attachment: image() }));
+			const id = discord.slash({ command: 'upscale-credits', permissions: MANAGE_GUILD });
+			await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'edit'));
+			expect(discord.of(id)[0].body).toEqual({ type: 5, data: { flags: 64 } });
+			expect(last(id, 'edit').body.content).toMatch(/^\*\*Upscaling credits\*\*\nClipdrop: 999 credits left \(as of <t:\d+:R>\)\nXimilar: 100000 credits left\nJobs: 0 running, 0 waiting\.$/);
+		});
+	});
+});
+
+describe('operations', () => {
+	const runNode = (script: string, extra: Record<string, string>, onReady?: (child: ReturnType<typeof spawn>) => Promise<void>) =>
+		new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
+			const child = spawn(process.execPath, [resolve(CLI, '../../bot', script)], { env: { PATH: process.env.PATH, ...extra } as NodeJS.ProcessEnv });
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (d) => {
+				stdout += d;
+				if (onReady && stdout.includes('"msg":"bot ready"')) {
+					const cb = onReady;
+					onReady = undefined;
+					void cb(child);
+				}
+			});
+			child.stderr.on('data', (d) => (stderr += d));
+			child.on('exit', (code) => res({ code, stdout, stderr }));
+		});
+
+	it('bot:deploy registers the commands Discord expects', async () => {
+		const r = await runNode('deploy.js', env() as Record<string, string>);
+		expect(r.stderr).toBe('');
+		expect(r.stdout.trim()).toBe(`Registered /upscale, /upscale-credits in guild ${GUILD} (available now).`);
+		const [upscale, credits] = discord.commands.guild[GUILD] as any[];
+		expect(upscale).toMatchObject({ name: 'upscale', type: 1, dm_permission: false });
+		const o = Object.fromEntries(upscale.options.map((x: any) => [x.name, x]));
+		expect(upscale.options[0]).toMatchObject({ name: 'image', type: 11, required: true });
+		expect(o.provider.choices).toEqual([{ name: 'Clipdrop', value: 'clipdrop' }, { name: 'Ximilar', value: 'ximilar' }]);
+		expect(o.scale).toMatchObject({ type: 10, min_value: 1.1, max_value: 16 });
+		expect(o.width).toMatchObject({ type: 4, min_value: 1, max_value: 12288 });
+		expect(o.quality).toMatchObject({ type: 4, min_value: 1, max_value: 100 });
+		expect(o.mode.choices.map((c: any) => c.value)).toEqual(['artifact_removal', 'ironed_out', 'high_fidelity']);
+		expect(o.private.type).toBe(5);
+		expect(credits).toMatchObject({ name: 'upscale-credits', default_member_permissions: MANAGE_GUILD });
+	});
+
+	it('a bad configuration is refused with one readable line per problem, secrets not repeated', async () => {
+		const r = await runNode('main.js', { DISCORD_TOKEN: 'short-secret', DISCORD_APPLICATION_ID: 'abc', BOT_MAX_CONCURRENT_JOBS: '0', CLIPDROP_BASE_URL: 'clipdrop-api.co' });
+		expect(r.code).toBe(2);
+		expect(r.stderr).toBe(
+			[
+				"The bot's configuration has 5 problems:",
+				'  - DISCORD_TOKEN looks too short to be a bot token',
+				'  - DISCORD_APPLICATION_ID must be a Discord id (17 to 20 digits)',
+				'  - CLIPDROP_BASE_URL must be an http(s) URL',
+				'  - BOT_MAX_CONCURRENT_JOBS must be a whole number from 1 to 50',
+				'  - set CLIPDROP_API_KEY and/or XIMILAR_API_TOKEN: the bot needs at least one provider',
+				'',
+			].join('\n'),
+		);
+		expect(r.stderr).not.toContain('short-secret');
+	});
+
+	it('SIGTERM lets the running job finish and deliver, then exits 0', async () => {
+		cd.opts.taskDurationMs = 2000;
+		const r = await runNode('main.js', env() as Record<string, string>, async (child) => {
+			const id = discord.slash({ command: 'upscale', attachment: image(), options: [opt('strategy', STRING, 'smooth')], userId: '466000000000000001' });
+			await discord.waitFor((rec) => rec.some((x) => x.interactionId === id && x.kind === 'callback'));
+			child.kill('SIGTERM');
+		});
+		expect(r.code).toBe(0);
+		const final = discord.recorded.filter((x) => x.kind === 'edit').pop()!;
+		expect(final.body.content).toMatch(/^✅ Upscaled 320×240 → 640×480 with Clipdrop\./);
+		expect(final.files).toHaveLength(1);
+		const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+		expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['bot ready', 'job accepted', 'signal received', 'stopping: finishing running and queued jobs', 'job done', 'stopped']));
+		expect(lines.find((l) => l.msg === 'stopped').outcome).toBe('drained');
+		for (const s of [TOKEN, CD_KEY, XM_TOKEN]) expect(r.stdout + r.stderr).not.toContain(s);
+	});
+});
+

@@ -1,5 +1,6 @@
 /** The bot: discord.js client, /upscale and /upscale-credits, the job queue, delivery, graceful stop. */
 import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction } from 'discord.js';
+import type { RawFile } from '@discordjs/rest';
 import { UpscaleClient, UpscaleError, type ImageFormat, type UpscaleOptionsInput, type UpscaleResult, type VendorId } from '../core';
 import { nodePorts } from '../runtime';
 import { AttachmentError, downloadAttachment } from './attachments';
@@ -7,6 +8,7 @@ import type { BotConfig } from './config';
 import { createLogger, type Logger } from './log';
 import { NAMES, text } from './messages';
 import { JobQueue } from './queue';
+import { JobStore, type StoredJob } from './store';
 
 const FORMATS: Record<string, ImageFormat> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/webp': 'webp' };
 const MAX_INPUT_BYTES = 30 * 1024 * 1024;
@@ -21,6 +23,11 @@ export interface Bot {
 	stop(): Promise<void>;
 }
 
+type Files = Array<{ attachment: Buffer; name: string }>;
+type Edit = (payload: { content: string; files?: Files }) => Promise<unknown>;
+
+const isExpiredToken = (e: unknown) => e instanceof DiscordAPIError && e.code === INVALID_WEBHOOK_TOKEN;
+
 /** Edits the deferred reply with the latest progress, at most once per interval (Discord rate-limits edits). */
 class ReplyEditor {
 	private last = 0;
@@ -29,7 +36,7 @@ class ReplyEditor {
 	private chain: Promise<unknown> = Promise.resolve();
 	expired = false;
 
-	constructor(private readonly i: ChatInputCommandInteraction) {}
+	constructor(private readonly edit: Edit) {}
 
 	update(content: string): void {
 		if (this.expired) return;
@@ -46,24 +53,24 @@ class ReplyEditor {
 		this.pending = undefined;
 		if (content === undefined || this.expired) return;
 		this.last = Date.now();
-		this.chain = this.chain.then(() => this.i.editReply({ content }).catch((e) => this.noteExpiry(e)));
-	}
-
-	private noteExpiry(e: unknown): void {
-		if (e instanceof DiscordAPIError && e.code === INVALID_WEBHOOK_TOKEN) this.expired = true;
+		this.chain = this.chain.then(() =>
+			this.edit({ content }).catch((e) => {
+				if (isExpiredToken(e)) this.expired = true;
+			}),
+		);
 	}
 
 	/** The final message: edits the reply, or returns false when the interaction token has expired. */
-	async final(payload: { content: string; files?: Array<{ attachment: Buffer; name: string }> }): Promise<boolean> {
+	async final(payload: { content: string; files?: Files }): Promise<boolean> {
 		clearTimeout(this.timer);
 		this.pending = undefined;
 		await this.chain;
 		if (this.expired) return false;
 		try {
-			await this.i.editReply(payload);
+			await this.edit(payload);
 			return true;
 		} catch (e) {
-			if (e instanceof DiscordAPIError && e.code === INVALID_WEBHOOK_TOKEN) return false;
+			if (isExpiredToken(e)) return false;
 			throw e;
 		}
 	}
@@ -79,16 +86,86 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	}
 	const lastRemaining: Partial<Record<VendorId, { remaining: number; at: number }>> = {};
 	const stopping = new AbortController();
+	const store = new JobStore(config.dataDir);
 
-	const ephemeral = (i: ChatInputCommandInteraction, content: string) => i.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	const rawFiles = (files?: Files): RawFile[] | undefined => files?.map((f) => ({ name: f.name, data: f.attachment }));
+
+	/** Edits the original reply of a job through its webhook token (works for live and resumed jobs alike). */
+	const editOriginal =
+		(job: StoredJob): Edit =>
+		(payload) =>
+			client.rest.patch(Routes.webhookMessage(job.applicationId, job.token, '@original'), {
+				body: { content: payload.content, allowed_mentions: { parse: [] }, ...(payload.files ? { attachments: payload.files.map((f, id) => ({ id, filename: f.name })) } : {}) },
+				files: rawFiles(payload.files),
+				auth: false,
+			});
 
 	/** Sends the result to the channel when the interaction token has expired (jobs longer than 15 minutes). */
-	async function deliverLate(i: ChatInputCommandInteraction, content: string, files?: Array<{ attachment: Buffer; name: string }>) {
-		await client.rest.post(Routes.channelMessages(i.channelId), {
-			body: { content: text.lateDelivery(i.user.id, content), allowed_mentions: { users: [i.user.id] } },
-			files: files?.map((f) => ({ name: f.name, data: f.attachment })),
+	async function deliverLate(job: StoredJob, content: string, files?: Files) {
+		await client.rest.post(Routes.channelMessages(job.channelId), {
+			body: { content: text.lateDelivery(job.userId, content), allowed_mentions: { users: [job.userId] } },
+			files: rawFiles(files),
 		});
 	}
+
+	/** The message for a finished job (the image, or a link when it is over the upload limit). */
+	function resultPayload(job: StoredJob, result: UpscaleResult): { content: string; files?: Files } {
+		const name = `${job.fileName.replace(/\.[^.]+$/, '') || 'image'}-upscaled.${result.extension}`;
+		if (result.bytes.length <= job.attachmentSizeLimit) {
+			return { content: text.done(result), files: [{ attachment: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), name }] };
+		}
+		return { content: result.resultUrl ? text.tooBigLink(result, job.attachmentSizeLimit) : text.tooBigNoLink(result, job.attachmentSizeLimit) };
+	}
+
+	/** Delivers the outcome of a job (reply edit, or the channel once the token expired) and forgets it. */
+	async function finish(job: StoredJob, editor: ReplyEditor, outcome: { content: string; files?: Files }): Promise<boolean> {
+		let delivered = await editor.final(outcome).catch((e) => {
+			log.warn('reply edit failed', { interaction: job.interactionId, error: (e as Error).message });
+			return false;
+		});
+		if (!delivered) {
+			await deliverLate(job, outcome.content, outcome.files).catch((e) => log.error('late delivery failed', { interaction: job.interactionId, error: (e as Error).message }));
+			delivered = false;
+		}
+		store.remove(job.interactionId);
+		return delivered;
+	}
+
+	/** Message for a failure, and whether credits may have been spent. */
+	function failure(e: unknown): { content: string; spent: number | null } {
+		const message = e instanceof UpscaleError || e instanceof AttachmentError ? e.message : 'Something went wrong on the bot’s side. Try again later.';
+		const spent = (e instanceof UpscaleError && e.local) || e instanceof AttachmentError ? 0 : null;
+		return { content: text.invalid(message), spent };
+	}
+
+	/** After a restart: picks up every stored job; those with a task id are waited for and delivered. */
+	async function resume(): Promise<void> {
+		for (const job of store.all()) {
+			const upscaler = upscalers[job.provider];
+			const editor = new ReplyEditor(editOriginal(job));
+			if (!job.taskId || !upscaler) {
+				log.warn('job lost before it was submitted', { interaction: job.interactionId, user: job.userId });
+				void finish(job, editor, { content: text.restartedBeforeSubmit });
+				continue;
+			}
+			log.info('resuming job', { interaction: job.interactionId, user: job.userId, provider: job.provider, taskId: job.taskId });
+			editor.update(text.resumed);
+			void upscaler
+				.waitForTask(job.taskId, { timeoutMs: config.jobTimeoutMs }, { signal: stopping.signal, onProgress: (p) => editor.update(text.progress(p, Date.now())) })
+				.then(
+					async (result) => {
+						const delivered = await finish(job, editor, resultPayload(job, result));
+						log.info('job done', { interaction: job.interactionId, user: job.userId, provider: job.provider, taskId: job.taskId, resumed: true, late: !delivered });
+					},
+					async (e) => {
+						log.warn('resumed job failed', { interaction: job.interactionId, error: (e as Error).message });
+						await finish(job, editor, { content: failure(e).content });
+					},
+				);
+		}
+	}
+
+	const ephemeral = (i: ChatInputCommandInteraction, content: string) => i.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 
 	function options(i: ChatInputCommandInteraction): UpscaleOptionsInput {
 		const o: UpscaleOptionsInput = { timeoutMs: config.jobTimeoutMs };
@@ -117,10 +194,18 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 		const format = FORMATS[(attachment.contentType ?? '').split(';')[0].trim().toLowerCase()];
 		if (!format || !attachment.width || !attachment.height) return void (await ephemeral(i, text.notAnImage(attachment.contentType)));
 		const opts = options(i);
+		const meta = { format, width: attachment.width, height: attachment.height, bytes: attachment.size };
 		try {
-			upscaler.check({ format, width: attachment.width, height: attachment.height, bytes: attachment.size }, opts);
+			upscaler.check(meta, opts);
 		} catch (e) {
 			return void (await ephemeral(i, text.invalid((e as Error).message)));
+		}
+		// Prefer the async endpoint where it takes the job: a task id survives a restart, a sync request does not.
+		try {
+			upscaler.check(meta, { ...opts, execution: 'async' });
+			opts.execution = 'async';
+		} catch {
+			// WebP, or a size only the sync endpoint takes: stay on the automatic choice
 		}
 		const rejection = queue.check(i.user.id);
 		if (rejection) return void (await ephemeral(i, text.rejected(rejection)));
@@ -128,7 +213,21 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 		// 2. Accepted: defer within Discord's 3 s, then queue.
 		const isPrivate = i.options.getBoolean('private') ?? false;
 		await i.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
-		const editor = new ReplyEditor(i);
+		const job: StoredJob = {
+			interactionId: i.id,
+			applicationId: i.applicationId,
+			token: i.token,
+			channelId: i.channelId,
+			guildId: i.guildId,
+			userId: i.user.id,
+			provider,
+			options: opts,
+			fileName: attachment.name,
+			attachmentSizeLimit: i.attachmentSizeLimit,
+			acceptedAt: Date.now(),
+		};
+		store.put(job);
+		const editor = new ReplyEditor(editOriginal(job));
 		const started = Date.now();
 		log.info('job accepted', { interaction: i.id, user: i.user.id, guild: i.guildId, provider, size: attachment.size, width: attachment.width, height: attachment.height });
 
@@ -138,34 +237,23 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 				if (p > 0) editor.update(text.waitingForSlot(p));
 			},
 			run: async () => {
-				let result: UpscaleResult | undefined;
 				try {
 					editor.update(text.downloadingInput);
 					const bytes = await downloadAttachment(attachment.url, { allowedHosts: config.cdnHosts, maxBytes: MAX_INPUT_BYTES, timeoutMs: 60_000 });
-					result = await upscaler.upscale({ bytes, fileName: attachment.name }, opts, {
+					const result = await upscaler.upscale({ bytes, fileName: attachment.name }, opts, {
 						signal: stopping.signal,
 						onProgress: (p) => editor.update(text.progress(p, Date.now())),
+						onSubmitted: (taskId) => store.update(job.interactionId, { taskId }),
 					});
 					if (result.credits.remaining !== null) lastRemaining[provider] = { remaining: result.credits.remaining, at: Date.now() };
-					const name = `${attachment.name.replace(/\.[^.]+$/, '') || 'image'}-upscaled.${result.extension}`;
-					const limit = i.attachmentSizeLimit;
-					let payload: { content: string; files?: Array<{ attachment: Buffer; name: string }> };
-					if (result.bytes.length <= limit) {
-						payload = { content: text.done(result), files: [{ attachment: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), name }] };
-					} else {
-						payload = { content: result.resultUrl ? text.tooBigLink(result, limit) : text.tooBigNoLink(result, limit) };
-					}
-					const delivered = await editor.final(payload);
-					if (!delivered) await deliverLate(i, payload.content, payload.files);
+					const delivered = await finish(job, editor, resultPayload(job, result));
 					log.info('job done', { interaction: i.id, user: i.user.id, provider, taskId: result.taskId, credits: result.credits, bytes: result.bytes.length, ms: Date.now() - started, late: !delivered });
 					return { credits: result.credits.consumed };
 				} catch (e) {
-					const message = e instanceof UpscaleError || e instanceof AttachmentError ? e.message : 'Something went wrong on the bot’s side. Try again later.';
+					const f = failure(e);
 					log.warn('job failed', { interaction: i.id, user: i.user.id, provider, code: e instanceof UpscaleError ? e.code : 'BOT', taskId: e instanceof UpscaleError ? e.taskId : undefined, error: (e as Error).message });
-					const delivered = await editor.final({ content: text.invalid(message) }).catch(() => false);
-					if (!delivered) await deliverLate(i, text.invalid(message)).catch((err) => log.error('late delivery failed', { error: (err as Error).message }));
-					const spent = e instanceof UpscaleError && e.local ? 0 : e instanceof AttachmentError ? 0 : null;
-					return { credits: spent };
+					await finish(job, editor, { content: f.content });
+					return { credits: f.spent };
 				}
 			},
 		});
@@ -204,7 +292,8 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 			const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
 			await client.login(config.token);
 			await ready;
-			log.info('bot ready', { user: client.user?.tag, providers: Object.keys(upscalers), concurrency: config.maxConcurrentJobs });
+			log.info('bot ready', { user: client.user?.tag, providers: Object.keys(upscalers), concurrency: config.maxConcurrentJobs, stored: store.all().length });
+			await resume();
 		},
 		async stop() {
 			log.info('stopping: finishing running and queued jobs', queue.size);

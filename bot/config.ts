@@ -60,6 +60,7 @@ export const configSchema = z
 		BOT_ALLOWED_GUILDS: list('BOT_ALLOWED_GUILDS', z.string().regex(/^\d{17,20}$/, 'is not a Discord id')),
 		BOT_JOB_TIMEOUT_SECONDS: int('BOT_JOB_TIMEOUT_SECONDS', 10, 86_400, 1800),
 		BOT_SHUTDOWN_GRACE_SECONDS: int('BOT_SHUTDOWN_GRACE_SECONDS', 0, 3600, 600),
+		BOT_DATA_DIR: z.string().trim().min(1).default('./data'),
 		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 	})
 	.superRefine((c, ctx) => {
@@ -82,6 +83,7 @@ export interface BotConfig {
 	allowedGuilds: string[];
 	jobTimeoutMs: number;
 	shutdownGraceMs: number;
+	dataDir: string;
 	logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		allowedGuilds: c.BOT_ALLOWED_GUILDS,
 		jobTimeoutMs: c.BOT_JOB_TIMEOUT_SECONDS * 1000,
 		shutdownGraceMs: c.BOT_SHUTDOWN_GRACE_SECONDS * 1000,
+		dataDir: c.BOT_DATA_DIR,
 		logLevel: c.BOT_LOG_LEVEL,
 	};
 }

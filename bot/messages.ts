@@ -51,6 +51,8 @@ export const text = {
 	tooBigNoLink: (r: UpscaleResult, limit: number) =>
 		`${text.done(r)}\nBut the file is ${mb(r.bytes.length)}, over this server's ${mb(limit)} upload limit, and ${NAMES[r.provider]} gave no link for it. Try a smaller scale.`,
 	lateDelivery: (userId: string, body: string) => `<@${userId}> your upscale took longer than Discord keeps a reply open, so here it is:\n${body}`,
+	resumed: '⏳ The bot restarted; picking your upscale up where it was…',
+	restartedBeforeSubmit: '❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.',
 	creditsNeedPermission: 'Only members with the Manage Server permission can see the credits.',
 	creditsReport: (lines: string[]) => `**Upscaling credits**\n${lines.join('\n')}`,
 };

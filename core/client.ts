@@ -49,6 +49,8 @@ export interface Progress {
 export interface RunControl {
 	signal?: AbortSignal;
 	onProgress?: (p: Progress) => void;
+	/** Called once an async task exists (its credits are spent): the moment to persist the id. */
+	onSubmitted?: (taskId: string) => void | Promise<void>;
 }
 
 export interface OutputImage {
@@ -329,6 +331,7 @@ export class UpscaleClient {
 				taskId = sub.taskId;
 				credits = sub.credits ?? {};
 				try {
+					await run.onSubmitted?.(taskId);
 					const done = await this.wait(ctx, taskId, o, started, run);
 					({ image, ref } = await this.downloadWithProgress(ctx, taskId, done, started, run));
 				} catch (e) {

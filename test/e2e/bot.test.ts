@@ -4,7 +4,9 @@
  * queueing, cooldown, daily cap, token expiry, /upscale-credits, command registration and graceful shutdown.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { createBot, type Bot } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
@@ -12,7 +14,7 @@ import { createLogger } from '../../bot/log';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { DiscordFake, type Recorded } from '../fakes/discord';
 import { XimilarFake } from '../fakes/ximilar';
-import { dims } from '../helpers/images';
+import { dims, webp } from '../helpers/images';
 import { CLI } from '../helpers/cli';
 
 const SAMPLE = readFileSync(resolve(__dirname, '../fixtures/sample.jpg'));
@@ -55,6 +57,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 		XIMILAR_BASE_URL: xm.url,
 		BOT_USER_COOLDOWN_SECONDS: '0',
 		BOT_LOG_LEVEL: 'debug',
+		BOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'bot-data-')),
 		...extra,
 	};
 }
@@ -120,7 +123,8 @@ describe('/upscale, end to end', () => {
 			expect(final.files).toHaveLength(1);
 			expect(final.files[0].name).toBe('photo-upscaled.jpg');
 			expect(await dims(final.files[0].data)).toEqual({ width: 640, height: 480, format: 'jpeg' });
-			expect(cd.count('sync')).toBe(1);
+			// The async endpoint (same price) so that the task survives a restart.
+			expect(cd.count('async')).toBe(1);
 		});
 	});
 
@@ -185,11 +189,11 @@ describe('rejected at once: ephemeral, no deferral, no vendor request', () => {
 
 describe('failures after the deferral', () => {
 	it('a vendor failure ends with a clear message', async () => {
-		cd.inject({ route: 'sync', kind: 'status', status: 500, body: '{"error":"GPU on fire"}' });
+		cd.inject({ route: 'async', kind: 'status', status: 500, body: '{"error":"GPU on fire"}' });
 		await withBot({}, async () => {
 			const id = discord.slash({ command: 'upscale', attachment: image() });
 			await finalOf(id);
-			expect(last(id, 'edit').body.content).toBe('❌ Clipdrop had a server error (500) while upscaling the image (sync). This is on Clipdrop\'s side: try again later. Clipdrop said: "GPU on fire".');
+			expect(last(id, 'edit').body.content).toBe('❌ Clipdrop had a server error (500) while submitting the async upscale. This is on Clipdrop\'s side: try again later. Clipdrop said: "GPU on fire".');
 		});
 	});
 
@@ -224,9 +228,10 @@ describe('results over the upload limit', () => {
 		});
 	});
 
-	it('Clipdrop sync gives no link: says so and suggests a smaller scale', async () => {
+	it('Clipdrop sync (WebP input) gives no link: says so and suggests a smaller scale', async () => {
+		const w = await webp(320, 240);
 		await withBot({}, async () => {
-			const id = discord.slash({ command: 'upscale', attachment: image(), attachmentSizeLimit: 2000 });
+			const id = discord.slash({ command: 'upscale', attachment: image('p.webp', w, 320, 240, 'image/webp'), attachmentSizeLimit: 200 });
 			await finalOf(id);
 			expect(last(id, 'edit').body.content).toMatch(/\nBut the file is 0\.\d MB, over this server's 0\.0 MB upload limit, and Clipdrop gave no link for it\. Try a smaller scale\.$/);
 		});
@@ -358,6 +363,49 @@ describe('operations', () => {
 			].join('\n'),
 		);
 		expect(r.stderr).not.toContain('short-secret');
+	});
+
+	it('no lost work: killed with SIGKILL mid-job, the restarted bot resumes the paid task and delivers it', async () => {
+		cd.opts.taskDurationMs = 4000;
+		const e = env() as Record<string, string>;
+		const jobsFile = join(e.BOT_DATA_DIR, 'jobs.json');
+		let id = '';
+		const first = await runNode('main.js', e, async (child) => {
+			id = discord.slash({ command: 'upscale', attachment: image(), userId: '477000000000000001' });
+			// Wait until the task id is on disk (the credits are spent), then crash hard.
+			const deadline = Date.now() + 10_000;
+			while (Date.now() < deadline && !(existsSync(jobsFile) && readFileSync(jobsFile, 'utf8').includes('"taskId"'))) await new Promise((r) => setTimeout(r, 50));
+			child.kill('SIGKILL');
+		});
+		expect(first.code).toBeNull();
+		expect(discord.of(id).some((x) => x.kind === 'edit' && x.body.content?.startsWith('✅'))).toBe(false);
+		const second = await runNode('main.js', e, async (child) => {
+			await finalOf(id);
+			child.kill('SIGTERM');
+		});
+		expect(second.code).toBe(0);
+		const final = last(id, 'edit');
+		expect(final.body.content).toMatch(/^✅ Upscaled .*640×480 with Clipdrop\./);
+		expect(await dims(final.files[0].data)).toMatchObject({ width: 640, height: 480 });
+		expect(discord.of(id).some((x) => x.body.content === '⏳ The bot restarted; picking your upscale up where it was…')).toBe(true);
+		expect(cd.count('async')).toBe(1);
+		expect(second.stdout).toContain('"msg":"resuming job"');
+		expect(JSON.parse(readFileSync(jobsFile, 'utf8'))).toEqual([]);
+	});
+
+	it('a job the crash caught before it was submitted is reported, not silently dropped', async () => {
+		const e = env() as Record<string, string>;
+		const id = discord.slash({ command: 'upscale', attachment: image() }); // no bot connected: nobody answers
+		const it = discord.interactions.get(id)!;
+		const { writeFileSync } = await import('node:fs');
+		writeFileSync(join(e.BOT_DATA_DIR, 'jobs.json'), JSON.stringify([{ interactionId: id, applicationId: APP, token: it.token, channelId: it.channelId, guildId: GUILD, userId: '400000000000000001', provider: 'clipdrop', options: {}, fileName: 'photo.jpg', attachmentSizeLimit: 10485760, acceptedAt: Date.now() }]));
+		const r = await runNode('main.js', e, async (child) => {
+			await discord.waitFor((rec) => rec.some((x) => x.interactionId === id && x.kind === 'edit'));
+			child.kill('SIGTERM');
+		});
+		expect(r.code).toBe(0);
+		expect(last(id, 'edit').body.content).toBe('❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.');
+		expect(cd.count()).toBe(0);
 	});
 
 	it('SIGTERM lets the running job finish and deliver, then exits 0', async () => {

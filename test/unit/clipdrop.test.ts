@@ -464,3 +464,12 @@ describe('check() from metadata alone', () => {
 		expect(http.requests).toHaveLength(0);
 	});
 });
+
+describe('onSubmitted', () => {
+	it('hands over the task id as soon as it exists, before polling', async () => {
+		const seen: Array<[string, number]> = [];
+		const { http, client } = setup(asyncVendor());
+		await client.upscale({ bytes: small }, { execution: 'async' }, { onSubmitted: (id) => void seen.push([id, http.requests.length]) });
+		expect(seen).toEqual([['task-1', 1]]);
+	});
+});

@@ -73,7 +73,7 @@ async function withBot(extra: Record<string, string>, fn: (bot: Bot) => Promise<
 	}
 }
 
-const image = (name = 'photo.jpg', bytes = SAMPLE, width = 320, height = 240, contentType = 'image/jpeg') => ({
+const image = (name = 'photo.jpg', bytes: Buffer = SAMPLE, width = 320, height = 240, contentType = 'image/jpeg') => ({
 	filename: name,
 	contentType,
 	size: bytes.length,

@@ -192,7 +192,8 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 		if (!upscaler) return void (await ephemeral(i, text.notConfigured(NAMES[provider] ?? provider)));
 		const attachment = i.options.getAttachment('image', true);
 		const format = FORMATS[(attachment.contentType ?? '').split(';')[0].trim().toLowerCase()];
-		if (!format || !attachment.width || !attachment.height) return void (await ephemeral(i, text.notAnImage(attachment.contentType)));
+		if (!format) return void (await ephemeral(i, text.notAnImage(attachment.contentType)));
+		if (!attachment.width || !attachment.height) return void (await ephemeral(i, text.unreadable));
 		const opts = options(i);
 		const meta = { format, width: attachment.width, height: attachment.height, bytes: attachment.size };
 		try {

@@ -10,6 +10,7 @@ export const text = {
 	notAllowedGuild: 'This bot is not enabled on this server.',
 	notConfigured: (p: string) => `${p} is not set up on this bot.`,
 	notAnImage: (type: string | null) => `That file is ${type ? `\`${type}\`` : 'not an image'}. Send a PNG, JPEG or WebP image.`,
+	unreadable: "Discord could not read that image: it looks empty or damaged. Send a PNG, JPEG or WebP image.",
 	rejected: (r: Rejection) =>
 		r.reason === 'busy'
 			? 'You already have an upscale in progress. Wait for it to finish, then try again.'

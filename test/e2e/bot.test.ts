@@ -161,6 +161,7 @@ describe('rejected at once: ephemeral, no deferral, no vendor request', () => {
 	it.each([
 		['a GIF', { attachment: { name: 'a.gif', type: 'image/gif' } }, 'That file is `image/gif`. Send a PNG, JPEG or WebP image.'],
 		['a text file', { attachment: { name: 'a.txt', type: 'text/plain', noSize: true } }, 'That file is `text/plain`. Send a PNG, JPEG or WebP image.'],
+		['a PNG Discord could not read', { attachment: { name: 'a.png', type: 'image/png', noSize: true } }, 'Discord could not read that image: it looks empty or damaged. Send a PNG, JPEG or WebP image.'],
 		['Ximilar scale 3', { options: [opt('provider', STRING, 'ximilar'), opt('scale', NUMBER, 3)] }, '❌ Ximilar upscales by 2, 4 or 8; 3 is not one of them.'],
 		['a width for Ximilar', { options: [opt('provider', STRING, 'ximilar'), opt('width', INTEGER, 1000)] }, /^❌ width\/height: Ximilar upscales by a factor of 2, 4 or 8/],
 		['quality without format', { options: [opt('provider', STRING, 'ximilar'), opt('quality', INTEGER, 50)] }, '❌ quality needs a format: Ximilar applies the output quality only when the output format is chosen.'],

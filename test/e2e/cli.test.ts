@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { XimilarFake } from '../fakes/ximilar';
-import { runCli, tempDir } from '../helpers/cli';
+import { cliOutputs, runCli, tempDir } from '../helpers/cli';
 import { dims, gif, jpeg, png, pngHeaderClaiming } from '../helpers/images';
 
 const SAMPLE = resolve(__dirname, '../fixtures/sample.jpg');
@@ -42,6 +42,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+	// No key or token in anything any run printed (results, progress, errors, JSON).
+	const all = cliOutputs.join('\n');
+	for (const secret of [CD_KEY, XM_TOKEN, 'wrong-key-abcdef', 'bad-token-zzzz']) expect(all).not.toContain(secret);
 	// Every run writes into a temporary folder; nothing may land beside the fixtures.
 	expect(readdirSync(dirname(SAMPLE)).filter((f) => f.includes('upscaled'))).toEqual([]);
 	await cd.stop();

@@ -3,13 +3,14 @@
  * both providers, both operations, wait and no-wait, a bad key, continueOnFail and a batch of 20 items.
  */
 import http from 'node:http';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, renameSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { XimilarFake } from '../fakes/ximilar';
 import { dims } from '../helpers/images';
+import { BAD_DIR, CASES, bigBadFiles } from '../fixtures/bad/make';
 import { errorOf, fetchFile, fetchJson, installN8n, itemsOf, N8n, wait, workflow, type WfNode } from '../helpers/n8n';
 
 jest.setTimeout(20 * 60_000);
@@ -100,6 +101,12 @@ beforeAll(async () => {
 	mkdirSync(join(filesDir, 'out'));
 	for (const name of ['a.jpg', 'b.jpg', 'c.jpg']) writeFileSync(join(filesDir, 'in', name), SAMPLE);
 	writeFileSync(join(filesDir, 'in', 'broken.jpg'), SAMPLE.subarray(0, 500));
+	// The bad-input corpus: everything in bad/, and the 17 MP JPEG (bad only for Clipdrop's sync endpoint) in bad17/.
+	mkdirSync(join(filesDir, 'bad'));
+	mkdirSync(join(filesDir, 'bad17'));
+	for (const f of readdirSync(BAD_DIR)) if (!f.endsWith('.ts')) copyFileSync(join(BAD_DIR, f), join(filesDir, 'bad', f));
+	await bigBadFiles(join(filesDir, 'bad'));
+	renameSync(join(filesDir, 'bad', 'sync-17mp.jpg'), join(filesDir, 'bad17', 'sync-17mp.jpg'));
 
 	n8n = new N8n(home);
 	await n8n.init({ N8N_RESTRICT_FILE_ACCESS_TO: filesDir });
@@ -130,11 +137,22 @@ beforeAll(async () => {
 		example('upscale-from-url.json', 'wfExampleUrl0001'),
 		example('upscale-wait-get-task.json', 'wfExampleWait001'),
 		example('batch-folder.json', 'wfExampleBatch01'),
+		workflow('wfBadCorpusXm001', 'the bad-input corpus through Ximilar', [
+			{ name: 'Read', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: `${filesDir}/bad/*`, options: {} } },
+			upscaler({ provider: 'ximilar', operation: 'upscale', ximilarScale: 2 }, XM, { onError: 'continueRegularOutput' }),
+		]),
+		workflow('wfBadCorpusCd001', 'a 17 MP image for the Clipdrop sync endpoint', [
+			{ name: 'Read', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: `${filesDir}/bad17/*`, options: {} } },
+			upscaler({ provider: 'clipdrop', operation: 'upscale', sizeMode: 'exact', width: 4096, height: 4000, options: { execution: 'sync' } }, CD, { onError: 'continueRegularOutput' }),
+		]),
 		workflow('wfBatch20000001', 'a batch of 20 items', [fetchJson(`${filesUrl}/batch.json`), upscaler({ provider: 'clipdrop', operation: 'upscale', inputSource: 'url', imageUrl: '={{ $json.url }}', options: { execution: 'async' } }, CD)]),
 	]);
 });
 
 afterAll(async () => {
+	// No key or token in anything n8n printed: results, errors, logs.
+	const all = n8n?.outputs.join('\n') ?? '';
+	for (const secret of [CD_KEY, XM_TOKEN, BAD_KEY]) expect(all).not.toContain(secret);
 	await cd?.stop();
 	await xm?.stop();
 	files?.close();
@@ -250,6 +268,25 @@ describe('inside a real n8n', () => {
 		expect(new Set(items.map((i: any) => i.json.taskId)).size).toBe(20);
 		expect(cd.count('async')).toBe(20);
 		expect(cd.requests.filter((q) => q.status === 429)).toHaveLength(0);
+	});
+});
+
+describe('the bad-input corpus inside n8n', () => {
+	it('every file becomes an error item with the core\'s message, and no vendor request is made', async () => {
+		const r = await n8n.execute('wfBadCorpusXm001');
+		expectOk(r);
+		const read = itemsOf(r.result, 'Read');
+		const items = itemsOf(r.result, 'Upscaler');
+		expect(items).toHaveLength(read.length);
+		const byFile = Object.fromEntries(items.map((it: any) => [read[it.pairedItem.item].binary.data.fileName, it.json]));
+		for (const c of CASES.filter((x) => !x.clipdropArgs)) {
+			expect({ file: c.file, error: byFile[c.file]?.error }).toEqual({ file: c.file, error: expect.stringMatching(c.message) });
+			expect(['INVALID_INPUT', 'INVALID_OPTIONS']).toContain(byFile[c.file].details.code);
+		}
+		const cd17 = await n8n.execute('wfBadCorpusCd001');
+		expectOk(cd17);
+		expect(itemsOf(cd17.result, 'Upscaler')[0].json.error).toMatch(/inputs up to 16 megapixels \(this one: 17\.0 MP\)/);
+		expect(xm.count() + cd.count()).toBe(0);
 	});
 });
 

@@ -10,6 +10,9 @@ export function assertBuilt(): void {
 	if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does it).`);
 }
 
+/** Everything every CLI run printed in this test process (for the secrets check). */
+export const cliOutputs: string[] = [];
+
 export interface CliRun {
 	code: number;
 	stdout: string;
@@ -32,6 +35,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 			{ env: clean, cwd: opts.cwd ?? tempDir(), encoding: 'buffer', timeout: opts.timeoutMs ?? 60_000, maxBuffer: 256 * 1024 * 1024 },
 			(err, stdout, stderr) => {
 				const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+				cliOutputs.push(stdout.toString('latin1'), stderr.toString('utf8'));
 				resolvePromise({ code, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8'), stdoutBytes: stdout });
 			},
 		);

@@ -36,6 +36,8 @@ async function freePort(): Promise<number> {
 }
 
 export class N8n {
+	/** Everything every n8n command printed (for the secrets check). */
+	readonly outputs: string[] = [];
 	readonly userFolder: string;
 	private env: NodeJS.ProcessEnv = {};
 	private bin: string;
@@ -90,6 +92,7 @@ export class N8n {
 						result = undefined;
 					}
 				}
+				this.outputs.push(stdout, stderr);
 				writeFileSync(join(this.userFolder, 'last-run.log'), `${args.join(' ')}\nexit ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`);
 				res({ code, stdout, stderr, result });
 			});

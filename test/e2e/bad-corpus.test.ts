@@ -1,0 +1,99 @@
+/**
+ * The bad-input corpus (test/fixtures/bad/) through the CLI and the Discord bot: each file gets the core's clear
+ * message, the CLI exits 2 / the bot answers without crashing, and neither vendor receives a single request.
+ * (The n8n node runs the same corpus in n8n.test.ts, inside n8n.)
+ */
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBot } from '../../bot/app';
+import { loadConfig } from '../../bot/config';
+import { createLogger } from '../../bot/log';
+import { ClipdropFake } from '../fakes/clipdrop';
+import { DiscordFake } from '../fakes/discord';
+import { XimilarFake } from '../fakes/ximilar';
+import { BAD_DIR, CASES, bigBadFiles } from '../fixtures/bad/make';
+import { cliOutputs, runCli } from '../helpers/cli';
+
+const CD_KEY = 'corpus-clipdrop-key-000111';
+const XM_TOKEN = 'corpus-ximilar-token-000111';
+const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.fake.corpus-bot-token-0123456789';
+let dir: string;
+let cd: ClipdropFake;
+let xm: XimilarFake;
+
+beforeAll(async () => {
+	dir = mkdtempSync(join(tmpdir(), 'bad-corpus-'));
+	for (const f of readdirSync(BAD_DIR)) if (!f.endsWith('.ts')) copyFileSync(join(BAD_DIR, f), join(dir, f));
+	await bigBadFiles(dir);
+	cd = new ClipdropFake({ keys: { [CD_KEY]: 100 } });
+	xm = new XimilarFake({ tokens: { [XM_TOKEN]: { limit: 1000 } } });
+	await cd.start();
+	await xm.start();
+});
+
+afterAll(async () => {
+	await cd.stop();
+	await xm.stop();
+	expect(cd.count() + xm.count()).toBe(0);
+	for (const s of [CD_KEY, XM_TOKEN]) expect(cliOutputs.join('\n')).not.toContain(s);
+});
+
+describe('through the CLI: exit 2, the message, no request', () => {
+	const env = () => ({ CLIPDROP_BASE_URL: cd.url, CLIPDROP_API_KEY: CD_KEY, XIMILAR_BASE_URL: xm.url, XIMILAR_API_TOKEN: XM_TOKEN });
+	it.each(CASES.map((c) => [c.file, c] as const))('%s', async (_f, c) => {
+		const providers = c.clipdropArgs ? [['clipdrop', ...c.clipdropArgs]] : [['clipdrop'], ['ximilar']];
+		for (const [provider, ...args] of providers) {
+			const r = await runCli([join(dir, c.file), '--provider', provider, ...args], env());
+			expect({ provider, code: r.code }).toEqual({ provider, code: 2 });
+			expect(r.stderr.trim().split('\n').pop()).toMatch(new RegExp(`^upscale: .*${c.message.source}`));
+		}
+		expect(cd.count() + xm.count()).toBe(0);
+	});
+});
+
+describe('through the Discord bot: a clear answer, no request, no crash', () => {
+	it('every corpus file, then a good image still works', async () => {
+		const discord = new DiscordFake({ botToken: TOKEN, applicationId: '500000000000000002' });
+		await discord.start();
+		const config = loadConfig({
+			DISCORD_TOKEN: TOKEN,
+			DISCORD_APPLICATION_ID: '500000000000000002',
+			DISCORD_API_URL: discord.api,
+			DISCORD_CDN_HOSTS: new URL(discord.url).host,
+			CLIPDROP_API_KEY: CD_KEY,
+			CLIPDROP_BASE_URL: cd.url,
+			BOT_USER_COOLDOWN_SECONDS: '0',
+			BOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'bot-data-')),
+		});
+		const logs: string[] = [];
+		const bot = createBot(config, createLogger('debug', [TOKEN, CD_KEY], (l) => logs.push(l)));
+		await bot.start();
+		try {
+			// The 17 MP JPEG is bad only for Clipdrop's sync endpoint; the bot uses the async one where it can.
+			for (const c of CASES.filter((x) => !x.clipdropArgs)) {
+				const bytes = readFileSync(join(dir, c.file));
+				const url = discord.addCdnFile(c.file, bytes, c.discord.contentType);
+				const id = discord.slash({ command: 'upscale', attachment: { filename: c.file, contentType: c.discord.contentType, size: bytes.length, width: c.discord.width, height: c.discord.height, url }, userId: `48${String(CASES.indexOf(c)).padStart(2, '0')}00000000000001` });
+				// Either an ephemeral answer at once, or (when only the bytes tell) a deferred reply ending in ❌.
+				await discord.waitFor((r) => r.some((x) => x.interactionId === id && (x.kind === 'callback' && x.body.type === 4 || (x.kind === 'edit' && /^❌/.test(x.body.content ?? '')))));
+				const answer = discord.of(id).find((x) => x.body.type === 4)?.body.data.content ?? discord.of(id).filter((x) => x.kind === 'edit').pop()!.body.content;
+				expect({ file: c.file, answer }).toEqual({ file: c.file, answer: expect.stringMatching(c.message) });
+			}
+			const good = readFileSync(join(__dirname, '../fixtures/sample.jpg'));
+			const id = discord.slash({ command: 'upscale', attachment: { filename: 'ok.jpg', contentType: 'image/jpeg', size: good.length, width: 320, height: 240, url: discord.addCdnFile('ok.jpg', good, 'image/jpeg') }, userId: '489900000000000001' });
+			await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'edit' && /^✅/.test(x.body.content ?? '')));
+			const secrets = [TOKEN, CD_KEY];
+			for (const s of secrets) {
+				expect(logs.join('')).not.toContain(s);
+				expect(JSON.stringify(discord.recorded.map((r) => r.body))).not.toContain(s);
+			}
+		} finally {
+			await bot.stop();
+			await discord.stop();
+		}
+		// Only the good image reached Clipdrop.
+		expect(cd.requests.filter((q) => q.route === 'async')).toHaveLength(1);
+		cd.reset();
+	});
+});

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log';
 import { NAMES, text } from './messages';
 import { JobQueue } from './queue';
 import { JobStore, type StoredJob } from './store';
+import { DiscordHttpError, sendWithFile } from './upload';
 
 const FORMATS: Record<string, ImageFormat> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/webp': 'webp' };
 const MAX_INPUT_BYTES = 30 * 1024 * 1024;
@@ -23,10 +24,10 @@ export interface Bot {
 	stop(): Promise<void>;
 }
 
-type Files = Array<{ attachment: Buffer; name: string }>;
+type Files = Array<{ attachment: Buffer; name: string; contentType?: string }>;
 type Edit = (payload: { content: string; files?: Files }) => Promise<unknown>;
 
-const isExpiredToken = (e: unknown) => e instanceof DiscordAPIError && e.code === INVALID_WEBHOOK_TOKEN;
+const isExpiredToken = (e: unknown) => (e instanceof DiscordAPIError || e instanceof DiscordHttpError) && e.code === INVALID_WEBHOOK_TOKEN;
 
 /** Edits the deferred reply with the latest progress, at most once per interval (Discord rate-limits edits). */
 class ReplyEditor {
@@ -90,29 +91,34 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 
 	const rawFiles = (files?: Files): RawFile[] | undefined => files?.map((f) => ({ name: f.name, data: f.attachment }));
 
+	const api = `${(config.apiUrl ?? 'https://discord.com/api').replace(/\/+$/, '')}/v10`;
+	const streamFile = (f: Files[number]) => ({ name: f.name, data: new Uint8Array(f.attachment.buffer, f.attachment.byteOffset, f.attachment.byteLength), contentType: f.contentType ?? 'application/octet-stream' });
+
 	/** Edits the original reply of a job through its webhook token (works for live and resumed jobs alike). */
 	const editOriginal =
 		(job: StoredJob): Edit =>
-		(payload) =>
-			client.rest.patch(Routes.webhookMessage(job.applicationId, job.token, '@original'), {
-				body: { content: payload.content, allowed_mentions: { parse: [] }, ...(payload.files ? { attachments: payload.files.map((f, id) => ({ id, filename: f.name })) } : {}) },
-				files: rawFiles(payload.files),
-				auth: false,
-			});
+		(payload) => {
+			const body = { content: payload.content, allowed_mentions: { parse: [] } };
+			if (payload.files?.length === 1) {
+				return sendWithFile({ method: 'PATCH', url: `${api}${Routes.webhookMessage(job.applicationId, job.token, '@original')}` }, body, streamFile(payload.files[0]));
+			}
+			return client.rest.patch(Routes.webhookMessage(job.applicationId, job.token, '@original'), { body, files: rawFiles(payload.files), auth: false });
+		};
 
 	/** Sends the result to the channel when the interaction token has expired (jobs longer than 15 minutes). */
 	async function deliverLate(job: StoredJob, content: string, files?: Files) {
-		await client.rest.post(Routes.channelMessages(job.channelId), {
-			body: { content: text.lateDelivery(job.userId, content), allowed_mentions: { users: [job.userId] } },
-			files: rawFiles(files),
-		});
+		const body = { content: text.lateDelivery(job.userId, content), allowed_mentions: { users: [job.userId] } };
+		if (files?.length === 1) {
+			return sendWithFile({ method: 'POST', url: `${api}${Routes.channelMessages(job.channelId)}`, authorization: `Bot ${config.token}` }, body, streamFile(files[0]));
+		}
+		await client.rest.post(Routes.channelMessages(job.channelId), { body, files: rawFiles(files) });
 	}
 
 	/** The message for a finished job (the image, or a link when it is over the upload limit). */
 	function resultPayload(job: StoredJob, result: UpscaleResult): { content: string; files?: Files } {
 		const name = `${job.fileName.replace(/\.[^.]+$/, '') || 'image'}-upscaled.${result.extension}`;
 		if (result.bytes.length <= job.attachmentSizeLimit) {
-			return { content: text.done(result), files: [{ attachment: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), name }] };
+			return { content: text.done(result), files: [{ attachment: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), name, contentType: result.contentType }] };
 		}
 		return { content: result.resultUrl ? text.tooBigLink(result, job.attachmentSizeLimit) : text.tooBigNoLink(result, job.attachmentSizeLimit) };
 	}
@@ -240,12 +246,15 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 			run: async () => {
 				try {
 					editor.update(text.downloadingInput);
-					const bytes = await downloadAttachment(attachment.url, { allowedHosts: config.cdnHosts, maxBytes: MAX_INPUT_BYTES, timeoutMs: 60_000 });
-					const result = await upscaler.upscale({ bytes, fileName: attachment.name }, opts, {
+					// Held only until the vendor has it: the input is not kept alive next to the result.
+					const input: { bytes: Uint8Array; fileName: string } = { bytes: await downloadAttachment(attachment.url, { allowedHosts: config.cdnHosts, maxBytes: MAX_INPUT_BYTES, timeoutMs: 60_000 }), fileName: attachment.name };
+					const pending = upscaler.upscale(input, opts, {
 						signal: stopping.signal,
 						onProgress: (p) => editor.update(text.progress(p, Date.now())),
 						onSubmitted: (taskId) => store.update(job.interactionId, { taskId }),
 					});
+					input.bytes = new Uint8Array();
+					const result = await pending;
 					if (result.credits.remaining !== null) lastRemaining[provider] = { remaining: result.credits.remaining, at: Date.now() };
 					const delivered = await finish(job, editor, resultPayload(job, result));
 					log.info('job done', { interaction: i.id, user: i.user.id, provider, taskId: result.taskId, credits: result.credits, bytes: result.bytes.length, ms: Date.now() - started, late: !delivered });

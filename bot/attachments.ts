@@ -1,5 +1,6 @@
 /** Downloads a Discord attachment: only from Discord's CDN hosts, size-capped and time-bounded. */
 import { request } from 'undici';
+import { collectBody } from '../runtime';
 
 export class AttachmentError extends Error {}
 
@@ -29,21 +30,10 @@ export async function downloadAttachment(url: string, o: { allowedHosts: string[
 		res.body.destroy();
 		throw new AttachmentError(`The attachment is larger than ${(o.maxBytes / 1048576).toFixed(0)} MB.`);
 	}
-	const chunks: Buffer[] = [];
-	let size = 0;
 	try {
-		for await (const c of res.body) {
-			size += (c as Buffer).length;
-			if (size > o.maxBytes) {
-				res.body.destroy();
-				throw new AttachmentError(`The attachment is larger than ${(o.maxBytes / 1048576).toFixed(0)} MB.`);
-			}
-			chunks.push(c as Buffer);
-		}
+		return await collectBody(res.body as never, declared, o.maxBytes, () => new AttachmentError(`The attachment is larger than ${(o.maxBytes / 1048576).toFixed(0)} MB.`));
 	} catch (e) {
 		if (e instanceof AttachmentError) throw e;
 		throw new AttachmentError('The attachment download was cut off. Try again.');
 	}
-	const b = Buffer.concat(chunks, size);
-	return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -1,7 +1,11 @@
 /**
  * One request budget per API key, shared by every request of the process that uses the key
- * (Clipdrop: 60 requests per minute, status polls included). A sliding window: at most `requests`
- * grants in any `windowMs`. Waiters are served first come, first served.
+ * (Clipdrop: 60 requests per minute, status polls included): at most `requests` in any `windowMs`, as the
+ * vendor counts them. The vendor counts a request when it arrives, somewhere between the moment it was sent
+ * and the moment its answer came back; so a request holds its place in the window from departure until its
+ * answer, and leaves the window `windowMs` after the answer. That is exact for the vendor's worst case, so a
+ * burst whose arrivals lag behind their departures cannot push the vendor over the limit. Waiters are served
+ * first come, first served.
  */
 import type { Clock, Sleep } from './ports';
 
@@ -10,8 +14,18 @@ export interface BudgetLimits {
 	windowMs: number;
 }
 
+/** A place in the window; call done() when the answer (or the failure) came back. */
+export interface Grant {
+	done(): void;
+}
+
+/** How often a waiter looks again while the window is full of requests still in flight. */
+const IN_FLIGHT_RECHECK_MS = 25;
+
 export class RequestBudget {
-	private grants: number[] = [];
+	/** Completion times of finished requests still inside a window, ascending; in-flight ones are counted apart. */
+	private finished: number[] = [];
+	private inFlight = 0;
 	private blockedUntil = 0;
 	private tail: Promise<void> = Promise.resolve();
 	/** Requests granted since creation, and how long callers waited in total (for benchmarks and logs). */
@@ -20,24 +34,28 @@ export class RequestBudget {
 
 	constructor(public limits: BudgetLimits) {}
 
-	/** A small safety margin: the vendor counts arrivals, we count departures. */
+	/** A small margin for clock granularity. */
 	private get marginMs(): number {
-		return Math.max(20, Math.ceil(this.limits.windowMs * 0.01));
+		return Math.max(5, Math.ceil(this.limits.windowMs * 0.002));
 	}
 
-	/** Resolves when one more request may be sent now. */
-	acquire(clock: Clock, sleep: Sleep, signal?: AbortSignal): Promise<void> {
+	/** Resolves when one more request may be sent now; the grant must be completed with done(). */
+	acquire(clock: Clock, sleep: Sleep, signal?: AbortSignal): Promise<Grant> {
 		const turn = this.tail.then(() => this.take(clock, sleep, signal));
-		this.tail = turn.catch(() => undefined);
+		this.tail = turn.then(
+			() => undefined,
+			() => undefined,
+		);
 		return turn;
 	}
 
-	/** How long a request asked for now would wait (0 when a slot is free). */
+	/** How long a request asked for now would wait (0 when a slot is free; an estimate while the window is full of requests in flight). */
 	delayFor(now: number): number {
 		this.prune(now);
 		let wait = Math.max(0, this.blockedUntil - now);
-		if (this.grants.length >= this.limits.requests) {
-			wait = Math.max(wait, this.grants[this.grants.length - this.limits.requests] + this.limits.windowMs + this.marginMs - now);
+		const over = this.inFlight + this.finished.length - this.limits.requests;
+		if (over >= 0) {
+			wait = Math.max(wait, over < this.finished.length ? this.finished[over] + this.limits.windowMs + this.marginMs - now : IN_FLIGHT_RECHECK_MS);
 		}
 		return wait;
 	}
@@ -50,18 +68,29 @@ export class RequestBudget {
 	private prune(now: number): void {
 		const horizon = now - this.limits.windowMs - this.marginMs;
 		let drop = 0;
-		while (drop < this.grants.length && this.grants[drop] <= horizon) drop++;
-		if (drop) this.grants.splice(0, drop);
+		while (drop < this.finished.length && this.finished[drop] <= horizon) drop++;
+		if (drop) this.finished.splice(0, drop);
 	}
 
-	private async take(clock: Clock, sleep: Sleep, signal?: AbortSignal): Promise<void> {
+	private async take(clock: Clock, sleep: Sleep, signal?: AbortSignal): Promise<Grant> {
 		for (;;) {
-			const now = clock.now();
-			const wait = this.delayFor(now);
+			const wait = this.delayFor(clock.now());
 			if (wait <= 0) {
-				this.grants.push(now);
+				this.inFlight++;
 				this.granted++;
-				return;
+				let open = true;
+				return {
+					done: () => {
+						if (!open) return;
+						open = false;
+						this.inFlight--;
+						const at = clock.now();
+						// Keep ascending order (answers can come back out of order).
+						let i = this.finished.length;
+						while (i > 0 && this.finished[i - 1] > at) i--;
+						this.finished.splice(i, 0, at);
+					},
+				};
 			}
 			this.waitedMs += wait;
 			await sleep(wait, signal);

@@ -317,8 +317,14 @@ export class UpscaleClient {
 			let image: OutputImage;
 			let ref: ResultRef | undefined;
 			let credits: Partial<Credits> = {};
+			// Once the vendor has the image, the bytes are dropped here, so a 30 MB input is not kept alive next to
+			// a 50 MB result while waiting and downloading (callers that keep their own reference are unaffected).
+			const release = () => {
+				if (prepared.kind === 'bytes') prepared.bytes = new Uint8Array();
+			};
 			if (plan.execution === 'sync') {
 				const r = await this.vendor.runSync(ctx, plan, prepared);
+				release();
 				credits = r.credits ?? {};
 				if (r.image) {
 					image = this.describe(r.image.bytes, r.image.contentType);
@@ -328,6 +334,7 @@ export class UpscaleClient {
 				}
 			} else {
 				const sub = await this.vendor.submit(ctx, plan, prepared);
+				release();
 				taskId = sub.taskId;
 				credits = sub.credits ?? {};
 				try {

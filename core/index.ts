@@ -10,3 +10,4 @@ export { UpscaleClient, VENDORS, type ClientConfig, type UpscaleInput, type Upsc
 export { CLIPDROP_LIMITS, readTaskId } from './vendors/clipdrop';
 export { XIMILAR_LIMITS, XIMILAR_SCALES, ximilarAuthorization } from './vendors/ximilar';
 export type { Credits, TaskStatus } from './vendors/types';
+export { encodeMultipart, type MultipartPart, type EncodedBody } from './encoding';

@@ -8,7 +8,7 @@
  */
 import type { EncodedBody } from './encoding';
 import { UpscaleError, type ProviderId } from './errors';
-import type { RequestBudget } from './budget';
+import type { Grant, RequestBudget } from './budget';
 import { TransportError, type HttpResponse, type Ports } from './ports';
 
 export type RequestKind = 'submit' | 'read' | 'download';
@@ -108,13 +108,14 @@ export class Transport {
 		let limited = 0;
 		for (;;) {
 			if (o.signal?.aborted) throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
+			let grant: Grant | undefined;
 			if (apiRequest && this.cfg.budget) {
 				const wait = this.cfg.budget.delayFor(clock.now());
 				if (clock.now() + wait > o.deadline) {
 					throw this.fail('TIMEOUT', `${name}: the time limit ran out while waiting for the request budget (${o.what}).`, o);
 				}
 				try {
-					await this.cfg.budget.acquire(clock, sleep, o.signal);
+					grant = await this.cfg.budget.acquire(clock, sleep, o.signal);
 				} catch {
 					throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
 				}
@@ -131,16 +132,18 @@ export class Transport {
 			let res: HttpResponse;
 			try {
 				this.sent[o.kind]++;
-				res = await http.request({
-					method: o.method,
-					url: o.url,
-					headers,
-					body: o.body?.chunks,
-					auth: apiRequest,
-					timeoutMs: Math.min(perRequest, left),
-					signal: o.signal,
-					maxBodyBytes: o.maxBodyBytes,
-				});
+				res = await http
+					.request({
+						method: o.method,
+						url: o.url,
+						headers,
+						body: o.body?.chunks,
+						auth: apiRequest,
+						timeoutMs: Math.min(perRequest, left),
+						signal: o.signal,
+						maxBodyBytes: o.maxBodyBytes,
+					})
+					.finally(() => grant?.done());
 			} catch (err) {
 				const te = err instanceof TransportError ? err : new TransportError(String((err as Error)?.message ?? err), 'sent');
 				if (te.phase === 'aborted' || o.signal?.aborted) throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);

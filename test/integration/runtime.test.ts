@@ -143,3 +143,11 @@ describe('readInput', () => {
 		await expect(readInput(big)).rejects.toThrow('big.bin is 30.0 MB; the vendors accept at most 30 MB.');
 	});
 });
+
+describe('one undici in the process', () => {
+	it('discord.js resolves the same undici as the runtime (two versions break discord.js file uploads)', () => {
+		const discordDir = require.resolve('discord.js');
+		expect(require.resolve('undici', { paths: [discordDir] })).toBe(require.resolve('undici'));
+		expect(require.resolve('undici', { paths: [require.resolve('@discordjs/rest')] })).toBe(require.resolve('undici'));
+	});
+});

@@ -122,3 +122,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		logLevel: c.BOT_LOG_LEVEL,
 	};
 }
+
+/** For the entry points: the configuration, or the list of problems on stderr and exit code 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): BotConfig {
+	try {
+		return loadConfig(env);
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			process.stderr.write(`${e.message}\n`);
+			process.exit(2);
+		}
+		throw e;
+	}
+}

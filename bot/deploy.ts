@@ -2,20 +2,11 @@
 /** `npm run bot:deploy`: registers /upscale and /upscale-credits (in DISCORD_GUILD_ID if set — instant — else globally). */
 import { REST, Routes } from 'discord.js';
 import { commandsJson } from './commands';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import type { VendorId } from '../core';
 
 async function main() {
-	let config;
-	try {
-		config = loadConfig();
-	} catch (e) {
-		if (e instanceof ConfigError) {
-			process.stderr.write(`${e.message}\n`);
-			process.exit(2);
-		}
-		throw e;
-	}
+	const config = loadConfigOrExit();
 	const rest = new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(config.token);
 	const body = commandsJson(Object.keys(config.providers) as VendorId[]);
 	const route = config.guildId ? Routes.applicationGuildCommands(config.applicationId, config.guildId) : Routes.applicationCommands(config.applicationId);

@@ -1,20 +1,11 @@
 #!/usr/bin/env node
 /** `npm run bot`: starts the bot; SIGTERM/SIGINT finish running jobs, then exit. */
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createBot } from './app';
 import { createLogger } from './log';
 
 async function main() {
-	let config;
-	try {
-		config = loadConfig();
-	} catch (e) {
-		if (e instanceof ConfigError) {
-			process.stderr.write(`${e.message}\n`);
-			process.exit(2);
-		}
-		throw e;
-	}
+	const config = loadConfigOrExit();
 	const log = createLogger(config.logLevel, [config.token, ...Object.values(config.providers).map((p) => p!.key)]);
 	const bot = createBot(config, log);
 	let stopping = false;

@@ -12,7 +12,7 @@ import { MIME_BY_FORMAT } from '../image';
 import { targetSize, type UpscaleOptions } from '../options';
 import type { HttpResponse } from '../ports';
 import { finiteNumber, header, httpError, jsonObject, joinUrl, vendorError, bodyExcerpt, type StatusMessages } from './shared';
-import type { Credits, Plan, PreparedInput, ResultRef, TaskState, Vendor } from './types';
+import type { Credits, Plan, PreparedInput, ResultRef, TaskState, Vendor, VendorContext } from './types';
 
 /** Limits as documented. Where the text is loose ("16 megapixels", "8k", "12k", "30 Mb") the binary reading is used, so nothing the vendor accepts is refused here. */
 export const CLIPDROP_LIMITS = {
@@ -139,6 +139,11 @@ function body(plan: Plan, input: PreparedInput): EncodedBody {
 
 const taskPath = (kind: 'task-status' | 'result', id: string) => `async-tasks/v1/${kind}/${encodeURIComponent(id)}`;
 
+/** A GET to one of the task endpoints (the shared budget and read retries apply). */
+function getTask(ctx: VendorContext, kind: 'task-status' | 'result', id: string, what: string, taskId?: string): Promise<HttpResponse> {
+	return ctx.t.send({ method: 'GET', url: joinUrl(ctx.baseUrl, taskPath(kind, id)), kind: 'read', deadline: ctx.deadline, signal: ctx.signal, what, taskId });
+}
+
 export const clipdrop: Vendor = {
 	id: P,
 	name: NAME,
@@ -195,15 +200,7 @@ export const clipdrop: Vendor = {
 
 	async status(ctx, taskId): Promise<TaskState> {
 		const what = 'checking the task status';
-		const res = await ctx.t.send({
-			method: 'GET',
-			url: joinUrl(ctx.baseUrl, taskPath('task-status', taskId)),
-			kind: 'read',
-			deadline: ctx.deadline,
-			signal: ctx.signal,
-			what,
-			taskId,
-		});
+		const res = await getTask(ctx, 'task-status', taskId, what, taskId);
 		if (res.status !== 200) throw fail(res, what, taskId);
 		const j = jsonObject(res);
 		const raw = typeof j?.status === 'string' ? j.status : undefined;
@@ -229,15 +226,7 @@ export const clipdrop: Vendor = {
 
 	async result(ctx, taskId): Promise<ResultRef> {
 		const what = 'getting the result URL';
-		const res = await ctx.t.send({
-			method: 'GET',
-			url: joinUrl(ctx.baseUrl, taskPath('result', taskId)),
-			kind: 'read',
-			deadline: ctx.deadline,
-			signal: ctx.signal,
-			what,
-			taskId,
-		});
+		const res = await getTask(ctx, 'result', taskId, what, taskId);
 		if (res.status !== 200) throw fail(res, what, taskId);
 		const url = jsonObject(res)?.downloadUrl;
 		if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
@@ -248,16 +237,8 @@ export const clipdrop: Vendor = {
 
 	async verifyKey(ctx) {
 		// The status of a task that does not exist: a good key gets 404, a bad one 401/403, and no credit is spent.
-		const probe = `credential-check-${ctx.t.ports.clock.now()}`;
 		const what = 'checking the API key';
-		const res = await ctx.t.send({
-			method: 'GET',
-			url: joinUrl(ctx.baseUrl, taskPath('task-status', probe)),
-			kind: 'read',
-			deadline: ctx.deadline,
-			signal: ctx.signal,
-			what,
-		});
+		const res = await getTask(ctx, 'task-status', `credential-check-${ctx.t.ports.clock.now()}`, what);
 		if (res.status === 401 || res.status === 403 || res.status === 429 || res.status >= 500) throw fail(res, what);
 	},
 

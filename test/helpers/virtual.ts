@@ -1,5 +1,5 @@
 /** Test doubles for the core's ports: virtual time (sleeps resolve in time order, instantly) and a scripted Http. */
-import { TransportError, type Http, type HttpRequest, type HttpResponse, type Ports, type TransportPhase } from '../../core';
+import { TransportError, UpscaleError, type Http, type HttpRequest, type HttpResponse, type Ports, type TransportPhase } from '../../core';
 
 export class VirtualTime {
 	t = 1_700_000_000_000;
@@ -73,3 +73,14 @@ export function ports(http: Http, time = new VirtualTime()): Ports & { time: Vir
 /** A unique key per test so the process-wide budgets do not leak between tests. */
 let keySeq = 0;
 export const freshKey = (p = 'key') => `${p}-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** The UpscaleError a promise rejects with (fails the test when it resolves or rejects with something else). */
+export async function failure(p: Promise<unknown>): Promise<UpscaleError> {
+	try {
+		await p;
+	} catch (e) {
+		expect(e).toBeInstanceOf(UpscaleError);
+		return e as UpscaleError;
+	}
+	throw new Error('expected a failure');
+}

@@ -1,6 +1,6 @@
-import { UpscaleClient, UpscaleError, readTaskId, type Progress } from '../../core';
+import { UpscaleClient, readTaskId, type Progress } from '../../core';
 import { jpeg, webp } from '../helpers/images';
-import { freshKey, netFail, ports, ScriptedHttp, VirtualTime, type Handler } from '../helpers/virtual';
+import { failure, freshKey, netFail, ports, ScriptedHttp, VirtualTime, type Handler } from '../helpers/virtual';
 
 const BASE = 'https://clipdrop.test';
 let small: Buffer;
@@ -19,15 +19,6 @@ function setup(handler: Handler, opts: { key?: string; time?: VirtualTime } = {}
 	return { http, client, time: p.time, key };
 }
 
-async function failure(p: Promise<unknown>): Promise<UpscaleError> {
-	try {
-		await p;
-	} catch (e) {
-		expect(e).toBeInstanceOf(UpscaleError);
-		return e as UpscaleError;
-	}
-	throw new Error('expected a failure');
-}
 
 const imageReply = (bytes: Buffer, headers: Record<string, string> = {}) => ({ status: 200, body: new Uint8Array(bytes), headers: { 'content-type': 'image/jpeg', ...headers } });
 

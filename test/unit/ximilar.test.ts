@@ -1,6 +1,6 @@
-import { UpscaleClient, UpscaleError, ximilarAuthorization, type UpscaleOptionsInput } from '../../core';
+import { UpscaleClient, ximilarAuthorization, type UpscaleOptionsInput } from '../../core';
 import { jpeg, png } from '../helpers/images';
-import { freshKey, ports, ScriptedHttp, type Handler } from '../helpers/virtual';
+import { failure, freshKey, ports, ScriptedHttp, type Handler } from '../helpers/virtual';
 
 const BASE = 'https://ximilar.test';
 let small: Buffer;
@@ -18,15 +18,6 @@ function setup(handler: Handler, key = freshKey('xm')) {
 	return { http, client, time: p.time, key };
 }
 
-async function failure(p: Promise<unknown>): Promise<UpscaleError> {
-	try {
-		await p;
-	} catch (e) {
-		expect(e).toBeInstanceOf(UpscaleError);
-		return e as UpscaleError;
-	}
-	throw new Error('expected a failure');
-}
 
 const okBody = (url = 'https://files.test/up.jpg') => ({
 	records: [{ _status: { code: 200, text: 'OK' }, _width: 200, _height: 100, _upscaled_width: 400, _upscaled_height: 200, _upscaled_image_url: url }],

@@ -1,6 +1,5 @@
 /** The bot: discord.js client, /upscale and /upscale-credits, the job queue, delivery, graceful stop. */
 import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction } from 'discord.js';
-import type { RawFile } from '@discordjs/rest';
 import { UpscaleClient, UpscaleError, type ImageFormat, type UpscaleOptionsInput, type UpscaleResult, type VendorId } from '../core';
 import { nodePorts } from '../runtime';
 import { AttachmentError, downloadAttachment } from './attachments';
@@ -9,7 +8,7 @@ import { createLogger, type Logger } from './log';
 import { NAMES, text } from './messages';
 import { JobQueue } from './queue';
 import { JobStore, type StoredJob } from './store';
-import { DiscordHttpError, sendWithFile } from './upload';
+import { DiscordHttpError, sendWithFile, type UploadFile } from './upload';
 
 const FORMATS: Record<string, ImageFormat> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/webp': 'webp' };
 const MAX_INPUT_BYTES = 30 * 1024 * 1024;
@@ -24,8 +23,9 @@ export interface Bot {
 	stop(): Promise<void>;
 }
 
-type Files = Array<{ attachment: Buffer; name: string; contentType?: string }>;
-type Edit = (payload: { content: string; files?: Files }) => Promise<unknown>;
+/** What a job ends with: a text, and the image when it fits the upload limit. */
+type Outcome = { content: string; file?: UploadFile };
+type Edit = (payload: Outcome) => Promise<unknown>;
 
 const isExpiredToken = (e: unknown) => (e instanceof DiscordAPIError || e instanceof DiscordHttpError) && e.code === INVALID_WEBHOOK_TOKEN;
 
@@ -62,7 +62,7 @@ class ReplyEditor {
 	}
 
 	/** The final message: edits the reply, or returns false when the interaction token has expired. */
-	async final(payload: { content: string; files?: Files }): Promise<boolean> {
+	async final(payload: Outcome): Promise<boolean> {
 		clearTimeout(this.timer);
 		this.pending = undefined;
 		await this.chain;
@@ -89,49 +89,42 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	const stopping = new AbortController();
 	const store = new JobStore(config.dataDir);
 
-	const rawFiles = (files?: Files): RawFile[] | undefined => files?.map((f) => ({ name: f.name, data: f.attachment }));
 
 	const api = `${(config.apiUrl ?? 'https://discord.com/api').replace(/\/+$/, '')}/v10`;
-	const streamFile = (f: Files[number]) => ({ name: f.name, data: new Uint8Array(f.attachment.buffer, f.attachment.byteOffset, f.attachment.byteLength), contentType: f.contentType ?? 'application/octet-stream' });
 
 	/** Edits the original reply of a job through its webhook token (works for live and resumed jobs alike). */
 	const editOriginal =
 		(job: StoredJob): Edit =>
 		(payload) => {
 			const body = { content: payload.content, allowed_mentions: { parse: [] } };
-			if (payload.files?.length === 1) {
-				return sendWithFile({ method: 'PATCH', url: `${api}${Routes.webhookMessage(job.applicationId, job.token, '@original')}` }, body, streamFile(payload.files[0]));
-			}
-			return client.rest.patch(Routes.webhookMessage(job.applicationId, job.token, '@original'), { body, files: rawFiles(payload.files), auth: false });
+			if (payload.file) return sendWithFile({ method: 'PATCH', url: `${api}${Routes.webhookMessage(job.applicationId, job.token, '@original')}` }, body, payload.file);
+			return client.rest.patch(Routes.webhookMessage(job.applicationId, job.token, '@original'), { body, auth: false });
 		};
 
 	/** Sends the result to the channel when the interaction token has expired (jobs longer than 15 minutes). */
-	async function deliverLate(job: StoredJob, content: string, files?: Files) {
-		const body = { content: text.lateDelivery(job.userId, content), allowed_mentions: { users: [job.userId] } };
-		if (files?.length === 1) {
-			return sendWithFile({ method: 'POST', url: `${api}${Routes.channelMessages(job.channelId)}`, authorization: `Bot ${config.token}` }, body, streamFile(files[0]));
-		}
-		await client.rest.post(Routes.channelMessages(job.channelId), { body, files: rawFiles(files) });
+	async function deliverLate(job: StoredJob, outcome: Outcome) {
+		const body = { content: text.lateDelivery(job.userId, outcome.content), allowed_mentions: { users: [job.userId] } };
+		if (outcome.file) return sendWithFile({ method: 'POST', url: `${api}${Routes.channelMessages(job.channelId)}`, authorization: `Bot ${config.token}` }, body, outcome.file);
+		await client.rest.post(Routes.channelMessages(job.channelId), { body });
 	}
 
 	/** The message for a finished job (the image, or a link when it is over the upload limit). */
-	function resultPayload(job: StoredJob, result: UpscaleResult): { content: string; files?: Files } {
+	function resultPayload(job: StoredJob, result: UpscaleResult): Outcome {
 		const name = `${job.fileName.replace(/\.[^.]+$/, '') || 'image'}-upscaled.${result.extension}`;
 		if (result.bytes.length <= job.attachmentSizeLimit) {
-			return { content: text.done(result), files: [{ attachment: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength), name, contentType: result.contentType }] };
+			return { content: text.done(result), file: { name, data: result.bytes, contentType: result.contentType } };
 		}
 		return { content: result.resultUrl ? text.tooBigLink(result, job.attachmentSizeLimit) : text.tooBigNoLink(result, job.attachmentSizeLimit) };
 	}
 
 	/** Delivers the outcome of a job (reply edit, or the channel once the token expired) and forgets it. */
-	async function finish(job: StoredJob, editor: ReplyEditor, outcome: { content: string; files?: Files }): Promise<boolean> {
-		let delivered = await editor.final(outcome).catch((e) => {
+	async function finish(job: StoredJob, editor: ReplyEditor, outcome: Outcome): Promise<boolean> {
+		const delivered = await editor.final(outcome).catch((e) => {
 			log.warn('reply edit failed', { interaction: job.interactionId, error: (e as Error).message });
 			return false;
 		});
 		if (!delivered) {
-			await deliverLate(job, outcome.content, outcome.files).catch((e) => log.error('late delivery failed', { interaction: job.interactionId, error: (e as Error).message }));
-			delivered = false;
+			await deliverLate(job, outcome).catch((e) => log.error('late delivery failed', { interaction: job.interactionId, error: (e as Error).message }));
 		}
 		store.remove(job.interactionId);
 		return delivered;

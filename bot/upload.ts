@@ -26,7 +26,13 @@ export interface UploadTarget {
 	authorization?: string;
 }
 
-export async function sendWithFile(target: UploadTarget, payload: Record<string, unknown>, file: { name: string; data: Uint8Array; contentType: string }): Promise<void> {
+export interface UploadFile {
+	name: string;
+	data: Uint8Array;
+	contentType: string;
+}
+
+export async function sendWithFile(target: UploadTarget, payload: Record<string, unknown>, file: UploadFile): Promise<void> {
 	for (let attempt = 0; ; attempt++) {
 		const body = encodeMultipart(
 			[

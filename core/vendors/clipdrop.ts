@@ -139,6 +139,11 @@ function body(plan: Plan, input: PreparedInput): EncodedBody {
 
 const taskPath = (kind: 'task-status' | 'result', id: string) => `async-tasks/v1/${kind}/${encodeURIComponent(id)}`;
 
+/** The multipart POST of either upscale endpoint (a submit: never resent once it may have arrived). */
+function submitForm(ctx: VendorContext, path: string, p: Plan, input: PreparedInput, what: string): Promise<HttpResponse> {
+	return ctx.t.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: body(p, input), deadline: ctx.deadline, signal: ctx.signal, what });
+}
+
 /** A GET to one of the task endpoints (the shared budget and read retries apply). */
 function getTask(ctx: VendorContext, kind: 'task-status' | 'result', id: string, what: string, taskId?: string): Promise<HttpResponse> {
 	return ctx.t.send({ method: 'GET', url: joinUrl(ctx.baseUrl, taskPath(kind, id)), kind: 'read', deadline: ctx.deadline, signal: ctx.signal, what, taskId });
@@ -160,15 +165,7 @@ export const clipdrop: Vendor = {
 
 	async runSync(ctx, p, input) {
 		const what = 'upscaling the image (sync)';
-		const res = await ctx.t.send({
-			method: 'POST',
-			url: joinUrl(ctx.baseUrl, 'image-upscaling/v1/upscale'),
-			kind: 'submit',
-			body: body(p, input),
-			deadline: ctx.deadline,
-			signal: ctx.signal,
-			what,
-		});
+		const res = await submitForm(ctx, 'image-upscaling/v1/upscale', p, input, what);
 		if (res.status !== 200) throw fail(res, what);
 		const contentType = header(res, 'content-type') ?? 'application/octet-stream';
 		if (!contentType.startsWith('image/')) {
@@ -179,15 +176,7 @@ export const clipdrop: Vendor = {
 
 	async submit(ctx, p, input) {
 		const what = 'submitting the async upscale';
-		const res = await ctx.t.send({
-			method: 'POST',
-			url: joinUrl(ctx.baseUrl, 'image-upscaling/v1/async-upscale'),
-			kind: 'submit',
-			body: body(p, input),
-			deadline: ctx.deadline,
-			signal: ctx.signal,
-			what,
-		});
+		const res = await submitForm(ctx, 'image-upscaling/v1/async-upscale', p, input, what);
 		if (res.status < 200 || res.status >= 300) throw fail(res, what);
 		const taskId = readTaskId(jsonObject(res));
 		if (!taskId) {

@@ -36,8 +36,10 @@ export function progressReporter(stream: NodeJS.WriteStream, enabled: boolean): 
 			if (tty) stream.write(`\r\x1b[2K${line}`);
 			else stream.write(`${line}\n`);
 		},
+		/** Ends the updating line (once: callers may end on success and again in a finally). */
 		end() {
 			if (enabled && tty && last) stream.write('\n');
+			last = '';
 		},
 	};
 }

@@ -1,8 +1,8 @@
 /** Every text a Discord user sees, in one place. */
-import type { Progress, UpscaleResult, VendorId } from '../core';
+import { PROVIDER_NAMES, type Progress, type UpscaleResult } from '../core';
 import type { Rejection } from './queue';
 
-export const NAMES: Record<VendorId, string> = { clipdrop: 'Clipdrop', ximilar: 'Ximilar' };
+export const NAMES = PROVIDER_NAMES;
 const ts = (ms: number) => `<t:${Math.round(ms / 1000)}:R>`;
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
@@ -35,6 +35,7 @@ export const text = {
 				return `${bits.join(', ')} · ${elapsed}`;
 			}
 			case 'processing':
+				if (p.fraction !== undefined) return `⏳ Upscaling with ${name}: ${Math.floor(p.fraction * 100)}% · ${elapsed}`;
 				return `⏳ ${name}: upscaling · ${elapsed}`;
 			case 'downloading':
 				return '⏳ Fetching the result…';

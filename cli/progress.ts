@@ -1,10 +1,8 @@
 /** Progress lines on stderr: one updating line on a terminal, one line per change otherwise. */
-import type { Progress } from '../core';
-
-const NAMES = { clipdrop: 'Clipdrop', ximilar: 'Ximilar' } as const;
+import { PROVIDER_NAMES, type Progress } from '../core';
 
 export function describeProgress(p: Progress, now: number): string {
-	const name = NAMES[p.provider];
+	const name = PROVIDER_NAMES[p.provider].replace(/^the l/, 'L');
 	const elapsed = `${Math.round(p.elapsedMs / 1000)} s`;
 	switch (p.stage) {
 		case 'uploading':
@@ -16,6 +14,7 @@ export function describeProgress(p: Progress, now: number): string {
 			return `${parts.join(', ')} (task ${p.taskId}, ${elapsed})`;
 		}
 		case 'processing':
+			if (p.fraction !== undefined) return `${name}: upscaling ${Math.floor(p.fraction * 100)}% (${p.vendorStatus === 'fast' ? 'fast mode' : 'AI model'}, ${elapsed})`;
 			return `${name}: processing (task ${p.taskId}, ${elapsed})`;
 		case 'downloading':
 			return `${name}: downloading the result…`;

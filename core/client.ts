@@ -38,12 +38,14 @@ export type Stage = 'uploading' | 'queued' | 'processing' | 'downloading' | 'don
 
 export interface Progress {
 	stage: Stage;
-	provider: VendorId;
+	provider: ProviderId;
 	taskId?: string;
 	position?: number;
 	etaMs?: number;
 	elapsedMs: number;
 	vendorStatus?: string;
+	/** Share of the work done, 0..1, when the provider can tell (the local engine counts tiles). */
+	fraction?: number;
 }
 
 export interface RunControl {
@@ -64,7 +66,7 @@ export interface OutputImage {
 }
 
 export interface UpscaleResult extends OutputImage {
-	provider: VendorId;
+	provider: ProviderId;
 	execution: 'sync' | 'async';
 	taskId?: string;
 	status: 'completed';
@@ -104,13 +106,21 @@ export interface TaskInfo {
 	image?: OutputImage;
 }
 
+/** What the CLI and the bot need from a provider: the vendors' UpscaleClient and the local engine both fulfil it. */
+export interface Upscaler {
+	readonly provider: ProviderId;
+	upscale(input: UpscaleInput, options?: UpscaleOptionsInput, run?: RunControl): Promise<UpscaleResult>;
+	/** Validates options against an image's facts without doing anything (throws the error upscale() would). */
+	check(image: Pick<ImageInfo, 'format' | 'width' | 'height' | 'bytes'> & { hasAlpha?: boolean }, options?: UpscaleOptionsInput): { execution: 'sync' | 'async'; target: { width: number; height: number } | null };
+}
+
 const MAX_RESULT_BYTES = 1024 * 1024 * 1024;
 const EXT: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 /** Tracks overlapping jobs per key, so a credit difference measured from the balance is only reported when no other job of this process ran meanwhile. */
 const activity = new Map<string, { active: number; starts: number }>();
 
-export class UpscaleClient {
+export class UpscaleClient implements Upscaler {
 	readonly vendor: Vendor;
 	readonly transport: Transport;
 	private readonly baseUrl: string;

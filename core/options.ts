@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { invalidOptions, type ProviderId } from './errors';
 
 export const PROVIDERS = ['clipdrop', 'ximilar'] as const;
+/** How each provider is named to users. */
+export const PROVIDER_NAMES: Record<ProviderId, string> = { clipdrop: 'Clipdrop', ximilar: 'Ximilar', local: 'the local engine' };
 export const CLIPDROP_STRATEGIES = ['smooth', 'detailed'] as const;
 export const XIMILAR_MODES = ['artifact_removal', 'ironed_out', 'high_fidelity'] as const;
 export const XIMILAR_MODELS = ['classic', 'gan'] as const;
@@ -45,6 +47,8 @@ export const upscaleOptionsSchema = z
 		quality: int('quality', 1, 100).optional(),
 		/** Ximilar: match the input's colour palette (default true). */
 		tuneColors: z.boolean({ invalid_type_error: 'tuneColors must be true or false' }).optional(),
+		/** Local engine: Lanczos3 resampling instead of the AI model (much faster, less detail). */
+		fast: z.boolean({ invalid_type_error: 'fast must be true or false' }).optional(),
 		/** Ximilar async: the vendor calls this URL when the task is done. */
 		webhook: z
 			.object(
@@ -85,6 +89,9 @@ export function parseOptions(input: unknown, provider?: ProviderId): UpscaleOpti
 	const r = upscaleOptionsSchema.safeParse(input ?? {});
 	if (!r.success) throw invalidOptions(`Invalid options: ${formatIssues(r.error)}.`, provider);
 	const o = r.data;
+	if (o.fast !== undefined && provider !== undefined && provider !== 'local') {
+		throw invalidOptions('Fast mode belongs to the local engine (--provider local); the vendors always run their own models.', provider);
+	}
 	if (o.pollMinMs !== undefined && o.pollMaxMs !== undefined && o.pollMinMs > o.pollMaxMs) {
 		throw invalidOptions('Invalid options: the poll minimum interval is larger than the maximum.', provider);
 	}

@@ -1,0 +1,108 @@
+/**
+ * The rules of the keyless local engine (runtime/local runs it): which options it takes, its limits, and the plan
+ * for one image — which model passes to run, the exact output size, the output format. Pure, like the vendor
+ * modules, so the CLI and the bot reject a bad request before any model is loaded.
+ */
+import { invalidOptions } from './errors';
+import type { ImageFormat, ImageInfo } from './image';
+import { targetSize, type UpscaleOptions } from './options';
+
+const P = 'local' as const;
+
+export const LOCAL_LIMITS = {
+	/** The AI models: ESRGAN-slim x2, x3, x4 (x8 = x4 then x2: the x8 model leaves 8-px blocks, see README). */
+	aiMaxScale: 8,
+	/** Fast mode (Lanczos3) goes further: it only interpolates. */
+	fastMaxScale: 16,
+	/** Decoded input pixels (a 30 MB file can hold far more; this keeps memory bounded). */
+	maxInputPixels: 50_000_000,
+	/** Output side: libvips writes up to 16383 px WebP and larger PNG/JPEG; one cap for all keeps it simple. */
+	maxOutputSide: 16383,
+	/** Output pixels (≈ 16383²): the raw result is held in memory once before it is encoded. */
+	maxOutputPixels: 16383 * 16383,
+	/** Default quality for JPEG and WebP output. */
+	defaultQuality: 90,
+} as const;
+
+export type LocalFormat = 'png' | 'jpg' | 'webp';
+
+export interface LocalPlan {
+	/** 'ai': the model passes in `passes`; 'fast': Lanczos3 only. */
+	method: 'ai' | 'fast';
+	/** Model scale of each pass, in order (empty in fast mode). */
+	passes: Array<2 | 3 | 4>;
+	/** Exact output size. When the passes overshoot it, the result is resampled down to it (Lanczos3). */
+	target: { width: number; height: number };
+	/** Size after EXIF orientation (what the user sees). */
+	oriented: { width: number; height: number };
+	format: LocalFormat;
+	/** JPEG/WebP quality; undefined for PNG. */
+	quality?: number;
+	/** True when a transparent image goes to JPEG and is put on white. */
+	flatten: boolean;
+	params: Record<string, unknown>;
+}
+
+const FORMAT_OF: Record<ImageFormat, LocalFormat> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+
+/** Model passes for a ratio: the smallest single model that reaches it, or x4 then x2 up to 8. */
+export function modelPasses(ratio: number): Array<2 | 3 | 4> {
+	if (ratio <= 2) return [2];
+	if (ratio <= 3) return [3];
+	if (ratio <= 4) return [4];
+	return [4, 2];
+}
+
+export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
+	const foreign = (
+		[
+			['strategy', o.strategy, 'Clipdrop'],
+			['mode', o.mode, 'Ximilar'],
+			['model', o.model, 'Ximilar'],
+			['tuneColors', o.tuneColors, 'Ximilar'],
+			['webhook', o.webhook, 'Ximilar'],
+		] as const
+	).filter(([, v]) => v !== undefined);
+	if (foreign.length) {
+		throw invalidOptions(
+			`The local engine does not take ${foreign.map(([n, , v]) => `${n} (a ${v} option)`).join(', ')}: drop ${foreign.length > 1 ? 'them' : 'it'}, or use that vendor.`,
+			P,
+		);
+	}
+	if (o.execution === 'async') throw invalidOptions('The local engine runs on this machine and has no tasks to submit: drop --async.', P);
+	if (o.scale !== undefined && (o.width !== undefined || o.height !== undefined)) throw invalidOptions('Give either a scale or a width/height, not both.', P);
+	const pixels = info.width * info.height;
+	if (pixels > LOCAL_LIMITS.maxInputPixels) {
+		throw invalidOptions(`The image is ${info.width}x${info.height} (${(pixels / 1e6).toFixed(1)} MP); the local engine takes at most ${LOCAL_LIMITS.maxInputPixels / 1e6} MP.`, P);
+	}
+	const turned = info.orientation >= 5 && info.orientation <= 8;
+	const oriented = turned ? { width: info.height, height: info.width } : { width: info.width, height: info.height };
+	const target = targetSize(o, oriented);
+	const ratio = Math.max(target.width / oriented.width, target.height / oriented.height);
+	const method = o.fast ? 'fast' : 'ai';
+	const max = o.fast ? LOCAL_LIMITS.fastMaxScale : LOCAL_LIMITS.aiMaxScale;
+	if (ratio <= 1) {
+		throw invalidOptions(`${target.width}x${target.height} is not larger than the image (${oriented.width}x${oriented.height}): the local engine only upscales.`, P);
+	}
+	if (ratio > max + 1e-9) {
+		throw invalidOptions(
+			o.fast
+				? `The local engine upscales at most ${max}x (asked: ${ratio.toFixed(2)}x).`
+				: `The AI model upscales at most ${max}x (asked: ${ratio.toFixed(2)}x); fast mode (--fast) goes up to ${LOCAL_LIMITS.fastMaxScale}x.`,
+			P,
+		);
+	}
+	if (target.width > LOCAL_LIMITS.maxOutputSide || target.height > LOCAL_LIMITS.maxOutputSide || target.width * target.height > LOCAL_LIMITS.maxOutputPixels) {
+		throw invalidOptions(`The result would be ${target.width}x${target.height}; the local engine writes at most ${LOCAL_LIMITS.maxOutputSide} px per side. Use a smaller scale.`, P);
+	}
+	const format = o.format ?? FORMAT_OF[info.format];
+	if (o.quality !== undefined && format === 'png') throw invalidOptions('quality applies to JPEG and WebP output; PNG is lossless (add --format jpg or webp).', P);
+	const quality = format === 'png' ? undefined : (o.quality ?? LOCAL_LIMITS.defaultQuality);
+	const passes = o.fast ? [] : modelPasses(ratio);
+	const flatten = info.hasAlpha && format === 'jpg';
+	const params: Record<string, unknown> = { method, width: target.width, height: target.height, format };
+	if (passes.length) params.models = passes.map((s) => `esrgan-slim x${s}`);
+	if (quality !== undefined) params.quality = quality;
+	if (flatten) params.background = 'white';
+	return { method, passes, target, oriented, format, quality, flatten, params };
+}

@@ -1,0 +1,36 @@
+/**
+ * The local engine's libraries are optional peers: an n8n install never pulls them. They are looked up only when
+ * the local provider runs, and a missing one is a clear message with the install command.
+ */
+import { UpscaleError } from '../../core';
+
+export const LOCAL_PACKAGES = {
+	sharp: '^0.34.5',
+	'@tensorflow/tfjs': '4.11.0',
+	'@tensorflow/tfjs-backend-wasm': '4.11.0',
+	'@upscalerjs/esrgan-slim': '1.0.0',
+} as const;
+
+type Pkg = keyof typeof LOCAL_PACKAGES;
+
+function installed(name: string): boolean {
+	try {
+		require.resolve(name);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Throws a local INVALID_OPTIONS naming what to install when a package the mode needs is missing. */
+export function requireLocalPackages(fast: boolean, isInstalled: (name: string) => boolean = installed): void {
+	const needed: Pkg[] = fast ? ['sharp'] : (Object.keys(LOCAL_PACKAGES) as Pkg[]);
+	const missing = needed.filter((n) => !isInstalled(n));
+	if (!missing.length) return;
+	const cmd = missing.map((n) => `${n}@${LOCAL_PACKAGES[n]}`).join(' ');
+	throw new UpscaleError(
+		'INVALID_OPTIONS',
+		`The local engine needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed (they are optional, so n8n installs stay small). Install with: npm install ${cmd}`,
+		{ provider: 'local', local: true },
+	);
+}

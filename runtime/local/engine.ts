@@ -1,0 +1,237 @@
+/**
+ * The keyless local provider: the ESRGAN-slim models on TF.js (WebAssembly) in a pool of worker threads, or Lanczos3
+ * in fast mode, with sharp for decoding (EXIF orientation applied), alpha (upscaled on its own with Lanczos3) and
+ * encoding. Same options, result and error shapes as the vendors; credits are always 0.
+ */
+import { availableParallelism } from 'node:os';
+import type { Sharp, SharpOptions } from 'sharp';
+import {
+	invalidInput,
+	MIME_BY_FORMAT,
+	parseOptions,
+	planLocal,
+	sniffImage,
+	UpscaleError,
+	type ImageFormat,
+	type LocalPlan,
+	type RunControl,
+	type Upscaler,
+	type UpscaleInput,
+	type UpscaleOptionsInput,
+	type UpscaleResult,
+} from '../../core';
+import { createUndiciHttp } from '../http-undici';
+import { MAX_FILE_BYTES } from '../input';
+import { requireLocalPackages } from './deps';
+import { TilePool } from './pool';
+import { copyRegion, pasteRegion, tileGrid } from './tiles';
+
+export interface LocalEngineOptions {
+	/** Model workers (default: UPSCALE_LOCAL_THREADS, else the number of CPUs, at most 4). */
+	threads?: number;
+	/** Tile side in input pixels (default 128: the model's speed per pixel is flat from 48 to 256). */
+	tileSize?: number;
+	/** Context pixels around each tile (default 12: enough that tiled and untiled runs agree, see tests). */
+	overlap?: number;
+	/** Stop idle workers after this long (default 60 s). */
+	idleMs?: number;
+}
+
+interface Raw {
+	data: Uint8Array;
+	width: number;
+	height: number;
+}
+
+const FORMAT: Record<LocalPlan['format'], ImageFormat> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
+const EXT: Record<LocalPlan['format'], string> = { png: 'png', jpg: 'jpg', webp: 'webp' };
+
+export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
+	const set = Number(env.UPSCALE_LOCAL_THREADS);
+	if (env.UPSCALE_LOCAL_THREADS !== undefined && env.UPSCALE_LOCAL_THREADS.trim() !== '') {
+		if (!Number.isInteger(set) || set < 1 || set > 64) {
+			throw new UpscaleError('INVALID_OPTIONS', `UPSCALE_LOCAL_THREADS must be a whole number from 1 to 64 (got "${env.UPSCALE_LOCAL_THREADS.slice(0, 20)}").`, { provider: 'local', local: true });
+		}
+		return set;
+	}
+	return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+async function loadSharp(): Promise<(input?: Uint8Array, options?: SharpOptions) => Sharp> {
+	return (await import('sharp')).default;
+}
+
+export class LocalUpscaler implements Upscaler {
+	readonly provider = 'local' as const;
+	private readonly pool: TilePool;
+	private readonly tileSize: number;
+	private readonly overlap: number;
+
+	constructor(opts: LocalEngineOptions = {}) {
+		this.pool = new TilePool(opts.threads ?? defaultThreads(), opts.idleMs);
+		this.tileSize = opts.tileSize ?? 128;
+		this.overlap = opts.overlap ?? 12;
+	}
+
+	check(image: { format: ImageFormat; width: number; height: number; bytes: number; hasAlpha?: boolean }, options: UpscaleOptionsInput = {}) {
+		const plan = planLocal(parseOptions(options, 'local'), { hasAlpha: false, orientation: 1, ...image });
+		requireLocalPackages(plan.method === 'fast');
+		return { execution: 'sync' as const, target: plan.target };
+	}
+
+	/** Stops the model workers now (they also stop on their own when idle). */
+	close(): Promise<void> {
+		return this.pool.close();
+	}
+
+	async upscale(input: UpscaleInput, options: UpscaleOptionsInput = {}, run: RunControl = {}): Promise<UpscaleResult> {
+		const started = Date.now();
+		try {
+			const o = parseOptions(options, 'local');
+			const { bytes } = await this.bytesOf(input, run.signal);
+			const info = sniffImage(bytes);
+			const plan = planLocal(o, info);
+			requireLocalPackages(plan.method === 'fast');
+			const progress = (fraction: number) => run.onProgress?.({ stage: 'processing', provider: 'local', elapsedMs: Date.now() - started, fraction, vendorStatus: plan.method });
+			progress(0);
+			const out = await this.render(bytes, plan, run.signal, progress);
+			run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
+			return {
+				provider: 'local',
+				execution: 'sync',
+				status: 'completed',
+				bytes: out,
+				contentType: MIME_BY_FORMAT[FORMAT[plan.format]],
+				format: FORMAT[plan.format],
+				extension: EXT[plan.format],
+				width: plan.target.width,
+				height: plan.target.height,
+				input: { format: info.format, width: info.width, height: info.height, bytes: info.bytes },
+				credits: { consumed: 0, remaining: null },
+				elapsedMs: Date.now() - started,
+				params: plan.params,
+			};
+		} catch (e) {
+			if (e instanceof UpscaleError) throw e.provider ? e : new UpscaleError(e.code, e.message, { ...e.fields(), provider: 'local' });
+			throw new UpscaleError('VENDOR', `The local engine failed: ${(e as Error)?.message ?? String(e)}`, { provider: 'local' });
+		}
+	}
+
+	private async bytesOf(input: UpscaleInput, signal?: AbortSignal): Promise<{ bytes: Uint8Array }> {
+		if ('bytes' in input && input.bytes) return { bytes: input.bytes };
+		const url = 'url' in input ? String(input.url ?? '').trim() : '';
+		if (!/^https?:\/\/[^\s]+$/i.test(url)) throw invalidInput(`"${url.slice(0, 80)}" is not an http(s) URL of an image.`, 'local');
+		const res = await createUndiciHttp()
+			.request({ method: 'GET', url, headers: {}, auth: false, timeoutMs: 60_000, signal, maxBodyBytes: MAX_FILE_BYTES + 1 })
+			.catch((e: Error) => {
+				throw new UpscaleError('NETWORK', `Could not download the image from ${url}: ${e.message}`, { provider: 'local' });
+			});
+		if (res.status !== 200) throw invalidInput(`Could not download the image from ${url}: the server answered ${res.status}.`, 'local');
+		if (res.body.length > MAX_FILE_BYTES) throw invalidInput('The image at the URL is larger than 30 MB.', 'local');
+		return { bytes: res.body };
+	}
+
+	/** Decode → (model passes | Lanczos) → exact size → alpha back → encode. */
+	private async render(bytes: Uint8Array, plan: LocalPlan, signal: AbortSignal | undefined, progress: (f: number) => void): Promise<Uint8Array> {
+		const sharp = await loadSharp();
+		let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
+		let gray: boolean;
+		try {
+			const meta = await sharp(bytes).metadata();
+			gray = meta.space === 'b-w' || meta.channels === 1 || (meta.channels === 2 && !!meta.hasAlpha);
+			decoded = await sharp(bytes).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+		} catch (e) {
+			throw invalidInput(`The image could not be decoded: ${(e as Error).message}.`, 'local');
+		}
+		const { width, height, channels } = decoded.info;
+		const hasAlpha = channels === 4;
+		const { target } = plan;
+		let rgb: Raw = { data: hasAlpha ? dropAlpha(decoded.data) : decoded.data, width, height };
+		const alpha = hasAlpha ? alphaOf(decoded.data) : undefined;
+
+		if (plan.method === 'fast') {
+			rgb = await resizeRaw(sharp, rgb, 3, target);
+			progress(1);
+		} else {
+			const work = plan.passes.reduce<{ total: number; w: number; h: number }>(
+				(acc, s) => ({ total: acc.total + acc.w * s * acc.h * s, w: acc.w * s, h: acc.h * s }),
+				{ total: 0, w: width, h: height },
+			).total;
+			let done = 0;
+			for (const scale of plan.passes) {
+				rgb = await this.modelPass(rgb, scale, signal, (px) => {
+					done += px;
+					progress(done / work);
+				});
+			}
+			if (rgb.width !== target.width || rgb.height !== target.height) rgb = await resizeRaw(sharp, rgb, 3, target);
+		}
+
+		let img = sharp(rgb.data, { raw: { width: target.width, height: target.height, channels: 3 }, limitInputPixels: false });
+		if (alpha) {
+			const a = await resizeRaw(sharp, { data: alpha, width, height }, 1, target);
+			img = img.joinChannel(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.length), { raw: { width: target.width, height: target.height, channels: 1 } });
+			if (plan.flatten) img = img.flatten({ background: '#ffffff' });
+		}
+		if (gray) img = img.toColourspace('b-w');
+		if (plan.format === 'png') img = img.png({ compressionLevel: 6 });
+		else if (plan.format === 'jpg') img = img.jpeg({ quality: plan.quality, chromaSubsampling: '4:4:4' });
+		else img = img.webp({ quality: plan.quality });
+		return new Uint8Array(await img.toBuffer());
+	}
+
+	/** One model pass over the whole image, tile by tile, `2 × workers` tiles in flight. */
+	private async modelPass(src: Raw, scale: 2 | 3 | 4, signal: AbortSignal | undefined, onTile: (outPixels: number) => void): Promise<Raw> {
+		const W = src.width * scale;
+		const H = src.height * scale;
+		const out = new Uint8Array(W * H * 3);
+		const tiles = tileGrid(src.width, src.height, this.tileSize, this.overlap);
+		let next = 0;
+		let failed: unknown;
+		const lane = async () => {
+			while (next < tiles.length && failed === undefined) {
+				if (signal?.aborted) throw new UpscaleError('ABORTED', 'Cancelled: the local upscale was stopped.', { provider: 'local' });
+				const t = tiles[next++];
+				const pixels = copyRegion(src.data, src.width, 3, t.px, t.py, t.pw, t.ph);
+				const crop = { x: (t.x - t.px) * scale, y: (t.y - t.py) * scale, w: t.w * scale, h: t.h * scale };
+				const result = await this.pool.run({ scale, width: t.pw, height: t.ph, pixels, crop });
+				pasteRegion(out, W, 3, t.x * scale, t.y * scale, result, crop.w, crop.h);
+				onTile(crop.w * crop.h);
+			}
+		};
+		const lanes = Array.from({ length: Math.min(tiles.length, this.pool.size * 2) }, () =>
+			lane().catch((e) => {
+				failed ??= e;
+			}),
+		);
+		await Promise.all(lanes);
+		if (failed !== undefined) throw failed;
+		return { data: out, width: W, height: H };
+	}
+}
+
+function dropAlpha(rgba: Uint8Array): Uint8Array {
+	const n = rgba.length / 4;
+	const out = new Uint8Array(n * 3);
+	for (let i = 0, j = 0; i < n; i++, j += 4) {
+		out[i * 3] = rgba[j];
+		out[i * 3 + 1] = rgba[j + 1];
+		out[i * 3 + 2] = rgba[j + 2];
+	}
+	return out;
+}
+
+function alphaOf(rgba: Uint8Array): Uint8Array {
+	const n = rgba.length / 4;
+	const out = new Uint8Array(n);
+	for (let i = 0; i < n; i++) out[i] = rgba[i * 4 + 3];
+	return out;
+}
+
+async function resizeRaw(sharp: Awaited<ReturnType<typeof loadSharp>>, src: Raw, channels: 1 | 3, to: { width: number; height: number }): Promise<Raw> {
+	const data = await sharp(src.data, { raw: { width: src.width, height: src.height, channels }, limitInputPixels: false })
+		.resize(to.width, to.height, { kernel: 'lanczos3', fit: 'fill' })
+		.raw()
+		.toBuffer();
+	return { data, width: to.width, height: to.height };
+}

@@ -1,0 +1,100 @@
+/**
+ * A small pool of model workers (worker_threads). Tiles are queued and each goes to the next free worker.
+ * Workers start on first use, keep their loaded models while busy, and are stopped after `idleMs` without work
+ * (their WebAssembly memory never shrinks otherwise). An idle pool does not keep the process alive.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { TileReply, TileRequest } from './worker';
+
+type Job = Omit<TileRequest, 'id'>;
+
+interface Slot {
+	worker: Worker;
+	busy?: { id: number; resolve(p: Uint8Array): void; reject(e: Error): void };
+}
+
+/** The compiled worker next to this file (dist/), also when this file runs from source under tsx or jest. */
+function workerFile(): string {
+	const here = join(__dirname, 'worker.js');
+	if (existsSync(here)) return here;
+	const built = join(__dirname, '..', '..', 'dist', 'runtime', 'local', 'worker.js');
+	if (existsSync(built)) return built;
+	throw new Error('The local engine worker is not built: run npm run build.');
+}
+
+export class TilePool {
+	private readonly slots: Slot[] = [];
+	private readonly queue: Array<{ job: Job; resolve(p: Uint8Array): void; reject(e: Error): void }> = [];
+	private nextId = 1;
+	private idleTimer?: NodeJS.Timeout;
+
+	constructor(
+		readonly size: number,
+		private readonly idleMs = 60_000,
+	) {}
+
+	run(job: Job): Promise<Uint8Array> {
+		clearTimeout(this.idleTimer);
+		return new Promise((resolve, reject) => {
+			this.queue.push({ job, resolve, reject });
+			this.dispatch();
+		});
+	}
+
+	/** Stops every worker; queued and running tiles fail. */
+	async close(): Promise<void> {
+		clearTimeout(this.idleTimer);
+		const slots = this.slots.splice(0);
+		for (const q of this.queue.splice(0)) q.reject(new Error('the local engine was stopped'));
+		await Promise.all(slots.map((s) => s.worker.terminate()));
+	}
+
+	private dispatch(): void {
+		while (this.queue.length) {
+			let slot = this.slots.find((s) => !s.busy);
+			if (!slot && this.slots.length < this.size) slot = this.spawn();
+			if (!slot) return;
+			const { job, resolve, reject } = this.queue.shift()!;
+			const id = this.nextId++;
+			slot.busy = { id, resolve, reject };
+			slot.worker.ref();
+			slot.worker.postMessage({ ...job, id } satisfies TileRequest, [job.pixels.buffer as ArrayBuffer]);
+		}
+	}
+
+	private spawn(): Slot {
+		const worker = new Worker(workerFile());
+		const slot: Slot = { worker };
+		worker.on('message', (m: TileReply) => {
+			const b = slot.busy;
+			if (!b || b.id !== m.id) return;
+			slot.busy = undefined;
+			worker.unref();
+			if ('error' in m) b.reject(new Error(m.error));
+			else b.resolve(m.pixels);
+			this.dispatch();
+			this.armIdle();
+		});
+		const lost = (why: string) => {
+			const i = this.slots.indexOf(slot);
+			if (i < 0) return;
+			this.slots.splice(i, 1);
+			slot.busy?.reject(new Error(why));
+			slot.busy = undefined;
+			this.dispatch();
+		};
+		worker.on('error', (e) => lost(`a model worker crashed: ${e.message}`));
+		worker.on('exit', (code) => lost(`a model worker exited (code ${code})`));
+		this.slots.push(slot);
+		return slot;
+	}
+
+	private armIdle(): void {
+		if (this.queue.length || this.slots.some((s) => s.busy)) return;
+		clearTimeout(this.idleTimer);
+		this.idleTimer = setTimeout(() => void this.close(), this.idleMs);
+		this.idleTimer.unref();
+	}
+}

@@ -5,21 +5,23 @@ import { invalidOptions, type UpscaleOptionsInput } from '../core';
 export const USAGE = `Usage: upscale <file-or-url> [options]
        upscale --task <id> --provider clipdrop|ximilar [--output PATH]
 
-Upscales an image with Clipdrop or Ximilar and writes the result to a file.
+Upscales an image with Clipdrop, Ximilar or the local engine (free, offline) and writes the result to a file.
 
 Provider
-  --provider NAME      clipdrop | ximilar | local (default: the vendor whose key is set)
+  --provider NAME      clipdrop | ximilar | local (default: the vendor whose key is set, else local)
 Size
-  --scale N            multiply both sides by N (default 2; Ximilar: 2, 4 or 8)
-  --width PX           exact output width (Clipdrop); alone, the height keeps the aspect ratio
-  --height PX          exact output height (Clipdrop)
+  --scale N            multiply both sides by N (default 2; Ximilar: 2, 4 or 8; local: up to 8, --fast 16)
+  --width PX           exact output width (Clipdrop, local); alone, the height keeps the aspect ratio
+  --height PX          exact output height (Clipdrop, local)
+Local engine
+  --fast               Lanczos3 resampling instead of the AI model: instant, less detail
 Clipdrop
   --strategy NAME      smooth | detailed (async only; detailed costs 1 credit per output megapixel)
 Ximilar
   --mode NAME          artifact_removal | ironed_out | high_fidelity (default artifact_removal)
   --model NAME         classic | gan (gan: more detail, more credits)
-  --format NAME        png | jpg | webp (default: the input's format)
-  --quality N          1..100, with --format (default 85)
+  --format NAME        png | jpg | webp (default: the input's format; also local)
+  --quality N          1..100, with --format (default 85; local: JPEG/WebP, default 90)
   --no-tune-colors     do not match the input's colour palette
   --webhook URL        async only: Ximilar calls this URL when the task is done
 Execution
@@ -38,6 +40,7 @@ Environment
   CLIPDROP_API_KEY, XIMILAR_API_TOKEN      the vendors' keys
   CLIPDROP_BASE_URL, XIMILAR_BASE_URL      other hosts (a proxy, or \`npm run sandbox\`)
   CLIPDROP_RATE_LIMIT, XIMILAR_RATE_LIMIT  your request quota, e.g. 60/min (Clipdrop's default)
+  UPSCALE_LOCAL_THREADS                    model worker threads for local (default: CPUs, at most 4)
 
 Exit status: 0 done; 2 input or options rejected before any request; 1 any other failure; 130 cancelled.`;
 
@@ -81,6 +84,7 @@ export function parseCli(argv: string[]): CliArgs {
 				format: { type: 'string' },
 				quality: { type: 'string' },
 				'tune-colors': { type: 'boolean' },
+				fast: { type: 'boolean' },
 				webhook: { type: 'string' },
 				sync: { type: 'boolean' },
 				async: { type: 'boolean' },
@@ -115,6 +119,7 @@ export function parseCli(argv: string[]): CliArgs {
 	put('format', (v.format === 'jpeg' ? 'jpg' : v.format) as UpscaleOptionsInput['format']);
 	put('quality', number('quality', v.quality, true));
 	put('tuneColors', v['tune-colors']);
+	put('fast', v.fast);
 	put('webhook', v.webhook !== undefined ? { url: v.webhook } : undefined);
 	put('execution', v.sync ? 'sync' : v.async ? 'async' : undefined);
 	put('timeoutMs', timeout !== undefined ? Math.round(timeout * 1000) : undefined);

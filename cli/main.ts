@@ -2,8 +2,8 @@
 /** `upscale <file-or-url> [options]`: the core from the command line. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UpscaleError, type UpscaleResult, type VendorId } from '../core';
-import { clientFromEnv, readInput, vendorEnv } from '../runtime';
+import { UpscaleError, type Upscaler, type UpscaleResult, type VendorId } from '../core';
+import { clientFromEnv, LocalUpscaler, readInput, vendorEnv } from '../runtime';
 import { parseCli, USAGE, type CliArgs } from './args';
 import { checkOutput, outputPath, writeResult } from './output';
 import { progressReporter } from './progress';
@@ -44,6 +44,7 @@ function summary(r: UpscaleResult, output: string) {
 }
 
 function creditsLine(r: UpscaleResult): string {
+	if (r.provider === 'local') return 'credits used: 0 (local engine)';
 	const c = r.credits;
 	const used = c.consumed === null ? 'unknown' : String(c.consumed);
 	const left = c.remaining === null ? 'unknown' : String(c.remaining);
@@ -65,15 +66,11 @@ async function run(argv: string[]): Promise<number> {
 	if (args.source && args.task) throw new UpscaleError('INVALID_OPTIONS', 'Give an image or --task, not both.', { local: true });
 	if (args.output === '-' && args.json) throw new UpscaleError('INVALID_OPTIONS', '--output - (image on stdout) and --json exclude each other.', { local: true });
 	const provider = pickProvider(args);
-	if (provider === 'local') {
-		throw new UpscaleError(
-			'INVALID_OPTIONS',
-			'The local (keyless) engine is not available yet. Set CLIPDROP_API_KEY or XIMILAR_API_TOKEN and use --provider clipdrop or ximilar.',
-			{ provider: 'local' },
-		);
-	}
+	if (provider === 'local' && args.task) throw new UpscaleError('INVALID_OPTIONS', 'The local engine has no tasks: --task works with --provider clipdrop or ximilar.', { provider, local: true });
 	if (args.output && args.output !== '-') checkOutput(args.output, args.force);
-	const client = clientFromEnv(provider);
+	const local = provider === 'local' ? new LocalUpscaler() : undefined;
+	const vendor = local ? undefined : clientFromEnv(provider as VendorId);
+	const client: Upscaler = local ?? vendor!;
 	const controller = new AbortController();
 	const onSigint = () => controller.abort();
 	process.once('SIGINT', onSigint);
@@ -81,7 +78,7 @@ async function run(argv: string[]): Promise<number> {
 	try {
 		const control = { signal: controller.signal, onProgress: progress.report };
 		const input = args.source ? await readInput(args.source) : undefined;
-		const result = input ? await client.upscale(input, args.options, control) : await client.waitForTask(args.task!, args.options, control);
+		const result = input ? await client.upscale(input, args.options, control) : await vendor!.waitForTask(args.task!, args.options, control);
 		progress.end();
 		if (args.output === '-') {
 			await new Promise<void>((resolve, reject) => process.stdout.write(result.bytes, (e) => (e ? reject(e) : resolve())));
@@ -101,6 +98,7 @@ async function run(argv: string[]): Promise<number> {
 	} finally {
 		progress.end();
 		process.removeListener('SIGINT', onSigint);
+		await local?.close();
 	}
 }
 

@@ -1,7 +1,8 @@
 /** Progress lines on stderr: one updating line on a terminal, one line per change otherwise. */
 import { PROVIDER_NAMES, type Progress } from '../core';
 
-export function describeProgress(p: Progress, now: number): string {
+/** `coarse`: percentages in steps of 10 (a log gets ten lines, not one per tile). */
+export function describeProgress(p: Progress, now: number, coarse = false): string {
 	const name = PROVIDER_NAMES[p.provider].replace(/^the l/, 'L');
 	const elapsed = `${Math.round(p.elapsedMs / 1000)} s`;
 	switch (p.stage) {
@@ -14,7 +15,7 @@ export function describeProgress(p: Progress, now: number): string {
 			return `${parts.join(', ')} (task ${p.taskId}, ${elapsed})`;
 		}
 		case 'processing':
-			if (p.fraction !== undefined) return `${name}: upscaling ${Math.floor(p.fraction * 100)}% (${p.vendorStatus === 'fast' ? 'fast mode' : 'AI model'}, ${elapsed})`;
+			if (p.fraction !== undefined) return `${name}: upscaling ${coarse ? Math.floor(p.fraction * 10) * 10 : Math.floor(p.fraction * 100)}% (${p.vendorStatus === 'fast' ? 'fast mode' : 'AI model'}${coarse ? '' : `, ${elapsed}`})`;
 			return `${name}: processing (task ${p.taskId}, ${elapsed})`;
 		case 'downloading':
 			return `${name}: downloading the result…`;
@@ -29,7 +30,7 @@ export function progressReporter(stream: NodeJS.WriteStream, enabled: boolean): 
 	return {
 		report(p) {
 			if (!enabled) return;
-			const line = describeProgress(p, Date.now());
+			const line = describeProgress(p, Date.now(), !tty);
 			if (line === last) return;
 			last = line;
 			if (tty) stream.write(`\r\x1b[2K${line}`);

@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the quickest proof that everything works, with no keys and no network.
- * Starts the Clipdrop and Ximilar fakes on free local ports, upscales the sample image through the real CLI
- * with each vendor (sync and async), and writes the results to ./demo-output/.
+ * First a real AI upscale of the shipped photo with the local engine (no configuration at all), then the
+ * Clipdrop and Ximilar fakes on free local ports and the real CLI against each (sync and async).
+ * Results go to ./demo-output/.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -21,17 +22,21 @@ async function main() {
 		XIMILAR_API_TOKEN: DEMO_XIMILAR_TOKEN,
 	};
 	const sample = join(root, 'test/fixtures/sample.jpg');
-	const runs: Array<[string, string[]]> = [
-		['Clipdrop, sync, 2x', ['--provider', 'clipdrop', '--scale', '2', '--output', join(outDir, 'clipdrop-sync-2x.jpg')]],
-		['Clipdrop, async, detailed, 1600 px wide', ['--provider', 'clipdrop', '--strategy', 'detailed', '--width', '1600', '--output', join(outDir, 'clipdrop-async-1600.jpg')]],
-		['Ximilar, async, 4x, PNG', ['--provider', 'ximilar', '--scale', '4', '--format', 'png', '--output', join(outDir, 'ximilar-async-4x.png')]],
+	const photo = join(root, 'test/fixtures/chelsea.jpg');
+	const noKeys = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CLIPDROP|XIMILAR)_/.test(k)));
+	const runs: Array<[string, string[], NodeJS.ProcessEnv]> = [
+		['Local engine (no key, no network): AI model, 4x', [photo, '--scale', '4', '--output', join(outDir, 'local-ai-4x.jpg')], noKeys],
+		['Local engine, fast mode (Lanczos3), 4x', [photo, '--scale', '4', '--fast', '--output', join(outDir, 'local-fast-4x.jpg')], noKeys],
+		['Clipdrop (local fake), sync, 2x', [sample, '--provider', 'clipdrop', '--scale', '2', '--output', join(outDir, 'clipdrop-sync-2x.jpg')], env],
+		['Clipdrop (local fake), async, detailed, 1600 px wide', [sample, '--provider', 'clipdrop', '--strategy', 'detailed', '--width', '1600', '--output', join(outDir, 'clipdrop-async-1600.jpg')], env],
+		['Ximilar (local fake), async, 4x, PNG', [sample, '--provider', 'ximilar', '--scale', '4', '--format', 'png', '--output', join(outDir, 'ximilar-async-4x.png')], env],
 	];
 	try {
-		for (const [label, args] of runs) {
-			process.stdout.write(`\n== ${label}\n$ upscale test/fixtures/sample.jpg ${args.join(' ').replaceAll(root + '/', '')} --force\n`);
+		for (const [label, args, runEnv] of runs) {
+			process.stdout.write(`\n== ${label}\n$ upscale ${args.join(' ').replaceAll(root + '/', '')} --force\n`);
 			// The CLI runs asynchronously in a child so the fakes (in this process) keep answering.
 			await new Promise<void>((ok, fail) => {
-				const child = execFile(process.execPath, [join(root, 'dist/cli/main.js'), sample, ...args, '--force'], { env }, (err) => (err ? fail(err) : ok()));
+				const child = execFile(process.execPath, [join(root, 'dist/cli/main.js'), ...args, '--force'], { env: runEnv }, (err) => (err ? fail(err) : ok()));
 				child.stdout?.pipe(process.stdout);
 				child.stderr?.pipe(process.stderr);
 			});

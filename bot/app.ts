@@ -1,7 +1,7 @@
 /** The bot: discord.js client, /upscale and /upscale-credits, the job queue, delivery, graceful stop. */
 import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction } from 'discord.js';
-import { UpscaleClient, UpscaleError, type ImageFormat, type UpscaleOptionsInput, type UpscaleResult, type VendorId } from '../core';
-import { nodePorts } from '../runtime';
+import { UpscaleClient, UpscaleError, type ImageFormat, type ProviderId, type Upscaler, type UpscaleOptionsInput, type UpscaleResult, type VendorId } from '../core';
+import { LocalUpscaler, nodePorts } from '../runtime';
 import { AttachmentError, downloadAttachment } from './attachments';
 import type { BotConfig } from './config';
 import { createLogger, type Logger } from './log';
@@ -81,10 +81,12 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: config.apiUrl ? { api: config.apiUrl } : {} });
 	const queue = new JobQueue({ concurrency: config.maxConcurrentJobs, cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap });
 	const ports = nodePorts();
-	const upscalers: Partial<Record<VendorId, UpscaleClient>> = {};
+	const vendors: Partial<Record<VendorId, UpscaleClient>> = {};
 	for (const [id, p] of Object.entries(config.providers) as Array<[VendorId, NonNullable<BotConfig['providers'][VendorId]>]>) {
-		upscalers[id] = new UpscaleClient({ provider: id, apiKey: p.key, baseUrl: p.baseUrl, rateLimit: p.rateLimit, ports });
+		vendors[id] = new UpscaleClient({ provider: id, apiKey: p.key, baseUrl: p.baseUrl, rateLimit: p.rateLimit, ports });
 	}
+	const local = config.local ? new LocalUpscaler({ threads: config.local.threads }) : undefined;
+	const upscalers: Partial<Record<ProviderId, Upscaler>> = { ...vendors, ...(local ? { local } : {}) };
 	const lastRemaining: Partial<Record<VendorId, { remaining: number; at: number }>> = {};
 	const stopping = new AbortController();
 	const store = new JobStore(config.dataDir);
@@ -140,11 +142,11 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	/** After a restart: picks up every stored job; those with a task id are waited for and delivered. */
 	async function resume(): Promise<void> {
 		for (const job of store.all()) {
-			const upscaler = upscalers[job.provider];
+			const upscaler = job.provider === 'local' ? undefined : vendors[job.provider];
 			const editor = new ReplyEditor(editOriginal(job));
 			if (!job.taskId || !upscaler) {
-				log.warn('job lost before it was submitted', { interaction: job.interactionId, user: job.userId });
-				void finish(job, editor, { content: text.restartedBeforeSubmit });
+				log.warn('job lost before it was submitted', { interaction: job.interactionId, user: job.userId, provider: job.provider });
+				void finish(job, editor, { content: job.provider === 'local' ? text.restartedLocal : text.restartedBeforeSubmit });
 				continue;
 			}
 			log.info('resuming job', { interaction: job.interactionId, user: job.userId, provider: job.provider, taskId: job.taskId });
@@ -186,7 +188,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	async function onUpscale(i: ChatInputCommandInteraction): Promise<void> {
 		// 1. Everything that can be known at once is checked before deferring, and answered only to the user.
 		if (config.allowedGuilds.length && (!i.guildId || !config.allowedGuilds.includes(i.guildId))) return void (await ephemeral(i, text.notAllowedGuild));
-		const provider = (i.options.getString('provider') ?? config.defaultProvider) as VendorId;
+		const provider = (i.options.getString('provider') ?? config.defaultProvider) as ProviderId;
 		const upscaler = upscalers[provider];
 		if (!upscaler) return void (await ephemeral(i, text.notConfigured(NAMES[provider] ?? provider)));
 		const attachment = i.options.getAttachment('image', true);
@@ -196,7 +198,10 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 		const opts = options(i);
 		const meta = { format, width: attachment.width, height: attachment.height, bytes: attachment.size };
 		try {
-			upscaler.check(meta, opts);
+			const { target } = upscaler.check(meta, opts);
+			if (provider === 'local' && target && config.local && target.width * target.height > config.local.maxOutputPixels) {
+				return void (await ephemeral(i, text.localTooBig(target.width, target.height, config.local.maxOutputPixels / 1e6)));
+			}
 		} catch (e) {
 			return void (await ephemeral(i, text.invalid((e as Error).message)));
 		}
@@ -248,7 +253,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 					});
 					input.bytes = new Uint8Array();
 					const result = await pending;
-					if (result.credits.remaining !== null) lastRemaining[provider] = { remaining: result.credits.remaining, at: Date.now() };
+					if (result.credits.remaining !== null && provider !== 'local') lastRemaining[provider] = { remaining: result.credits.remaining, at: Date.now() };
 					const delivered = await finish(job, editor, resultPayload(job, result));
 					log.info('job done', { interaction: i.id, user: i.user.id, provider, taskId: result.taskId, credits: result.credits, bytes: result.bytes.length, ms: Date.now() - started, late: !delivered });
 					return { credits: result.credits.consumed };
@@ -267,7 +272,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 		if (!i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return void (await ephemeral(i, text.creditsNeedPermission));
 		await i.deferReply({ flags: MessageFlags.Ephemeral });
 		const lines: string[] = [];
-		for (const [id, upscaler] of Object.entries(upscalers) as Array<[VendorId, UpscaleClient]>) {
+		for (const [id, upscaler] of Object.entries(vendors) as Array<[VendorId, UpscaleClient]>) {
 			if (id === 'ximilar') {
 				const b = await upscaler.balance().catch((e: Error) => ({ error: e.message }));
 				lines.push('error' in b ? `Ximilar: could not read the balance (${b.error})` : `Ximilar: ${b.remaining ?? 'unknown'} credits left`);
@@ -276,6 +281,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 				lines.push(seen ? `${NAMES[id]}: ${seen.remaining} credits left (as of <t:${Math.round(seen.at / 1000)}:R>)` : `${NAMES[id]}: unknown until the next upscale (Clipdrop reports the balance only with a job)`);
 			}
 		}
+		if (local) lines.push(text.localCredits);
 		lines.push(`Jobs: ${queue.size.running} running, ${queue.size.waiting} waiting.`);
 		await i.editReply({ content: text.creditsReport(lines) });
 	}
@@ -304,6 +310,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 			const outcome = await Promise.race([queue.drain().then(() => 'drained' as const), grace]);
 			if (outcome === 'timeout') stopping.abort();
 			log.info('stopped', { outcome });
+			await local?.close();
 			await client.destroy();
 		},
 	};

@@ -1,6 +1,7 @@
 /** The bot's configuration, from the environment, validated with zod: one readable line per bad value. */
 import { z } from 'zod';
-import { parseRateLimit, type BudgetLimits, type VendorId } from '../core';
+import { parseRateLimit, UpscaleError, type BudgetLimits, type ProviderId, type VendorId } from '../core';
+import { defaultThreads, requireLocalPackages } from '../runtime';
 
 const snowflake = (name: string) => z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
 const url = (name: string) => z.string().regex(/^https?:\/\/[^\s/]+/i, `${name} must be an http(s) URL`);
@@ -53,7 +54,19 @@ export const configSchema = z
 		XIMILAR_API_TOKEN: z.string().trim().min(1).optional(),
 		XIMILAR_BASE_URL: url('XIMILAR_BASE_URL').optional(),
 		XIMILAR_RATE_LIMIT: rate('XIMILAR_RATE_LIMIT'),
-		UPSCALE_DEFAULT_PROVIDER: z.enum(['clipdrop', 'ximilar'], { errorMap: () => ({ message: 'UPSCALE_DEFAULT_PROVIDER must be clipdrop or ximilar' }) }).optional(),
+		UPSCALE_DEFAULT_PROVIDER: z.enum(['clipdrop', 'ximilar', 'local'], { errorMap: () => ({ message: 'UPSCALE_DEFAULT_PROVIDER must be clipdrop, ximilar or local' }) }).optional(),
+		BOT_LOCAL_ENGINE: z
+			.string()
+			.optional()
+			.transform((v, ctx) => {
+				const t = (v ?? '').trim().toLowerCase();
+				if (['', '0', 'false', 'off', 'no'].includes(t)) return false;
+				if (['1', 'true', 'on', 'yes'].includes(t)) return true;
+				ctx.addIssue({ code: 'custom', message: 'BOT_LOCAL_ENGINE must be on or off' });
+				return z.NEVER;
+			}),
+		BOT_LOCAL_MAX_MEGAPIXELS: int('BOT_LOCAL_MAX_MEGAPIXELS', 1, 268, 16),
+		UPSCALE_LOCAL_THREADS: z.string().optional(),
 		BOT_MAX_CONCURRENT_JOBS: int('BOT_MAX_CONCURRENT_JOBS', 1, 50, 2),
 		BOT_USER_COOLDOWN_SECONDS: int('BOT_USER_COOLDOWN_SECONDS', 0, 86_400, 30),
 		BOT_USER_DAILY_CREDITS: int('BOT_USER_DAILY_CREDITS', 0, 1_000_000, 0),
@@ -64,7 +77,18 @@ export const configSchema = z
 		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 	})
 	.superRefine((c, ctx) => {
-		if (!c.CLIPDROP_API_KEY && !c.XIMILAR_API_TOKEN) ctx.addIssue({ code: 'custom', path: ['CLIPDROP_API_KEY'], message: 'set CLIPDROP_API_KEY and/or XIMILAR_API_TOKEN: the bot needs at least one provider' });
+		if (!c.CLIPDROP_API_KEY && !c.XIMILAR_API_TOKEN && !c.BOT_LOCAL_ENGINE) {
+			ctx.addIssue({ code: 'custom', path: ['CLIPDROP_API_KEY'], message: 'set CLIPDROP_API_KEY and/or XIMILAR_API_TOKEN, or BOT_LOCAL_ENGINE=on: the bot needs at least one provider' });
+		}
+		if (c.UPSCALE_DEFAULT_PROVIDER === 'local' && !c.BOT_LOCAL_ENGINE) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is local but BOT_LOCAL_ENGINE is not on' });
+		if (c.BOT_LOCAL_ENGINE) {
+			try {
+				requireLocalPackages(false);
+				defaultThreads({ UPSCALE_LOCAL_THREADS: c.UPSCALE_LOCAL_THREADS });
+			} catch (e) {
+				ctx.addIssue({ code: 'custom', path: ['BOT_LOCAL_ENGINE'], message: (e as UpscaleError).message });
+			}
+		}
 		if (c.UPSCALE_DEFAULT_PROVIDER === 'clipdrop' && !c.CLIPDROP_API_KEY) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is clipdrop but CLIPDROP_API_KEY is not set' });
 		if (c.UPSCALE_DEFAULT_PROVIDER === 'ximilar' && !c.XIMILAR_API_TOKEN) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is ximilar but XIMILAR_API_TOKEN is not set' });
 	});
@@ -76,7 +100,9 @@ export interface BotConfig {
 	apiUrl?: string;
 	cdnHosts: string[];
 	providers: Partial<Record<VendorId, { key: string; baseUrl?: string; rateLimit?: BudgetLimits }>>;
-	defaultProvider: VendorId;
+	/** The keyless local engine is offered (BOT_LOCAL_ENGINE=on), with this many model threads. */
+	local: { threads: number; maxOutputPixels: number } | null;
+	defaultProvider: ProviderId;
 	maxConcurrentJobs: number;
 	cooldownMs: number;
 	dailyCreditCap: number;
@@ -111,7 +137,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		apiUrl: c.DISCORD_API_URL,
 		cdnHosts: c.DISCORD_CDN_HOSTS.length ? c.DISCORD_CDN_HOSTS : ['cdn.discordapp.com', 'media.discordapp.net'],
 		providers,
-		defaultProvider: c.UPSCALE_DEFAULT_PROVIDER ?? (providers.clipdrop ? 'clipdrop' : 'ximilar'),
+		local: c.BOT_LOCAL_ENGINE ? { threads: defaultThreads({ UPSCALE_LOCAL_THREADS: c.UPSCALE_LOCAL_THREADS }), maxOutputPixels: c.BOT_LOCAL_MAX_MEGAPIXELS * 1_000_000 } : null,
+		defaultProvider: c.UPSCALE_DEFAULT_PROVIDER ?? (providers.clipdrop ? 'clipdrop' : providers.ximilar ? 'ximilar' : 'local'),
 		maxConcurrentJobs: c.BOT_MAX_CONCURRENT_JOBS,
 		cooldownMs: c.BOT_USER_COOLDOWN_SECONDS * 1000,
 		dailyCreditCap: c.BOT_USER_DAILY_CREDITS,
@@ -121,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		dataDir: c.BOT_DATA_DIR,
 		logLevel: c.BOT_LOG_LEVEL,
 	};
+}
+
+/** The providers /upscale offers, in the order of its choices. */
+export function offeredProviders(config: BotConfig): ProviderId[] {
+	return [...(Object.keys(config.providers) as VendorId[]), ...(config.local ? (['local'] as const) : [])];
 }
 
 /** For the entry points: the configuration, or the list of problems on stderr and exit code 2. */

@@ -2,13 +2,12 @@
 /** `npm run bot:deploy`: registers /upscale and /upscale-credits (in DISCORD_GUILD_ID if set — instant — else globally). */
 import { REST, Routes } from 'discord.js';
 import { commandsJson } from './commands';
-import { loadConfigOrExit } from './config';
-import type { VendorId } from '../core';
+import { loadConfigOrExit, offeredProviders } from './config';
 
 async function main() {
 	const config = loadConfigOrExit();
 	const rest = new REST(config.apiUrl ? { api: config.apiUrl } : {}).setToken(config.token);
-	const body = commandsJson(Object.keys(config.providers) as VendorId[]);
+	const body = commandsJson(offeredProviders(config));
 	const route = config.guildId ? Routes.applicationGuildCommands(config.applicationId, config.guildId) : Routes.applicationCommands(config.applicationId);
 	try {
 		const saved = (await rest.put(route, { body })) as Array<{ name: string }>;

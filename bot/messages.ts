@@ -8,7 +8,7 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 export const text = {
 	notAllowedGuild: 'This bot is not enabled on this server.',
-	notConfigured: (p: string) => `${p} is not set up on this bot.`,
+	notConfigured: (p: string) => `${p.charAt(0).toUpperCase()}${p.slice(1)} is not set up on this bot.`,
 	notAnImage: (type: string | null) => `That file is ${type ? `\`${type}\`` : 'not an image'}. Send a PNG, JPEG or WebP image.`,
 	unreadable: "Discord could not read that image: it looks empty or damaged. Send a PNG, JPEG or WebP image.",
 	rejected: (r: Rejection) =>
@@ -43,7 +43,8 @@ export const text = {
 				return '⏳ Finishing…';
 		}
 	},
-	credits: (r: UpscaleResult) => `Credits used: ${r.credits.consumed ?? 'unknown'} · remaining: ${r.credits.remaining ?? 'unknown'}`,
+	credits: (r: UpscaleResult) =>
+		r.provider === 'local' ? 'Free: no credits used.' : `Credits used: ${r.credits.consumed ?? 'unknown'} · remaining: ${r.credits.remaining ?? 'unknown'}`,
 	done: (r: UpscaleResult) => {
 		const from = r.input ? `${r.input.width}×${r.input.height} → ` : '';
 		return `✅ Upscaled ${from}${r.width ?? '?'}×${r.height ?? '?'} with ${NAMES[r.provider]}. ${text.credits(r)}`;
@@ -55,6 +56,10 @@ export const text = {
 	lateDelivery: (userId: string, body: string) => `<@${userId}> your upscale took longer than Discord keeps a reply open, so here it is:\n${body}`,
 	resumed: '⏳ The bot restarted; picking your upscale up where it was…',
 	restartedBeforeSubmit: '❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.',
+	restartedLocal: '❌ The bot restarted while the local engine was working on your image. Please run /upscale again.',
+	localTooBig: (w: number, h: number, maxMp: number) =>
+		`❌ That would be ${w}×${h} (${((w * h) / 1e6).toFixed(1)} MP); the local engine on this bot makes images up to ${maxMp} MP. Use a smaller scale.`,
+	localCredits: 'Local engine: free (runs on this bot)',
 	creditsNeedPermission: 'Only members with the Manage Server permission can see the credits.',
 	creditsReport: (lines: string[]) => `**Upscaling credits**\n${lines.join('\n')}`,
 };

@@ -6,7 +6,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { UpscaleOptionsInput, VendorId } from '../core';
+import type { ProviderId, UpscaleOptionsInput } from '../core';
 
 export interface StoredJob {
 	interactionId: string;
@@ -16,7 +16,7 @@ export interface StoredJob {
 	channelId: string;
 	guildId: string | null;
 	userId: string;
-	provider: VendorId;
+	provider: ProviderId;
 	options: UpscaleOptionsInput;
 	fileName: string;
 	attachmentSizeLimit: number;

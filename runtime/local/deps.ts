@@ -30,7 +30,7 @@ export function requireLocalPackages(fast: boolean, isInstalled: (name: string) 
 	const cmd = missing.map((n) => `${n}@${LOCAL_PACKAGES[n]}`).join(' ');
 	throw new UpscaleError(
 		'INVALID_OPTIONS',
-		`The local engine needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed (they are optional, so n8n installs stay small). Install with: npm install ${cmd}`,
+		`The local engine needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed (the local engine's packages are optional, so n8n installs stay small). Install with: npm install ${cmd}`,
 		{ provider: 'local', local: true },
 	);
 }

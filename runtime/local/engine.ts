@@ -167,12 +167,11 @@ export class LocalUpscaler implements Upscaler {
 			if (rgb.width !== target.width || rgb.height !== target.height) rgb = await resizeRaw(sharp, rgb, 3, target);
 		}
 
+		const a = alpha ? (await resizeRaw(sharp, { data: alpha, width, height }, 1, target)).data : undefined;
+		// sharp flattens before it joins channels, so a JPEG's white background is blended here.
+		if (a && plan.flatten) onWhite(rgb.data, a);
 		let img = sharp(rgb.data, { raw: { width: target.width, height: target.height, channels: 3 }, limitInputPixels: false });
-		if (alpha) {
-			const a = await resizeRaw(sharp, { data: alpha, width, height }, 1, target);
-			img = img.joinChannel(Buffer.from(a.data.buffer, a.data.byteOffset, a.data.length), { raw: { width: target.width, height: target.height, channels: 1 } });
-			if (plan.flatten) img = img.flatten({ background: '#ffffff' });
-		}
+		if (a && !plan.flatten) img = img.joinChannel(Buffer.from(a.buffer, a.byteOffset, a.length), { raw: { width: target.width, height: target.height, channels: 1 } });
 		if (gray) img = img.toColourspace('b-w');
 		if (plan.format === 'png') img = img.png({ compressionLevel: 6 });
 		else if (plan.format === 'jpg') img = img.jpeg({ quality: plan.quality, chromaSubsampling: '4:4:4' });
@@ -221,6 +220,15 @@ function dropAlpha(rgba: Uint8Array): Uint8Array {
 	return out;
 }
 
+/** Blends RGB over white by alpha, in place. */
+function onWhite(rgb: Uint8Array, alpha: Uint8Array): void {
+	for (let i = 0; i < alpha.length; i++) {
+		const a = alpha[i];
+		if (a === 255) continue;
+		for (let c = i * 3; c < i * 3 + 3; c++) rgb[c] = Math.round((rgb[c] * a + 255 * (255 - a)) / 255);
+	}
+}
+
 function alphaOf(rgba: Uint8Array): Uint8Array {
 	const n = rgba.length / 4;
 	const out = new Uint8Array(n);
@@ -229,9 +237,9 @@ function alphaOf(rgba: Uint8Array): Uint8Array {
 }
 
 async function resizeRaw(sharp: Awaited<ReturnType<typeof loadSharp>>, src: Raw, channels: 1 | 3, to: { width: number; height: number }): Promise<Raw> {
-	const data = await sharp(src.data, { raw: { width: src.width, height: src.height, channels }, limitInputPixels: false })
-		.resize(to.width, to.height, { kernel: 'lanczos3', fit: 'fill' })
-		.raw()
-		.toBuffer();
+	let img = sharp(src.data, { raw: { width: src.width, height: src.height, channels }, limitInputPixels: false }).resize(to.width, to.height, { kernel: 'lanczos3', fit: 'fill' });
+	// libvips writes one band as three unless told to keep one.
+	if (channels === 1) img = img.extractChannel(0);
+	const data = await img.raw().toBuffer();
 	return { data, width: to.width, height: to.height };
 }

@@ -410,10 +410,4 @@ describe('help and the local provider', () => {
 		const r = await runCli(['--version']);
 		expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')).version);
 	});
-
-	it('says the local engine is not available yet when no key is set', async () => {
-		const r = await runCli([SAMPLE]);
-		expect(r.code).toBe(1);
-		expect(r.stderr).toBe('upscale: The local (keyless) engine is not available yet. Set CLIPDROP_API_KEY or XIMILAR_API_TOKEN and use --provider clipdrop or ximilar.\n');
-	});
 });

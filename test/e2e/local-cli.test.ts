@@ -1,0 +1,106 @@
+/**
+ * The local engine through the built CLI, as a user types it: the default with no keys, JSON output, the errors,
+ * and a 4000x4000 photo upscaled with the AI model in bounded memory (peak RSS read from /proc while it runs).
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { CLI, runCli, tempDir } from '../helpers/cli';
+
+const SAMPLE = resolve(__dirname, '../fixtures/sample.jpg');
+const CHELSEA = resolve(__dirname, '../fixtures/chelsea.jpg');
+
+describe('CLI: the local engine', () => {
+	it('is the default when no key is set, and upscales the sample with the AI model', async () => {
+		const dir = tempDir();
+		copyFileSync(SAMPLE, join(dir, 'sample.jpg'));
+		const r = await runCli(['sample.jpg'], {}, { cwd: dir });
+		expect(r.code).toBe(0);
+		expect(r.stdout).toBe('sample-upscaled.jpg\n');
+		expect(r.stderr).toMatch(/^Local engine: upscaling 0% \(AI model\)\n(Local engine: upscaling \d+% \(AI model\)\n)*Local engine: done in \d+\.\d s\nwrote 640x480 JPEG \(\d+ KB\); credits used: 0 \(local engine\)\n$/);
+		const m = await sharp(readFileSync(join(dir, 'sample-upscaled.jpg'))).metadata();
+		expect([m.width, m.height, m.format]).toEqual([640, 480, 'jpeg']);
+	});
+
+	it('--json: one object with the local provider, 0 credits and the models used', async () => {
+		const dir = tempDir();
+		const r = await runCli([CHELSEA, '--provider', 'local', '--scale', '3', '--format', 'webp', '--quality', '70', '--json', '--output', join(dir, 'cat.webp')]);
+		expect(r.code).toBe(0);
+		const j = JSON.parse(r.stdout);
+		expect(j).toMatchObject({
+			provider: 'local',
+			execution: 'sync',
+			taskId: null,
+			output: join(dir, 'cat.webp'),
+			format: 'webp',
+			width: 1353,
+			height: 900,
+			credits: { consumed: 0, remaining: null },
+			params: { method: 'ai', models: ['esrgan-slim x3'], format: 'webp', quality: 70 },
+		});
+		expect(r.stderr).toBe('');
+		expect((await sharp(readFileSync(join(dir, 'cat.webp'))).metadata()).format).toBe('webp');
+	});
+
+	it('--fast: Lanczos3, and --output - writes the image to stdout', async () => {
+		const r = await runCli([SAMPLE, '--fast', '--scale', '4', '--output', '-']);
+		expect(r.code).toBe(0);
+		const m = await sharp(r.stdoutBytes).metadata();
+		expect([m.width, m.height]).toEqual([1280, 960]);
+		expect(r.stderr).toMatch(/Local engine: upscaling 100% \(fast mode\)\n/);
+		expect(r.stderr).toMatch(/credits used: 0 \(local engine\)\n$/);
+	});
+
+	it.each([
+		[['--provider', 'local', '--scale', '9'], 'upscale: The AI model upscales at most 8x (asked: 9.00x); fast mode (--fast) goes up to 16x.\n'],
+		[['--provider', 'local', '--async'], 'upscale: The local engine runs on this machine and has no tasks to submit: drop --async.\n'],
+		[['--provider', 'local', '--mode', 'ironed_out'], 'upscale: The local engine does not take mode (a Ximilar option): drop it, or use that vendor.\n'],
+		[['--fast', '--provider', 'clipdrop'], 'upscale: Fast mode belongs to the local engine (--provider local); the vendors always run their own models.\n'],
+	])('rejects %j before doing anything (exit 2)', async (args, message) => {
+		const r = await runCli([SAMPLE, ...args], { CLIPDROP_API_KEY: 'cd-never-used-0123456789', CLIPDROP_BASE_URL: 'http://127.0.0.1:9' });
+		expect(r.code).toBe(2);
+		expect(r.stderr).toBe(message);
+	});
+
+	it('--task with the local engine: exit 2', async () => {
+		const r = await runCli(['--task', 'abc', '--provider', 'local']);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toBe('upscale: The local engine has no tasks: --task works with --provider clipdrop or ximilar.\n');
+	});
+
+	it('a bad UPSCALE_LOCAL_THREADS is named', async () => {
+		const r = await runCli([SAMPLE], { UPSCALE_LOCAL_THREADS: 'lots' });
+		expect(r.code).toBe(2);
+		expect(r.stderr).toBe('upscale: UPSCALE_LOCAL_THREADS must be a whole number from 1 to 64 (got "lots").\n');
+	});
+
+	it('upscales a 4000x4000 photo with the AI model without exhausting memory', async () => {
+		const dir = tempDir();
+		const input = join(dir, 'big.jpg');
+		await sharp(CHELSEA).resize(4000, 4000, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(input);
+		const output = join(dir, 'big-x2.jpg');
+		const child = spawn(process.execPath, [CLI, input, '--scale', '2', '--output', output, '--quiet'], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stderr = '';
+		child.stderr.on('data', (d) => (stderr += d));
+		let peakKb = 0;
+		const poll = setInterval(() => {
+			try {
+				const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+				if (m) peakKb = Math.max(peakKb, Number(m[1]));
+			} catch {
+				// exited
+			}
+		}, 100);
+		const started = Date.now();
+		const code = await new Promise<number | null>((r) => child.on('exit', r));
+		clearInterval(poll);
+		expect(stderr).toBe('');
+		expect(code).toBe(0);
+		const m = await sharp(output).metadata();
+		expect([m.width, m.height]).toEqual([8000, 8000]);
+		// Raw input 48 MB + raw output 192 MB + the encoder and two model workers: well under 2 GB.
+		process.stdout.write(`4000x4000 -> 8000x8000 (AI, 2x): ${((Date.now() - started) / 1000).toFixed(0)} s, peak RSS ${(peakKb / 1024).toFixed(0)} MB\n`);
+		expect(peakKb / 1024).toBeLessThan(2048);
+	}, 900_000);
+});

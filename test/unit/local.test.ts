@@ -1,0 +1,67 @@
+/** The local engine's pure parts: tile grid, model passes, and the message for missing optional packages. */
+import { modelPasses } from '../../core';
+import { requireLocalPackages } from '../../runtime/local/deps';
+import { copyRegion, pasteRegion, tileGrid } from '../../runtime/local/tiles';
+
+describe('tileGrid', () => {
+	it.each([
+		[1, 1, 128, 12],
+		[131, 77, 32, 12],
+		[128, 128, 128, 12],
+		[300, 17, 40, 0],
+		[257, 513, 128, 16],
+	])('%ix%i, tile %i, overlap %i: every pixel in exactly one tile, context clamped to the image', (w, h, size, overlap) => {
+		const hits = new Uint8Array(w * h);
+		for (const t of tileGrid(w, h, size, overlap)) {
+			expect(t.w).toBeLessThanOrEqual(size);
+			expect(t.px).toBe(Math.max(0, t.x - overlap));
+			expect(t.py).toBe(Math.max(0, t.y - overlap));
+			expect(t.px + t.pw).toBe(Math.min(w, t.x + t.w + overlap));
+			expect(t.py + t.ph).toBe(Math.min(h, t.y + t.h + overlap));
+			for (let y = t.y; y < t.y + t.h; y++) for (let x = t.x; x < t.x + t.w; x++) hits[y * w + x]++;
+		}
+		expect(hits.every((n) => n === 1)).toBe(true);
+	});
+
+	it('refuses a tile size of 0', () => {
+		expect(() => tileGrid(10, 10, 0, 1)).toThrow('bad tile size 0 / overlap 1');
+	});
+
+	it('copyRegion and pasteRegion move a rectangle of interleaved pixels', () => {
+		const src = Uint8Array.from({ length: 5 * 4 * 3 }, (_, i) => i);
+		const region = copyRegion(src, 5, 3, 1, 1, 3, 2);
+		expect(Array.from(region.subarray(0, 3))).toEqual([18, 19, 20]);
+		const dst = new Uint8Array(5 * 4 * 3);
+		pasteRegion(dst, 5, 3, 1, 1, region, 3, 2);
+		expect(Array.from(copyRegion(dst, 5, 3, 1, 1, 3, 2))).toEqual(Array.from(region));
+		expect(dst[0]).toBe(0);
+	});
+});
+
+describe('modelPasses', () => {
+	it.each([
+		[1.5, [2]],
+		[2, [2]],
+		[2.5, [3]],
+		[3, [3]],
+		[4, [4]],
+		[4.01, [4, 2]],
+		[8, [4, 2]],
+	])('%f -> %j', (ratio, passes) => {
+		expect(modelPasses(ratio)).toEqual(passes);
+	});
+});
+
+describe('requireLocalPackages', () => {
+	it('names what is missing and the command that installs it', () => {
+		const only = (...names: string[]) => (n: string) => names.includes(n);
+		expect(() => requireLocalPackages(false, only('sharp'))).toThrow(
+			'The local engine needs @tensorflow/tfjs, @tensorflow/tfjs-backend-wasm, @upscalerjs/esrgan-slim, which are not installed (the local engine's packages are optional, so n8n installs stay small). Install with: npm install @tensorflow/tfjs@4.11.0 @tensorflow/tfjs-backend-wasm@4.11.0 @upscalerjs/esrgan-slim@1.0.0',
+		);
+		expect(() => requireLocalPackages(true, only())).toThrow(
+			'The local engine needs sharp, which is not installed (the local engine's packages are optional, so n8n installs stay small). Install with: npm install sharp@^0.34.5',
+		);
+		expect(() => requireLocalPackages(true, only('sharp'))).not.toThrow();
+		expect(() => requireLocalPackages(false)).not.toThrow();
+	});
+});

@@ -182,6 +182,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 		put('format', i.options.getString('format') as UpscaleOptionsInput['format']);
 		put('quality', i.options.getInteger('quality'));
 		put('tuneColors', i.options.getBoolean('tune_colors'));
+		put('fast', i.options.getBoolean('fast'));
 		return o;
 	}
 

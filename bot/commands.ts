@@ -34,6 +34,7 @@ export function upscaleCommand(providers: ProviderId[]) {
 		.addStringOption((o) => o.setName('model').setDescription('Ximilar: classic, or generative (GAN, more credits)').addChoices({ name: 'Classic', value: 'classic' }, { name: 'Generative (GAN)', value: 'gan' }))
 		.addStringOption((o) => o.setName('format').setDescription('Ximilar, Local: output format').addChoices({ name: 'PNG', value: 'png' }, { name: 'JPEG', value: 'jpg' }, { name: 'WebP', value: 'webp' }))
 		.addIntegerOption((o) => o.setName('quality').setDescription('Ximilar, Local: output quality 1-100 (with format)').setMinValue(1).setMaxValue(100))
+		.addBooleanOption((o) => o.setName('fast').setDescription('Local: fast Lanczos resampling instead of the AI model (up to 16x)'))
 		.addBooleanOption((o) => o.setName('tune_colors').setDescription("Ximilar: match the input's colours (default on)"))
 		.addBooleanOption((o) => o.setName('private').setDescription('Only you see the result'));
 }

@@ -88,7 +88,7 @@ export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
 		throw invalidOptions(
 			o.fast
 				? `The local engine upscales at most ${max}x (asked: ${ratio.toFixed(2)}x).`
-				: `The AI model upscales at most ${max}x (asked: ${ratio.toFixed(2)}x); fast mode (--fast) goes up to ${LOCAL_LIMITS.fastMaxScale}x.`,
+				: `The AI model upscales at most ${max}x (asked: ${ratio.toFixed(2)}x); fast mode goes up to ${LOCAL_LIMITS.fastMaxScale}x.`,
 			P,
 		);
 	}

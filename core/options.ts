@@ -90,7 +90,7 @@ export function parseOptions(input: unknown, provider?: ProviderId): UpscaleOpti
 	if (!r.success) throw invalidOptions(`Invalid options: ${formatIssues(r.error)}.`, provider);
 	const o = r.data;
 	if (o.fast !== undefined && provider !== undefined && provider !== 'local') {
-		throw invalidOptions('Fast mode belongs to the local engine (--provider local); the vendors always run their own models.', provider);
+		throw invalidOptions('Fast mode belongs to the local engine; the vendors always run their own models.', provider);
 	}
 	if (o.pollMinMs !== undefined && o.pollMaxMs !== undefined && o.pollMinMs > o.pollMaxMs) {
 		throw invalidOptions('Invalid options: the poll minimum interval is larger than the maximum.', provider);

@@ -314,6 +314,105 @@ describe('/upscale-credits', () => {
 	});
 });
 
+describe('the local engine (BOT_LOCAL_ENGINE=on)', () => {
+	const PHOTO = readFileSync(resolve(__dirname, '../fixtures/chelsea.jpg'));
+	/** Only the local engine: no vendor key at all. */
+	const localOnly = (extra: Record<string, string> = {}) => {
+		const e = env({ BOT_LOCAL_ENGINE: 'on', ...extra });
+		delete e.CLIPDROP_API_KEY;
+		delete e.XIMILAR_API_TOKEN;
+		return e;
+	};
+	async function withLocalBot(e: NodeJS.ProcessEnv, fn: () => Promise<void>) {
+		const config = loadConfig(e);
+		const bot = createBot(config, createLogger('debug', [config.token], (l) => logs.push(l)));
+		await bot.start();
+		try {
+			await fn();
+		} finally {
+			await bot.stop();
+		}
+	}
+
+	it('with no vendor key it is the default: progress in percent, the image, and no credits', async () => {
+		await withLocalBot(localOnly(), async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image('cat.jpg', PHOTO, 451, 300) });
+			await finalOf(id);
+			expect(discord.of(id)[0]).toMatchObject({ kind: 'callback', body: { type: 5 } });
+			const texts = discord.of(id).map((c) => c.body.content).filter(Boolean);
+			expect(texts.some((t: string) => /^⏳ Upscaling with the local engine: \d+% · elapsed \d+ s$/.test(t))).toBe(true);
+			const final = last(id, 'edit');
+			expect(final.body.content).toBe('✅ Upscaled 451×300 → 902×600 with the local engine. Free: no credits used.');
+			expect(final.files[0].name).toBe('cat-upscaled.jpg');
+			expect(await dims(final.files[0].data)).toEqual({ width: 902, height: 600, format: 'jpeg' });
+		});
+		expect(cd.count() + xm.count()).toBe(0);
+	});
+
+	it('is a provider choice next to the vendors, with its own options', async () => {
+		await withLocalBot(env({ BOT_LOCAL_ENGINE: 'on' }), async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image(), options: [opt('provider', STRING, 'local'), opt('scale', NUMBER, 3), opt('format', STRING, 'png')] });
+			await finalOf(id);
+			const final = last(id, 'edit');
+			expect(final.body.content).toBe('✅ Upscaled 320×240 → 960×720 with the local engine. Free: no credits used.');
+			expect(await dims(final.files[0].data)).toEqual({ width: 960, height: 720, format: 'png' });
+			// The default stays the vendor when a key is set.
+			const v = discord.slash({ command: 'upscale', attachment: image() });
+			await finalOf(v);
+			expect(last(v, 'edit').body.content).toMatch(/with Clipdrop\. Credits used: 1/);
+		});
+	});
+
+	it.each([
+		['over the bot\'s size cap', { BOT_LOCAL_MAX_MEGAPIXELS: '1' }, [opt('scale', NUMBER, 8)], '❌ That would be 2560×1920 (4.9 MP); the local engine on this bot makes images up to 1 MP. Use a smaller scale.'],
+		['a Ximilar option', {}, [opt('mode', STRING, 'ironed_out')], '❌ The local engine does not take mode (a Ximilar option): drop it, or use that vendor.'],
+		['more than 8x with the AI model', {}, [opt('scale', NUMBER, 10)], '❌ The AI model upscales at most 8x (asked: 10.00x); fast mode goes up to 16x.'],
+	])('rejected at once: %s', async (_label, extra, options, expected) => {
+		await withLocalBot(localOnly(extra), async () => {
+			await expectRejected(discord.slash({ command: 'upscale', attachment: image(), options }), expected);
+		});
+	});
+
+	it('fast mode (Lanczos3) is an option too', async () => {
+		await withLocalBot(localOnly(), async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image(), options: [opt('scale', NUMBER, 10), opt('fast', BOOLEAN, true)] });
+			await finalOf(id);
+			expect(last(id, 'edit').body.content).toBe('✅ Upscaled 320×240 → 3200×2400 with the local engine. Free: no credits used.');
+		});
+	});
+
+	it('is not offered unless enabled', async () => {
+		await withBot({}, async () => {
+			await expectRejected(discord.slash({ command: 'upscale', attachment: image(), options: [opt('provider', STRING, 'local')] }), 'The local engine is not set up on this bot.');
+		});
+	});
+
+	it('goes through the same queue and limits: one job per user at a time', async () => {
+		await withLocalBot(localOnly(), async () => {
+			const first = discord.slash({ command: 'upscale', attachment: image('cat.jpg', PHOTO, 451, 300), options: [opt('scale', NUMBER, 4)] });
+			await discord.waitFor((r) => r.some((x) => x.interactionId === first && x.kind === 'callback'));
+			await expectRejected(discord.slash({ command: 'upscale', attachment: image() }), 'You already have an upscale in progress. Wait for it to finish, then try again.');
+			await finalOf(first);
+			expect(last(first, 'edit').body.content).toBe('✅ Upscaled 451×300 → 1804×1200 with the local engine. Free: no credits used.');
+		});
+	});
+
+	it('/upscale-credits lists it as free', async () => {
+		await withLocalBot(env({ BOT_LOCAL_ENGINE: 'on' }), async () => {
+			const id = discord.slash({ command: 'upscale-credits', permissions: MANAGE_GUILD });
+			await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'edit'));
+			expect(last(id, 'edit').body.content).toMatch(/\nLocal engine: free \(runs on this bot\)\nJobs: 0 running, 0 waiting\.$/);
+		});
+	});
+
+	it('configuration: the default provider must be enabled, and the switch must be on or off', () => {
+		expect(() => loadConfig(env({ BOT_LOCAL_ENGINE: 'maybe' }))).toThrow("The bot's configuration has 1 problem:\n  - BOT_LOCAL_ENGINE must be on or off");
+		expect(() => loadConfig(env({ UPSCALE_DEFAULT_PROVIDER: 'local' }))).toThrow("The bot's configuration has 1 problem:\n  - UPSCALE_DEFAULT_PROVIDER is local but BOT_LOCAL_ENGINE is not on");
+		expect(loadConfig(localOnly()).defaultProvider).toBe('local');
+		expect(() => loadConfig(localOnly({ UPSCALE_LOCAL_THREADS: '0' }))).toThrow('BOT_LOCAL_ENGINE: UPSCALE_LOCAL_THREADS must be a whole number from 1 to 64 (got "0").');
+	});
+});
+
 describe('operations', () => {
 	const runNode = (script: string, extra: Record<string, string>, onReady?: (child: ReturnType<typeof spawn>) => Promise<void>) =>
 		new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
@@ -333,14 +432,18 @@ describe('operations', () => {
 		});
 
 	it('bot:deploy registers the commands Discord expects', async () => {
-		const r = await runNode('deploy.js', env() as Record<string, string>);
+		const r = await runNode('deploy.js', env({ BOT_LOCAL_ENGINE: 'on' }) as Record<string, string>);
 		expect(r.stderr).toBe('');
 		expect(r.stdout.trim()).toBe(`Registered /upscale, /upscale-credits in guild ${GUILD} (available now).`);
 		const [upscale, credits] = discord.commands.guild[GUILD] as any[];
 		expect(upscale).toMatchObject({ name: 'upscale', type: 1, dm_permission: false });
 		const o = Object.fromEntries(upscale.options.map((x: any) => [x.name, x]));
 		expect(upscale.options[0]).toMatchObject({ name: 'image', type: 11, required: true });
-		expect(o.provider.choices).toEqual([{ name: 'Clipdrop', value: 'clipdrop' }, { name: 'Ximilar', value: 'ximilar' }]);
+		expect(o.provider.choices).toEqual([
+			{ name: 'Clipdrop', value: 'clipdrop' },
+			{ name: 'Ximilar', value: 'ximilar' },
+			{ name: 'Local (free, runs on this bot)', value: 'local' },
+		]);
 		expect(o.scale).toMatchObject({ type: 10, min_value: 1.1, max_value: 16 });
 		expect(o.width).toMatchObject({ type: 4, min_value: 1, max_value: 12288 });
 		expect(o.quality).toMatchObject({ type: 4, min_value: 1, max_value: 100 });
@@ -359,7 +462,7 @@ describe('operations', () => {
 				'  - DISCORD_APPLICATION_ID must be a Discord id (17 to 20 digits)',
 				'  - CLIPDROP_BASE_URL must be an http(s) URL',
 				'  - BOT_MAX_CONCURRENT_JOBS must be a whole number from 1 to 50',
-				'  - set CLIPDROP_API_KEY and/or XIMILAR_API_TOKEN: the bot needs at least one provider',
+				'  - set CLIPDROP_API_KEY and/or XIMILAR_API_TOKEN, or BOT_LOCAL_ENGINE=on: the bot needs at least one provider',
 				'',
 			].join('\n'),
 		);
@@ -406,6 +509,21 @@ describe('operations', () => {
 		});
 		expect(r.code).toBe(0);
 		expect(last(id, 'edit').body.content).toBe('❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.');
+		expect(cd.count()).toBe(0);
+	});
+
+	it('a local job the crash interrupted is reported too', async () => {
+		const e = env({ BOT_LOCAL_ENGINE: 'on' }) as Record<string, string>;
+		const id = discord.slash({ command: 'upscale', attachment: image() }); // no bot connected: nobody answers
+		const it = discord.interactions.get(id)!;
+		const { writeFileSync } = await import('node:fs');
+		writeFileSync(join(e.BOT_DATA_DIR, 'jobs.json'), JSON.stringify([{ interactionId: id, applicationId: APP, token: it.token, channelId: it.channelId, guildId: GUILD, userId: '400000000000000001', provider: 'local', options: {}, fileName: 'photo.jpg', attachmentSizeLimit: 10485760, acceptedAt: Date.now() }]));
+		const r = await runNode('main.js', e, async (child) => {
+			await discord.waitFor((rec) => rec.some((x) => x.interactionId === id && x.kind === 'edit'));
+			child.kill('SIGTERM');
+		});
+		expect(r.code).toBe(0);
+		expect(last(id, 'edit').body.content).toBe('❌ The bot restarted while the local engine was working on your image. Please run /upscale again.');
 		expect(cd.count()).toBe(0);
 	});
 

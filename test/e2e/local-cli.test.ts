@@ -53,10 +53,10 @@ describe('CLI: the local engine', () => {
 	});
 
 	it.each([
-		[['--provider', 'local', '--scale', '9'], 'upscale: The AI model upscales at most 8x (asked: 9.00x); fast mode (--fast) goes up to 16x.\n'],
+		[['--provider', 'local', '--scale', '9'], 'upscale: The AI model upscales at most 8x (asked: 9.00x); fast mode goes up to 16x.\n'],
 		[['--provider', 'local', '--async'], 'upscale: The local engine runs on this machine and has no tasks to submit: drop --async.\n'],
 		[['--provider', 'local', '--mode', 'ironed_out'], 'upscale: The local engine does not take mode (a Ximilar option): drop it, or use that vendor.\n'],
-		[['--fast', '--provider', 'clipdrop'], 'upscale: Fast mode belongs to the local engine (--provider local); the vendors always run their own models.\n'],
+		[['--fast', '--provider', 'clipdrop'], 'upscale: Fast mode belongs to the local engine; the vendors always run their own models.\n'],
 	])('rejects %j before doing anything (exit 2)', async (args, message) => {
 		const r = await runCli([SAMPLE, ...args], { CLIPDROP_API_KEY: 'cd-never-used-0123456789', CLIPDROP_BASE_URL: 'http://127.0.0.1:9' });
 		expect(r.code).toBe(2);

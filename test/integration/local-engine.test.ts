@@ -233,7 +233,7 @@ describe('local engine: tiling', () => {
 
 describe('local engine: what a user is told', () => {
 	it.each([
-		[{ scale: 9 }, 'The AI model upscales at most 8x (asked: 9.00x); fast mode (--fast) goes up to 16x.'],
+		[{ scale: 9 }, 'The AI model upscales at most 8x (asked: 9.00x); fast mode goes up to 16x.'],
 		[{ scale: 17, fast: true }, 'Invalid options: scale must be at most 16.'],
 		[{ execution: 'async' }, 'The local engine runs on this machine and has no tasks to submit: drop --async.'],
 		[{ strategy: 'detailed', mode: 'ironed_out' }, 'The local engine does not take strategy (a Clipdrop option), mode (a Ximilar option): drop them, or use that vendor.'],
@@ -272,7 +272,7 @@ describe('local engine: what a user is told', () => {
 	});
 
 	it('fast mode is refused by the vendors', () => {
-		expect(() => parseOptions({ fast: true }, 'clipdrop')).toThrow('Fast mode belongs to the local engine (--provider local); the vendors always run their own models.');
+		expect(() => parseOptions({ fast: true }, 'clipdrop')).toThrow('Fast mode belongs to the local engine; the vendors always run their own models.');
 		expect(parseOptions({ fast: true }, 'local').fast).toBe(true);
 	});
 

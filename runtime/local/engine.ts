@@ -29,7 +29,10 @@ import { copyRegion, pasteRegion, tileGrid } from './tiles';
 export interface LocalEngineOptions {
 	/** Model workers (default: UPSCALE_LOCAL_THREADS, else the number of CPUs, at most 4). */
 	threads?: number;
-	/** Tile side in input pixels (default 128: the model's speed per pixel is flat from 48 to 256). */
+	/**
+	 * Largest tile side in input pixels (default: UPSCALE_LOCAL_TILE, else 1024 / scale, so every tile's result is
+	 * about 1024 px a side whatever the model: ~0.5 GB per worker). Bigger tiles waste less on context; smaller use less memory.
+	 */
 	tileSize?: number;
 	/** Context pixels around each tile (default 12: enough that tiled and untiled runs agree, see tests). */
 	overlap?: number;
@@ -57,6 +60,16 @@ export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
 	return Math.max(1, Math.min(4, availableParallelism()));
 }
 
+function defaultTile(env: NodeJS.ProcessEnv = process.env): number | undefined {
+	const v = env.UPSCALE_LOCAL_TILE?.trim();
+	if (!v) return undefined;
+	const n = Number(v);
+	if (!Number.isInteger(n) || n < 16 || n > 2048) {
+		throw new UpscaleError('INVALID_OPTIONS', `UPSCALE_LOCAL_TILE must be a whole number from 16 to 2048 (got "${v.slice(0, 20)}").`, { provider: 'local', local: true });
+	}
+	return n;
+}
+
 async function loadSharp(): Promise<(input?: Uint8Array, options?: SharpOptions) => Sharp> {
 	return (await import('sharp')).default;
 }
@@ -64,12 +77,12 @@ async function loadSharp(): Promise<(input?: Uint8Array, options?: SharpOptions)
 export class LocalUpscaler implements Upscaler {
 	readonly provider = 'local' as const;
 	private readonly pool: TilePool;
-	private readonly tileSize: number;
+	private readonly tileSize?: number;
 	private readonly overlap: number;
 
 	constructor(opts: LocalEngineOptions = {}) {
 		this.pool = new TilePool(opts.threads ?? defaultThreads(), opts.idleMs);
-		this.tileSize = opts.tileSize ?? 128;
+		this.tileSize = opts.tileSize ?? defaultTile();
 		this.overlap = opts.overlap ?? 12;
 	}
 
@@ -184,7 +197,7 @@ export class LocalUpscaler implements Upscaler {
 		const W = src.width * scale;
 		const H = src.height * scale;
 		const out = new Uint8Array(W * H * 3);
-		const tiles = tileGrid(src.width, src.height, this.tileSize, this.overlap);
+		const tiles = tileGrid(src.width, src.height, this.tileSize ?? Math.round(1024 / scale), this.overlap, this.pool.size);
 		let next = 0;
 		let failed: unknown;
 		const lane = async () => {

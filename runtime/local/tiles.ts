@@ -17,13 +17,25 @@ export interface Tile {
 	ph: number;
 }
 
-export function tileGrid(width: number, height: number, size: number, overlap: number): Tile[] {
-	if (!(size >= 1 && overlap >= 0)) throw new Error(`bad tile size ${size} / overlap ${overlap}`);
+/**
+ * Cuts the image into equal tiles of at most `maxTile` px a side (no thin leftover strips, which cost as much
+ * context as a full tile), and at least `minTiles` of them so every worker has work.
+ */
+export function tileGrid(width: number, height: number, maxTile: number, overlap: number, minTiles = 1): Tile[] {
+	if (!(maxTile >= 1 && overlap >= 0)) throw new Error(`bad tile size ${maxTile} / overlap ${overlap}`);
+	let cols = Math.ceil(width / maxTile);
+	let rows = Math.ceil(height / maxTile);
+	while (cols * rows < minTiles && (cols < width || rows < height)) {
+		if ((width / cols >= height / rows && cols < width) || rows >= height) cols++;
+		else rows++;
+	}
+	const tw = Math.ceil(width / cols);
+	const th = Math.ceil(height / rows);
 	const tiles: Tile[] = [];
-	for (let y = 0; y < height; y += size) {
-		for (let x = 0; x < width; x += size) {
-			const w = Math.min(size, width - x);
-			const h = Math.min(size, height - y);
+	for (let y = 0; y < height; y += th) {
+		for (let x = 0; x < width; x += tw) {
+			const w = Math.min(tw, width - x);
+			const h = Math.min(th, height - y);
 			const px = Math.max(0, x - overlap);
 			const py = Math.max(0, y - overlap);
 			tiles.push({ x, y, w, h, px, py, pw: Math.min(width, x + w + overlap) - px, ph: Math.min(height, y + h + overlap) - py });

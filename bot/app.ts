@@ -85,7 +85,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	for (const [id, p] of Object.entries(config.providers) as Array<[VendorId, NonNullable<BotConfig['providers'][VendorId]>]>) {
 		vendors[id] = new UpscaleClient({ provider: id, apiKey: p.key, baseUrl: p.baseUrl, rateLimit: p.rateLimit, ports });
 	}
-	const local = config.local ? new LocalUpscaler({ threads: config.local.threads }) : undefined;
+	const local = config.local ? new LocalUpscaler({ threads: config.local.threads, tileSize: config.local.tileSize }) : undefined;
 	const upscalers: Partial<Record<ProviderId, Upscaler>> = { ...vendors, ...(local ? { local } : {}) };
 	const lastRemaining: Partial<Record<VendorId, { remaining: number; at: number }>> = {};
 	const stopping = new AbortController();

@@ -1,7 +1,7 @@
 /** The bot's configuration, from the environment, validated with zod: one readable line per bad value. */
 import { z } from 'zod';
 import { parseRateLimit, UpscaleError, type BudgetLimits, type ProviderId, type VendorId } from '../core';
-import { defaultThreads, requireLocalPackages } from '../runtime';
+import { defaultThreads, defaultTile, requireLocalPackages } from '../runtime';
 
 const snowflake = (name: string) => z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
 const url = (name: string) => z.string().regex(/^https?:\/\/[^\s/]+/i, `${name} must be an http(s) URL`);
@@ -67,6 +67,7 @@ export const configSchema = z
 			}),
 		BOT_LOCAL_MAX_MEGAPIXELS: int('BOT_LOCAL_MAX_MEGAPIXELS', 1, 268, 16),
 		UPSCALE_LOCAL_THREADS: z.string().optional(),
+		UPSCALE_LOCAL_TILE: z.string().optional(),
 		BOT_MAX_CONCURRENT_JOBS: int('BOT_MAX_CONCURRENT_JOBS', 1, 50, 2),
 		BOT_USER_COOLDOWN_SECONDS: int('BOT_USER_COOLDOWN_SECONDS', 0, 86_400, 30),
 		BOT_USER_DAILY_CREDITS: int('BOT_USER_DAILY_CREDITS', 0, 1_000_000, 0),
@@ -85,6 +86,7 @@ export const configSchema = z
 			try {
 				requireLocalPackages(false);
 				defaultThreads({ UPSCALE_LOCAL_THREADS: c.UPSCALE_LOCAL_THREADS });
+				defaultTile({ UPSCALE_LOCAL_TILE: c.UPSCALE_LOCAL_TILE });
 			} catch (e) {
 				ctx.addIssue({ code: 'custom', path: ['BOT_LOCAL_ENGINE'], message: (e as UpscaleError).message });
 			}
@@ -101,7 +103,7 @@ export interface BotConfig {
 	cdnHosts: string[];
 	providers: Partial<Record<VendorId, { key: string; baseUrl?: string; rateLimit?: BudgetLimits }>>;
 	/** The keyless local engine is offered (BOT_LOCAL_ENGINE=on), with this many model threads. */
-	local: { threads: number; maxOutputPixels: number } | null;
+	local: { threads: number; tileSize?: number; maxOutputPixels: number } | null;
 	defaultProvider: ProviderId;
 	maxConcurrentJobs: number;
 	cooldownMs: number;
@@ -137,7 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		apiUrl: c.DISCORD_API_URL,
 		cdnHosts: c.DISCORD_CDN_HOSTS.length ? c.DISCORD_CDN_HOSTS : ['cdn.discordapp.com', 'media.discordapp.net'],
 		providers,
-		local: c.BOT_LOCAL_ENGINE ? { threads: defaultThreads({ UPSCALE_LOCAL_THREADS: c.UPSCALE_LOCAL_THREADS }), maxOutputPixels: c.BOT_LOCAL_MAX_MEGAPIXELS * 1_000_000 } : null,
+		local: c.BOT_LOCAL_ENGINE
+			? { threads: defaultThreads({ UPSCALE_LOCAL_THREADS: c.UPSCALE_LOCAL_THREADS }), tileSize: defaultTile({ UPSCALE_LOCAL_TILE: c.UPSCALE_LOCAL_TILE }), maxOutputPixels: c.BOT_LOCAL_MAX_MEGAPIXELS * 1_000_000 }
+			: null,
 		defaultProvider: c.UPSCALE_DEFAULT_PROVIDER ?? (providers.clipdrop ? 'clipdrop' : providers.ximilar ? 'ximilar' : 'local'),
 		maxConcurrentJobs: c.BOT_MAX_CONCURRENT_JOBS,
 		cooldownMs: c.BOT_USER_COOLDOWN_SECONDS * 1000,

@@ -49,5 +49,5 @@ export function clientFromEnv(provider: VendorId, env: NodeJS.ProcessEnv = proce
 	}
 	return new UpscaleClient({ provider, apiKey: v.key, baseUrl: v.baseUrl, rateLimit: v.rateLimit, ports });
 }
-export { LocalUpscaler, defaultThreads, type LocalEngineOptions } from './local/engine';
+export { LocalUpscaler, defaultThreads, defaultTile, type LocalEngineOptions } from './local/engine';
 export { requireLocalPackages, LOCAL_PACKAGES } from './local/deps';

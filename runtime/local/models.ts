@@ -29,7 +29,7 @@ export interface ModelArtifactsHandler {
 }
 
 /** Reads models/x{scale}/model.json and its weight shards into the artifacts TF.js expects. */
-export function modelHandler(scale: 2 | 3 | 4, root = modelPackageDir()): ModelArtifactsHandler {
+export function modelHandler(scale: 2 | 3 | 4 | 8, root = modelPackageDir()): ModelArtifactsHandler {
 	const dir = join(root, 'models', `x${scale}`);
 	return {
 		async load() {

@@ -47,7 +47,9 @@ export class TilePool {
 	async close(): Promise<void> {
 		clearTimeout(this.idleTimer);
 		const slots = this.slots.splice(0);
-		for (const q of this.queue.splice(0)) q.reject(new Error('the local engine was stopped'));
+		const stopped = () => new Error('the local engine was stopped');
+		for (const q of this.queue.splice(0)) q.reject(stopped());
+		for (const s of slots) s.busy?.reject(stopped());
 		await Promise.all(slots.map((s) => s.worker.terminate()));
 	}
 

@@ -18,19 +18,31 @@ export interface Tile {
 }
 
 /**
- * Cuts the image into equal tiles of at most `maxTile` px a side (no thin leftover strips, which cost as much
- * context as a full tile), and at least `minTiles` of them so every worker has work.
+ * Cuts the image into equal tiles of at most `maxTile`² pixels each (the model's memory follows the tile's area),
+ * choosing the grid that finishes soonest on `workers` workers: every tile costs its area plus its context, and the
+ * tiles run in rounds of `workers`. So a small image becomes one strip per worker (one inner edge each, the least
+ * context), and a large one as few, as large tiles as the area allows.
  */
-export function tileGrid(width: number, height: number, maxTile: number, overlap: number, minTiles = 1): Tile[] {
-	if (!(maxTile >= 1 && overlap >= 0)) throw new Error(`bad tile size ${maxTile} / overlap ${overlap}`);
-	let cols = Math.ceil(width / maxTile);
-	let rows = Math.ceil(height / maxTile);
-	while (cols * rows < minTiles && (cols < width || rows < height)) {
-		if ((width / cols >= height / rows && cols < width) || rows >= height) cols++;
-		else rows++;
+export function tileGrid(width: number, height: number, maxTile: number, overlap: number, workers = 1): Tile[] {
+	if (!(maxTile >= 1 && overlap >= 0 && workers >= 1)) throw new Error(`bad tile size ${maxTile} / overlap ${overlap}`);
+	const maxArea = maxTile * maxTile;
+	let best = { cols: Math.ceil(width / maxTile), rows: Math.ceil(height / maxTile), cost: Infinity };
+	const colsFrom = Math.max(1, Math.ceil(width / maxArea));
+	for (let cols = colsFrom; cols <= Math.min(width, colsFrom + 256); cols++) {
+		const tw = Math.ceil(width / cols);
+		const rowsFrom = Math.max(1, Math.ceil((height * tw) / maxArea));
+		for (let rows = rowsFrom; rows <= Math.min(height, rowsFrom + 64); rows++) {
+			const th = Math.ceil(height / rows);
+			if (tw * th > maxArea) continue;
+			const pw = tw + overlap * Math.min(2, cols - 1);
+			const ph = th + overlap * Math.min(2, rows - 1);
+			const cost = Math.ceil((cols * rows) / workers) * pw * ph;
+			if (cost < best.cost) best = { cols, rows, cost };
+			break; // more rows only add tiles and context
+		}
 	}
-	const tw = Math.ceil(width / cols);
-	const th = Math.ceil(height / rows);
+	const tw = Math.ceil(width / best.cols);
+	const th = Math.ceil(height / best.rows);
 	const tiles: Tile[] = [];
 	for (let y = 0; y < height; y += th) {
 		for (let x = 0; x < width; x += tw) {

@@ -69,10 +69,13 @@ describe('CLI: the local engine', () => {
 		expect(r.stderr).toBe('upscale: The local engine has no tasks: --task works with --provider clipdrop or ximilar.\n');
 	});
 
-	it('a bad UPSCALE_LOCAL_THREADS is named', async () => {
-		const r = await runCli([SAMPLE], { UPSCALE_LOCAL_THREADS: 'lots' });
+	it.each([
+		[{ UPSCALE_LOCAL_THREADS: 'lots' }, 'upscale: UPSCALE_LOCAL_THREADS must be a whole number from 1 to 64 (got "lots").\n'],
+		[{ UPSCALE_LOCAL_TILE: '8' }, 'upscale: UPSCALE_LOCAL_TILE must be a whole number from 16 to 2048 (got "8").\n'],
+	])('a bad %j is named', async (env, message) => {
+		const r = await runCli([SAMPLE], env);
 		expect(r.code).toBe(2);
-		expect(r.stderr).toBe('upscale: UPSCALE_LOCAL_THREADS must be a whole number from 1 to 64 (got "lots").\n');
+		expect(r.stderr).toBe(message);
 	});
 
 	it('upscales a 4000x4000 photo with the AI model without exhausting memory', async () => {

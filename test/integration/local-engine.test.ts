@@ -212,7 +212,8 @@ describe('local engine: tiling', () => {
 
 	it('reports progress from 0 to 1, then done', async () => {
 		const seen: Progress[] = [];
-		await engine.upscale({ bytes: await crop(CHELSEA, 0, 0, 300, 200) }, { scale: 2 }, { onProgress: (p) => seen.push(p) });
+		const small = new LocalUpscaler({ threads: 2, tileSize: 64 });
+		await small.upscale({ bytes: await crop(CHELSEA, 0, 0, 300, 200) }, { scale: 2 }, { onProgress: (p) => seen.push(p) }).finally(() => small.close());
 		const fractions = seen.filter((p) => p.stage === 'processing').map((p) => p.fraction!);
 		expect(fractions[0]).toBe(0);
 		expect(fractions.length).toBeGreaterThan(3);
@@ -221,13 +222,22 @@ describe('local engine: tiling', () => {
 		expect(seen[seen.length - 1]).toMatchObject({ stage: 'done', provider: 'local', fraction: 1 });
 	});
 
-	it('stops when cancelled', async () => {
+	it('stops at once when cancelled, without waiting for the tiles still in the workers', async () => {
 		const ac = new AbortController();
+		let most = 0;
 		const e = await localError(
-			engine.upscale({ bytes: CHELSEA }, { scale: 4 }, { signal: ac.signal, onProgress: (p) => (p.fraction ?? 0) > 0 && ac.abort() }),
+			engine.upscale({ bytes: CHELSEA }, { scale: 4 }, {
+				signal: ac.signal,
+				onProgress: (p) => {
+					most = Math.max(most, p.fraction ?? 0);
+					if ((p.fraction ?? 0) > 0) ac.abort();
+				},
+			}),
 		);
 		expect(e.code).toBe('ABORTED');
 		expect(e.message).toBe('Cancelled: the local upscale was stopped.');
+		// Four tiles on two workers: cancelled after the first, it returned before the last two were done.
+		expect(most).toBeLessThanOrEqual(0.5);
 	});
 });
 
@@ -294,5 +304,20 @@ describe('local engine: what a user is told', () => {
 		} finally {
 			server.close();
 		}
+	});
+});
+
+describe('local engine: the worker pool', () => {
+	it('passes a worker failure on, and fails queued tiles when it is closed', async () => {
+		const { TilePool } = await import('../../runtime/local/pool');
+		const pool = new TilePool(1);
+		const tile = () => ({ scale: 2 as const, width: 4, height: 4, pixels: new Uint8Array(48), crop: { x: 0, y: 0, w: 8, h: 8 } });
+		await expect(pool.run({ ...tile(), scale: 5 as never })).rejects.toThrow(/models\/x5\/model\.json/);
+		const ok = await pool.run(tile());
+		expect(ok.length).toBe(8 * 8 * 3);
+		const running = expect(pool.run(tile())).rejects.toThrow('the local engine was stopped');
+		const queued = expect(pool.run(tile())).rejects.toThrow('the local engine was stopped');
+		await pool.close();
+		await Promise.all([running, queued]);
 	});
 });

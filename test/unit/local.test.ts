@@ -12,8 +12,8 @@ describe('tileGrid', () => {
 		[257, 513, 128, 16],
 	])('%ix%i, tile %i, overlap %i: every pixel in exactly one tile, context clamped to the image', (w, h, size, overlap) => {
 		const hits = new Uint8Array(w * h);
-		for (const t of tileGrid(w, h, size, overlap)) {
-			expect(t.w).toBeLessThanOrEqual(size);
+		for (const t of tileGrid(w, h, size, overlap, 2)) {
+			expect(t.w * t.h).toBeLessThanOrEqual(size * size);
 			expect(t.px).toBe(Math.max(0, t.x - overlap));
 			expect(t.py).toBe(Math.max(0, t.y - overlap));
 			expect(t.px + t.pw).toBe(Math.min(w, t.x + t.w + overlap));
@@ -21,6 +21,18 @@ describe('tileGrid', () => {
 			for (let y = t.y; y < t.y + t.h; y++) for (let x = t.x; x < t.x + t.w; x++) hits[y * w + x]++;
 		}
 		expect(hits.every((n) => n === 1)).toBe(true);
+	});
+
+	it('picks the grid that finishes soonest: one strip per worker for a small image, equal tiles for a big one', () => {
+		const strips = tileGrid(451, 300, 362, 12, 2);
+		expect(strips.map((t) => [t.w, t.h])).toEqual([
+			[226, 300],
+			[225, 300],
+		]);
+		const big = tileGrid(4000, 4000, 256, 12, 2);
+		expect(big).toHaveLength(256);
+		expect(new Set(big.map((t) => `${t.w}x${t.h}`))).toEqual(new Set(['250x250']));
+		expect(tileGrid(64, 48, 256, 12, 1)).toHaveLength(1);
 	});
 
 	it('refuses a tile size of 0', () => {

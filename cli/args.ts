@@ -41,7 +41,7 @@ Environment
   CLIPDROP_BASE_URL, XIMILAR_BASE_URL      other hosts (a proxy, or \`npm run sandbox\`)
   CLIPDROP_RATE_LIMIT, XIMILAR_RATE_LIMIT  your request quota, e.g. 60/min (Clipdrop's default)
   UPSCALE_LOCAL_THREADS                    model worker threads for local (default: CPUs, at most 4)
-  UPSCALE_LOCAL_TILE                       largest tile for local, in input px (default: 256 to 362 by scale)
+  UPSCALE_LOCAL_TILE                       largest tile side for local, in input px (default 256)
 
 Exit status: 0 done; 2 input or options rejected before any request; 1 any other failure; 130 cancelled.`;
 

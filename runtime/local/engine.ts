@@ -31,8 +31,8 @@ export interface LocalEngineOptions {
 	threads?: number;
 	/**
 	 * Largest tile, as the side of a square of the same area, in input pixels (default: UPSCALE_LOCAL_TILE, else
-	 * 256 for x4, 296 for x3, 362 for x2: about 0.4 GB of model memory per worker whatever the scale, measured).
-	 * Bigger tiles waste less on context; the model's speed per pixel is flat from 48 to 384 px.
+	 * 256: measured 0.15 GB of model memory per worker at x2, 0.4 GB at x4). Bigger tiles waste less on context
+	 * (the model's speed per pixel is flat from 48 to 384 px) but cost memory.
 	 */
 	tileSize?: number;
 	/** Context pixels around each tile (default 12: enough that tiled and untiled runs agree, see tests). */
@@ -79,12 +79,12 @@ async function loadSharp(): Promise<(input?: Uint8Array, options?: SharpOptions)
 export class LocalUpscaler implements Upscaler {
 	readonly provider = 'local' as const;
 	private readonly pool: TilePool;
-	private readonly tileSize?: number;
+	private readonly tileSize: number;
 	private readonly overlap: number;
 
 	constructor(opts: LocalEngineOptions = {}) {
 		this.pool = new TilePool(opts.threads ?? defaultThreads(), opts.idleMs);
-		this.tileSize = opts.tileSize ?? defaultTile();
+		this.tileSize = opts.tileSize ?? defaultTile() ?? 256;
 		this.overlap = opts.overlap ?? 12;
 	}
 
@@ -149,20 +149,12 @@ export class LocalUpscaler implements Upscaler {
 	/** Decode → (model passes | Lanczos) → exact size → alpha back → encode. */
 	private async render(bytes: Uint8Array, plan: LocalPlan, signal: AbortSignal | undefined, progress: (f: number) => void): Promise<Uint8Array> {
 		const sharp = await loadSharp();
-		let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
-		let gray: boolean;
-		try {
-			const meta = await sharp(bytes).metadata();
-			gray = meta.space === 'b-w' || meta.channels === 1 || (meta.channels === 2 && !!meta.hasAlpha);
-			decoded = await sharp(bytes).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-		} catch (e) {
-			throw invalidInput(`The image could not be decoded: ${(e as Error).message}.`, 'local');
-		}
-		const { width, height, channels } = decoded.info;
-		const hasAlpha = channels === 4;
+		let decoded: Awaited<ReturnType<typeof decode>> | undefined = await decode(sharp, bytes);
+		const { alpha, gray } = decoded;
+		let rgb: Raw = decoded.rgb;
+		decoded = undefined; // from here on `rgb` alone holds the input pixels, and lets them go after the first pass
+		const { width, height } = rgb;
 		const { target } = plan;
-		let rgb: Raw = { data: hasAlpha ? dropAlpha(decoded.data) : decoded.data, width, height };
-		const alpha = hasAlpha ? alphaOf(decoded.data) : undefined;
 
 		if (plan.method === 'fast') {
 			rgb = await resizeRaw(sharp, rgb, 3, target);
@@ -199,8 +191,7 @@ export class LocalUpscaler implements Upscaler {
 		const W = src.width * scale;
 		const H = src.height * scale;
 		const out = new Uint8Array(W * H * 3);
-		const tile = this.tileSize ?? Math.round(256 * Math.sqrt(4 / scale));
-		const tiles = tileGrid(src.width, src.height, tile, this.overlap, this.pool.size);
+		const tiles = tileGrid(src.width, src.height, this.tileSize, this.overlap, this.pool.size);
 		let next = 0;
 		let failed: unknown;
 		const aborted = () => new UpscaleError('ABORTED', 'Cancelled: the local upscale was stopped.', { provider: 'local' });
@@ -235,6 +226,20 @@ export class LocalUpscaler implements Upscaler {
 		}
 		if (failed !== undefined) throw failed;
 		return { data: out, width: W, height: H };
+	}
+}
+
+/** The pixels upright (EXIF applied) in sRGB, split into RGB and alpha; whether the image was grayscale. */
+async function decode(sharp: Awaited<ReturnType<typeof loadSharp>>, bytes: Uint8Array): Promise<{ rgb: Raw; alpha?: Uint8Array; gray: boolean }> {
+	try {
+		const meta = await sharp(bytes).metadata();
+		const gray = meta.space === 'b-w' || meta.channels === 1 || (meta.channels === 2 && !!meta.hasAlpha);
+		const { data, info } = await sharp(bytes).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+		const size = { width: info.width, height: info.height };
+		if (info.channels !== 4) return { rgb: { data, ...size }, gray };
+		return { rgb: { data: dropAlpha(data), ...size }, alpha: alphaOf(data), gray };
+	} catch (e) {
+		throw invalidInput(`The image could not be decoded: ${(e as Error).message}.`, 'local');
 	}
 }
 

@@ -27,7 +27,7 @@ async function upscalerJs(patch) {
 	const up = new Upscaler({ model: { ...model, path: `local-model://x${scale}/model.json` } });
 	await up.getModel();
 	// Patched: the same tile size and context as this project's engine (bounded memory); unpatched: its default.
-	const opts = patch ? { output: 'tensor', patchSize: Math.round(256 * Math.sqrt(4 / scale)), padding: 12 } : { output: 'tensor' };
+	const opts = patch ? { output: 'tensor', patchSize: 256, padding: 12 } : { output: 'tensor' };
 	return async (bytes) => {
 		const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
 		const input = tf.tensor3d(new Int32Array(data), [info.height, info.width, 3]);

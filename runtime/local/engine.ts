@@ -61,7 +61,7 @@ export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
 	return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-/** UPSCALE_LOCAL_TILE, checked (undefined: the engine picks by scale). */
+/** UPSCALE_LOCAL_TILE, checked (undefined when not set: the engine's default applies). */
 export function defaultTile(env: NodeJS.ProcessEnv = process.env): number | undefined {
 	const v = env.UPSCALE_LOCAL_TILE?.trim();
 	if (!v) return undefined;
@@ -139,6 +139,7 @@ export class LocalUpscaler implements Upscaler {
 		const res = await createUndiciHttp()
 			.request({ method: 'GET', url, headers: {}, auth: false, timeoutMs: 60_000, signal, maxBodyBytes: MAX_FILE_BYTES + 1 })
 			.catch((e: Error) => {
+				if (signal?.aborted) throw new UpscaleError('ABORTED', 'Cancelled while downloading the image.', { provider: 'local' });
 				throw new UpscaleError('NETWORK', `Could not download the image from ${url}: ${e.message}`, { provider: 'local' });
 			});
 		if (res.status !== 200) throw invalidInput(`Could not download the image from ${url}: the server answered ${res.status}.`, 'local');

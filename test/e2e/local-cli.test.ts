@@ -3,7 +3,7 @@
  * and a 4000x4000 photo upscaled with the AI model in bounded memory (peak RSS read from /proc while it runs).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { CLI, runCli, tempDir } from '../helpers/cli';
@@ -76,6 +76,21 @@ describe('CLI: the local engine', () => {
 		const r = await runCli([SAMPLE], env);
 		expect(r.code).toBe(2);
 		expect(r.stderr).toBe(message);
+	});
+
+	it('Ctrl-C stops it at once: exit 130, the workers stopped, no file written', async () => {
+		const dir = tempDir();
+		const child = spawn(process.execPath, [CLI, CHELSEA, '--scale', '4', '--output', join(dir, 'cat.jpg')], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stderr = '';
+		let sent = false;
+		child.stderr.on('data', (d) => {
+			stderr += d;
+			if (!sent && /upscaling [1-9]\d*%/.test(stderr)) sent = child.kill('SIGINT');
+		});
+		const code = await new Promise<number | null>((r) => child.on('exit', r));
+		expect(code).toBe(130);
+		expect(stderr).toMatch(/\nupscale: Cancelled: the local upscale was stopped\.\n$/);
+		expect(existsSync(join(dir, 'cat.jpg'))).toBe(false);
 	});
 
 	it('upscales a 4000x4000 photo with the AI model without exhausting memory', async () => {

@@ -497,33 +497,21 @@ describe('operations', () => {
 		expect(JSON.parse(readFileSync(jobsFile, 'utf8'))).toEqual([]);
 	});
 
-	it('a job the crash caught before it was submitted is reported, not silently dropped', async () => {
-		const e = env() as Record<string, string>;
+	it.each([
+		['a job the crash caught before it was submitted is reported, not silently dropped', 'clipdrop', {}, '❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.'],
+		['a local job the crash interrupted is reported too', 'local', { BOT_LOCAL_ENGINE: 'on' }, '❌ The bot restarted while the local engine was working on your image. Please run /upscale again.'],
+	])('%s', async (_label, provider, extra, expected) => {
+		const e = env(extra) as Record<string, string>;
 		const id = discord.slash({ command: 'upscale', attachment: image() }); // no bot connected: nobody answers
 		const it = discord.interactions.get(id)!;
 		const { writeFileSync } = await import('node:fs');
-		writeFileSync(join(e.BOT_DATA_DIR, 'jobs.json'), JSON.stringify([{ interactionId: id, applicationId: APP, token: it.token, channelId: it.channelId, guildId: GUILD, userId: '400000000000000001', provider: 'clipdrop', options: {}, fileName: 'photo.jpg', attachmentSizeLimit: 10485760, acceptedAt: Date.now() }]));
+		writeFileSync(join(e.BOT_DATA_DIR, 'jobs.json'), JSON.stringify([{ interactionId: id, applicationId: APP, token: it.token, channelId: it.channelId, guildId: GUILD, userId: '400000000000000001', provider, options: {}, fileName: 'photo.jpg', attachmentSizeLimit: 10485760, acceptedAt: Date.now() }]));
 		const r = await runNode('main.js', e, async (child) => {
 			await discord.waitFor((rec) => rec.some((x) => x.interactionId === id && x.kind === 'edit'));
 			child.kill('SIGTERM');
 		});
 		expect(r.code).toBe(0);
-		expect(last(id, 'edit').body.content).toBe('❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.');
-		expect(cd.count()).toBe(0);
-	});
-
-	it('a local job the crash interrupted is reported too', async () => {
-		const e = env({ BOT_LOCAL_ENGINE: 'on' }) as Record<string, string>;
-		const id = discord.slash({ command: 'upscale', attachment: image() }); // no bot connected: nobody answers
-		const it = discord.interactions.get(id)!;
-		const { writeFileSync } = await import('node:fs');
-		writeFileSync(join(e.BOT_DATA_DIR, 'jobs.json'), JSON.stringify([{ interactionId: id, applicationId: APP, token: it.token, channelId: it.channelId, guildId: GUILD, userId: '400000000000000001', provider: 'local', options: {}, fileName: 'photo.jpg', attachmentSizeLimit: 10485760, acceptedAt: Date.now() }]));
-		const r = await runNode('main.js', e, async (child) => {
-			await discord.waitFor((rec) => rec.some((x) => x.interactionId === id && x.kind === 'edit'));
-			child.kill('SIGTERM');
-		});
-		expect(r.code).toBe(0);
-		expect(last(id, 'edit').body.content).toBe('❌ The bot restarted while the local engine was working on your image. Please run /upscale again.');
+		expect(last(id, 'edit').body.content).toBe(expected);
 		expect(cd.count()).toBe(0);
 	});
 

@@ -4,7 +4,7 @@
  */
 import { budgetFor, type BudgetLimits } from './budget';
 import { invalidInput, redactError, UpscaleError, type ProviderId } from './errors';
-import { formatFromMime, MIME_BY_FORMAT, sniffImage, type ImageFormat, type ImageInfo } from './image';
+import { EXTENSION_BY_FORMAT, formatFromMime, MIME_BY_FORMAT, sniffImage, type ImageFormat, type ImageInfo } from './image';
 import { parseOptions, type UpscaleOptions, type UpscaleOptionsInput } from './options';
 import { nextPollDelay } from './polling';
 import type { Ports } from './ports';
@@ -115,7 +115,6 @@ export interface Upscaler {
 }
 
 const MAX_RESULT_BYTES = 1024 * 1024 * 1024;
-const EXT: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 /** Tracks overlapping jobs per key, so a credit difference measured from the balance is only reported when no other job of this process ran meanwhile. */
 const activity = new Map<string, { active: number; starts: number }>();
@@ -504,6 +503,6 @@ export class UpscaleClient implements Upscaler {
 				provider: this.vendor.id,
 			});
 		}
-		return { bytes, contentType: MIME_BY_FORMAT[format], format, extension: EXT[format], width: info?.width, height: info?.height };
+		return { bytes, contentType: MIME_BY_FORMAT[format], format, extension: EXTENSION_BY_FORMAT[format], width: info?.width, height: info?.height };
 	}
 }

@@ -24,6 +24,9 @@ export const MIME_BY_FORMAT: Record<ImageFormat, string> = {
 	webp: 'image/webp',
 };
 
+/** File extension of each format (also the name users give it: `--format jpg`). */
+export const EXTENSION_BY_FORMAT: Record<ImageFormat, 'png' | 'jpg' | 'webp'> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+
 const u16be = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 const u16le = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
 const u32be = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];

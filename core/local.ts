@@ -4,7 +4,7 @@
  * modules, so the CLI and the bot reject a bad request before any model is loaded.
  */
 import { invalidOptions } from './errors';
-import type { ImageFormat, ImageInfo } from './image';
+import { EXTENSION_BY_FORMAT, type ImageInfo } from './image';
 import { targetSize, type UpscaleOptions } from './options';
 
 const P = 'local' as const;
@@ -42,8 +42,6 @@ export interface LocalPlan {
 	flatten: boolean;
 	params: Record<string, unknown>;
 }
-
-const FORMAT_OF: Record<ImageFormat, LocalFormat> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 /** Model passes for a ratio: the smallest single model that reaches it, or x4 then x2 up to 8. */
 export function modelPasses(ratio: number): Array<2 | 3 | 4> {
@@ -95,7 +93,7 @@ export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
 	if (target.width > LOCAL_LIMITS.maxOutputSide || target.height > LOCAL_LIMITS.maxOutputSide || target.width * target.height > LOCAL_LIMITS.maxOutputPixels) {
 		throw invalidOptions(`The result would be ${target.width}x${target.height}; the local engine writes at most ${LOCAL_LIMITS.maxOutputSide} px per side. Use a smaller scale.`, P);
 	}
-	const format = o.format ?? FORMAT_OF[info.format];
+	const format = o.format ?? EXTENSION_BY_FORMAT[info.format];
 	if (o.quality !== undefined && format === 'png') throw invalidOptions('quality applies to JPEG and WebP output; PNG is lossless (add --format jpg or webp).', P);
 	const quality = format === 'png' ? undefined : (o.quality ?? LOCAL_LIMITS.defaultQuality);
 	const passes = o.fast ? [] : modelPasses(ratio);

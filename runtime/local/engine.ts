@@ -48,7 +48,6 @@ interface Raw {
 }
 
 const FORMAT: Record<LocalPlan['format'], ImageFormat> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
-const EXT: Record<LocalPlan['format'], string> = { png: 'png', jpg: 'jpg', webp: 'webp' };
 
 export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
 	const set = Number(env.UPSCALE_LOCAL_THREADS);
@@ -118,7 +117,7 @@ export class LocalUpscaler implements Upscaler {
 				bytes: out,
 				contentType: MIME_BY_FORMAT[FORMAT[plan.format]],
 				format: FORMAT[plan.format],
-				extension: EXT[plan.format],
+				extension: plan.format,
 				width: plan.target.width,
 				height: plan.target.height,
 				input: { format: info.format, width: info.width, height: info.height, bytes: info.bytes },

@@ -13,10 +13,12 @@ import {
 	sniffImage,
 	UpscaleError,
 	type ImageFormat,
+	type ImageInfo,
 	type LocalPlan,
 	type RunControl,
 	type Upscaler,
 	type UpscaleInput,
+	type UpscaleOptions,
 	type UpscaleOptionsInput,
 	type UpscaleResult,
 } from '../../core';
@@ -88,9 +90,15 @@ export class LocalUpscaler implements Upscaler {
 	}
 
 	check(image: { format: ImageFormat; width: number; height: number; bytes: number; hasAlpha?: boolean }, options: UpscaleOptionsInput = {}) {
-		const plan = planLocal(parseOptions(options, 'local'), { hasAlpha: false, orientation: 1, ...image });
-		requireLocalPackages(plan.method === 'fast');
+		const plan = this.plan(parseOptions(options, 'local'), { hasAlpha: false, orientation: 1, ...image });
 		return { execution: 'sync' as const, target: plan.target };
+	}
+
+	/** The options checked against the image, and the libraries that plan needs checked as installed. */
+	private plan(options: UpscaleOptions, info: ImageInfo): LocalPlan {
+		const plan = planLocal(options, info);
+		requireLocalPackages(plan.method === 'fast');
+		return plan;
 	}
 
 	/** Stops the model workers now (they also stop on their own when idle). */
@@ -104,8 +112,7 @@ export class LocalUpscaler implements Upscaler {
 			const o = parseOptions(options, 'local');
 			const { bytes } = await this.bytesOf(input, run.signal);
 			const info = sniffImage(bytes);
-			const plan = planLocal(o, info);
-			requireLocalPackages(plan.method === 'fast');
+			const plan = this.plan(o, info);
 			const progress = (fraction: number) => run.onProgress?.({ stage: 'processing', provider: 'local', elapsedMs: Date.now() - started, fraction, vendorStatus: plan.method });
 			progress(0);
 			const out = await this.render(bytes, plan, run.signal, progress);

@@ -30,16 +30,15 @@ export function tileGrid(width: number, height: number, maxTile: number, overlap
 	const colsFrom = Math.max(1, Math.ceil(width / maxArea));
 	for (let cols = colsFrom; cols <= Math.min(width, colsFrom + 256); cols++) {
 		const tw = Math.ceil(width / cols);
-		const rowsFrom = Math.max(1, Math.ceil((height * tw) / maxArea));
-		for (let rows = rowsFrom; rows <= Math.min(height, rowsFrom + 64); rows++) {
-			const th = Math.ceil(height / rows);
-			if (tw * th > maxArea) continue;
-			const pw = tw + overlap * Math.min(2, cols - 1);
-			const ph = th + overlap * Math.min(2, rows - 1);
-			const cost = Math.ceil((cols * rows) / workers) * pw * ph;
-			if (cost < best.cost) best = { cols, rows, cost };
-			break; // more rows only add tiles and context
-		}
+		// The fewest rows that keep a tile within the area (more rows only add tiles and context).
+		let rows = Math.max(1, Math.ceil((height * tw) / maxArea));
+		while (rows < height && tw * Math.ceil(height / rows) > maxArea) rows++;
+		const th = Math.ceil(height / rows);
+		if (tw * th > maxArea) continue;
+		const pw = tw + overlap * Math.min(2, cols - 1);
+		const ph = th + overlap * Math.min(2, rows - 1);
+		const cost = Math.ceil((cols * rows) / workers) * pw * ph;
+		if (cost < best.cost) best = { cols, rows, cost };
 	}
 	const tw = Math.ceil(width / best.cols);
 	const th = Math.ceil(height / best.rows);

@@ -4,7 +4,7 @@
 // Plain JS on purpose: it is started with `node -r rss-preload.js`, without a TypeScript loader.
 'use strict';
 const { readFileSync } = require('node:fs');
-const { join, dirname } = require('node:path');
+const { join } = require('node:path');
 const sharp = require('sharp');
 
 const [engine, imagePath, scaleArg] = process.argv.slice(2);
@@ -14,11 +14,8 @@ const ROOT = join(__dirname, '..', '..');
 async function upscalerJs(patch) {
 	// UpscalerJS 1.0 (the `upscaler` package) with the same esrgan-slim model on the same TF.js WebAssembly backend.
 	// Its browser build fetches models from a CDN; a TF.js load router hands it the same files from node_modules.
-	const tf = require('@tensorflow/tfjs');
-	const wasm = require('@tensorflow/tfjs-backend-wasm');
-	wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
-	await tf.setBackend('wasm');
-	await tf.ready();
+	// The same TF.js start-up as the engine's workers.
+	const tf = await require(join(ROOT, 'dist/runtime/local/esrgan.js')).loadTf();
 	const { modelHandler } = require(join(ROOT, 'dist/runtime/local/models.js'));
 	tf.io.registerLoadRouter((url) => (typeof url === 'string' && url.startsWith('local-model://x') ? modelHandler(Number(url.slice(15, 16))) : null));
 	// Its package exports only ESM (bundler-style) and tfjs-node builds; the UMD build loads in plain Node.

@@ -1,8 +1,8 @@
 /** The slash commands, declared so Discord validates what it can (choices, ranges, types). */
 import { PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { ProviderId } from '../core';
+import { PROVIDER_NAMES, type ProviderId } from '../core';
 
-const CHOICES: Record<ProviderId, string> = { clipdrop: 'Clipdrop', ximilar: 'Ximilar', local: 'Local (free, runs on this bot)' };
+const CHOICES: Record<ProviderId, string> = { ...PROVIDER_NAMES, local: 'Local (free, runs on this bot)' };
 
 export function upscaleCommand(providers: ProviderId[]) {
 	return new SlashCommandBuilder()

@@ -4,7 +4,7 @@
  * `npm run install-size`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOCAL_PACKAGES } from '../../runtime/local/deps';
@@ -26,15 +26,14 @@ export interface Installed {
 	packages: string[];
 }
 
-/** A fresh project folder with the tarball installed (plus `extra` packages). */
+/** A fresh project folder with the tarball installed (plus the local engine's packages when asked). */
 export function installPacked(tarball: string, withLocalEngine: boolean): Installed {
 	const dir = mkdtempSync(join(tmpdir(), withLocalEngine ? 'upscale-full-' : 'upscale-lean-'));
-	mkdirSync(dir, { recursive: true });
 	writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'install-probe', private: true }));
 	const extra = withLocalEngine ? Object.entries(LOCAL_PACKAGES).map(([n, v]) => `${n}@${v}`) : [];
 	execFileSync('npm', ['install', tarball, ...extra, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
 	const nm = join(dir, 'node_modules');
-	return { dir, bin: join(nm, 'n8n-nodes-upscale/dist/cli/main.js'), bytes: dirBytes(nm), packages: topLevelPackages(nm) };
+	return { dir, bin: join(nm, 'n8n-nodes-upscale/dist/cli/main.js'), bytes: dirBytes(nm), packages: installedPackages(nm) };
 }
 
 function dirBytes(p: string): number {
@@ -45,7 +44,7 @@ function dirBytes(p: string): number {
 }
 
 /** Every installed package name (scoped ones as @scope/name), nested ones included. */
-function topLevelPackages(nm: string): string[] {
+function installedPackages(nm: string): string[] {
 	const out: string[] = [];
 	const walk = (dir: string) => {
 		for (const f of readdirSync(dir)) {

@@ -34,6 +34,20 @@ export interface ClientConfig {
 
 export type UpscaleInput = { bytes: Uint8Array; fileName?: string } | { url: string; fileName?: string };
 
+/** The trimmed http(s) URL of an input given as a URL; INVALID_INPUT with what was wrong otherwise. */
+export function imageUrlOf(input: UpscaleInput, provider: ProviderId): string {
+	const url = 'url' in input ? String(input.url ?? '').trim() : '';
+	if (!/^https?:\/\/[^\s]+$/i.test(url)) throw invalidInput(`"${url.slice(0, 80)}" is not an http(s) URL of an image.`, provider);
+	return url;
+}
+
+/** The error for an image URL whose server did not answer 200. */
+export function imageDownloadRefused(url: string, status: number, provider: ProviderId): UpscaleError {
+	return invalidInput(`Could not download the image from ${url}: the server answered ${status}.`, provider);
+}
+
+export const IMAGE_URL_TOO_LARGE = 'The image at the URL is larger than 30 MB.';
+
 export type Stage = 'uploading' | 'queued' | 'processing' | 'downloading' | 'done';
 
 export interface Progress {
@@ -282,19 +296,18 @@ export class UpscaleClient implements Upscaler {
 		if ('bytes' in input && input.bytes) {
 			return { kind: 'bytes', bytes: input.bytes, fileName: input.fileName || 'image', info: sniffImage(input.bytes) };
 		}
-		const url = 'url' in input ? String(input.url ?? '').trim() : '';
-		if (!/^https?:\/\/[^\s]+$/i.test(url)) throw invalidInput(`"${url.slice(0, 80)}" is not an http(s) URL of an image.`, this.vendor.id);
+		const url = imageUrlOf(input, this.vendor.id);
 		if (!this.vendor.needsBytes) return { kind: 'url', url };
 		// The vendor needs the bytes: fetch them (no key is sent to the image's host).
 		const res = await this.transport
 			.send({ method: 'GET', url, kind: 'download', deadline, signal, what: 'downloading the input image', maxBodyBytes: 30 * 1024 * 1024 + 1 })
 			.catch((e: UpscaleError) => {
-				throw new UpscaleError(e.code === 'INVALID_INPUT' ? 'INVALID_INPUT' : e.code, e.code === 'INVALID_INPUT' ? 'The image at the URL is larger than 30 MB.' : `Could not download the image from ${url}: ${e.message}`, {
+				throw new UpscaleError(e.code === 'INVALID_INPUT' ? 'INVALID_INPUT' : e.code, e.code === 'INVALID_INPUT' ? IMAGE_URL_TOO_LARGE : `Could not download the image from ${url}: ${e.message}`, {
 					provider: this.vendor.id,
 					local: e.code === 'INVALID_INPUT',
 				});
 			});
-		if (res.status !== 200) throw invalidInput(`Could not download the image from ${url}: the server answered ${res.status}.`, this.vendor.id);
+		if (res.status !== 200) throw imageDownloadRefused(url, res.status, this.vendor.id);
 		const fileName = input.fileName || decodeURIComponent(new URL(url).pathname.split('/').pop() || '') || 'image';
 		return { kind: 'bytes', bytes: res.body, fileName, info: sniffImage(res.body) };
 	}

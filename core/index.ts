@@ -6,7 +6,7 @@ export * from './options';
 export { budgetFor, parseRateLimit, RequestBudget, type BudgetLimits } from './budget';
 export { nextPollDelay, type PollPace } from './polling';
 export { DEFAULT_RETRY, retryAfterMs, type RetryPolicy } from './transport';
-export { UpscaleClient, VENDORS, type ClientConfig, type UpscaleInput, type UpscaleResult, type TaskInfo, type SubmittedTask, type Progress, type RunControl, type Stage, type VendorId, type OutputImage, type Upscaler } from './client';
+export { UpscaleClient, VENDORS, imageUrlOf, imageDownloadRefused, IMAGE_URL_TOO_LARGE, type ClientConfig, type UpscaleInput, type UpscaleResult, type TaskInfo, type SubmittedTask, type Progress, type RunControl, type Stage, type VendorId, type OutputImage, type Upscaler } from './client';
 export { planLocal, modelPasses, LOCAL_LIMITS, type LocalPlan, type LocalFormat } from './local';
 export { CLIPDROP_LIMITS, readTaskId } from './vendors/clipdrop';
 export { XIMILAR_LIMITS, XIMILAR_SCALES, ximilarAuthorization } from './vendors/ximilar';

@@ -6,6 +6,9 @@
 import { availableParallelism } from 'node:os';
 import type { Sharp, SharpOptions } from 'sharp';
 import {
+	IMAGE_URL_TOO_LARGE,
+	imageDownloadRefused,
+	imageUrlOf,
 	invalidInput,
 	MIME_BY_FORMAT,
 	parseOptions,
@@ -140,16 +143,15 @@ export class LocalUpscaler implements Upscaler {
 
 	private async bytesOf(input: UpscaleInput, signal?: AbortSignal): Promise<{ bytes: Uint8Array }> {
 		if ('bytes' in input && input.bytes) return { bytes: input.bytes };
-		const url = 'url' in input ? String(input.url ?? '').trim() : '';
-		if (!/^https?:\/\/[^\s]+$/i.test(url)) throw invalidInput(`"${url.slice(0, 80)}" is not an http(s) URL of an image.`, 'local');
+		const url = imageUrlOf(input, 'local');
 		const res = await createUndiciHttp()
 			.request({ method: 'GET', url, headers: {}, auth: false, timeoutMs: 60_000, signal, maxBodyBytes: MAX_FILE_BYTES + 1 })
 			.catch((e: Error) => {
 				if (signal?.aborted) throw new UpscaleError('ABORTED', 'Cancelled while downloading the image.', { provider: 'local' });
 				throw new UpscaleError('NETWORK', `Could not download the image from ${url}: ${e.message}`, { provider: 'local' });
 			});
-		if (res.status !== 200) throw invalidInput(`Could not download the image from ${url}: the server answered ${res.status}.`, 'local');
-		if (res.body.length > MAX_FILE_BYTES) throw invalidInput('The image at the URL is larger than 30 MB.', 'local');
+		if (res.status !== 200) throw imageDownloadRefused(url, res.status, 'local');
+		if (res.body.length > MAX_FILE_BYTES) throw invalidInput(IMAGE_URL_TOO_LARGE, 'local');
 		return { bytes: res.body };
 	}
 

@@ -1,6 +1,6 @@
 /** Downloads a Discord attachment: only from Discord's CDN hosts, size-capped and time-bounded. */
 import { request } from 'undici';
-import { collectBody } from '../runtime';
+import { collectBody, discardBody } from '../runtime';
 
 export class AttachmentError extends Error {}
 
@@ -22,12 +22,12 @@ export async function downloadAttachment(url: string, o: { allowedHosts: string[
 		throw new AttachmentError('The attachment could not be downloaded from Discord (network error or timeout). Try again.');
 	}
 	if (res.statusCode !== 200) {
-		res.body.destroy();
+		discardBody(res.body);
 		throw new AttachmentError(`Discord's CDN answered ${res.statusCode} for the attachment. Try uploading it again.`);
 	}
 	const declared = Number(res.headers['content-length']);
 	if (declared > o.maxBytes) {
-		res.body.destroy();
+		discardBody(res.body);
 		throw new AttachmentError(`The attachment is larger than ${(o.maxBytes / 1048576).toFixed(0)} MB.`);
 	}
 	try {

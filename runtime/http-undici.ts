@@ -55,7 +55,7 @@ export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
 			}
 			const declared = Number(headers['content-length']);
 			if (req.maxBodyBytes !== undefined && declared > req.maxBodyBytes) {
-				res.body.destroy();
+				discardBody(res.body);
 				throw new TransportError(`response of ${declared} bytes exceeds ${req.maxBodyBytes}`, 'received', 'TOO_LARGE');
 			}
 			try {
@@ -74,6 +74,15 @@ export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
 			}
 		},
 	};
+}
+
+/**
+ * Drops a response body without reading it. undici's destroy() of an unread body emits an error event
+ * (RequestAbortedError); with no listener that event would crash the process, so one is attached first.
+ */
+export function discardBody(body: { on(event: 'error', listener: () => void): unknown; destroy(): void }): void {
+	body.on('error', () => {});
+	body.destroy();
 }
 
 /**

@@ -2,7 +2,7 @@
 import { parseRateLimit, UpscaleClient, UpscaleError, type BudgetLimits, type Ports, type VendorId } from '../core';
 import { createUndiciHttp, nodeSleep, systemClock } from './http-undici';
 
-export { collectBody, createUndiciHttp, nodeSleep, systemClock } from './http-undici';
+export { collectBody, createUndiciHttp, discardBody, nodeSleep, systemClock } from './http-undici';
 export { readInput, MAX_FILE_BYTES } from './input';
 
 export function nodePorts(): Ports {

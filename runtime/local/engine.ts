@@ -14,6 +14,7 @@ import {
 	parseOptions,
 	planLocal,
 	sniffImage,
+	TransportError,
 	UpscaleError,
 	type ImageFormat,
 	type ImageInfo,
@@ -148,6 +149,7 @@ export class LocalUpscaler implements Upscaler {
 			.request({ method: 'GET', url, headers: {}, auth: false, timeoutMs: 60_000, signal, maxBodyBytes: MAX_FILE_BYTES + 1 })
 			.catch((e: Error) => {
 				if (signal?.aborted) throw new UpscaleError('ABORTED', 'Cancelled while downloading the image.', { provider: 'local' });
+				if (e instanceof TransportError && e.causeCode === 'TOO_LARGE') throw invalidInput(IMAGE_URL_TOO_LARGE, 'local');
 				throw new UpscaleError('NETWORK', `Could not download the image from ${url}: ${e.message}`, { provider: 'local' });
 			});
 		if (res.status !== 200) throw imageDownloadRefused(url, res.status, 'local');

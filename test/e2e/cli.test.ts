@@ -31,6 +31,7 @@ beforeAll(async () => {
 	await cd.start();
 	await xm.start();
 	files = http.createServer((req, res) => {
+		if (req.url === '/photos/huge.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(31 * 1024 * 1024) }).end();
 		if (req.url === '/photos/sample.jpg') {
 			res.writeHead(200, { 'content-type': 'image/jpeg' });
 			return res.end(readFileSync(SAMPLE));
@@ -114,6 +115,13 @@ describe('Clipdrop through the CLI', () => {
 		expect(r.code).toBe(0);
 		expect(json(r.stdout).output).toBe('sample-upscaled.jpg');
 		expect(existsSync(out('sample-upscaled.jpg'))).toBe(true);
+	});
+
+	it('a URL image over 30 MB is refused by its declared size, without reading it and without a request to the vendor', async () => {
+		const r = await runCli([`${filesUrl}/photos/huge.jpg`, '--provider', 'clipdrop'], cdEnv(), { cwd: dir });
+		expect(r.stderr).toBe('upscale: The image at the URL is larger than 30 MB.\n');
+		expect(r.code).toBe(2);
+		expect(cd.count()).toBe(0);
 	});
 
 	it('writes the image to stdout with --output -', async () => {

@@ -290,6 +290,7 @@ describe('local engine: what a user is told', () => {
 		const small = await jpeg(30, 20);
 		const server = http.createServer((req, res) => {
 			if (req.url === '/a.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(small);
+			if (req.url === '/huge.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(31 * 1024 * 1024) }).end();
 			res.writeHead(404).end();
 		});
 		await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -299,6 +300,9 @@ describe('local engine: what a user is told', () => {
 			expect([r.width, r.height]).toEqual([60, 40]);
 			let e = await localError(engine.upscale({ url: `${base}/missing.jpg` }));
 			expect(e.message).toBe(`Could not download the image from ${base}/missing.jpg: the server answered 404.`);
+			e = await localError(engine.upscale({ url: `${base}/huge.jpg` }));
+			expect(e.code).toBe('INVALID_INPUT');
+			expect(e.message).toBe('The image at the URL is larger than 30 MB.');
 			e = await localError(engine.upscale({ url: 'ftp://example.com/a.jpg' }));
 			expect(e.message).toBe('"ftp://example.com/a.jpg" is not an http(s) URL of an image.');
 		} finally {

@@ -1,7 +1,7 @@
 /**
- * Image facts from the first bytes (and the last few), without decoding pixels.
+ * Image facts from the file's structure (its chunks or segments are walked; pixels are not decoded).
  * Enough to reject, before a credit is spent, what a vendor would reject: wrong format, too many pixels,
- * a truncated file, a header that lies about its size.
+ * a truncated file, a damaged header, a header that lies about its size, a file with no image data.
  */
 import { invalidInput } from './errors';
 
@@ -13,7 +13,7 @@ export interface ImageInfo {
 	height: number;
 	/** True when the image can hold transparency (alpha channel or a tRNS chunk). */
 	hasAlpha: boolean;
-	/** EXIF orientation (1..8) of a JPEG, 1 when absent. */
+	/** EXIF orientation (1..8) from a JPEG's APP1, a PNG's eXIf or a WebP's EXIF chunk; 1 when absent. */
 	orientation: number;
 	bytes: number;
 }
@@ -52,35 +52,37 @@ function otherFormat(b: Uint8Array): string | undefined {
 	return undefined;
 }
 
-function png(b: Uint8Array): ImageInfo {
-	if (b.length < 33 || ascii(b, 12, 4) !== 'IHDR') throw invalidInput('The PNG file is truncated or damaged (no IHDR header).');
-	const width = u32be(b, 16);
-	const height = u32be(b, 20);
-	const colorType = b[25];
-	let hasAlpha = colorType === 4 || colorType === 6;
-	// Walk the chunks before the image data for a tRNS chunk (transparency in palette/grey/RGB images).
-	let o = 8;
-	while (o + 8 <= b.length) {
-		const len = u32be(b, o);
-		const type = ascii(b, o + 4, 4);
-		if (type === 'tRNS') hasAlpha = true;
-		if (type === 'IDAT' || type === 'IEND') break;
-		o += 12 + len;
+/** CRC-32 (ISO-HDLC, as PNG uses it) of b[start..end). */
+const CRC_TABLE = (() => {
+	const t = new Uint32Array(256);
+	for (let n = 0; n < 256; n++) {
+		let c = n;
+		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+		t[n] = c >>> 0;
 	}
-	// A complete PNG ends with the IEND chunk (12 bytes: length 0, "IEND", CRC).
-	if (b.length < 45 || ascii(b, b.length - 8, 4) !== 'IEND') {
-		throw invalidInput('The PNG file is truncated or damaged (it does not end with an IEND chunk).');
-	}
-	return { format: 'png', width, height, hasAlpha, orientation: 1, bytes: b.length };
+	return t;
+})();
+
+function crc32(b: Uint8Array, start: number, end: number): number {
+	let c = 0xffffffff;
+	for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+	return (c ^ 0xffffffff) >>> 0;
 }
 
-/** EXIF orientation from an APP1 segment's payload, or 1. */
-function exifOrientation(b: Uint8Array, start: number, end: number): number {
-	if (ascii(b, start, 6) !== 'Exif\0\0') return 1;
-	const t = start + 6;
-	const le = b[t] === 0x49;
+/** Bit depths each PNG colour type allows (PNG spec, table 11.1). */
+const PNG_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+
+/**
+ * EXIF orientation from a TIFF structure starting at t ("II*\0" or "MM\0*"), or 1. JPEG keeps it in an APP1
+ * segment after "Exif\0\0", PNG in an eXIf chunk, WebP in an EXIF chunk (either form).
+ */
+function tiffOrientation(b: Uint8Array, t: number, end: number): number {
+	if (ascii(b, t, 6) === 'Exif\0\0') t += 6;
+	if (t + 8 > end) return 1;
+	const le = b[t] === 0x49 && b[t + 1] === 0x49;
+	if (!le && !(b[t] === 0x4d && b[t + 1] === 0x4d)) return 1;
 	const r16 = (o: number) => (le ? u16le(b, o) : u16be(b, o));
-	const r32 = (o: number) => (le ? (u16le(b, o) + u16le(b, o + 2) * 65536) : u32be(b, o));
+	const r32 = (o: number) => (le ? u32le(b, o) : u32be(b, o));
 	const ifd = t + r32(t + 4);
 	if (ifd + 2 > end) return 1;
 	const n = r16(ifd);
@@ -95,68 +97,154 @@ function exifOrientation(b: Uint8Array, start: number, end: number): number {
 	return 1;
 }
 
+const damagedPng = (why: string) => invalidInput(`The PNG file is truncated or damaged (${why}).`);
+
+/**
+ * Walks every chunk up to IEND: the header must be sound (its CRC, a valid bit depth for its colour type), there
+ * must be image data, and the file must reach IEND. Data after IEND is ignored, as decoders do.
+ */
+function png(b: Uint8Array): ImageInfo {
+	if (b.length < 33 || ascii(b, 12, 4) !== 'IHDR' || u32be(b, 8) !== 13) throw damagedPng('no IHDR header');
+	if (crc32(b, 12, 29) !== u32be(b, 29)) throw damagedPng('the IHDR header fails its checksum');
+	const width = u32be(b, 16);
+	const height = u32be(b, 20);
+	const depth = b[24];
+	const colorType = b[25];
+	if (!PNG_DEPTHS[colorType]?.includes(depth) || b[26] !== 0 || b[27] !== 0 || b[28] > 1) {
+		throw damagedPng(`invalid header: bit depth ${depth} with colour type ${colorType}`);
+	}
+	let hasAlpha = colorType === 4 || colorType === 6;
+	let orientation = 1;
+	let sawData = false;
+	let o = 33;
+	for (;;) {
+		if (o + 12 > b.length) throw damagedPng('it does not end with an IEND chunk');
+		const len = u32be(b, o);
+		const type = ascii(b, o + 4, 4);
+		const end = o + 12 + len;
+		if (len > 0x7fffffff || end > b.length) throw damagedPng('it does not end with an IEND chunk');
+		if (type === 'IEND') break;
+		if (type === 'IDAT') sawData = true;
+		else if (type === 'tRNS') hasAlpha = true;
+		else if (type === 'eXIf') orientation = tiffOrientation(b, o + 8, o + 8 + len);
+		o = end;
+	}
+	if (!sawData) throw damagedPng('it has no image data (no IDAT chunk)');
+	return { format: 'png', width, height, hasAlpha, orientation, bytes: b.length };
+}
+
+/**
+ * Walks the JPEG's segments and the entropy-coded data of every scan up to the end marker (EOI). It needs a frame
+ * header (the size), at least one scan, and the EOI; what follows the EOI is ignored, as decoders do (phones append
+ * a video to "motion photos"). Orientation comes from the first EXIF APP1 segment (XMP is APP1 too).
+ */
 function jpeg(b: Uint8Array): ImageInfo {
 	let o = 2;
-	let orientation = 1;
-	while (o + 4 <= b.length) {
+	let orientation: number | undefined;
+	let size: { width: number; height: number } | undefined;
+	let scans = 0;
+	for (;;) {
+		if (o + 2 > b.length) {
+			if (!size) throw invalidInput('The JPEG file is truncated or damaged (no frame header with its size).');
+			throw invalidInput('The JPEG file is truncated or damaged (it does not end with an EOI marker).');
+		}
 		if (b[o] !== 0xff) throw invalidInput('The JPEG file is damaged (bad segment marker).');
 		const marker = b[o + 1];
 		if (marker === 0xff) {
 			o++;
 			continue;
 		}
+		if (marker === 0xd9) break; // EOI
 		if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
 			o += 2;
 			continue;
 		}
+		if (o + 4 > b.length) throw invalidInput(`The JPEG file is truncated or damaged (${size ? 'it does not end with an EOI marker' : 'no frame header with its size'}).`);
 		const len = u16be(b, o + 2);
-		if (marker === 0xe1) orientation = exifOrientation(b, o + 4, Math.min(b.length, o + 2 + len));
+		if (len < 2) throw invalidInput('The JPEG file is damaged (bad segment length).');
+		const end = o + 2 + len;
+		if (marker === 0xe1 && orientation === undefined && ascii(b, o + 4, 6) === 'Exif\0\0') orientation = tiffOrientation(b, o + 4, Math.min(b.length, end));
 		const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-		if (isSof) {
-			if (o + 9 > b.length) break;
-			const height = u16be(b, o + 5);
-			const width = u16be(b, o + 7);
-			// A complete JPEG ends with the EOI marker (FF D9); some encoders pad after it, so look near the end.
-			const tail = b.subarray(Math.max(0, b.length - 64));
-			let eoi = false;
-			for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) eoi = true;
-			if (!eoi) throw invalidInput('The JPEG file is truncated or damaged (it does not end with an EOI marker).');
-			return { format: 'jpeg', width, height, hasAlpha: false, orientation, bytes: b.length };
+		if (isSof && !size) {
+			if (o + 9 > b.length) throw invalidInput('The JPEG file is truncated or damaged (no frame header with its size).');
+			size = { height: u16be(b, o + 5), width: u16be(b, o + 7) };
 		}
-		o += 2 + len;
+		o = end;
+		if (marker === 0xda) {
+			if (!size) throw invalidInput('The JPEG file is damaged (image data before its frame header).');
+			scans++;
+			// Entropy-coded data: skip to the next marker that is not a stuffed 0x00, a restart marker or fill.
+			for (;;) {
+				const ff = b.indexOf(0xff, o);
+				if (ff < 0 || ff + 1 >= b.length) {
+					o = b.length;
+					break;
+				}
+				const next = b[ff + 1];
+				if (next === 0x00 || next === 0xff || (next >= 0xd0 && next <= 0xd7)) {
+					o = ff + (next === 0xff ? 1 : 2);
+					continue;
+				}
+				o = ff;
+				break;
+			}
+		}
 	}
-	throw invalidInput('The JPEG file is truncated or damaged (no frame header with its size).');
+	if (!size) throw invalidInput('The JPEG file is truncated or damaged (no frame header with its size).');
+	if (!scans) throw invalidInput('The JPEG file is damaged (it has no image data: no scan before its end marker).');
+	return { format: 'jpeg', ...size, hasAlpha: false, orientation: orientation ?? 1, bytes: b.length };
 }
 
+/** Size from a 'VP8 ' (lossy) or 'VP8L' (lossless) chunk's data at d, or undefined when it is not one. */
+function bitstreamSize(b: Uint8Array, type: string, d: number, len: number): { width: number; height: number; alpha: boolean } | undefined {
+	if (type === 'VP8 ' && len >= 10 && b[d + 3] === 0x9d && b[d + 4] === 0x01 && b[d + 5] === 0x2a) {
+		return { width: u16le(b, d + 6) & 0x3fff, height: u16le(b, d + 8) & 0x3fff, alpha: false };
+	}
+	if (type === 'VP8L' && len >= 5 && b[d] === 0x2f) {
+		const bits = b[d + 1] | (b[d + 2] << 8) | (b[d + 3] << 16) | (b[d + 4] << 24);
+		return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1, alpha: ((bits >>> 28) & 1) === 1 };
+	}
+	return undefined;
+}
+
+const damagedWebp = (why: string) => invalidInput(`The WebP file is truncated or damaged (${why}).`);
+
 function webp(b: Uint8Array): ImageInfo {
-	const chunk = ascii(b, 12, 4);
 	const declared = u32le(b, 4) + 8;
 	if (declared > b.length) throw invalidInput('The WebP file is truncated (it is shorter than its header says).');
-	if (chunk === 'VP8 ' && b.length >= 30) {
-		return { format: 'webp', width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff, hasAlpha: false, orientation: 1, bytes: b.length };
+	const end = declared;
+	const first = ascii(b, 12, 4);
+	if (first !== 'VP8X') {
+		const s = b.length >= 20 ? bitstreamSize(b, first, 20, u32le(b, 16)) : undefined;
+		if (!s || 20 + u32le(b, 16) > end) throw damagedWebp('unknown or short VP8 chunk');
+		return { format: 'webp', width: s.width, height: s.height, hasAlpha: s.alpha, orientation: 1, bytes: b.length };
 	}
-	if (chunk === 'VP8L' && b.length >= 25) {
-		const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
-		return {
-			format: 'webp',
-			width: (bits & 0x3fff) + 1,
-			height: ((bits >>> 14) & 0x3fff) + 1,
-			hasAlpha: ((bits >>> 28) & 1) === 1,
-			orientation: 1,
-			bytes: b.length,
-		};
+	if (b.length < 30) throw damagedWebp('short VP8X header');
+	const canvas = { width: u24le(b, 24) + 1, height: u24le(b, 27) + 1 };
+	const animated = (b[20] & 0x02) !== 0;
+	let orientation = 1;
+	let frame: ReturnType<typeof bitstreamSize>;
+	let frames = 0;
+	for (let o = 12; o + 8 <= end; ) {
+		const type = ascii(b, o, 4);
+		const len = u32le(b, o + 4);
+		const next = o + 8 + len + (len & 1);
+		if (o + 8 + len > end) throw damagedWebp(`its ${type.trim()} chunk is cut off`);
+		if (type === 'EXIF') orientation = tiffOrientation(b, o + 8, o + 8 + len);
+		else if (type === 'ANMF') frames++;
+		else if (type === 'VP8 ' || type === 'VP8L') {
+			frame = bitstreamSize(b, type, o + 8, len);
+			if (!frame) throw damagedWebp(`its ${type.trim()} chunk is not a valid bitstream`);
+		}
+		o = next;
 	}
-	if (chunk === 'VP8X' && b.length >= 30) {
-		return {
-			format: 'webp',
-			width: u24le(b, 24) + 1,
-			height: u24le(b, 27) + 1,
-			hasAlpha: (b[20] & 0x10) !== 0,
-			orientation: 1,
-			bytes: b.length,
-		};
-	}
-	throw invalidInput('The WebP file is truncated or damaged (unknown or short VP8 chunk).');
+	if (!animated) {
+		if (!frame) throw damagedWebp('it has no image data');
+		if (frame.width !== canvas.width || frame.height !== canvas.height) {
+			throw damagedWebp(`its header says ${canvas.width}x${canvas.height} but the image data is ${frame.width}x${frame.height}`);
+		}
+	} else if (!frames) throw damagedWebp('an animation with no frames');
+	return { format: 'webp', ...canvas, hasAlpha: (b[20] & 0x10) !== 0, orientation, bytes: b.length };
 }
 
 /** Reads format, size and transparency; throws INVALID_INPUT (local) with the reason when it can't. */

@@ -107,6 +107,8 @@ export function parseCli(argv: string[]): CliArgs {
 	if (v.sync && v.async) throw invalidOptions('--sync and --async exclude each other.');
 	const timeout = number('timeout', v.timeout, false);
 	if (timeout !== undefined && timeout <= 0) throw invalidOptions('--timeout must be a positive number of seconds.');
+	if (timeout !== undefined && timeout < 1) throw invalidOptions(`--timeout must be at least 1 second (got "${v.timeout}").`);
+	if (timeout !== undefined && timeout > 86_400) throw invalidOptions(`--timeout must be at most 86400 seconds (24 hours; got "${v.timeout}").`);
 	const options: UpscaleOptionsInput = {};
 	const put = <K extends keyof UpscaleOptionsInput>(k: K, val: UpscaleOptionsInput[K] | undefined) => {
 		if (val !== undefined) options[k] = val;

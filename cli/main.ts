@@ -2,16 +2,20 @@
 /** `upscale <file-or-url> [options]`: the core from the command line. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UpscaleError, type Upscaler, type UpscaleResult, type VendorId } from '../core';
+import { upscaledName, UpscaleError, type Upscaler, type UpscaleResult, type VendorId } from '../core';
 import { clientFromEnv, LocalUpscaler, readInput, vendorEnv } from '../runtime';
 import { parseCli, USAGE, type CliArgs } from './args';
-import { checkOutput, outputPath, writeResult } from './output';
+import { outputPath, planOutput, WriteFailed, writeResult, writeStdout, type Recovery } from './output';
 import { progressReporter } from './progress';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_REJECTED = 2;
 const EXIT_CANCELLED = 130;
+const EXIT_TERMINATED = 143;
+
+/** The signal that stopped the run (SIGINT: Ctrl-C, exit 130; SIGTERM: a service manager or kill, exit 143). */
+let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
 
 function pickProvider(args: CliArgs): VendorId | 'local' {
 	const p = args.provider?.toLowerCase();
@@ -67,26 +71,33 @@ async function run(argv: string[]): Promise<number> {
 	if (args.output === '-' && args.json) throw new UpscaleError('INVALID_OPTIONS', '--output - (image on stdout) and --json exclude each other.', { local: true });
 	const provider = pickProvider(args);
 	if (provider === 'local' && args.task) throw new UpscaleError('INVALID_OPTIONS', 'The local engine has no tasks: --task works with --provider clipdrop or ximilar.', { provider, local: true });
-	if (args.output && args.output !== '-') checkOutput(args.output, args.force);
+	const destination = args.output === '-' ? undefined : await planOutput(args.source ?? `task-${args.task}`, args.output, args.force);
 	const local = provider === 'local' ? new LocalUpscaler() : undefined;
 	const vendor = local ? undefined : clientFromEnv(provider as VendorId);
 	const client: Upscaler = local ?? vendor!;
 	const controller = new AbortController();
-	const onSigint = () => controller.abort();
+	const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
+		stoppedBy ??= signal;
+		controller.abort();
+	};
+	const onSigint = onSignal('SIGINT');
+	const onSigterm = onSignal('SIGTERM');
 	process.once('SIGINT', onSigint);
+	process.once('SIGTERM', onSigterm);
 	const progress = progressReporter(process.stderr, !args.quiet && !args.json);
 	try {
 		const control = { signal: controller.signal, onProgress: progress.report };
 		const input = args.source ? await readInput(args.source) : undefined;
 		const result = input ? await client.upscale(input, args.options, control) : await vendor!.waitForTask(args.task!, args.options, control);
 		progress.end();
-		if (args.output === '-') {
-			await new Promise<void>((resolve, reject) => process.stdout.write(result.bytes, (e) => (e ? reject(e) : resolve())));
+		const recovery: Recovery = { taskId: result.taskId, provider: result.provider, resultUrl: result.resultUrl, resultExpiresAt: result.resultExpiresAt };
+		if (!destination) {
+			await writeStdout(result.bytes, upscaledName(args.source ? (input && 'fileName' in input && input.fileName) || 'image' : `task-${args.task}`, result.extension), recovery);
 			if (!args.quiet) process.stderr.write(`${creditsLine(result)}\n`);
 			return EXIT_OK;
 		}
-		const path = outputPath(args.source ?? `task-${args.task}`, result.extension, args.output, args.force);
-		await writeResult(path, result.bytes);
+		const path = outputPath(destination, result.extension);
+		await writeResult(path, result.bytes, recovery);
 		if (args.json) {
 			process.stdout.write(`${JSON.stringify(summary(result, path))}\n`);
 		} else {
@@ -98,24 +109,45 @@ async function run(argv: string[]): Promise<number> {
 	} finally {
 		progress.end();
 		process.removeListener('SIGINT', onSigint);
+		process.removeListener('SIGTERM', onSigterm);
 		await local?.close();
 	}
 }
 
+/** How to pick a paid task up again from the command line. */
+function resumeHint(e: UpscaleError): string {
+	if (!e.taskId || !e.provider || e.provider === 'local' || e.code === 'TASK_FAILED' || e.code === 'NOT_FOUND') return '';
+	return ` Resume with: upscale --task ${e.taskId} --provider ${e.provider}`;
+}
+
 function fail(err: unknown, json: boolean): number {
+	if (err instanceof WriteFailed) {
+		process.stderr.write(`upscale: ${err.message}\n`);
+		if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'WRITE_FAILED', message: err.message } })}\n`);
+		return EXIT_FAILED;
+	}
 	const e =
 		err instanceof UpscaleError ? err : new UpscaleError('VENDOR', `Unexpected error: ${(err as Error)?.message ?? String(err)}`);
-	const code = e.code === 'ABORTED' ? EXIT_CANCELLED : e.local ? EXIT_REJECTED : EXIT_FAILED;
-	process.stderr.write(`upscale: ${e.message.replace(/\n/g, ' ')}\n`);
-	if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
+	const code = e.code === 'ABORTED' ? (stoppedBy === 'SIGTERM' ? EXIT_TERMINATED : EXIT_CANCELLED) : e.local ? EXIT_REJECTED : EXIT_FAILED;
+	const message = `${e.message.replace(/\n/g, ' ')}${resumeHint(e)}`;
+	process.stderr.write(`upscale: ${message}\n`);
+	if (json) process.stdout.write(`${JSON.stringify({ error: { ...e.toJSON(), message } })}\n`);
 	return code;
 }
 
 const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+// Whatever escapes (a library's stray 'error' event) ends as one line, never a stack trace.
+process.on('uncaughtException', (err) => {
+	process.exitCode = fail(err, json);
+});
+process.on('unhandledRejection', (err) => {
+	process.exitCode = fail(err, json);
+});
 run(argv)
 	.then((code) => {
 		process.exitCode = code;
 	})
 	.catch((err) => {
-		process.exitCode = fail(err, argv.includes('--json'));
+		process.exitCode = fail(err, json);
 	});

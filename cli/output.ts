@@ -1,56 +1,207 @@
-/** Where the result goes: the user's path, a directory, or `<name>-upscaled.<ext>` beside the input. */
-import { existsSync, statSync } from 'node:fs';
-import { writeFile, rename } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
-import { invalidOptions } from '../core';
+/**
+ * Where the result goes, and writing it without losing it. The destination is checked before anything is spent
+ * (the folder exists and takes a new file; an existing target is a regular file, not the input, and --force was
+ * given); the result is written through a temporary file and a rename; and when the write fails after all (a full
+ * disk, a folder removed meanwhile, a closed pipe), the paid result is saved in the system's temporary folder and
+ * the user is told where.
+ */
+import { lstatSync, statSync, type Stats } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, sep } from 'node:path';
+import { excerpt, fileNameFromUrl, invalidOptions, upscaledName } from '../core';
 
-function isDir(p: string): boolean {
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+function statOf(p: string, follow = true): Stats | undefined {
 	try {
-		return statSync(p).isDirectory();
+		return follow ? statSync(p) : lstatSync(p);
 	} catch {
-		return false;
+		return undefined;
 	}
 }
 
-function stem(source: string): string {
-	let name = source;
-	if (/^https?:\/\//i.test(source)) {
-		try {
-			name = decodeURIComponent(new URL(source).pathname.split('/').pop() || '') || 'image';
-		} catch {
-			name = 'image';
+/** A file system error code in words, for "Cannot write X: <reason>". */
+export function reasonOf(e: unknown): string {
+	const code = (e as { code?: string })?.code;
+	switch (code) {
+		case 'ENOSPC':
+			return 'the disk is full';
+		case 'EDQUOT':
+			return 'the disk quota is used up';
+		case 'EFBIG':
+			return 'the file is larger than this system allows (file size limit)';
+		case 'EACCES':
+		case 'EPERM':
+			return 'permission denied';
+		case 'EROFS':
+			return 'the file system is read-only';
+		case 'ENOENT':
+			return 'the folder does not exist (any more)';
+		case 'ENOTDIR':
+			return 'a part of the path is not a folder';
+		case 'EISDIR':
+			return 'it is a folder';
+		case 'EEXIST':
+			return 'a file of that name appeared meanwhile';
+		case 'EPIPE':
+			return 'the program reading the output closed it';
+		case 'ENAMETOOLONG':
+			return 'the name is too long';
+		case 'EIO':
+			return 'an input/output error';
+		default:
+			return code ?? ((e as Error)?.message || String(e));
+	}
+}
+
+/** The name the result gets beside its source (`photo-upscaled.png`, `task-<id>-upscaled.jpg`). */
+function resultName(source: string, extension: string): string {
+	return upscaledName(isUrl(source) ? fileNameFromUrl(source) : basename(source), extension);
+}
+
+/** Creates and removes an empty file in the folder: the one test that also catches /proc, read-only mounts and ACLs. */
+async function probeFolder(dir: string, shown: string): Promise<void> {
+	const probe = join(dir, `.upscale-probe-${process.pid}-${Date.now()}`);
+	try {
+		const fh = await open(probe, 'wx');
+		await fh.close();
+		await unlink(probe);
+	} catch (e) {
+		throw invalidOptions(`Cannot write ${excerpt(shown)}: ${reasonOf(e)}.`);
+	}
+}
+
+/** Refuses an existing target that --force must not replace: anything but a regular file, and the input itself. */
+function checkReplaceable(path: string, force: boolean, input?: Stats): void {
+	const link = statOf(path, false);
+	if (!link) return;
+	if (link.isSymbolicLink()) throw invalidOptions(`${excerpt(path)} is a symbolic link; give the file it points to, or another name.`);
+	if (link.isDirectory()) return;
+	if (!link.isFile()) throw invalidOptions(`${excerpt(path)} is not a regular file (a device, a pipe or a socket); it is never replaced. Give a file name.`);
+	if (input && link.dev === input.dev && link.ino === input.ino) throw invalidOptions(`${excerpt(path)} is the input image; it is never replaced. Give another output name.`);
+	if (!force) throw invalidOptions(`${excerpt(path)} exists; use --force to overwrite it.`);
+}
+
+export interface OutputPlan {
+	/** The file the user named, or the folder the result goes into under its own name. */
+	file?: string;
+	folder: string;
+	source: string;
+	force: boolean;
+	input?: Stats;
+}
+
+/**
+ * Checks, before any request, that the result can be written where asked: `output` is a file path, a folder
+ * (existing, or named with a trailing slash), or absent (beside the input; the current folder for URLs and tasks).
+ */
+export async function planOutput(source: string, output: string | undefined, force: boolean): Promise<OutputPlan> {
+	const input = isUrl(source) ? undefined : statOf(source);
+	if (output !== undefined) {
+		if (output.endsWith('/') || output.endsWith(sep) || statOf(output)?.isDirectory()) {
+			const st = statOf(output);
+			if (!st) throw invalidOptions(`Cannot write into ${excerpt(output)}: the folder does not exist.`);
+			if (!st.isDirectory()) throw invalidOptions(`Cannot write into ${excerpt(output)}: it is not a folder.`);
+			await probeFolder(output, output);
+			return { folder: output, source, force, input };
 		}
-	} else {
-		name = basename(source);
+		const folder = dirname(output);
+		const st = statOf(folder);
+		if (!st) throw invalidOptions(`Cannot write ${excerpt(output)}: the folder ${excerpt(folder)} does not exist.`);
+		if (!st.isDirectory()) throw invalidOptions(`Cannot write ${excerpt(output)}: ${excerpt(folder)} is not a folder.`);
+		checkReplaceable(output, force, input);
+		await probeFolder(folder, output);
+		return { file: output, folder, source, force, input };
 	}
-	const ext = extname(name);
-	return (ext ? name.slice(0, -ext.length) : name) || 'image';
+	const folder = isUrl(source) || !input ? '.' : dirname(source);
+	await probeFolder(folder, `${folder}${sep}${resultName(source, 'jpg')}`);
+	return { folder, source, force, input };
 }
 
-/** Picks the output path; never overwrites unless asked. */
-export function outputPath(source: string, extension: string, output: string | undefined, force: boolean): string {
-	if (output && !isDir(output)) {
-		if (existsSync(output) && !force) throw invalidOptions(`${output} exists; use --force to overwrite it.`);
-		return output;
+/** The final path, once the result's format is known; never overwrites unless asked, never the input. */
+export function outputPath(plan: OutputPlan, extension: string): string {
+	if (plan.file) {
+		checkReplaceable(plan.file, plan.force, plan.input);
+		return plan.file;
 	}
-	const dir = output ?? (/^https?:\/\//i.test(source) ? '.' : dirname(source));
-	const base = `${stem(source)}-upscaled`;
-	let candidate = join(dir, `${base}.${extension}`);
-	for (let i = 1; existsSync(candidate) && !force; i++) candidate = join(dir, `${base}-${i}.${extension}`);
-	return candidate;
+	const name = resultName(plan.source, extension);
+	const dot = name.lastIndexOf('.');
+	let candidate = join(plan.folder, name);
+	for (let i = 1; ; i++) {
+		const st = statOf(candidate, false);
+		if (!st || (plan.force && st.isFile() && !(plan.input && st.dev === plan.input.dev && st.ino === plan.input.ino))) return candidate;
+		candidate = join(plan.folder, `${name.slice(0, dot)}-${i}${name.slice(dot)}`);
+	}
 }
 
-/** Writes through a temporary file and a rename, so a cut-off run leaves no half image under the final name. */
-export async function writeResult(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes bytes to a new file (fails if it exists). */
+async function writeNew(path: string, bytes: Uint8Array): Promise<void> {
+	const fh = await open(path, 'wx');
+	try {
+		await fh.writeFile(bytes);
+	} finally {
+		await fh.close();
+	}
+}
+
+/** Saves the result in the temporary folder after a failed write; the path, or the reason that failed too. */
+async function rescue(name: string, bytes: Uint8Array): Promise<{ path?: string; reason?: string }> {
+	const path = join(tmpdir(), `upscale-rescued-${Date.now()}-${name}`);
+	try {
+		await writeNew(path, bytes);
+		return { path };
+	} catch (e) {
+		await unlink(path).catch(() => undefined);
+		return { reason: reasonOf(e) };
+	}
+}
+
+/** What the user can still do when no copy could be kept (the vendor's task id or result URL). */
+export interface Recovery {
+	taskId?: string;
+	provider?: string;
+	resultUrl?: string;
+	resultExpiresAt?: number;
+}
+
+export class WriteFailed extends Error {}
+
+function lostMessage(what: string, reason: string, saved: { path?: string; reason?: string }, r: Recovery): string {
+	if (saved.path) return `Could not write ${what}: ${reason}. The result was saved to ${saved.path} instead: move it where you want it.`;
+	const ways: string[] = [];
+	if (r.taskId) ways.push(`fetch it again with: upscale --task ${r.taskId} --provider ${r.provider}`);
+	if (r.resultUrl) ways.push(`download it from ${r.resultUrl}${r.resultExpiresAt ? ` (valid until ${new Date(r.resultExpiresAt).toISOString()})` : ''}`);
+	const next = ways.length ? ` To get the result without paying again, ${ways.join(', or ')}.` : '';
+	return `Could not write ${what}: ${reason}, nor a copy in ${tmpdir()} (${saved.reason}).${next}`;
+}
+
+/**
+ * Writes through a hidden temporary file and a rename, so a cut-off run leaves no half image under the final name.
+ * On failure the temporary file is removed and the result is rescued (see above); throws WriteFailed with the story.
+ */
+export async function writeResult(path: string, bytes: Uint8Array, recovery: Recovery = {}): Promise<void> {
 	const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.part`);
-	await writeFile(tmp, bytes);
-	await rename(tmp, path);
+	try {
+		await writeNew(tmp, bytes);
+		await rename(tmp, path);
+	} catch (e) {
+		await unlink(tmp).catch(() => undefined);
+		throw new WriteFailed(lostMessage(path, reasonOf(e), await rescue(basename(path), bytes), recovery));
+	}
 }
 
-/** Checks early (before credits are spent) that the output can be written where asked. */
-export function checkOutput(path: string, force: boolean): void {
-	if (isDir(path)) return;
-	const dir = dirname(path);
-	if (!isDir(dir)) throw invalidOptions(`Cannot write ${path}: the folder ${dir} does not exist.`);
-	if (existsSync(path) && !force) throw invalidOptions(`${path} exists; use --force to overwrite it.`);
+/** Writes the image to standard output; on a full device or a closed pipe, rescues it as writeResult does. */
+export async function writeStdout(bytes: Uint8Array, name: string, recovery: Recovery = {}): Promise<void> {
+	const failed = await new Promise<unknown>((resolve) => {
+		const onError = (e: unknown) => resolve(e);
+		process.stdout.once('error', onError);
+		process.stdout.write(bytes, (e) => {
+			process.stdout.removeListener('error', onError);
+			resolve(e ?? undefined);
+		});
+	});
+	// Later errors of the same stream (a second report of the same failure) must not crash the process.
+	process.stdout.on('error', () => undefined);
+	if (failed) throw new WriteFailed(lostMessage('the image to standard output', reasonOf(failed), await rescue(name, bytes), recovery));
 }

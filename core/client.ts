@@ -3,8 +3,9 @@
  * One UpscaleClient per provider and key; clients with the same key share one request budget.
  */
 import { budgetFor, type BudgetLimits } from './budget';
-import { invalidInput, redactError, UpscaleError, type ProviderId } from './errors';
-import { EXTENSION_BY_FORMAT, formatFromMime, MIME_BY_FORMAT, sniffImage, type ImageFormat, type ImageInfo } from './image';
+import { redactError, UpscaleError, type ProviderId } from './errors';
+import { downloadImage, imageUrlOf, safeFileName } from './input';
+import { EXTENSION_BY_FORMAT, MIME_BY_FORMAT, sniffImage, type ImageFormat, type ImageInfo } from './image';
 import { parseOptions, type UpscaleOptions, type UpscaleOptionsInput } from './options';
 import { nextPollDelay } from './polling';
 import type { Ports } from './ports';
@@ -33,20 +34,6 @@ export interface ClientConfig {
 }
 
 export type UpscaleInput = { bytes: Uint8Array; fileName?: string } | { url: string; fileName?: string };
-
-/** The trimmed http(s) URL of an input given as a URL; INVALID_INPUT with what was wrong otherwise. */
-export function imageUrlOf(input: UpscaleInput, provider: ProviderId): string {
-	const url = 'url' in input ? String(input.url ?? '').trim() : '';
-	if (!/^https?:\/\/[^\s]+$/i.test(url)) throw invalidInput(`"${url.slice(0, 80)}" is not an http(s) URL of an image.`, provider);
-	return url;
-}
-
-/** The error for an image URL whose server did not answer 200. */
-export function imageDownloadRefused(url: string, status: number, provider: ProviderId): UpscaleError {
-	return invalidInput(`Could not download the image from ${url}: the server answered ${status}.`, provider);
-}
-
-export const IMAGE_URL_TOO_LARGE = 'The image at the URL is larger than 30 MB.';
 
 export type Stage = 'uploading' | 'queued' | 'processing' | 'downloading' | 'done';
 
@@ -129,6 +116,8 @@ export interface Upscaler {
 }
 
 const MAX_RESULT_BYTES = 1024 * 1024 * 1024;
+/** A result that is not a complete image is downloaded this many times before giving up. */
+const DAMAGED_DOWNLOAD_TRIES = 3;
 
 /** Tracks overlapping jobs per key, so a credit difference measured from the balance is only reported when no other job of this process ran meanwhile. */
 const activity = new Map<string, { active: number; starts: number }>();
@@ -294,22 +283,13 @@ export class UpscaleClient implements Upscaler {
 
 	private async prepare(input: UpscaleInput, deadline: number, signal?: AbortSignal): Promise<PreparedInput> {
 		if ('bytes' in input && input.bytes) {
-			return { kind: 'bytes', bytes: input.bytes, fileName: input.fileName || 'image', info: sniffImage(input.bytes) };
+			return { kind: 'bytes', bytes: input.bytes, fileName: safeFileName(input.fileName || 'image'), info: sniffImage(input.bytes) };
 		}
 		const url = imageUrlOf(input, this.vendor.id);
 		if (!this.vendor.needsBytes) return { kind: 'url', url };
 		// The vendor needs the bytes: fetch them (no key is sent to the image's host).
-		const res = await this.transport
-			.send({ method: 'GET', url, kind: 'download', deadline, signal, what: 'downloading the input image', maxBodyBytes: 30 * 1024 * 1024 + 1 })
-			.catch((e: UpscaleError) => {
-				throw new UpscaleError(e.code === 'INVALID_INPUT' ? 'INVALID_INPUT' : e.code, e.code === 'INVALID_INPUT' ? IMAGE_URL_TOO_LARGE : `Could not download the image from ${url}: ${e.message}`, {
-					provider: this.vendor.id,
-					local: e.code === 'INVALID_INPUT',
-				});
-			});
-		if (res.status !== 200) throw imageDownloadRefused(url, res.status, this.vendor.id);
-		const fileName = input.fileName || decodeURIComponent(new URL(url).pathname.split('/').pop() || '') || 'image';
-		return { kind: 'bytes', bytes: res.body, fileName, info: sniffImage(res.body) };
+		const { bytes, fileName } = await downloadImage(this.transport, url, { deadline, signal, provider: this.vendor.id, fileName: input.fileName });
+		return { kind: 'bytes', bytes, fileName, info: sniffImage(bytes) };
 	}
 
 	private async doUpscale(input: UpscaleInput, o: UpscaleOptions, run: RunControl): Promise<UpscaleResult> {
@@ -349,7 +329,12 @@ export class UpscaleClient implements Upscaler {
 				release();
 				credits = r.credits ?? {};
 				if (r.image) {
-					image = this.describe(r.image.bytes, r.image.contentType);
+					const damaged = this.damage(r.image.bytes, r.image.contentType);
+					if (damaged) {
+						const spent = credits.consumed ? ` ${this.vendor.name} reports ${credits.consumed} credit${credits.consumed === 1 ? '' : 's'} spent on it` : ' The credit may have been spent';
+						throw new UpscaleError('VENDOR', `${this.vendor.name} returned ${damaged}.${spent}; try again.`, { provider: this.vendor.id, status: 200, retryable: true });
+					}
+					image = this.describe(r.image.bytes);
 				} else {
 					run.onProgress?.({ stage: 'downloading', provider: this.vendor.id, elapsedMs: clock.now() - started });
 					({ image, ref } = await this.download(ctx, undefined, r.ref!));
@@ -470,10 +455,14 @@ export class UpscaleClient implements Upscaler {
 		return this.download(ctx, taskId, ref);
 	}
 
-	/** Downloads a result; an expired Clipdrop URL is signed afresh once. */
+	/**
+	 * Downloads a result; an expired Clipdrop URL is signed afresh once. A body that is not the complete image it
+	 * claims to be (cut off, an error page sent as image/jpeg) is downloaded again: downloads cost nothing.
+	 */
 	private async download(ctx: VendorContext, taskId: string | undefined, ref: ResultRef): Promise<{ image: OutputImage; ref: ResultRef }> {
 		let current = ref;
-		for (let attempt = 0; ; attempt++) {
+		let refreshed = false;
+		for (let damagedTries = 0; ; ) {
 			const res = await this.transport.send({
 				method: 'GET',
 				url: current.url,
@@ -484,9 +473,16 @@ export class UpscaleClient implements Upscaler {
 				taskId,
 				maxBodyBytes: MAX_RESULT_BYTES,
 			});
-			if (res.status === 200) return { image: this.describe(res.body, res.headers['content-type'] ?? ''), ref: current };
+			if (res.status === 200) {
+				const damaged = this.damage(res.body, res.headers['content-type'] ?? '');
+				if (!damaged) return { image: this.describe(res.body), ref: current };
+				if (++damagedTries < DAMAGED_DOWNLOAD_TRIES) continue;
+				const again = taskId ? ' try Get Task again later' : ' upscale the image again';
+				throw new UpscaleError('VENDOR', `The result downloaded from ${this.vendor.name} was ${damaged}, ${DAMAGED_DOWNLOAD_TRIES} times in a row;${again}.`, { provider: this.vendor.id, status: 200, taskId, retryable: true });
+			}
 			const gone = res.status === 403 || res.status === 404 || res.status === 410 || res.status === 400;
-			if (gone && this.vendor.canRefreshResultUrl && taskId && attempt === 0) {
+			if (gone && this.vendor.canRefreshResultUrl && taskId && !refreshed) {
+				refreshed = true;
 				current = await this.vendor.result(ctx, taskId);
 				continue;
 			}
@@ -502,20 +498,20 @@ export class UpscaleClient implements Upscaler {
 		}
 	}
 
-	/** Output format and size from the bytes (falls back to the Content-Type when the bytes are not sniffable). */
-	private describe(bytes: Uint8Array, contentType: string): OutputImage {
-		let info: ImageInfo | undefined;
+	/** Why bytes that should be a result image are not one ("a damaged JPEG (…)"), or undefined when they are sound. */
+	private damage(bytes: Uint8Array, contentType: string): string | undefined {
 		try {
-			info = sniffImage(bytes);
-		} catch {
-			info = undefined;
+			sniffImage(bytes);
+			return undefined;
+		} catch (e) {
+			const why = (e as Error).message.replace(/\.$/, '');
+			return `something that is not an image, or not a complete one (${contentType || 'no content type'}, ${bytes.length} bytes: ${why})`;
 		}
-		const format = info?.format ?? formatFromMime(contentType);
-		if (!format) {
-			throw new UpscaleError('VENDOR', `${this.vendor.name} returned something that is not an image (${contentType || 'no content type'}, ${bytes.length} bytes).`, {
-				provider: this.vendor.id,
-			});
-		}
-		return { bytes, contentType: MIME_BY_FORMAT[format], format, extension: EXTENSION_BY_FORMAT[format], width: info?.width, height: info?.height };
+	}
+
+	/** Output format and size from the bytes (already checked by damage()). */
+	private describe(bytes: Uint8Array): OutputImage {
+		const info = sniffImage(bytes);
+		return { bytes, contentType: MIME_BY_FORMAT[info.format], format: info.format, extension: EXTENSION_BY_FORMAT[info.format], width: info.width, height: info.height };
 	}
 }

@@ -77,11 +77,43 @@ export function invalidOptions(message: string, provider?: ProviderId): UpscaleE
 	return new UpscaleError('INVALID_OPTIONS', message, { provider, local: true });
 }
 
-/** Replaces every occurrence of each secret (4+ chars) in text with "***". */
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function base64(bytes: number[]): string {
+	let out = '';
+	for (let i = 0; i + 2 < bytes.length; i += 3) {
+		const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+		out += B64[n >>> 18] + B64[(n >>> 12) & 63] + B64[(n >>> 6) & 63] + B64[n & 63];
+	}
+	return out;
+}
+
+/**
+ * The forms a secret can take when a server echoes it back: as sent, trimmed, URL-encoded, and base64 (the part of
+ * its base64 that is the same wherever the secret starts inside a longer encoded text: three alignments).
+ */
+function secretForms(secret: string): string[] {
+	const forms = new Set([secret, secret.trim(), encodeURIComponent(secret.trim())]);
+	const bytes = Array.from(new TextEncoder().encode(secret.trim()));
+	for (let shift = 0; shift < 3; shift++) {
+		// Skip the partial group at the start; whole groups only, so the text is fixed whatever precedes it.
+		const start = (3 - shift) % 3;
+		const body = bytes.slice(start);
+		const whole = body.slice(0, body.length - (body.length % 3));
+		if (whole.length >= 6) {
+			const b = base64(whole);
+			forms.add(b);
+			forms.add(b.replace(/\+/g, '-').replace(/\//g, '_'));
+		}
+	}
+	return [...forms].filter((f) => f.length >= 4);
+}
+
+/** Replaces every occurrence of each secret (4+ chars), in any of the forms above, in text with "***". */
 export function redact(text: string, secrets: Array<string | undefined>): string {
 	let out = text;
-	// Longest first, and the trimmed form too: a key pasted with spaces is sent trimmed.
-	const all = secrets.flatMap((s) => (s ? [s, s.trim()] : [])).filter((s) => s.length >= 4);
+	// Longest first: a key pasted with spaces is sent trimmed.
+	const all = secrets.flatMap((s) => (s && s.trim().length >= 4 ? secretForms(s) : []));
 	for (const s of all.sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
 	return out;
 }

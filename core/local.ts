@@ -5,7 +5,7 @@
  */
 import { invalidOptions } from './errors';
 import { EXTENSION_BY_FORMAT, type ImageInfo } from './image';
-import { targetSize, type UpscaleOptions } from './options';
+import { enlarges, targetSize, type UpscaleOptions } from './options';
 
 const P = 'local' as const;
 
@@ -79,7 +79,7 @@ export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
 	const ratio = Math.max(target.width / oriented.width, target.height / oriented.height);
 	const method = o.fast ? 'fast' : 'ai';
 	const max = o.fast ? LOCAL_LIMITS.fastMaxScale : LOCAL_LIMITS.aiMaxScale;
-	if (ratio <= 1) {
+	if (!enlarges(target, oriented)) {
 		throw invalidOptions(`${target.width}x${target.height} is not larger than the image (${oriented.width}x${oriented.height}): the local engine only upscales.`, P);
 	}
 	if (ratio > max + 1e-9) {

@@ -64,7 +64,12 @@ export const upscaleOptionsSchema = z
 			.strict()
 			.optional(),
 		/** Give up waiting after this long (the task keeps its id and can be resumed). Default 10 minutes. */
-		timeoutMs: int('timeout', 1000, 24 * 3600 * 1000).default(600_000),
+		timeoutMs: z
+			.number({ invalid_type_error: 'timeout must be a number' })
+			.min(1000, 'timeout must be at least 1 second')
+			.max(24 * 3600 * 1000, 'timeout must be at most 24 hours (86400 seconds)')
+			.transform((ms) => Math.round(ms))
+			.default(600_000),
 		/** Bounds for the pause between status checks; the vendor's eta and queue position pick within them. */
 		pollMinMs: int('poll minimum interval', 100, 600_000).optional(),
 		pollMaxMs: int('poll maximum interval', 100, 3_600_000).optional(),
@@ -105,6 +110,11 @@ export const providerSchema = z.enum(PROVIDERS, {
 /** Output size for a scale factor, keeping the aspect ratio; at least 1 px per side. */
 export function scaledSize(width: number, height: number, scale: number): { width: number; height: number } {
 	return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** True when the output is larger than the input on at least one side (anything else is not an upscale). */
+export function enlarges(target: { width: number; height: number }, input: { width: number; height: number }): boolean {
+	return target.width > input.width || target.height > input.height;
 }
 
 /** Output size from width and/or height (the missing side follows the input's aspect ratio) or from a scale. */

@@ -4,7 +4,9 @@
  * - 429 is retried (the vendor did not process it), after Retry-After when given, and pauses the whole budget;
  * - reads (status, result, download) are retried with back-off on 5xx and on any network failure;
  * - a submit is resent only when it cannot have reached the vendor (connection refused, DNS, connect
- *   timeout) or was answered 429: never after a 5xx or a connection lost mid-request (no double charge).
+ *   timeout) or was answered 429: never after a 5xx or a connection lost mid-request (no double charge);
+ * - downloads (input images, results) follow up to MAX_REDIRECTS http(s) redirects, under the same deadline and cap;
+ * - the deadline bounds everything: a port ends a request at its time limit, however slowly bytes still trickle in.
  */
 import type { EncodedBody } from './encoding';
 import { UpscaleError, type ProviderId } from './errors';
@@ -58,6 +60,18 @@ export interface TransportConfig {
 	retry: RetryPolicy;
 }
 
+/** How many redirects a download follows (browsers allow 20; image hosts and signed URLs need one or two). */
+export const MAX_REDIRECTS = 5;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A wait in words: "45 s", "12 min", "27.8 hours". */
+export function duration(ms: number): string {
+	const s = Math.max(0, ms) / 1000;
+	if (s < 90) return `${Math.max(1, Math.round(s))} s`;
+	if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+	return `${(s / 3600).toFixed(1)} hours`;
+}
+
 /** Seconds or an HTTP date in Retry-After, as milliseconds from now; undefined when absent or unreadable. */
 export function retryAfterMs(value: string | undefined, now: number): number | undefined {
 	if (!value) return undefined;
@@ -106,13 +120,19 @@ export class Transport {
 		let netFailures = 0;
 		let serverFailures = 0;
 		let limited = 0;
+		let redirects = 0;
+		let url = o.url;
+		/** The vendor's last Retry-After, said when the wait it asks for does not fit in the time left. */
+		let asked: number | undefined;
+		const askedToWait = (left: number) =>
+			asked !== undefined && asked > left ? ` ${name} asked to wait ${duration(asked)} before the next request (429 Retry-After), longer than the time left (${duration(left)}): try again later.` : '';
 		for (;;) {
 			if (o.signal?.aborted) throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
 			let grant: Grant | undefined;
 			if (apiRequest && this.cfg.budget) {
 				const wait = this.cfg.budget.delayFor(clock.now());
 				if (clock.now() + wait > o.deadline) {
-					throw this.fail('TIMEOUT', `${name}: the time limit ran out while waiting for the request budget (${o.what}).`, o);
+					throw this.fail('TIMEOUT', `${name}: the time limit ran out while waiting for the request budget (${o.what}).${askedToWait(o.deadline - clock.now())}`, o);
 				}
 				try {
 					grant = await this.cfg.budget.acquire(clock, sleep, o.signal);
@@ -135,7 +155,7 @@ export class Transport {
 				res = await http
 					.request({
 						method: o.method,
-						url: o.url,
+						url,
 						headers,
 						body: o.body?.chunks,
 						auth: apiRequest,
@@ -147,6 +167,10 @@ export class Transport {
 			} catch (err) {
 				const te = err instanceof TransportError ? err : new TransportError(String((err as Error)?.message ?? err), 'sent');
 				if (te.phase === 'aborted' || o.signal?.aborted) throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
+				if (te.causeCode === 'TIMEOUT' && clock.now() >= o.deadline - 50) {
+					const mayHaveArrived = o.kind === 'submit' ? ' The request may have reached the vendor, so it was not sent again (to avoid paying twice); check your account before retrying.' : '';
+					throw this.fail('TIMEOUT', `${name}: the time limit ran out while ${o.what}.${mayHaveArrived}`, o);
+				}
 				const safeToResend = te.phase === 'connect' || o.kind !== 'submit';
 				const limit = te.phase === 'connect' ? this.cfg.retry.connectRetries : this.cfg.retry.readRetries;
 				if (safeToResend && te.phase !== 'received' && netFailures < limit) {
@@ -166,13 +190,21 @@ export class Transport {
 						: ' Check your network connection or the base URL, then try again.';
 				throw this.fail('NETWORK', `${name} ${where} while ${o.what} (${te.message}).${ambiguous}`, o);
 			}
+			if (o.kind === 'download' && REDIRECTS.has(res.status)) {
+				url = this.redirectTarget(url, res, o, ++redirects);
+				continue;
+			}
 			if (res.status === 429) {
 				this.rateLimited++;
 				const hinted = retryAfterMs(res.headers['retry-after'], clock.now());
+				asked = hinted;
 				const wait = hinted ?? Math.min(this.cfg.retry.maxDelayMs * 2, this.cfg.retry.baseDelayMs * 2 ** (limited + 1));
 				this.cfg.budget?.blockUntil(clock.now() + wait);
 				if (limited++ < this.cfg.retry.rateLimitRetries) {
-					if (!this.cfg.budget) await this.pause(wait, o);
+					if (!this.cfg.budget) {
+						if (clock.now() + wait > o.deadline) throw this.fail('TIMEOUT', `${name}: the time limit ran out while ${o.what}.${askedToWait(o.deadline - clock.now())}`, o);
+						await this.pause(wait, o);
+					}
 					continue;
 				}
 				return res;
@@ -183,6 +215,23 @@ export class Transport {
 			}
 			return res;
 		}
+	}
+
+	/** Where a redirect points, checked: http(s) only, at most MAX_REDIRECTS hops. */
+	private redirectTarget(from: string, res: HttpResponse, o: SendOptions, hops: number): string {
+		const location = res.headers.location;
+		const fail = (why: string) =>
+			new UpscaleError('VENDOR', `${o.what[0].toUpperCase()}${o.what.slice(1)} failed: ${why}.`, { provider: this.cfg.provider, status: res.status, taskId: o.taskId, retryable: false });
+		if (!location) throw fail(`the server answered ${res.status} (a redirect) without saying where to`);
+		if (hops > MAX_REDIRECTS) throw fail(`more than ${MAX_REDIRECTS} redirects`);
+		let next: URL;
+		try {
+			next = new URL(location, from);
+		} catch {
+			throw fail(`the server redirected to an invalid address`);
+		}
+		if (next.protocol !== 'http:' && next.protocol !== 'https:') throw fail(`the server redirected to a ${next.protocol.replace(':', '')}: address (only http and https are followed)`);
+		return next.href;
 	}
 
 	private backoff(attempt: number): number {

@@ -6,10 +6,12 @@ import { TransportError, type Http, type HttpRequest, type HttpResponse, type Tr
 /** Error codes that prove the request never reached the server. */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNRESET_BEFORE_SEND']);
 
-function phaseOf(err: unknown, signal?: AbortSignal): { phase: TransportPhase; code?: string; message: string } {
+function phaseOf(err: unknown, signal?: AbortSignal, timer?: AbortSignal): { phase: TransportPhase; code?: string; message: string } {
 	const e = err as { code?: string; cause?: { code?: string; message?: string }; message?: string; name?: string };
 	const code = e?.code ?? e?.cause?.code;
-	if (signal?.aborted || e?.name === 'AbortError' || code === 'UND_ERR_ABORTED') return { phase: 'aborted', code, message: 'aborted' };
+	if (signal?.aborted) return { phase: 'aborted', code, message: 'aborted' };
+	if (timer?.aborted) return { phase: 'sent', code: 'TIMEOUT', message: 'no answer in time' };
+	if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED') return { phase: 'aborted', code, message: 'aborted' };
 	if (code && CONNECT_CODES.has(code)) return { phase: 'connect', code, message: code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : code };
 	if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { phase: 'sent', code, message: 'no answer in time' };
 	return { phase: 'sent', code, message: code ?? e?.message ?? String(err) };
@@ -26,9 +28,12 @@ export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
 	const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: 15_000 }, keepAliveTimeout: 10_000 });
 	return {
 		async request(req: HttpRequest): Promise<HttpResponse> {
-			// Time is bounded by undici's own timers (waiting for the headers, then between body chunks): cheaper
-			// than an AbortSignal per request. Small bodies go as one buffer (a stream costs more than the copy);
-			// big ones are streamed from their chunks, never joined.
+			// timeoutMs bounds the whole request, body included: undici's own timers only bound the wait for the
+			// headers and each pause between body chunks, so a server trickling a byte a second would never time out.
+			// Small bodies go as one buffer (a stream costs more than the copy); big ones are streamed from their
+			// chunks, never joined.
+			const timer = AbortSignal.timeout(Math.max(1, req.timeoutMs));
+			const signal = req.signal ? AbortSignal.any([req.signal, timer]) : timer;
 			let body: Buffer | Readable | undefined;
 			if (req.body) {
 				const size = req.body.reduce((n, c) => n + c.length, 0);
@@ -40,13 +45,13 @@ export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
 					method: req.method,
 					headers: req.headers,
 					body,
-					signal: req.signal,
+					signal,
 					dispatcher,
 					headersTimeout: req.timeoutMs,
 					bodyTimeout: req.timeoutMs,
 				});
 			} catch (err) {
-				const p = phaseOf(err, req.signal);
+				const p = phaseOf(err, req.signal, timer);
 				throw new TransportError(p.message, p.phase, p.code);
 			}
 			const headers: Record<string, string> = {};
@@ -69,7 +74,8 @@ export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
 			} catch (err) {
 				if (err instanceof TransportError) throw err;
 				if (req.signal?.aborted) throw new TransportError('aborted', 'aborted');
-				const p = phaseOf(err, req.signal);
+				const p = phaseOf(err, req.signal, timer);
+				if (p.code === 'TIMEOUT') throw new TransportError(p.message, 'sent', p.code);
 				throw new TransportError(`response cut off (${p.message})`, 'received', p.code);
 			}
 		},

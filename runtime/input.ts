@@ -1,27 +1,59 @@
 /** Reading the user's input for the CLI and bot: a local file, or a URL (left for the core to fetch when needed). */
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { invalidInput, type UpscaleInput } from '../core';
+import { excerpt, imageUrlOf, invalidInput, MAX_INPUT_BYTES, type UpscaleInput, type UpscaleError } from '../core';
 
 /** Refuse to read more than this from disk: no vendor takes more, and it keeps memory bounded. */
-export const MAX_FILE_BYTES = 30 * 1024 * 1024;
+export const MAX_FILE_BYTES = MAX_INPUT_BYTES;
+
+/** A file system error on the input as the user reads it: an input problem (exit 2), never a raw code. */
+function unreadable(source: string, e: unknown): UpscaleError {
+	const code = (e as { code?: string })?.code;
+	const name = excerpt(source);
+	switch (code) {
+		case 'ENOENT':
+			return invalidInput(`No such file: ${name}`);
+		case 'EACCES':
+		case 'EPERM':
+			return invalidInput(`Cannot read ${name}: permission denied.`);
+		case 'ELOOP':
+			return invalidInput(`Cannot read ${name}: its symbolic links form a loop.`);
+		case 'ENAMETOOLONG':
+			return invalidInput(`Cannot read ${name}: the name is too long for this system.`);
+		case 'ENOTDIR':
+			return invalidInput(`No such file: ${name} (a part of the path is not a folder).`);
+		case 'EISDIR':
+			return invalidInput(`${name} is not a file.`);
+		case 'EIO':
+			return invalidInput(`Cannot read ${name}: an input/output error (a damaged disk or a network drive that went away).`);
+		default:
+			return invalidInput(`Cannot read ${name}: ${code ?? (e as Error)?.message ?? String(e)}.`);
+	}
+}
 
 export async function readInput(source: string): Promise<UpscaleInput> {
 	if (/^https?:\/\//i.test(source)) return { url: source };
+	// A data: URL or a URL of another kind is not a file name the user meant: the URL check says what is wrong.
+	if (/^data:/i.test(source) || /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) imageUrlOf({ url: source });
 	let size: number;
 	try {
 		const s = await stat(source);
-		if (!s.isFile()) throw invalidInput(`${source} is not a file.`);
+		if (s.isDirectory()) throw invalidInput(`${excerpt(source)} is not a file.`);
+		if (!s.isFile()) throw invalidInput(`${excerpt(source)} is not a regular file (a device, a pipe or a socket): save the image to a file first.`);
 		size = s.size;
 	} catch (e) {
-		if ((e as { code?: string }).code === 'ENOENT') throw invalidInput(`No such file: ${source}`);
-		if ((e as { code?: string }).code === 'EACCES') throw invalidInput(`Cannot read ${source}: permission denied.`);
-		throw e;
+		if ((e as Error).name === 'UpscaleError') throw e;
+		throw unreadable(source, e);
 	}
 	if (size > MAX_FILE_BYTES) {
-		throw invalidInput(`${basename(source)} is ${(size / 1048576).toFixed(1)} MB; the vendors accept at most 30 MB.`);
+		throw invalidInput(`${excerpt(basename(source))} is ${(size / 1048576).toFixed(1)} MB; the vendors accept at most 30 MB.`);
 	}
-	const fh = await open(source, 'r');
+	let fh;
+	try {
+		fh = await open(source, 'r');
+	} catch (e) {
+		throw unreadable(source, e);
+	}
 	try {
 		const buf = Buffer.allocUnsafe(size);
 		let off = 0;
@@ -31,6 +63,8 @@ export async function readInput(source: string): Promise<UpscaleInput> {
 			off += bytesRead;
 		}
 		return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, off), fileName: basename(source) };
+	} catch (e) {
+		throw unreadable(source, e);
 	} finally {
 		await fh.close();
 	}

@@ -9,15 +9,21 @@
 import { encodeMultipart, type EncodedBody } from '../encoding';
 import { invalidInput, invalidOptions, UpscaleError } from '../errors';
 import { MIME_BY_FORMAT } from '../image';
-import { targetSize, type UpscaleOptions } from '../options';
+import { enlarges, targetSize, type UpscaleOptions } from '../options';
 import type { HttpResponse } from '../ports';
 import { finiteNumber, header, httpError, jsonObject, joinUrl, vendorError, bodyExcerpt, type StatusMessages } from './shared';
 import type { Credits, Plan, PreparedInput, ResultRef, TaskState, Vendor, VendorContext } from './types';
 
-/** Limits as documented. Where the text is loose ("16 megapixels", "8k", "12k", "30 Mb") the binary reading is used, so nothing the vendor accepts is refused here. */
+/**
+ * Limits as documented. Where the text is loose ("16 megapixels", "8k", "12k", "30 Mb") the binary reading is used
+ * for refusing, so nothing the vendor accepts is refused here; where the two readings leave a choice (an input of
+ * 16.0–16.78 MP fits sync only under the loose one, and async takes it under both), the automatic choice avoids it.
+ */
 export const CLIPDROP_LIMITS = {
 	maxInputBytes: 30 * 1024 * 1024,
 	syncMaxInputPixels: 4096 * 4096,
+	/** "16 megapixels" read strictly: above this, the automatic choice sends the job to async when async takes it. */
+	syncSureInputPixels: 16_000_000,
 	syncMaxTarget: 4096,
 	asyncMaxInputSide: 8192,
 	asyncMaxTarget: 12288,
@@ -113,12 +119,18 @@ function plan(o: UpscaleOptions, input: PreparedInput): Plan {
 	} else if (o.execution === 'async') {
 		if (asyncProblems.length) throw invalidOptions(`Clipdrop cannot do this asynchronously: ${asyncProblems.join('; ')}.`, P);
 		execution = 'async';
-	} else if (!syncProblems.length) {
+	} else if (!syncProblems.length && !(pixels > L.syncSureInputPixels && !asyncProblems.length)) {
 		execution = 'sync'; // one request and the same price: the cheapest path when it fits
 	} else if (!asyncProblems.length) {
 		execution = 'async';
 	} else {
 		throw invalidOptions(`Clipdrop cannot upscale this image as asked: ${[...syncProblems, ...asyncProblems].join('; ')}.`, P);
+	}
+	if (!enlarges(target, info)) {
+		throw invalidOptions(
+			`${target.width}x${target.height} is not larger than the image (${info.width}x${info.height}): Clipdrop would charge a credit and return it no larger. Ask for a larger size or scale.`,
+			P,
+		);
 	}
 	const params: Record<string, unknown> = { target_width: target.width, target_height: target.height };
 	if (execution === 'async') params.strategy = o.strategy ?? 'smooth';

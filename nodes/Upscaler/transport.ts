@@ -29,9 +29,11 @@ function toBytes(body: unknown): Uint8Array {
 }
 
 /** Maps a failure of n8n's request helper to the core's TransportError (never an HTTP status: those are ignored). */
-export function toTransportError(e: unknown, signal?: AbortSignal): TransportError {
+export function toTransportError(e: unknown, signal?: AbortSignal, timer?: AbortSignal): TransportError {
 	const code = errorCode(e);
-	if (signal?.aborted || code === 'ERR_CANCELED') return new TransportError('aborted', 'aborted', code);
+	if (signal?.aborted) return new TransportError('aborted', 'aborted', code);
+	if (timer?.aborted) return new TransportError('no answer in time', 'sent', 'TIMEOUT');
+	if (code === 'ERR_CANCELED') return new TransportError('aborted', 'aborted', code);
 	if (code && CONNECT_CODES.has(code)) return new TransportError(code, 'connect', code);
 	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new TransportError('no answer in time', 'sent', code);
 	return new TransportError(code ?? ((e as Error)?.message || 'request failed'), 'sent', code);
@@ -43,6 +45,10 @@ export type RequestFn = (options: IHttpRequestOptions, authenticated: boolean) =
 export function httpOver(send: RequestFn): Http {
 	return {
 		async request(req: HttpRequest): Promise<HttpResponse> {
+			// The helper's `timeout` is an idle timer (a server trickling a byte a second never trips it): a signal
+			// bounds the whole request, body included.
+			const timer = AbortSignal.timeout(Math.max(1, req.timeoutMs));
+			const signal = req.signal ? AbortSignal.any([req.signal, timer]) : timer;
 			const options: IHttpRequestOptions = {
 				method: req.method,
 				url: req.url,
@@ -54,13 +60,13 @@ export function httpOver(send: RequestFn): Http {
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				timeout: req.timeoutMs,
-				abortSignal: req.signal,
+				abortSignal: signal,
 			};
 			let res: FullResponse;
 			try {
 				res = (await send(options, req.auth)) as FullResponse;
 			} catch (e) {
-				throw toTransportError(e, req.signal);
+				throw toTransportError(e, req.signal, timer);
 			}
 			const headers: Record<string, string> = {};
 			for (const [k, v] of Object.entries(res.headers ?? {})) {

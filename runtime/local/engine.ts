@@ -6,15 +6,15 @@
 import { availableParallelism } from 'node:os';
 import type { Sharp, SharpOptions } from 'sharp';
 import {
-	IMAGE_URL_TOO_LARGE,
-	imageDownloadRefused,
+	DEFAULT_RETRY,
+	downloadImage,
 	imageUrlOf,
 	invalidInput,
 	MIME_BY_FORMAT,
 	parseOptions,
 	planLocal,
 	sniffImage,
-	TransportError,
+	Transport,
 	UpscaleError,
 	type ImageFormat,
 	type ImageInfo,
@@ -26,8 +26,7 @@ import {
 	type UpscaleOptionsInput,
 	type UpscaleResult,
 } from '../../core';
-import { createUndiciHttp } from '../http-undici';
-import { MAX_FILE_BYTES } from '../input';
+import { createUndiciHttp, nodeSleep, systemClock } from '../http-undici';
 import { requireLocalPackages } from './deps';
 import { TilePool } from './pool';
 import { copyRegion, pasteRegion, tileGrid } from './tiles';
@@ -55,15 +54,21 @@ interface Raw {
 
 const FORMAT: Record<LocalPlan['format'], ImageFormat> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
 
+/** Most model threads: one per CPU (more only cost memory: each holds a model and a tile), at most 8. */
+export const maxThreads = (): number => Math.max(1, Math.min(8, availableParallelism()));
+/** Largest tile side: with two workers at x4 the process peaks near 1.9 GB there (measured on a 1200x800 photo; 384 px: 2.3 GB). */
+export const MAX_TILE = 320;
+
 export function defaultThreads(env: NodeJS.ProcessEnv = process.env): number {
 	const set = Number(env.UPSCALE_LOCAL_THREADS);
+	const max = maxThreads();
 	if (env.UPSCALE_LOCAL_THREADS !== undefined && env.UPSCALE_LOCAL_THREADS.trim() !== '') {
-		if (!Number.isInteger(set) || set < 1 || set > 64) {
-			throw new UpscaleError('INVALID_OPTIONS', `UPSCALE_LOCAL_THREADS must be a whole number from 1 to 64 (got "${env.UPSCALE_LOCAL_THREADS.slice(0, 20)}").`, { provider: 'local', local: true });
+		if (!Number.isInteger(set) || set < 1 || set > max) {
+			throw new UpscaleError('INVALID_OPTIONS', `UPSCALE_LOCAL_THREADS must be a whole number from 1 to ${max}, this machine's CPUs (got "${env.UPSCALE_LOCAL_THREADS.slice(0, 20)}").`, { provider: 'local', local: true });
 		}
 		return set;
 	}
-	return Math.max(1, Math.min(4, availableParallelism()));
+	return Math.min(4, max);
 }
 
 /** UPSCALE_LOCAL_TILE, checked (undefined when not set: the engine's default applies). */
@@ -71,8 +76,8 @@ export function defaultTile(env: NodeJS.ProcessEnv = process.env): number | unde
 	const v = env.UPSCALE_LOCAL_TILE?.trim();
 	if (!v) return undefined;
 	const n = Number(v);
-	if (!Number.isInteger(n) || n < 16 || n > 2048) {
-		throw new UpscaleError('INVALID_OPTIONS', `UPSCALE_LOCAL_TILE must be a whole number from 16 to 2048 (got "${v.slice(0, 20)}").`, { provider: 'local', local: true });
+	if (!Number.isInteger(n) || n < 16 || n > MAX_TILE) {
+		throw new UpscaleError('INVALID_OPTIONS', `UPSCALE_LOCAL_TILE must be a whole number from 16 to ${MAX_TILE} (got "${v.slice(0, 20)}").`, { provider: 'local', local: true });
 	}
 	return n;
 }
@@ -114,12 +119,19 @@ export class LocalUpscaler implements Upscaler {
 		const started = Date.now();
 		try {
 			const o = parseOptions(options, 'local');
-			const { bytes } = await this.bytesOf(input, run.signal);
+			const bytes = await this.bytesOf(input, started + o.timeoutMs, run.signal);
 			const info = sniffImage(bytes);
-			const plan = this.plan(o, info);
+			let plan = this.plan(o, info);
 			const progress = (fraction: number) => run.onProgress?.({ stage: 'processing', provider: 'local', elapsedMs: Date.now() - started, fraction, vendorStatus: plan.method });
 			progress(0);
-			const out = await this.render(bytes, plan, run.signal, progress);
+			const sharp = await loadSharp();
+			const decoded = await decode(sharp, bytes);
+			// The size the decoder gives, upright, is the truth: should the file's orientation tag sit where the sniffer
+			// does not look, the plan follows the decoder rather than stretch the picture to the unrotated size.
+			if (decoded.rgb.width !== plan.oriented.width || decoded.rgb.height !== plan.oriented.height) {
+				plan = this.plan(o, { ...info, width: decoded.rgb.width, height: decoded.rgb.height, orientation: 1 });
+			}
+			const out = await this.render(sharp, decoded, plan, run.signal, progress);
 			run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
 			return {
 				provider: 'local',
@@ -142,28 +154,19 @@ export class LocalUpscaler implements Upscaler {
 		}
 	}
 
-	private async bytesOf(input: UpscaleInput, signal?: AbortSignal): Promise<{ bytes: Uint8Array }> {
-		if ('bytes' in input && input.bytes) return { bytes: input.bytes };
+	/** The input's bytes: as given, or downloaded from its URL the way the vendors' inputs are (redirects, cap, deadline). */
+	private async bytesOf(input: UpscaleInput, deadline: number, signal?: AbortSignal): Promise<Uint8Array> {
+		if ('bytes' in input && input.bytes) return input.bytes;
 		const url = imageUrlOf(input, 'local');
-		const res = await createUndiciHttp()
-			.request({ method: 'GET', url, headers: {}, auth: false, timeoutMs: 60_000, signal, maxBodyBytes: MAX_FILE_BYTES + 1 })
-			.catch((e: Error) => {
-				if (signal?.aborted) throw new UpscaleError('ABORTED', 'Cancelled while downloading the image.', { provider: 'local' });
-				if (e instanceof TransportError && e.causeCode === 'TOO_LARGE') throw invalidInput(IMAGE_URL_TOO_LARGE, 'local');
-				throw new UpscaleError('NETWORK', `Could not download the image from ${url}: ${e.message}`, { provider: 'local' });
-			});
-		if (res.status !== 200) throw imageDownloadRefused(url, res.status, 'local');
-		if (res.body.length > MAX_FILE_BYTES) throw invalidInput(IMAGE_URL_TOO_LARGE, 'local');
-		return { bytes: res.body };
+		const transport = new Transport({ provider: 'local', vendorName: 'The local engine', ports: { http: createUndiciHttp(), sleep: nodeSleep, clock: systemClock }, authHeaders: {}, retry: DEFAULT_RETRY });
+		return (await downloadImage(transport, url, { deadline, signal, provider: 'local' })).bytes;
 	}
 
 	/** Decode → (model passes | Lanczos) → exact size → alpha back → encode. */
-	private async render(bytes: Uint8Array, plan: LocalPlan, signal: AbortSignal | undefined, progress: (f: number) => void): Promise<Uint8Array> {
-		const sharp = await loadSharp();
-		let decoded: Awaited<ReturnType<typeof decode>> | undefined = await decode(sharp, bytes);
+	private async render(sharp: SharpFn, decoded: Decoded, plan: LocalPlan, signal: AbortSignal | undefined, progress: (f: number) => void): Promise<Uint8Array> {
 		const { alpha, gray } = decoded;
 		let rgb: Raw = decoded.rgb;
-		decoded = undefined; // from here on `rgb` alone holds the input pixels, and lets them go after the first pass
+		decoded.rgb = undefined as never; // from here on `rgb` alone holds the input pixels, and lets them go after the first pass
 		const { width, height } = rgb;
 		const { target } = plan;
 
@@ -192,7 +195,9 @@ export class LocalUpscaler implements Upscaler {
 		if (a && !plan.flatten) img = img.joinChannel(Buffer.from(a.buffer, a.byteOffset, a.length), { raw: { width: target.width, height: target.height, channels: 1 } });
 		if (gray) img = img.toColourspace('b-w');
 		if (plan.format === 'png') img = img.png({ compressionLevel: 6 });
-		else if (plan.format === 'jpg') img = img.jpeg({ quality: plan.quality, chromaSubsampling: '4:4:4' });
+		// Optimised Huffman tables make libjpeg hold every coefficient of the image (4 bytes a pixel: 1 GB at 16383²);
+		// above 16 MP the few percent they save are not worth it, and the encoder streams.
+		else if (plan.format === 'jpg') img = img.jpeg({ quality: plan.quality, chromaSubsampling: '4:4:4', optimiseCoding: target.width * target.height <= 16_000_000 });
 		else img = img.webp({ quality: plan.quality });
 		return new Uint8Array(await img.toBuffer());
 	}
@@ -240,8 +245,11 @@ export class LocalUpscaler implements Upscaler {
 	}
 }
 
+type SharpFn = Awaited<ReturnType<typeof loadSharp>>;
+type Decoded = { rgb: Raw; alpha?: Uint8Array; gray: boolean };
+
 /** The pixels upright (EXIF applied) in sRGB, split into RGB and alpha; whether the image was grayscale. */
-async function decode(sharp: Awaited<ReturnType<typeof loadSharp>>, bytes: Uint8Array): Promise<{ rgb: Raw; alpha?: Uint8Array; gray: boolean }> {
+async function decode(sharp: SharpFn, bytes: Uint8Array): Promise<Decoded> {
 	try {
 		const meta = await sharp(bytes).metadata();
 		const gray = meta.space === 'b-w' || meta.channels === 1 || (meta.channels === 2 && !!meta.hasAlpha);
@@ -281,7 +289,7 @@ function alphaOf(rgba: Uint8Array): Uint8Array {
 	return out;
 }
 
-async function resizeRaw(sharp: Awaited<ReturnType<typeof loadSharp>>, src: Raw, channels: 1 | 3, to: { width: number; height: number }): Promise<Raw> {
+async function resizeRaw(sharp: SharpFn, src: Raw, channels: 1 | 3, to: { width: number; height: number }): Promise<Raw> {
 	let img = sharp(src.data, { raw: { width: src.width, height: src.height, channels }, limitInputPixels: false }).resize(to.width, to.height, { kernel: 'lanczos3', fit: 'fill' });
 	// libvips writes one band as three unless told to keep one.
 	if (channels === 1) img = img.extractChannel(0);

@@ -197,7 +197,7 @@ describe('Clipdrop through the CLI', () => {
 		cd.inject({ route: 'sync', kind: 'slow', delayMs: 3000 });
 		const r = await runCli([SAMPLE, '--provider', 'clipdrop', '--timeout', '1'], cdEnv());
 		expect(r.code).toBe(1);
-		expect(r.stderr).toMatch(/no answer in time.*so it was not sent again/);
+		expect(r.stderr).toMatch(/Clipdrop: the time limit ran out while upscaling the image \(sync\)\. The request may have reached the vendor, so it was not sent again/);
 		expect(cd.count('sync')).toBe(1);
 	});
 

@@ -18,7 +18,15 @@ export type FaultKind =
 	/** Answer 200 with a body that is not valid JSON (or not a valid image, for file routes). */
 	| 'malformed'
 	/** The task created by this submit fails. */
-	| 'fail-task';
+	| 'fail-task'
+	/** Answer 302 to the same URL (one more query parameter), before processing: the client must follow it. */
+	| 'redirect'
+	/** Process normally, then send the answer's body one byte every `delayMs` (default 2000): a stalled server. */
+	| 'trickle'
+	/** Process normally, then send only the first half of the body (Content-Length says so: a cut-off file). */
+	| 'truncate'
+	/** Process normally, then send an HTML error page instead of the body, under the same Content-Type. */
+	| 'html';
 
 export interface Fault {
 	/** Route name (see each fake's ROUTES) or '*' for any. */
@@ -104,6 +112,44 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 	return over ? null : Buffer.concat(chunks);
 }
 
+/** Holds back what a handler sends, then delivers it altered as the fault says (see FaultKind). */
+function rewriteAnswer(res: ServerResponse, fault: Fault): void {
+	const writeHead = res.writeHead.bind(res);
+	const end = res.end.bind(res);
+	const chunks: Buffer[] = [];
+	let head: { status: number; headers: Record<string, string | number> } = { status: 200, headers: {} };
+	res.writeHead = ((status: number, headers?: Record<string, string | number>) => {
+		head = { status, headers: { ...(headers ?? {}) } };
+		return res;
+	}) as typeof res.writeHead;
+	res.write = ((chunk: Buffer | string) => {
+		chunks.push(Buffer.from(chunk));
+		return true;
+	}) as typeof res.write;
+	res.end = ((chunk?: Buffer | string) => {
+		if (chunk) chunks.push(Buffer.from(chunk));
+		let body = Buffer.concat(chunks);
+		if (fault.kind === 'truncate') body = body.subarray(0, Math.floor(body.length / 2));
+		if (fault.kind === 'html') body = Buffer.from('<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n');
+		const headers = { ...head.headers };
+		for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-length') delete headers[k];
+		headers['content-length'] = body.length;
+		writeHead(head.status, headers);
+		if (fault.kind !== 'trickle') return end(body);
+		let i = 0;
+		const timer = setInterval(() => {
+			if (res.destroyed || i >= body.length) {
+				clearInterval(timer);
+				if (!res.destroyed) end();
+				return;
+			}
+			(http.ServerResponse.prototype.write as (chunk: Buffer) => boolean).call(res, body.subarray(i, ++i));
+		}, fault.delayMs ?? 2000);
+		res.on('close', () => clearInterval(timer));
+		return res;
+	}) as typeof res.end;
+}
+
 export class Signer {
 	private secret = randomBytes(16);
 	sign(path: string, expires: number): string {
@@ -179,7 +225,16 @@ export abstract class FakeServer {
 			const known = this.routes().some((r) => r.pattern.test(url.pathname));
 			return sendJson(res, known ? 405 : 404, known ? { error: 'Method not allowed' } : { error: 'Not found' });
 		}
-		const before = this.takeFault(name, ['status', 'slow', 'drop', 'malformed']);
+		const before = this.takeFault(name, ['status', 'slow', 'drop', 'malformed', 'redirect']);
+		if (before?.kind === 'redirect') {
+			req.resume();
+			const hop = `${url.pathname}${url.search ? `${url.search}&` : '?'}hop=${Date.now()}`;
+			res.writeHead(302, { location: hop, 'content-length': '0' });
+			res.end();
+			return;
+		}
+		const after = this.takeFault(name, ['trickle', 'truncate', 'html']);
+		if (after) rewriteAnswer(res, after);
 		if (before?.kind === 'drop') {
 			req.socket.destroy();
 			return;

@@ -59,7 +59,7 @@ describe('parseOptions', () => {
 		[{ webhook: { url: 'not a url' } }, 'webhook url must be a valid URL'],
 		[{ webhook: { url: 'ftp://x.y/z' } }, 'webhook url must start with http:// or https://'],
 		[{ webhook: 'https://x.y' }, 'webhook must be an object with a url'],
-		[{ timeoutMs: 10 }, 'timeout must be at least 1000'],
+		[{ timeoutMs: 10 }, 'timeout must be at least 1 second'],
 		[{ pollMinMs: 5000, pollMaxMs: 1000 }, 'poll minimum interval is larger than the maximum'],
 		[{ colour: 'red' }, 'unknown option: colour'],
 		[{ a: 1, b: 2 }, 'unknown options: a, b'],

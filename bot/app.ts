@@ -1,6 +1,6 @@
 /** The bot: discord.js client, /upscale and /upscale-credits, the job queue, delivery, graceful stop. */
 import { Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction } from 'discord.js';
-import { UpscaleClient, UpscaleError, type ImageFormat, type ProviderId, type Upscaler, type UpscaleOptionsInput, type UpscaleResult, type VendorId } from '../core';
+import { MAX_INPUT_BYTES, UpscaleClient, upscaledName, UpscaleError, type ImageFormat, type ProviderId, type Upscaler, type UpscaleOptionsInput, type UpscaleResult, type VendorId } from '../core';
 import { LocalUpscaler, nodePorts } from '../runtime';
 import { AttachmentError, downloadAttachment } from './attachments';
 import type { BotConfig } from './config';
@@ -11,7 +11,6 @@ import { JobStore, type StoredJob } from './store';
 import { DiscordHttpError, sendWithFile, type UploadFile } from './upload';
 
 const FORMATS: Record<string, ImageFormat> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/webp': 'webp' };
-const MAX_INPUT_BYTES = 30 * 1024 * 1024;
 const EDIT_INTERVAL_MS = 1500;
 const INVALID_WEBHOOK_TOKEN = 50027;
 
@@ -112,7 +111,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 
 	/** The message for a finished job (the image, or a link when it is over the upload limit). */
 	function resultPayload(job: StoredJob, result: UpscaleResult): Outcome {
-		const name = `${job.fileName.replace(/\.[^.]+$/, '') || 'image'}-upscaled.${result.extension}`;
+		const name = upscaledName(job.fileName, result.extension);
 		if (result.bytes.length <= job.attachmentSizeLimit) {
 			return { content: text.done(result), file: { name, data: result.bytes, contentType: result.contentType } };
 		}

@@ -137,13 +137,19 @@ function fail(err: unknown, json: boolean): number {
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
-// Whatever escapes (a library's stray 'error' event) ends as one line, never a stack trace.
-process.on('uncaughtException', (err) => {
+// A reader that went away (a closed pipe) must not turn our own messages into errors: those writes are dropped.
+process.stderr.on('error', () => undefined);
+process.stdout.on('error', () => undefined);
+// Whatever escapes (a library's stray 'error' event) ends as one line, never a stack trace; only the first is
+// reported, so a failure that repeats itself cannot keep the process busy.
+let escaped = false;
+const onEscape = (err: unknown) => {
+	if (escaped) return;
+	escaped = true;
 	process.exitCode = fail(err, json);
-});
-process.on('unhandledRejection', (err) => {
-	process.exitCode = fail(err, json);
-});
+};
+process.on('uncaughtException', onEscape);
+process.on('unhandledRejection', onEscape);
 run(argv)
 	.then((code) => {
 		process.exitCode = code;

@@ -20,6 +20,8 @@ export const LOCAL_LIMITS = {
 	maxOutputSide: 16383,
 	/** Output pixels (≈ 16383²): the raw result is held in memory once before it is encoded. */
 	maxOutputPixels: 16383 * 16383,
+	/** WebP output pixels: libwebp holds the whole picture (≈ 8 bytes a pixel: 2.1 GB at 16383²; 0.55 GB at 8000²). */
+	maxWebpOutputPixels: 8192 * 8192,
 	/** Default quality for JPEG and WebP output. */
 	defaultQuality: 90,
 } as const;
@@ -94,6 +96,12 @@ export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
 		throw invalidOptions(`The result would be ${target.width}x${target.height}; the local engine writes at most ${LOCAL_LIMITS.maxOutputSide} px per side. Use a smaller scale.`, P);
 	}
 	const format = o.format ?? EXTENSION_BY_FORMAT[info.format];
+	if (format === 'webp' && target.width * target.height > LOCAL_LIMITS.maxWebpOutputPixels) {
+		throw invalidOptions(
+			`The result would be ${target.width}x${target.height} (${((target.width * target.height) / 1e6).toFixed(0)} MP); the local engine writes WebP up to ${Math.floor(LOCAL_LIMITS.maxWebpOutputPixels / 1e6)} MP (the WebP encoder holds the whole picture in memory). Use --format jpg or png, or a smaller scale.`,
+			P,
+		);
+	}
 	if (o.quality !== undefined && format === 'png') throw invalidOptions('quality applies to JPEG and WebP output; PNG is lossless (add --format jpg or webp).', P);
 	const quality = format === 'png' ? undefined : (o.quality ?? LOCAL_LIMITS.defaultQuality);
 	const passes = o.fast ? [] : modelPasses(ratio);

@@ -14,7 +14,7 @@ import { createLogger } from '../../bot/log';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { DiscordFake, type Recorded } from '../fakes/discord';
 import { XimilarFake } from '../fakes/ximilar';
-import { dims, webp } from '../helpers/images';
+import { dims, motionPhoto, webp } from '../helpers/images';
 import { CLI } from '../helpers/cli';
 
 const SAMPLE = readFileSync(resolve(__dirname, '../fixtures/sample.jpg'));
@@ -195,6 +195,28 @@ describe('failures after the deferral', () => {
 			const id = discord.slash({ command: 'upscale', attachment: image() });
 			await finalOf(id);
 			expect(last(id, 'edit').body.content).toBe('❌ Clipdrop had a server error (500) while submitting the async upscale. This is on Clipdrop\'s side: try again later. Clipdrop said: "GPU on fire".');
+		});
+	});
+
+	it('a stalled result download ends at the job time limit and frees the slot for the next user', async () => {
+		xm.inject({ route: 'download', kind: 'trickle', delayMs: 2000, times: 10 });
+		await withBot({ BOT_MAX_CONCURRENT_JOBS: '1', BOT_JOB_TIMEOUT_SECONDS: '10' }, async () => {
+			const stalled = discord.slash({ command: 'upscale', attachment: image(), options: [opt('provider', STRING, 'ximilar')], userId: '431000000000000001' });
+			const next = discord.slash({ command: 'upscale', attachment: image(), userId: '432000000000000001' });
+			await finalOf(stalled);
+			expect(last(stalled, 'edit').body.content).toMatch(/^❌ Ximilar: the time limit ran out while downloading the result\. \(task [\w-]+: resume it with Get Task\)$/);
+			await finalOf(next);
+			expect(last(next, 'edit').body.content).toMatch(/^✅/);
+		});
+	}, 40_000);
+
+	it('a phone\'s motion photo (a video after the JPEG) is upscaled, not refused as damaged', async () => {
+		const motion = await motionPhoto(320, 240);
+		await withBot({}, async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image('PXL_MP.jpg', motion) });
+			await finalOf(id);
+			expect(last(id, 'edit').body.content).toMatch(/^✅/);
+			expect(await dims(last(id, 'edit').files[0].data)).toMatchObject({ width: 640, height: 480 });
 		});
 	});
 

@@ -4,12 +4,34 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { CLI, runCli, tempDir } from '../helpers/cli';
 
 const SAMPLE = resolve(__dirname, '../fixtures/sample.jpg');
 const CHELSEA = resolve(__dirname, '../fixtures/chelsea.jpg');
+const CPUS = Math.min(8, availableParallelism());
+
+/** Runs the CLI and reads its peak resident memory from /proc while it runs. */
+async function peakRss(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; peakMb: number; seconds: number }> {
+	const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	let stderr = '';
+	child.stderr.on('data', (d) => (stderr += d));
+	let peakKb = 0;
+	const poll = setInterval(() => {
+		try {
+			const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+			if (m) peakKb = Math.max(peakKb, Number(m[1]));
+		} catch {
+			// exited
+		}
+	}, 100);
+	const started = Date.now();
+	const code = await new Promise<number | null>((r) => child.on('exit', r));
+	clearInterval(poll);
+	return { code, stderr, peakMb: peakKb / 1024, seconds: (Date.now() - started) / 1000 };
+}
 
 describe('CLI: the local engine', () => {
 	it('is the default when no key is set, and upscales the sample with the AI model', async () => {
@@ -63,6 +85,14 @@ describe('CLI: the local engine', () => {
 		expect(r.stderr).toBe(message);
 	});
 
+	it('a WebP result over 67 MP is refused up front (its encoder holds the whole picture)', async () => {
+		const dir = tempDir();
+		await sharp(CHELSEA).resize(1000, 1000, { fit: 'fill' }).jpeg().toFile(join(dir, 'in.jpg'));
+		const r = await runCli([join(dir, 'in.jpg'), '--provider', 'local', '--fast', '--scale', '9', '--format', 'webp']);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toBe('upscale: The result would be 9000x9000 (81 MP); the local engine writes WebP up to 67 MP (the WebP encoder holds the whole picture in memory). Use --format jpg or png, or a smaller scale.\n');
+	});
+
 	it('--task with the local engine: exit 2', async () => {
 		const r = await runCli(['--task', 'abc', '--provider', 'local']);
 		expect(r.code).toBe(2);
@@ -70,8 +100,10 @@ describe('CLI: the local engine', () => {
 	});
 
 	it.each([
-		[{ UPSCALE_LOCAL_THREADS: 'lots' }, 'upscale: UPSCALE_LOCAL_THREADS must be a whole number from 1 to 64 (got "lots").\n'],
-		[{ UPSCALE_LOCAL_TILE: '8' }, 'upscale: UPSCALE_LOCAL_TILE must be a whole number from 16 to 2048 (got "8").\n'],
+		[{ UPSCALE_LOCAL_THREADS: 'lots' }, `upscale: UPSCALE_LOCAL_THREADS must be a whole number from 1 to ${CPUS}, this machine's CPUs (got "lots").\n`],
+		[{ UPSCALE_LOCAL_THREADS: '64' }, `upscale: UPSCALE_LOCAL_THREADS must be a whole number from 1 to ${CPUS}, this machine's CPUs (got "64").\n`],
+		[{ UPSCALE_LOCAL_TILE: '8' }, 'upscale: UPSCALE_LOCAL_TILE must be a whole number from 16 to 320 (got "8").\n'],
+		[{ UPSCALE_LOCAL_TILE: '2048' }, 'upscale: UPSCALE_LOCAL_TILE must be a whole number from 16 to 320 (got "2048").\n'],
 	])('a bad %j is named', async (env, message) => {
 		const r = await runCli([SAMPLE], env);
 		expect(r.code).toBe(2);
@@ -98,29 +130,34 @@ describe('CLI: the local engine', () => {
 		const input = join(dir, 'big.jpg');
 		await sharp(CHELSEA).resize(4000, 4000, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(input);
 		const output = join(dir, 'big-x2.jpg');
-		const child = spawn(process.execPath, [CLI, input, '--scale', '2', '--output', output, '--quiet'], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
-		let stderr = '';
-		child.stderr.on('data', (d) => (stderr += d));
-		let peakKb = 0;
-		const poll = setInterval(() => {
-			try {
-				const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-				if (m) peakKb = Math.max(peakKb, Number(m[1]));
-			} catch {
-				// exited
-			}
-		}, 100);
-		const started = Date.now();
-		const code = await new Promise<number | null>((r) => child.on('exit', r));
-		clearInterval(poll);
-		expect(stderr).toBe('');
-		expect(code).toBe(0);
+		const r = await peakRss([input, '--scale', '2', '--output', output, '--quiet']);
+		expect(r.stderr).toBe('');
+		expect(r.code).toBe(0);
 		const m = await sharp(output).metadata();
 		expect([m.width, m.height]).toEqual([8000, 8000]);
-		// Bounded: the raw input (48 MB) and output (192 MB), sharp's JPEG encoder (~0.6 GB for 8000x8000) and two
-		// workers with one 256x256 tile each (~0.15 GB). Untiled, the model's 64-channel layers alone would need
-		// 4000x4000x64x4 B = 4 GB each, several at once. Measured here: ~1.7 GB.
-		process.stdout.write(`4000x4000 -> 8000x8000 (AI, 2x): ${((Date.now() - started) / 1000).toFixed(0)} s, peak RSS ${(peakKb / 1024).toFixed(0)} MB\n`);
-		expect(peakKb / 1024).toBeLessThan(2560);
+		// Bounded: the raw input (48 MB) and output (192 MB), sharp's JPEG encoder and two workers with one 256x256 tile
+		// each (~0.15 GB). Untiled, the model's 64-channel layers alone would need 4000x4000x64x4 B = 4 GB each.
+		process.stdout.write(`4000x4000 -> 8000x8000 (AI, 2x): ${r.seconds.toFixed(0)} s, peak RSS ${r.peakMb.toFixed(0)} MB\n`);
+		expect(r.peakMb).toBeLessThan(2560);
+	}, 900_000);
+
+	// The largest jobs each setting accepts stay within the same bound (2.5 GB): the biggest output (2047² x8 =
+	// 16376², 268 MP) in fast mode as JPEG and PNG, and the largest tile with every thread at x4.
+	it.each([
+		['2047x2047 fast x8 → 16376x16376 JPEG', 2047, 2047, ['--fast', '--scale', '8', '--format', 'jpg'], {}, [16376, 16376]],
+		['2047x2047 fast x8 → 16376x16376 PNG', 2047, 2047, ['--fast', '--scale', '8', '--format', 'png'], {}, [16376, 16376]],
+		['1200x800 AI x4, the largest tile (320) on every thread', 1200, 800, ['--scale', '4'], { UPSCALE_LOCAL_TILE: '320', UPSCALE_LOCAL_THREADS: String(CPUS) }, [4800, 3200]],
+	] as const)('%s: peak memory under 2.5 GB', async (name, w, h, args, env, size) => {
+		const dir = tempDir();
+		const input = join(dir, 'in.jpg');
+		await sharp(CHELSEA).resize(w, h, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(input);
+		const output = join(dir, `out.${(args as readonly string[]).includes('png') ? 'png' : 'jpg'}`);
+		const r = await peakRss([input, ...args, '--output', output, '--quiet'], { ...env });
+		expect(r.stderr).toBe('');
+		expect(r.code).toBe(0);
+		const m = await sharp(output, { limitInputPixels: false }).metadata();
+		expect([m.width, m.height]).toEqual(size);
+		process.stdout.write(`${name}: ${r.seconds.toFixed(0)} s, peak RSS ${r.peakMb.toFixed(0)} MB\n`);
+		expect(r.peakMb).toBeLessThan(2560);
 	}, 900_000);
 });

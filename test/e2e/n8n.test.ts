@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { XimilarFake } from '../fakes/ximilar';
-import { dims } from '../helpers/images';
+import { dims, motionPhoto } from '../helpers/images';
 import { BAD_DIR, CASES, bigBadFiles } from '../fixtures/bad/make';
 import { errorOf, fetchFile, fetchJson, installN8n, itemsOf, N8n, wait, workflow, type WfNode } from '../helpers/n8n';
 
@@ -30,6 +30,7 @@ let xm: XimilarFake;
 let files: http.Server;
 let filesUrl = '';
 let filesDir = '';
+let MOTION: Buffer;
 
 /** An example workflow from examples/, pointed at the local fakes and folders (nothing else changed). */
 function example(file: string, id: string, waitSeconds = 1) {
@@ -67,6 +68,7 @@ function expectOk(r: { code: number; stdout: string; stderr: string; result?: un
 }
 
 beforeAll(async () => {
+	MOTION = await motionPhoto(320, 240);
 	const home = installN8n();
 	cd = new ClipdropFake({ keys: { [CD_KEY]: 10_000 }, taskDurationMs: 800 });
 	xm = new XimilarFake({ tokens: { [XM_TOKEN]: { limit: 1_000_000 } }, taskDurationMs: 800 });
@@ -78,6 +80,18 @@ beforeAll(async () => {
 		if (path === '/sample.jpg') {
 			res.writeHead(200, { 'content-type': 'image/jpeg' });
 			return res.end(SAMPLE);
+		}
+		if (path === '/motion-moved.jpg') return void res.writeHead(302, { location: '/motion.jpg' }).end();
+		if (path === '/motion.jpg') {
+			res.writeHead(200, { 'content-type': 'image/jpeg' });
+			return res.end(MOTION);
+		}
+		if (path === '/trickle.jpg') {
+			res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(SAMPLE.length) });
+			let i = 0;
+			const timer = setInterval(() => (i < SAMPLE.length && !res.destroyed ? res.write(SAMPLE.subarray(i, ++i)) : clearInterval(timer)), 2000);
+			res.on('close', () => clearInterval(timer));
+			return;
 		}
 		if (path === '/notes.txt') {
 			res.writeHead(200, { 'content-type': 'text/plain' });
@@ -120,6 +134,8 @@ beforeAll(async () => {
 		workflow('wfCdUrlAsync0001', 'Clipdrop: URL in, detailed, exact width', [
 			upscaler({ provider: 'clipdrop', operation: 'upscale', inputSource: 'url', imageUrl: `${filesUrl}/sample.jpg`, sizeMode: 'exact', width: 1000, height: 0, strategy: 'detailed', options: { fileName: 'wide.jpg', outputBinaryPropertyName: 'upscaled' } }, CD),
 		]),
+		workflow('wfCdMotion000001', 'Clipdrop: a motion photo behind a redirect', [upscaler({ provider: 'clipdrop', operation: 'upscale', inputSource: 'url', imageUrl: `${filesUrl}/motion-moved.jpg` }, CD)]),
+		workflow('wfCdTrickle00001', 'Clipdrop: an image URL that trickles', [upscaler({ provider: 'clipdrop', operation: 'upscale', inputSource: 'url', imageUrl: `${filesUrl}/trickle.jpg`, options: { timeout: 3 } }, CD)]),
 		workflow('wfXmBinary000001', 'Ximilar: binary in, 4x PNG, GAN', [
 			fetchFile(`${filesUrl}/sample.jpg`),
 			upscaler({ provider: 'ximilar', operation: 'upscale', ximilarScale: 4, mode: 'high_fidelity', model: 'gan', format: 'png', quality: 90, tuneColors: false }, XM),
@@ -147,7 +163,7 @@ beforeAll(async () => {
 		]),
 		workflow('wfBatch20000001', 'a batch of 20 items', [fetchJson(`${filesUrl}/batch.json`), upscaler({ provider: 'clipdrop', operation: 'upscale', inputSource: 'url', imageUrl: '={{ $json.url }}', options: { execution: 'async' } }, CD)]),
 	]);
-});
+}, 30 * 60_000); // the first run installs n8n (see scripts/install-n8n.sh)
 
 afterAll(async () => {
 	// No key or token in anything n8n printed: results, errors, logs.
@@ -235,6 +251,19 @@ describe('inside a real n8n', () => {
 		expect(all).toContain('Clipdrop rejected the API key (403: invalid or revoked): check the key, or create a new one in your Clipdrop account page.');
 		expect(all).not.toContain(BAD_KEY);
 		expect(cd.count('sync')).toBe(1);
+	});
+
+	it("a phone's motion photo behind a redirect is followed and upscaled", async () => {
+		const r = await n8n.execute('wfCdMotion000001');
+		expectOk(r);
+		expect(itemsOf(r.result, 'Upscaler')[0].json).toMatchObject({ status: 'completed', output: { width: 640, height: 480 } });
+	});
+
+	it('an image URL that trickles a byte every 2 s ends at the Timeout option, before any vendor request', async () => {
+		const r = await n8n.execute('wfCdTrickle00001');
+		expect(r.code).toBe(1);
+		expect(r.stdout + r.stderr).toMatch(/Could not download the image from http:\/\/127\.0\.0\.1:\d+\/trickle\.jpg: Clipdrop: the time limit ran out while downloading the input image\./);
+		expect(cd.count()).toBe(0);
 	});
 
 	it('input that is not an image fails before any vendor request', async () => {

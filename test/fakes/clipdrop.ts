@@ -29,6 +29,8 @@ export interface ClipdropFakeOptions {
 	etaErrorMs?: number;
 	/** How long a signed download URL works (default one hour). */
 	urlLifetimeMs?: number;
+	/** The sync endpoint's input limit in pixels (default 4096², the loose reading of "16 megapixels"; 16e6 is the strict one). */
+	syncMaxPixels?: number;
 	/** Return the task id as {"taskId": {"value": …}} instead of a string. */
 	taskIdAsObject?: boolean;
 }
@@ -169,7 +171,7 @@ export class ClipdropFake extends FakeServer {
 		const info = await inspect(form.file.data);
 		const formats = mode === 'sync' ? ['png', 'jpeg', 'webp'] : ['png', 'jpeg'];
 		if (!info || !formats.includes(info.format)) return void bad(ctx.res, 'Input image format is not valid');
-		if (mode === 'sync' && info.width * info.height > LIMITS.syncPixels) return void bad(ctx.res, 'Image resolution is too big');
+		if (mode === 'sync' && info.width * info.height > (this.opts.syncMaxPixels ?? LIMITS.syncPixels)) return void bad(ctx.res, 'Image resolution is too big');
 		if (mode === 'async' && (info.width > LIMITS.asyncSide || info.height > LIMITS.asyncSide)) return void bad(ctx.res, 'Image resolution is too big');
 		return { file: form.file.data, width: dims[0], height: dims[1], strategy, hasAlpha: info.hasAlpha };
 	}

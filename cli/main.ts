@@ -2,10 +2,10 @@
 /** `upscale <file-or-url> [options]`: the core from the command line. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { upscaledName, UpscaleError, type Upscaler, type UpscaleResult, type VendorId } from '../core';
+import { UpscaleError, type Upscaler, type UpscaleResult, type VendorId } from '../core';
 import { clientFromEnv, LocalUpscaler, readInput, vendorEnv } from '../runtime';
 import { parseCli, USAGE, type CliArgs } from './args';
-import { outputPath, planOutput, WriteFailed, writeResult, writeStdout, type Recovery } from './output';
+import { outputPath, planOutput, resultName, WriteFailed, writeResult, writeStdout, type Recovery } from './output';
 import { progressReporter } from './progress';
 
 const EXIT_OK = 0;
@@ -92,7 +92,7 @@ async function run(argv: string[]): Promise<number> {
 		progress.end();
 		const recovery: Recovery = { taskId: result.taskId, provider: result.provider, resultUrl: result.resultUrl, resultExpiresAt: result.resultExpiresAt };
 		if (!destination) {
-			await writeStdout(result.bytes, upscaledName(args.source ? (input && 'fileName' in input && input.fileName) || 'image' : `task-${args.task}`, result.extension), recovery);
+			await writeStdout(result.bytes, resultName(args.source ?? `task-${args.task}`, result.extension), recovery);
 			if (!args.quiet) process.stderr.write(`${creditsLine(result)}\n`);
 			return EXIT_OK;
 		}

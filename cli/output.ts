@@ -56,7 +56,7 @@ export function reasonOf(e: unknown): string {
 }
 
 /** The name the result gets beside its source (`photo-upscaled.png`, `task-<id>-upscaled.jpg`). */
-function resultName(source: string, extension: string): string {
+export function resultName(source: string, extension: string): string {
 	return upscaledName(isUrl(source) ? fileNameFromUrl(source) : basename(source), extension);
 }
 

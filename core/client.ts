@@ -329,12 +329,12 @@ export class UpscaleClient implements Upscaler {
 				release();
 				credits = r.credits ?? {};
 				if (r.image) {
-					const damaged = this.damage(r.image.bytes, r.image.contentType);
-					if (damaged) {
+					const read = this.readImage(r.image.bytes, r.image.contentType);
+					if ('damaged' in read) {
 						const spent = credits.consumed ? ` ${this.vendor.name} reports ${credits.consumed} credit${credits.consumed === 1 ? '' : 's'} spent on it` : ' The credit may have been spent';
-						throw new UpscaleError('VENDOR', `${this.vendor.name} returned ${damaged}.${spent}; try again.`, { provider: this.vendor.id, status: 200, retryable: true });
+						throw new UpscaleError('VENDOR', `${this.vendor.name} returned ${read.damaged}.${spent}; try again.`, { provider: this.vendor.id, status: 200, retryable: true });
 					}
-					image = this.describe(r.image.bytes);
+					image = read.image;
 				} else {
 					run.onProgress?.({ stage: 'downloading', provider: this.vendor.id, elapsedMs: clock.now() - started });
 					({ image, ref } = await this.download(ctx, undefined, r.ref!));
@@ -474,11 +474,11 @@ export class UpscaleClient implements Upscaler {
 				maxBodyBytes: MAX_RESULT_BYTES,
 			});
 			if (res.status === 200) {
-				const damaged = this.damage(res.body, res.headers['content-type'] ?? '');
-				if (!damaged) return { image: this.describe(res.body), ref: current };
+				const read = this.readImage(res.body, res.headers['content-type'] ?? '');
+				if ('image' in read) return { image: read.image, ref: current };
 				if (++damagedTries < DAMAGED_DOWNLOAD_TRIES) continue;
 				const again = taskId ? ' try Get Task again later' : ' upscale the image again';
-				throw new UpscaleError('VENDOR', `The result downloaded from ${this.vendor.name} was ${damaged}, ${DAMAGED_DOWNLOAD_TRIES} times in a row;${again}.`, { provider: this.vendor.id, status: 200, taskId, retryable: true });
+				throw new UpscaleError('VENDOR', `The result downloaded from ${this.vendor.name} was ${read.damaged}, ${DAMAGED_DOWNLOAD_TRIES} times in a row;${again}.`, { provider: this.vendor.id, status: 200, taskId, retryable: true });
 			}
 			const gone = res.status === 403 || res.status === 404 || res.status === 410 || res.status === 400;
 			if (gone && this.vendor.canRefreshResultUrl && taskId && !refreshed) {
@@ -498,20 +498,18 @@ export class UpscaleClient implements Upscaler {
 		}
 	}
 
-	/** Why bytes that should be a result image are not one ("a damaged JPEG (…)"), or undefined when they are sound. */
-	private damage(bytes: Uint8Array, contentType: string): string | undefined {
+	/**
+	 * The result image, its format and size read from the bytes (never from the Content-Type, which may lie); or why
+	 * the bytes are not a complete image.
+	 */
+	private readImage(bytes: Uint8Array, contentType: string): { image: OutputImage } | { damaged: string } {
+		let info: ImageInfo;
 		try {
-			sniffImage(bytes);
-			return undefined;
+			info = sniffImage(bytes);
 		} catch (e) {
 			const why = (e as Error).message.replace(/\.$/, '');
-			return `something that is not an image, or not a complete one (${contentType || 'no content type'}, ${bytes.length} bytes: ${why})`;
+			return { damaged: `something that is not an image, or not a complete one (${contentType || 'no content type'}, ${bytes.length} bytes: ${why})` };
 		}
-	}
-
-	/** Output format and size from the bytes (already checked by damage()). */
-	private describe(bytes: Uint8Array): OutputImage {
-		const info = sniffImage(bytes);
-		return { bytes, contentType: MIME_BY_FORMAT[info.format], format: info.format, extension: EXTENSION_BY_FORMAT[info.format], width: info.width, height: info.height };
+		return { image: { bytes, contentType: MIME_BY_FORMAT[info.format], format: info.format, extension: EXTENSION_BY_FORMAT[info.format], width: info.width, height: info.height } };
 	}
 }

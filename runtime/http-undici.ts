@@ -30,54 +30,86 @@ export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
 		async request(req: HttpRequest): Promise<HttpResponse> {
 			// timeoutMs bounds the whole request, body included: undici's own timers only bound the wait for the
 			// headers and each pause between body chunks, so a server trickling a byte a second would never time out.
-			// Small bodies go as one buffer (a stream costs more than the copy); big ones are streamed from their
-			// chunks, never joined.
-			const timer = AbortSignal.timeout(Math.max(1, req.timeoutMs));
-			const signal = req.signal ? AbortSignal.any([req.signal, timer]) : timer;
-			let body: Buffer | Readable | undefined;
-			if (req.body) {
-				const size = req.body.reduce((n, c) => n + c.length, 0);
-				body = size <= SMALL_BODY ? Buffer.concat(req.body, size) : Readable.from(req.body, { objectMode: false });
-			}
-			let res: Dispatcher.ResponseData;
+			const deadline = deadlineSignal(req.timeoutMs, req.signal);
+			const { signal, timer } = deadline;
 			try {
-				res = await request(req.url, {
-					method: req.method,
-					headers: req.headers,
-					body,
-					signal,
-					dispatcher,
-					headersTimeout: req.timeoutMs,
-					bodyTimeout: req.timeoutMs,
-				});
-			} catch (err) {
-				const p = phaseOf(err, req.signal, timer);
-				throw new TransportError(p.message, p.phase, p.code);
+				return await send(req, signal, timer);
+			} finally {
+				deadline.dispose();
 			}
-			const headers: Record<string, string> = {};
-			for (const [k, v] of Object.entries(res.headers)) {
-				if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+		},
+	};
+
+	/** One request under its signal; small bodies go as one buffer (a stream costs more than the copy), big ones are streamed from their chunks, never joined. */
+	async function send(req: HttpRequest, signal: AbortSignal, timer: AbortSignal): Promise<HttpResponse> {
+		let body: Buffer | Readable | undefined;
+		if (req.body) {
+			const size = req.body.reduce((n, c) => n + c.length, 0);
+			body = size <= SMALL_BODY ? Buffer.concat(req.body, size) : Readable.from(req.body, { objectMode: false });
+		}
+		let res: Dispatcher.ResponseData;
+		try {
+			res = await request(req.url, {
+				method: req.method,
+				headers: req.headers,
+				body,
+				signal,
+				dispatcher,
+				headersTimeout: req.timeoutMs,
+				bodyTimeout: req.timeoutMs,
+			});
+		} catch (err) {
+			const p = phaseOf(err, req.signal, timer);
+			throw new TransportError(p.message, p.phase, p.code);
+		}
+		const headers: Record<string, string> = {};
+		for (const [k, v] of Object.entries(res.headers)) {
+			if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+		}
+		const declared = Number(headers['content-length']);
+		if (req.maxBodyBytes !== undefined && declared > req.maxBodyBytes) {
+			discardBody(res.body);
+			throw new TransportError(`response of ${declared} bytes exceeds ${req.maxBodyBytes}`, 'received', 'TOO_LARGE');
+		}
+		try {
+			// Small answers (status JSON, errors) through undici's own reader; big ones into one buffer.
+			if (Number.isSafeInteger(declared) && declared <= SMALL_BODY) {
+				const ab = await res.body.arrayBuffer();
+				return { status: res.statusCode, headers, body: new Uint8Array(ab) };
 			}
-			const declared = Number(headers['content-length']);
-			if (req.maxBodyBytes !== undefined && declared > req.maxBodyBytes) {
-				discardBody(res.body);
-				throw new TransportError(`response of ${declared} bytes exceeds ${req.maxBodyBytes}`, 'received', 'TOO_LARGE');
-			}
-			try {
-				// Small answers (status JSON, errors) through undici's own reader; big ones into one buffer.
-				if (Number.isSafeInteger(declared) && declared <= SMALL_BODY) {
-					const ab = await res.body.arrayBuffer();
-					return { status: res.statusCode, headers, body: new Uint8Array(ab) };
-				}
-				const body = await collectBody(res.body, declared, req.maxBodyBytes, () => new TransportError(`response exceeds ${req.maxBodyBytes} bytes`, 'received', 'TOO_LARGE'));
-				return { status: res.statusCode, headers, body };
-			} catch (err) {
-				if (err instanceof TransportError) throw err;
-				if (req.signal?.aborted) throw new TransportError('aborted', 'aborted');
-				const p = phaseOf(err, req.signal, timer);
-				if (p.code === 'TIMEOUT') throw new TransportError(p.message, 'sent', p.code);
-				throw new TransportError(`response cut off (${p.message})`, 'received', p.code);
-			}
+			const body = await collectBody(res.body, declared, req.maxBodyBytes, () => new TransportError(`response exceeds ${req.maxBodyBytes} bytes`, 'received', 'TOO_LARGE'));
+			return { status: res.statusCode, headers, body };
+		} catch (err) {
+			if (err instanceof TransportError) throw err;
+			if (req.signal?.aborted) throw new TransportError('aborted', 'aborted');
+			const p = phaseOf(err, req.signal, timer);
+			if (p.code === 'TIMEOUT') throw new TransportError(p.message, 'sent', p.code);
+			throw new TransportError(`response cut off (${p.message})`, 'received', p.code);
+		}
+	}
+}
+
+/**
+ * One signal for one request: it aborts when the caller's signal does or when the time limit passes. Written out
+ * rather than with AbortSignal.any: a long-lived caller signal (the bot's, for its whole life) would collect one
+ * dependent signal per request; here the listener is removed when the request ends.
+ */
+function deadlineSignal(timeoutMs: number, outer?: AbortSignal): { signal: AbortSignal; timer: AbortSignal; dispose(): void } {
+	const controller = new AbortController();
+	const timed = new AbortController();
+	const clock = setTimeout(() => {
+		timed.abort();
+		controller.abort(new Error('time limit'));
+	}, Math.max(1, timeoutMs));
+	const onOuter = () => controller.abort(outer?.reason);
+	if (outer?.aborted) onOuter();
+	else outer?.addEventListener('abort', onOuter, { once: true });
+	return {
+		signal: controller.signal,
+		timer: timed.signal,
+		dispose() {
+			clearTimeout(clock);
+			outer?.removeEventListener('abort', onOuter);
 		},
 	};
 }

@@ -4,7 +4,7 @@
  * test asserts is what the user sees (exit status, the line on stderr, the file written) and that no credit is spent
  * where none needs to be.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -71,9 +71,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	const all = cliOutputs.join('\n');
-	const key = CD_KEY;
-	for (const form of [key, encodeURIComponent(key), Buffer.from(key).toString('base64').slice(0, 24), XM_TOKEN]) expect(all).not.toContain(form);
 	await cd.stop();
 	await xm.stop();
 	files.close();
@@ -268,6 +265,16 @@ describe('destinations that cannot take the result: checked before anything is s
 		expect(lastLine(r.stderr)).toBe(`upscale: Could not write the image to standard output: the disk is full. The result was saved to ${join(rescueDir, saved[0])} instead: move it where you want it.`);
 	});
 
+	it('--output - into a pipe whose reader stops early: the result is rescued', async () => {
+		const rescueDir = mkdtempSync(join(tmpdir(), 'rescue-'));
+		const r = await shell(`set -o pipefail; "${process.execPath}" "${CLI}" "${SAMPLE}" --provider clipdrop --scale 8 --output - | head -c 10 > /dev/null`, cdEnv({ TMPDIR: rescueDir }));
+		expect(r.code).toBe(1);
+		const saved = readdirSync(rescueDir);
+		expect(saved).toHaveLength(1);
+		expect(lastLine(r.stderr)).toBe(`upscale: Could not write the image to standard output: the program reading the output closed it. The result was saved to ${join(rescueDir, saved[0])} instead: move it where you want it.`);
+		expect(await dims(readFileSync(join(rescueDir, saved[0])))).toMatchObject({ width: 2560, height: 1920 });
+	});
+
 	it('a file name taken from a URL never leaves the folder, and a bare % is kept as written', async () => {
 		served['escaped.jpg'] = served['sample.jpg'];
 		served['50%off.jpg'] = served['sample.jpg'];
@@ -311,14 +318,10 @@ describe('signals', () => {
 		cd.opts.taskDurationMs = 60_000;
 		const dir = tempDir();
 		const child = spawn(process.execPath, [CLI, SAMPLE, '--provider', 'clipdrop', '--async', '--quiet', '--json', '--output', join(dir, 'x.jpg')], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...cdEnv() } });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d) => (stdout += d));
-		child.stderr.on('data', (d) => (stderr += d));
+		const done = collect(child);
 		while (cd.count('status') === 0) await new Promise((r) => setTimeout(r, 50));
 		child.kill('SIGTERM');
-		const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
-		cliOutputs.push(stdout, stderr);
+		const { code, stdout, stderr } = await done;
 		expect(code).toBe(143);
 		const err = JSON.parse(stdout).error;
 		expect(err).toMatchObject({ code: 'ABORTED', provider: 'clipdrop', taskId: expect.any(String) });
@@ -396,17 +399,29 @@ describe('messages a user can act on', () => {
 	});
 });
 
-/** Runs a shell line (for ulimit and redirections), with only the environment given. */
-function shell(line: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-	return new Promise((resolvePromise) => {
-		const child = spawn('bash', ['-c', line], { env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env } });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d) => (stdout += d));
-		child.stderr.on('data', (d) => (stderr += d));
+describe('secrets', () => {
+	it('no key or token, in any form, in anything any run above printed', () => {
+		const all = cliOutputs.join('\n');
+		expect(all.length).toBeGreaterThan(1000);
+		for (const form of [CD_KEY, encodeURIComponent(CD_KEY), Buffer.from(CD_KEY).toString('base64').slice(0, 24), XM_TOKEN]) expect(all).not.toContain(form);
+	});
+});
+
+/** Collects what a child prints (recorded for the secrets check) and its exit status. */
+function collect(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (d) => (stdout += d));
+	child.stderr.on('data', (d) => (stderr += d));
+	return new Promise((resolvePromise) =>
 		child.on('close', (code) => {
 			cliOutputs.push(stdout, stderr);
-			resolvePromise({ code: code ?? 1, stdout, stderr });
-		});
-	});
+			resolvePromise({ code, stdout, stderr });
+		}),
+	);
+}
+
+/** Runs a shell line (for ulimit and redirections), with only the environment given. */
+function shell(line: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return collect(spawn('bash', ['-c', line], { env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...env } }));
 }

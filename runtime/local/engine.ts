@@ -179,7 +179,9 @@ export class LocalUpscaler implements Upscaler {
 				{ total: 0, w: width, h: height },
 			).total;
 			let done = 0;
-			for (const scale of plan.passes) {
+			for (const [i, scale] of plan.passes.entries()) {
+				// Before a second pass, the first pass's model memory goes (see TilePool.releaseIdle).
+				if (i > 0) await this.pool.releaseIdle();
 				rgb = await this.modelPass(rgb, scale, signal, (px) => {
 					done += px;
 					progress(done / work);

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { createBot, type Bot } from '../../bot/app';
@@ -431,7 +431,7 @@ describe('the local engine (BOT_LOCAL_ENGINE=on)', () => {
 		expect(() => loadConfig(env({ BOT_LOCAL_ENGINE: 'maybe' }))).toThrow("The bot's configuration has 1 problem:\n  - BOT_LOCAL_ENGINE must be on or off");
 		expect(() => loadConfig(env({ UPSCALE_DEFAULT_PROVIDER: 'local' }))).toThrow("The bot's configuration has 1 problem:\n  - UPSCALE_DEFAULT_PROVIDER is local but BOT_LOCAL_ENGINE is not on");
 		expect(loadConfig(localOnly()).defaultProvider).toBe('local');
-		expect(() => loadConfig(localOnly({ UPSCALE_LOCAL_THREADS: '0' }))).toThrow('BOT_LOCAL_ENGINE: UPSCALE_LOCAL_THREADS must be a whole number from 1 to 64 (got "0").');
+		expect(() => loadConfig(localOnly({ UPSCALE_LOCAL_THREADS: '0' }))).toThrow(`BOT_LOCAL_ENGINE: UPSCALE_LOCAL_THREADS must be a whole number from 1 to ${Math.min(8, availableParallelism())}, this machine's CPUs (got "0").`);
 	});
 });
 

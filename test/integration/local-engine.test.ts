@@ -274,8 +274,10 @@ describe('local engine: what a user is told', () => {
 		let e = await localError(engine.upscale({ bytes: Buffer.from('GIF89a...') }));
 		expect(e.message).toBe('The image is GIF, which is not supported: use PNG, JPEG or WebP.');
 		const good = await sharp(CHELSEA).resize(64, 48).png().toBuffer();
+		// Sound structure (the sniffer walks the chunks), garbage inside the image data: only decoding finds it.
 		const broken = Buffer.from(good);
-		broken.fill(0x55, 60, broken.length - 20);
+		const idat = broken.indexOf('IDAT');
+		broken.fill(0x55, idat + 4, idat + 4 + broken.readUInt32BE(idat - 4));
 		e = await localError(engine.upscale({ bytes: broken }));
 		expect(e.code).toBe('INVALID_INPUT');
 		expect(e.message).toMatch(/^The image could not be decoded: .+\.$/);

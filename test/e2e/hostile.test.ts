@@ -127,7 +127,7 @@ describe('servers that trickle: --timeout bounds the whole run', () => {
 
 	it('a result download trickling (Ximilar): stopped at the time limit, with the task id to resume', async () => {
 		xm.inject({ route: 'download', kind: 'trickle', delayMs: 2000, times: 10 });
-		const r = await runCli([SAMPLE, '--provider', 'ximilar', '--timeout', '4'], xmEnv(), { timeoutMs: 30_000 });
+		const r = await runCli([SAMPLE, '--provider', 'ximilar', '--timeout', '6'], xmEnv(), { timeoutMs: 30_000 });
 		expect(r.code).toBe(1);
 		expect(lastLine(r.stderr)).toMatch(/^upscale: Ximilar: the time limit ran out while downloading the result\..*Resume with: upscale --task [\w-]+ --provider ximilar$/);
 		expect(xm.count('async')).toBe(1);

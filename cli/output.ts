@@ -10,6 +10,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 import { excerpt, fileNameFromUrl, invalidOptions, upscaledName } from '../core';
+import { fileErrorReason } from '../runtime';
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
@@ -18,40 +19,6 @@ function statOf(p: string, follow = true): Stats | undefined {
 		return follow ? statSync(p) : lstatSync(p);
 	} catch {
 		return undefined;
-	}
-}
-
-/** A file system error code in words, for "Cannot write X: <reason>". */
-export function reasonOf(e: unknown): string {
-	const code = (e as { code?: string })?.code;
-	switch (code) {
-		case 'ENOSPC':
-			return 'the disk is full';
-		case 'EDQUOT':
-			return 'the disk quota is used up';
-		case 'EFBIG':
-			return 'the file is larger than this system allows (file size limit)';
-		case 'EACCES':
-		case 'EPERM':
-			return 'permission denied';
-		case 'EROFS':
-			return 'the file system is read-only';
-		case 'ENOENT':
-			return 'the folder does not exist (any more)';
-		case 'ENOTDIR':
-			return 'a part of the path is not a folder';
-		case 'EISDIR':
-			return 'it is a folder';
-		case 'EEXIST':
-			return 'a file of that name appeared meanwhile';
-		case 'EPIPE':
-			return 'the program reading the output closed it';
-		case 'ENAMETOOLONG':
-			return 'the name is too long';
-		case 'EIO':
-			return 'an input/output error';
-		default:
-			return code ?? ((e as Error)?.message || String(e));
 	}
 }
 
@@ -68,9 +35,12 @@ async function probeFolder(dir: string, shown: string): Promise<void> {
 		await fh.close();
 		await unlink(probe);
 	} catch (e) {
-		throw invalidOptions(`Cannot write ${excerpt(shown)}: ${reasonOf(e)}.`);
+		throw invalidOptions(`Cannot write ${excerpt(shown)}: ${fileErrorReason(e)}.`);
 	}
 }
+
+/** True when st is the input file itself (same device and inode: also through another name or a hard link). */
+const isInput = (st: Stats, input?: Stats) => !!input && st.dev === input.dev && st.ino === input.ino;
 
 /** Refuses an existing target that --force must not replace: anything but a regular file, and the input itself. */
 function checkReplaceable(path: string, force: boolean, input?: Stats): void {
@@ -79,7 +49,7 @@ function checkReplaceable(path: string, force: boolean, input?: Stats): void {
 	if (link.isSymbolicLink()) throw invalidOptions(`${excerpt(path)} is a symbolic link; give the file it points to, or another name.`);
 	if (link.isDirectory()) return;
 	if (!link.isFile()) throw invalidOptions(`${excerpt(path)} is not a regular file (a device, a pipe or a socket); it is never replaced. Give a file name.`);
-	if (input && link.dev === input.dev && link.ino === input.ino) throw invalidOptions(`${excerpt(path)} is the input image; it is never replaced. Give another output name.`);
+	if (isInput(link, input)) throw invalidOptions(`${excerpt(path)} is the input image; it is never replaced. Give another output name.`);
 	if (!force) throw invalidOptions(`${excerpt(path)} exists; use --force to overwrite it.`);
 }
 
@@ -99,17 +69,17 @@ export interface OutputPlan {
 export async function planOutput(source: string, output: string | undefined, force: boolean): Promise<OutputPlan> {
 	const input = isUrl(source) ? undefined : statOf(source);
 	if (output !== undefined) {
-		if (output.endsWith('/') || output.endsWith(sep) || statOf(output)?.isDirectory()) {
-			const st = statOf(output);
+		const st = statOf(output);
+		if (output.endsWith('/') || output.endsWith(sep) || st?.isDirectory()) {
 			if (!st) throw invalidOptions(`Cannot write into ${excerpt(output)}: the folder does not exist.`);
 			if (!st.isDirectory()) throw invalidOptions(`Cannot write into ${excerpt(output)}: it is not a folder.`);
 			await probeFolder(output, output);
 			return { folder: output, source, force, input };
 		}
 		const folder = dirname(output);
-		const st = statOf(folder);
-		if (!st) throw invalidOptions(`Cannot write ${excerpt(output)}: the folder ${excerpt(folder)} does not exist.`);
-		if (!st.isDirectory()) throw invalidOptions(`Cannot write ${excerpt(output)}: ${excerpt(folder)} is not a folder.`);
+		const parent = statOf(folder);
+		if (!parent) throw invalidOptions(`Cannot write ${excerpt(output)}: the folder ${excerpt(folder)} does not exist.`);
+		if (!parent.isDirectory()) throw invalidOptions(`Cannot write ${excerpt(output)}: ${excerpt(folder)} is not a folder.`);
 		checkReplaceable(output, force, input);
 		await probeFolder(folder, output);
 		return { file: output, folder, source, force, input };
@@ -130,7 +100,7 @@ export function outputPath(plan: OutputPlan, extension: string): string {
 	let candidate = join(plan.folder, name);
 	for (let i = 1; ; i++) {
 		const st = statOf(candidate, false);
-		if (!st || (plan.force && st.isFile() && !(plan.input && st.dev === plan.input.dev && st.ino === plan.input.ino))) return candidate;
+		if (!st || (plan.force && st.isFile() && !isInput(st, plan.input))) return candidate;
 		candidate = join(plan.folder, `${name.slice(0, dot)}-${i}${name.slice(dot)}`);
 	}
 }
@@ -153,7 +123,7 @@ async function rescue(name: string, bytes: Uint8Array): Promise<{ path?: string;
 		return { path };
 	} catch (e) {
 		await unlink(path).catch(() => undefined);
-		return { reason: reasonOf(e) };
+		return { reason: fileErrorReason(e) };
 	}
 }
 
@@ -187,7 +157,7 @@ export async function writeResult(path: string, bytes: Uint8Array, recovery: Rec
 		await rename(tmp, path);
 	} catch (e) {
 		await unlink(tmp).catch(() => undefined);
-		throw new WriteFailed(lostMessage(path, reasonOf(e), await rescue(basename(path), bytes), recovery));
+		throw new WriteFailed(lostMessage(path, fileErrorReason(e), await rescue(basename(path), bytes), recovery));
 	}
 }
 
@@ -203,5 +173,5 @@ export async function writeStdout(bytes: Uint8Array, name: string, recovery: Rec
 	});
 	// Later errors of the same stream (a second report of the same failure) must not crash the process.
 	process.stdout.on('error', () => undefined);
-	if (failed) throw new WriteFailed(lostMessage('the image to standard output', reasonOf(failed), await rescue(name, bytes), recovery));
+	if (failed) throw new WriteFailed(lostMessage('the image to standard output', fileErrorReason(failed), await rescue(name, bytes), recovery));
 }

@@ -3,7 +3,7 @@ import { parseRateLimit, UpscaleClient, UpscaleError, type BudgetLimits, type Po
 import { createUndiciHttp, nodeSleep, systemClock } from './http-undici';
 
 export { collectBody, createUndiciHttp, discardBody, nodeSleep, systemClock } from './http-undici';
-export { readInput, MAX_FILE_BYTES } from './input';
+export { fileErrorReason, readInput, MAX_FILE_BYTES } from './input';
 
 export function nodePorts(): Ports {
 	return { http: createUndiciHttp(), sleep: nodeSleep, clock: systemClock };

@@ -98,23 +98,6 @@ export class RequestBudget {
 	}
 }
 
-const budgets = new Map<string, RequestBudget>();
-
-/**
- * The budget for a scope (provider + base URL + key). The key is held only in this in-memory map,
- * never written anywhere. Limits given later replace earlier ones (a user may raise their quota).
- */
-export function budgetFor(scope: string, limits: BudgetLimits): RequestBudget {
-	let b = budgets.get(scope);
-	if (!b) {
-		b = new RequestBudget(limits);
-		budgets.set(scope, b);
-	} else if (b.limits.requests !== limits.requests || b.limits.windowMs !== limits.windowMs) {
-		b.limits = limits;
-	}
-	return b;
-}
-
 /** Parses "60", "60/min", "60/60s", "120/6s", "10/500ms" into limits; undefined when malformed. */
 export function parseRateLimit(text: string): BudgetLimits | undefined {
 	const m = /^\s*(\d+)\s*(?:\/\s*(?:(\d+(?:\.\d+)?)\s*(ms|s|m|min)|(min|m|s)))?\s*$/i.exec(text);

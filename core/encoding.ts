@@ -18,7 +18,29 @@ export type MultipartPart =
 
 const safeHeaderValue = (s: string) => s.replace(/["\r\n\\]/g, '_');
 
-export function encodeMultipart(parts: MultipartPart[], boundary: string): EncodedBody {
+/** True when `needle` occurs in `data` (a native scan for its first byte, then a comparison). */
+function contains(data: Uint8Array, needle: Uint8Array): boolean {
+	for (let i = data.indexOf(needle[0]); i !== -1 && i + needle.length <= data.length; i = data.indexOf(needle[0], i + 1)) {
+		let j = 1;
+		while (j < needle.length && data[i + j] === needle[j]) j++;
+		if (j === needle.length) return true;
+	}
+	return false;
+}
+
+/**
+ * A boundary that does not occur in any part (RFC 2046 asks for that; a random one only makes it likely):
+ * the first of `upscale-boundary-0`, `-1`, … that is absent. Deterministic, so core needs no random source.
+ */
+export function pickBoundary(parts: MultipartPart[]): string {
+	for (let n = 0; ; n++) {
+		const boundary = `----upscale-boundary-${n}`;
+		const bytes = enc.encode(boundary);
+		if (!parts.some((p) => ('data' in p ? contains(p.data, bytes) : p.value.includes(boundary)))) return boundary;
+	}
+}
+
+export function encodeMultipart(parts: MultipartPart[], boundary = pickBoundary(parts)): EncodedBody {
 	const chunks: Uint8Array[] = [];
 	for (const part of parts) {
 		if ('data' in part) {

@@ -1,4 +1,7 @@
 /** One error type for everything the core can fail with. `code` is stable: adapters and users branch on it. */
+import type { ProviderId } from './vendors';
+
+export type { ProviderId };
 
 export type ErrorCode =
 	| 'INVALID_INPUT' // the image itself is unusable (format, size, pixels, empty, truncated)
@@ -13,8 +16,6 @@ export type ErrorCode =
 	| 'RESULT_EXPIRED' // the result URL is no longer valid
 	| 'NOT_FOUND' // no task with that id
 	| 'ABORTED'; // the caller cancelled
-
-export type ProviderId = 'clipdrop' | 'ximilar' | 'local';
 
 export interface UpscaleErrorFields {
 	provider?: ProviderId;
@@ -67,6 +68,15 @@ export class UpscaleError extends Error {
 	toJSON(): Record<string, unknown> {
 		return { code: this.code, message: this.message, ...this.fields() };
 	}
+}
+
+/**
+ * Anything thrown, as an UpscaleError: the one wrapper for what was not expected (a bug, a library's own error),
+ * which keeps its message and gains the provider when it had none.
+ */
+export function asUpscaleError(e: unknown, provider?: ProviderId, what = 'Unexpected failure'): UpscaleError {
+	if (e instanceof UpscaleError) return e.provider || !provider ? e : new UpscaleError(e.code, e.message, { ...e.fields(), provider });
+	return new UpscaleError('VENDOR', `${what}: ${(e as Error)?.message ?? String(e)}`, { provider });
 }
 
 export function invalidInput(message: string, provider?: ProviderId): UpscaleError {

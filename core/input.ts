@@ -4,12 +4,18 @@
  * files the same way.
  */
 import { invalidInput, UpscaleError, type ProviderId } from './errors';
+import { sniffImage } from './image';
 import type { Transport } from './transport';
+import type { UpscaleInput } from './upscaler';
+import type { PreparedInput, Vendor } from './vendors/types';
 
 /** No vendor takes more than 30 MB (Clipdrop's documented limit; this tool's cap for Ximilar and the local engine). */
 export const MAX_INPUT_BYTES = 30 * 1024 * 1024;
 
-export const IMAGE_URL_TOO_LARGE = 'The image at the URL is larger than 30 MB.';
+/** A byte limit in words: "30 MB". */
+export const megabytes = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
+
+export const IMAGE_URL_TOO_LARGE = `The image at the URL is larger than ${megabytes(MAX_INPUT_BYTES)}.`;
 
 /** A user's text, shortened for a message (a pasted data: URL can be 100,000 characters). */
 export function excerpt(text: string, max = 80): string {
@@ -81,4 +87,18 @@ export async function downloadImage(t: Transport, url: string, o: { deadline: nu
 		});
 	if (res.status !== 200) throw imageDownloadRefused(url, res.status, o.provider);
 	return { bytes: res.body, fileName: o.fileName ? safeFileName(o.fileName) : fileNameFromUrl(url) };
+}
+
+/**
+ * The input as a vendor takes it: bytes (sniffed, so a bad file is refused before a credit is spent), or the URL for a
+ * vendor that fetches images itself. A vendor that needs bytes gets a URL downloaded here (no key sent to its host).
+ */
+export async function prepareInput(input: UpscaleInput, o: { vendor: Vendor; provider: ProviderId; transport: Transport; deadline: number; signal?: AbortSignal }): Promise<PreparedInput> {
+	if ('bytes' in input && input.bytes) {
+		return { kind: 'bytes', bytes: input.bytes, fileName: safeFileName(input.fileName || 'image'), info: sniffImage(input.bytes) };
+	}
+	const url = imageUrlOf(input, o.provider);
+	if (!o.vendor.needsBytes) return { kind: 'url', url };
+	const { bytes, fileName } = await downloadImage(o.transport, url, { deadline: o.deadline, signal: o.signal, provider: o.provider, fileName: input.fileName });
+	return { kind: 'bytes', bytes, fileName, info: sniffImage(bytes) };
 }

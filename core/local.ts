@@ -6,8 +6,18 @@
 import { invalidOptions } from './errors';
 import { EXTENSION_BY_FORMAT, type ImageInfo } from './image';
 import { enlarges, targetSize, type UpscaleOptions } from './options';
+import type { ProviderInfo } from './vendors/types';
 
 const P = 'local' as const;
+
+/** The local engine as the registry lists it (core/vendors/index.ts): what it takes, and how it refuses the rest. */
+export const LOCAL: ProviderInfo = {
+	id: P,
+	name: 'the local engine',
+	accepts: ['scale', 'width', 'height', 'format', 'quality', 'fast'],
+	refuseForeign: (foreign) =>
+		`The local engine does not take ${foreign.map((f) => `${f.label} (a ${f.owners[0]} option)`).join(', ')}: drop ${foreign.length > 1 ? 'them' : 'it'}, or use that vendor.`,
+};
 
 export const LOCAL_LIMITS = {
 	/** The AI models: ESRGAN-slim x2, x3, x4 (x8 = x4 then x2: the x8 model leaves 8-px blocks, see README). */
@@ -54,21 +64,6 @@ export function modelPasses(ratio: number): Array<2 | 3 | 4> {
 }
 
 export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
-	const foreign = (
-		[
-			['strategy', o.strategy, 'Clipdrop'],
-			['mode', o.mode, 'Ximilar'],
-			['model', o.model, 'Ximilar'],
-			['tuneColors', o.tuneColors, 'Ximilar'],
-			['webhook', o.webhook, 'Ximilar'],
-		] as const
-	).filter(([, v]) => v !== undefined);
-	if (foreign.length) {
-		throw invalidOptions(
-			`The local engine does not take ${foreign.map(([n, , v]) => `${n} (a ${v} option)`).join(', ')}: drop ${foreign.length > 1 ? 'them' : 'it'}, or use that vendor.`,
-			P,
-		);
-	}
 	if (o.execution === 'async') throw invalidOptions('The local engine runs on this machine and has no tasks to submit: drop --async.', P);
 	if (o.scale !== undefined && (o.width !== undefined || o.height !== undefined)) throw invalidOptions('Give either a scale or a width/height, not both.', P);
 	const pixels = info.width * info.height;

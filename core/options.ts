@@ -1,14 +1,9 @@
 /**
- * Every option a user can set, validated with zod before anything is sent. Vendor-specific rules
- * (which options a provider accepts, its ranges) are checked by each vendor's plan(); this file holds
- * the shapes, defaults and the ranges that are the same everywhere.
+ * Every option a user can set, validated with zod before anything is sent (core/parse-options.ts). Which options a
+ * provider takes is in its registry entry (core/vendors/); its own ranges in its plan(); this file holds the shapes,
+ * defaults and the ranges that are the same everywhere.
  */
 import { z } from 'zod';
-import { invalidOptions, type ProviderId } from './errors';
-
-export const PROVIDERS = ['clipdrop', 'ximilar'] as const;
-/** How each provider is named to users. */
-export const PROVIDER_NAMES: Record<ProviderId, string> = { clipdrop: 'Clipdrop', ximilar: 'Ximilar', local: 'the local engine' };
 export const CLIPDROP_STRATEGIES = ['smooth', 'detailed'] as const;
 export const XIMILAR_MODES = ['artifact_removal', 'ironed_out', 'high_fidelity'] as const;
 export const XIMILAR_MODELS = ['classic', 'gan'] as const;
@@ -79,33 +74,24 @@ export const upscaleOptionsSchema = z
 export type UpscaleOptionsInput = z.input<typeof upscaleOptionsSchema>;
 export type UpscaleOptions = z.output<typeof upscaleOptionsSchema>;
 
-/** Turns zod's issues into one readable sentence per problem. */
-export function formatIssues(error: z.ZodError): string {
-	return error.issues
-		.map((i) => {
-			if (i.code === 'unrecognized_keys') return `unknown option${i.keys.length > 1 ? 's' : ''}: ${i.keys.join(', ')}`;
-			const path = i.path.join('.');
-			return i.message.startsWith(path.split('.')[0]) || !path ? i.message : `${path}: ${i.message}`;
-		})
-		.join('; ');
-}
+/** The options that depend on the provider; each provider lists the ones it takes (core/vendors/index.ts checks). */
+export const PROVIDER_OPTIONS = ['scale', 'width', 'height', 'strategy', 'mode', 'model', 'format', 'quality', 'tuneColors', 'webhook', 'fast'] as const;
+export type ProviderOption = (typeof PROVIDER_OPTIONS)[number];
 
-export function parseOptions(input: unknown, provider?: ProviderId): UpscaleOptions {
-	const r = upscaleOptionsSchema.safeParse(input ?? {});
-	if (!r.success) throw invalidOptions(`Invalid options: ${formatIssues(r.error)}.`, provider);
-	const o = r.data;
-	if (o.fast !== undefined && provider !== undefined && provider !== 'local') {
-		throw invalidOptions('Fast mode belongs to the local engine; the vendors always run their own models.', provider);
-	}
-	if (o.pollMinMs !== undefined && o.pollMaxMs !== undefined && o.pollMinMs > o.pollMaxMs) {
-		throw invalidOptions('Invalid options: the poll minimum interval is larger than the maximum.', provider);
-	}
-	return o;
-}
-
-export const providerSchema = z.enum(PROVIDERS, {
-	errorMap: () => ({ message: `provider must be one of ${PROVIDERS.join(', ')}` }),
-});
+/** How an option is named in a refusal (width and height are one choice: an exact size). */
+export const OPTION_LABELS: Record<ProviderOption, string> = {
+	scale: 'scale',
+	width: 'width/height',
+	height: 'width/height',
+	strategy: 'strategy',
+	mode: 'mode',
+	model: 'model',
+	format: 'format',
+	quality: 'quality',
+	tuneColors: 'tune colors',
+	webhook: 'webhook',
+	fast: 'fast mode',
+};
 
 /** Output size for a scale factor, keeping the aspect ratio; at least 1 px per side. */
 export function scaledSize(width: number, height: number, scale: number): { width: number; height: number } {

@@ -67,3 +67,18 @@ export interface Ports {
 	sleep: Sleep;
 	clock: Clock;
 }
+
+/**
+ * Error codes (Node's and undici's) that prove a request never reached the server, so a paid POST may be resent.
+ * Shared by every Http port.
+ */
+export const CONNECT_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Response headers as the core reads them: lower-case names, repeated values joined. */
+export function lowerCaseHeaders(raw: Record<string, unknown> | undefined): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const [k, v] of Object.entries(raw ?? {})) {
+		if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+	}
+	return headers;
+}

@@ -1,10 +1,7 @@
 /** The core's Http port on undici, for the CLI and the bot. */
 import { Readable } from 'node:stream';
 import { request, Agent, type Dispatcher } from 'undici';
-import { TransportError, type Http, type HttpRequest, type HttpResponse, type TransportPhase } from '../core';
-
-/** Error codes that prove the request never reached the server. */
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNRESET_BEFORE_SEND']);
+import { CONNECT_ERROR_CODES, lowerCaseHeaders, TransportError, type Http, type HttpRequest, type HttpResponse, type TransportPhase } from '../core';
 
 function phaseOf(err: unknown, signal?: AbortSignal, timer?: AbortSignal): { phase: TransportPhase; code?: string; message: string } {
 	const e = err as { code?: string; cause?: { code?: string; message?: string }; message?: string; name?: string };
@@ -12,7 +9,7 @@ function phaseOf(err: unknown, signal?: AbortSignal, timer?: AbortSignal): { pha
 	if (signal?.aborted) return { phase: 'aborted', code, message: 'aborted' };
 	if (timer?.aborted) return { phase: 'sent', code: 'TIMEOUT', message: 'no answer in time' };
 	if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED') return { phase: 'aborted', code, message: 'aborted' };
-	if (code && CONNECT_CODES.has(code)) return { phase: 'connect', code, message: code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : code };
+	if (code && CONNECT_ERROR_CODES.has(code)) return { phase: 'connect', code, message: code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timeout' : code };
 	if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { phase: 'sent', code, message: 'no answer in time' };
 	return { phase: 'sent', code, message: code ?? e?.message ?? String(err) };
 }
@@ -62,10 +59,7 @@ export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
 			const p = phaseOf(err, req.signal, timer);
 			throw new TransportError(p.message, p.phase, p.code);
 		}
-		const headers: Record<string, string> = {};
-		for (const [k, v] of Object.entries(res.headers)) {
-			if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-		}
+		const headers = lowerCaseHeaders(res.headers);
 		const declared = Number(headers['content-length']);
 		if (req.maxBodyBytes !== undefined && declared > req.maxBodyBytes) {
 			discardBody(res.body);

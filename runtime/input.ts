@@ -1,10 +1,7 @@
 /** Reading the user's input for the CLI and bot: a local file, or a URL (left for the core to fetch when needed). */
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { excerpt, imageUrlOf, invalidInput, MAX_INPUT_BYTES, UpscaleError, type UpscaleInput } from '../core';
-
-/** Refuse to read more than this from disk: no vendor takes more, and it keeps memory bounded. */
-export const MAX_FILE_BYTES = MAX_INPUT_BYTES;
+import { excerpt, imageUrlOf, invalidInput, MAX_INPUT_BYTES, megabytes, UpscaleError, type UpscaleInput } from '../core';
 
 /** A file system error in words, for "Cannot read X: …" and "Cannot write X: …" (the CLI's output uses it too). */
 export function fileErrorReason(e: unknown): string {
@@ -66,8 +63,9 @@ export async function readInput(source: string): Promise<UpscaleInput> {
 		if (e instanceof UpscaleError) throw e;
 		throw unreadable(source, e);
 	}
-	if (size > MAX_FILE_BYTES) {
-		throw invalidInput(`${excerpt(basename(source))} is ${(size / 1048576).toFixed(1)} MB; the vendors accept at most 30 MB.`);
+	// No vendor takes more, and it keeps memory bounded.
+	if (size > MAX_INPUT_BYTES) {
+		throw invalidInput(`${excerpt(basename(source))} is ${(size / 1048576).toFixed(1)} MB; the vendors accept at most ${megabytes(MAX_INPUT_BYTES)}.`);
 	}
 	let fh;
 	try {

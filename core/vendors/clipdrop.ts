@@ -9,10 +9,11 @@
 import { encodeMultipart, type EncodedBody } from '../encoding';
 import { invalidInput, invalidOptions, UpscaleError } from '../errors';
 import { MIME_BY_FORMAT } from '../image';
+import { MAX_INPUT_BYTES, megabytes } from '../input';
 import { enlarges, targetSize, type UpscaleOptions } from '../options';
 import type { HttpResponse } from '../ports';
 import { finiteNumber, header, httpError, jsonObject, joinUrl, vendorError, bodyExcerpt, type StatusMessages } from './shared';
-import type { Credits, Plan, PreparedInput, ResultRef, TaskState, Vendor, VendorContext } from './types';
+import type { Credits, ForeignOption, Plan, PreparedInput, ResultRef, TaskState, Vendor, VendorContext } from './types';
 
 /**
  * Limits as documented. Where the text is loose ("16 megapixels", "8k", "12k", "30 Mb") the binary reading is used
@@ -20,7 +21,8 @@ import type { Credits, Plan, PreparedInput, ResultRef, TaskState, Vendor, Vendor
  * 16.0–16.78 MP fits sync only under the loose one, and async takes it under both), the automatic choice avoids it.
  */
 export const CLIPDROP_LIMITS = {
-	maxInputBytes: 30 * 1024 * 1024,
+	/** "30 Mb": the tool-wide input cap is this limit. */
+	maxInputBytes: MAX_INPUT_BYTES,
 	syncMaxInputPixels: 4096 * 4096,
 	/** "16 megapixels" read strictly: above this, the automatic choice sends the job to async when async takes it. */
 	syncSureInputPixels: 16_000_000,
@@ -29,7 +31,6 @@ export const CLIPDROP_LIMITS = {
 	asyncMaxTarget: 12288,
 	syncFormats: ['png', 'jpeg', 'webp'],
 	asyncFormats: ['png', 'jpeg'],
-	resultUrlLifetimeMs: 3600_000,
 } as const;
 
 const NAME = 'Clipdrop';
@@ -78,28 +79,24 @@ function requireBytes(input: PreparedInput): Extract<PreparedInput, { kind: 'byt
 	return input;
 }
 
+/** Options only other vendors take: named, with what Clipdrop takes instead. */
+function refuseForeign(foreign: ForeignOption[]): string {
+	const owners = [...new Set(foreign.flatMap((f) => f.owners))].join('/');
+	const labels = foreign.map((f) => f.label).join(', ');
+	return (
+		`${labels} ${foreign.length > 1 ? `are ${owners} options` : `is a ${owners} option`}; Clipdrop takes a scale or a width/height and, for async jobs, a strategy. ` +
+		'(Clipdrop picks the output format itself: JPEG, or WebP when the input has transparency.)'
+	);
+}
+
 function plan(o: UpscaleOptions, input: PreparedInput): Plan {
 	const L = CLIPDROP_LIMITS;
-	const foreign: string[] = [];
-	if (o.mode !== undefined) foreign.push('mode');
-	if (o.model !== undefined) foreign.push('model');
-	if (o.format !== undefined) foreign.push('format');
-	if (o.quality !== undefined) foreign.push('quality');
-	if (o.tuneColors !== undefined) foreign.push('tune colors');
-	if (o.webhook !== undefined) foreign.push('webhook');
-	if (foreign.length) {
-		throw invalidOptions(
-			`${foreign.join(', ')} ${foreign.length > 1 ? 'are Ximilar options' : 'is a Ximilar option'}; Clipdrop takes a scale or a width/height and, for async jobs, a strategy. ` +
-				'(Clipdrop picks the output format itself: JPEG, or WebP when the input has transparency.)',
-			P,
-		);
-	}
 	if (o.scale !== undefined && (o.width !== undefined || o.height !== undefined)) {
 		throw invalidOptions('Give either a scale or a width/height, not both.', P);
 	}
 	const { info } = requireBytes(input);
 	if (info.bytes > L.maxInputBytes) {
-		throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; Clipdrop accepts at most 30 MB.`, P);
+		throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; Clipdrop accepts at most ${megabytes(L.maxInputBytes)}.`, P);
 	}
 	const target = targetSize(o, info);
 	const pixels = info.width * info.height;
@@ -145,8 +142,7 @@ function body(plan: Plan, input: PreparedInput): EncodedBody {
 		{ name: 'target_height', value: String(plan.params.target_height) },
 	];
 	if (plan.params.strategy) parts.push({ name: 'strategy', value: String(plan.params.strategy) });
-	const boundary = `----upscale${Math.random().toString(16).slice(2)}${Math.random().toString(16).slice(2)}`;
-	return encodeMultipart(parts, boundary);
+	return encodeMultipart(parts);
 }
 
 const taskPath = (kind: 'task-status' | 'result', id: string) => `async-tasks/v1/${kind}/${encodeURIComponent(id)}`;
@@ -164,6 +160,12 @@ function getTask(ctx: VendorContext, kind: 'task-status' | 'result', id: string,
 export const clipdrop: Vendor = {
 	id: P,
 	name: NAME,
+	keyNoun: 'API key',
+	env: { key: 'CLIPDROP_API_KEY', baseUrl: 'CLIPDROP_BASE_URL', rateLimit: 'CLIPDROP_RATE_LIMIT' },
+	resultLifetime: { ms: 3600_000, words: 'one hour' },
+	balanceFrom: 'job',
+	accepts: ['scale', 'width', 'height', 'strategy'],
+	refuseForeign,
 	defaultBaseUrl: 'https://clipdrop-api.co',
 	defaultRateLimit: { requests: 60, windowMs: 60_000 },
 	pollPace: { minMs: 1000, maxMs: 10_000 },
@@ -233,15 +235,13 @@ export const clipdrop: Vendor = {
 		if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
 			throw vendorError(P, `Clipdrop's result answer has no download URL: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
 		}
-		return { url, expiresAt: ctx.t.ports.clock.now() + CLIPDROP_LIMITS.resultUrlLifetimeMs };
+		return { url, expiresAt: ctx.clock.now() + clipdrop.resultLifetime.ms };
 	},
 
 	async verifyKey(ctx) {
 		// The status of a task that does not exist: a good key gets 404, a bad one 401/403, and no credit is spent.
 		const what = 'checking the API key';
-		const res = await getTask(ctx, 'task-status', `credential-check-${ctx.t.ports.clock.now()}`, what);
+		const res = await getTask(ctx, 'task-status', `credential-check-${ctx.clock.now()}`, what);
 		if (res.status === 401 || res.status === 403 || res.status === 429 || res.status >= 500) throw fail(res, what);
 	},
-
-	toError: fail,
 };

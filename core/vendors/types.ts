@@ -1,11 +1,32 @@
-/** The contract each vendor module fulfils. The flow (core/client.ts) is written against this only. */
+/**
+ * The contract each vendor module fulfils: its metadata (what the registry in ./index.ts and every front door derive
+ * their lists, names and settings from) and its operations. The flow (core/client.ts and friends) is written against
+ * this only.
+ */
 import type { BudgetLimits } from '../budget';
-import type { UpscaleError, ProviderId } from '../errors';
 import type { ImageInfo } from '../image';
-import type { UpscaleOptions } from '../options';
+import type { ProviderOption, UpscaleOptions } from '../options';
 import type { PollPace } from '../polling';
-import type { HttpResponse } from '../ports';
+import type { Clock } from '../ports';
 import type { Transport } from '../transport';
+
+/** An option given to a provider that does not take it, as the refusal names it. */
+export interface ForeignOption {
+	label: string;
+	/** The vendors that take it, by name ("Ximilar"). */
+	owners: string[];
+}
+
+/** What every provider (each vendor, and the local engine) declares. */
+export interface ProviderInfo {
+	id: string;
+	/** As users read it: "Clipdrop", "the local engine". */
+	name: string;
+	/** The provider-dependent options it takes; any other one is refused before anything is sent. */
+	accepts: readonly ProviderOption[];
+	/** The refusal, in this provider's words, when options it does not take were given (none of them local-only). */
+	refuseForeign(options: ForeignOption[]): string;
+}
 
 /** The image to upscale: bytes we hold (sniffed), or a URL the vendor fetches itself. */
 export type PreparedInput =
@@ -52,6 +73,7 @@ export interface ResultRef {
 
 export interface VendorContext {
 	t: Transport;
+	clock: Clock;
 	baseUrl: string;
 	deadline: number;
 	signal?: AbortSignal;
@@ -69,9 +91,15 @@ export interface SyncResult {
 	credits?: Partial<Credits>;
 }
 
-export interface Vendor {
-	id: Exclude<ProviderId, 'local'>;
-	name: string;
+export interface Vendor extends ProviderInfo {
+	/** What its secret is called: "API key", "API token". */
+	keyNoun: string;
+	/** The environment variables the toolkit (CLI, bot, service) reads for it. */
+	env: { key: string; baseUrl: string; rateLimit: string };
+	/** How long a result URL works, in ms and in words for messages. */
+	resultLifetime: { ms: number; words: string };
+	/** Where the credit balance comes from: the account at any time, or only the answer to a job. */
+	balanceFrom: 'account' | 'job';
 	defaultBaseUrl: string;
 	/** The documented request limit per key, if any. */
 	defaultRateLimit?: BudgetLimits;
@@ -92,6 +120,4 @@ export interface Vendor {
 	balance?(ctx: VendorContext): Promise<{ used: number | null; remaining: number | null }>;
 	/** A request that tells a good key from a bad one without spending a credit. */
 	verifyKey(ctx: VendorContext): Promise<void>;
-	/** Maps a non-2xx response to the error the user sees. */
-	toError(res: HttpResponse, what: string, taskId?: string): UpscaleError;
 }

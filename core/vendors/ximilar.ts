@@ -8,10 +8,11 @@
  */
 import { base64Bytes, encodeJson } from '../encoding';
 import { invalidInput, invalidOptions, UpscaleError } from '../errors';
+import { MAX_INPUT_BYTES, megabytes } from '../input';
 import type { UpscaleOptions } from '../options';
 import type { HttpResponse } from '../ports';
 import { bodyExcerpt, finiteNumber, httpError, jsonObject, joinUrl, vendorError, type StatusMessages } from './shared';
-import type { Plan, PreparedInput, ResultRef, SyncResult, TaskState, Vendor, VendorContext } from './types';
+import type { ForeignOption, Plan, PreparedInput, ResultRef, SyncResult, TaskState, Vendor, VendorContext } from './types';
 
 export const XIMILAR_SCALES = [2, 4, 8] as const;
 
@@ -20,9 +21,8 @@ export const XIMILAR_SCALES = [2, 4, 8] as const;
  * take (a 40 MB base64 body, a decompression bomb). Said so in the README.
  */
 export const XIMILAR_LIMITS = {
-	maxInputBytes: 30 * 1024 * 1024,
+	maxInputBytes: MAX_INPUT_BYTES,
 	maxInputPixels: 50_000_000,
-	resultUrlLifetimeMs: 24 * 3600_000,
 } as const;
 
 const NAME = 'Ximilar';
@@ -71,16 +71,13 @@ export function ximilarAuthorization(raw: string): string {
 	return `${scheme ?? (looksJwt ? 'JWT' : 'Token')} ${token}`;
 }
 
+/** Options only other vendors take: Ximilar works by factor only. */
+function refuseForeign(foreign: ForeignOption[]): string {
+	const owners = [...new Set(foreign.flatMap((f) => f.owners))].join('/');
+	return `${foreign.map((f) => f.label).join(' and ')}: Ximilar upscales by a factor of 2, 4 or 8 and takes no exact size or strategy (those are ${owners} options). Use a scale instead.`;
+}
+
 function plan(o: UpscaleOptions, input: PreparedInput): Plan {
-	const foreign: string[] = [];
-	if (o.strategy !== undefined) foreign.push('strategy');
-	if (o.width !== undefined || o.height !== undefined) foreign.push('width/height');
-	if (foreign.length) {
-		throw invalidOptions(
-			`${foreign.join(' and ')}: Ximilar upscales by a factor of 2, 4 or 8 and takes no exact size or strategy (those are Clipdrop options). Use a scale instead.`,
-			P,
-		);
-	}
 	const scale = o.scale ?? 2;
 	if (!(XIMILAR_SCALES as readonly number[]).includes(scale)) throw invalidOptions(`Ximilar upscales by 2, 4 or 8; ${scale} is not one of them.`, P);
 	if (o.quality !== undefined && o.format === undefined) {
@@ -90,7 +87,7 @@ function plan(o: UpscaleOptions, input: PreparedInput): Plan {
 	let target: Plan['target'];
 	if (input.kind === 'bytes') {
 		const { info } = input;
-		if (info.bytes > XIMILAR_LIMITS.maxInputBytes) throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; this tool sends Ximilar at most 30 MB (pass a URL for larger files).`, P);
+		if (info.bytes > XIMILAR_LIMITS.maxInputBytes) throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; this tool sends Ximilar at most ${megabytes(XIMILAR_LIMITS.maxInputBytes)} (pass a URL for larger files).`, P);
 		if (info.width * info.height > XIMILAR_LIMITS.maxInputPixels) {
 			throw invalidInput(`The image is ${info.width}x${info.height} (${((info.width * info.height) / 1e6).toFixed(0)} MP); this tool sends Ximilar at most 50 MP.`, P);
 		}
@@ -165,6 +162,12 @@ function stateOf(raw: string): TaskState['status'] | 'other' {
 export const ximilar: Vendor = {
 	id: P,
 	name: NAME,
+	keyNoun: 'API token',
+	env: { key: 'XIMILAR_API_TOKEN', baseUrl: 'XIMILAR_BASE_URL', rateLimit: 'XIMILAR_RATE_LIMIT' },
+	resultLifetime: { ms: 24 * 3600_000, words: '24 hours' },
+	balanceFrom: 'account',
+	accepts: ['scale', 'mode', 'model', 'format', 'quality', 'tuneColors', 'webhook'],
+	refuseForeign,
 	defaultBaseUrl: 'https://api.ximilar.com',
 	defaultRateLimit: undefined, // none documented; 429 is still honoured
 	pollPace: { minMs: 2000, maxMs: 30_000 },
@@ -190,7 +193,7 @@ export const ximilar: Vendor = {
 		if (res.status < 200 || res.status >= 300) throw fail(res, what);
 		const j = jsonObject(res);
 		if (!j) throw vendorError(P, `Ximilar answered the upscale with something that is not JSON: ${bodyExcerpt(res)}.`, { status: res.status });
-		return { ref: { ...readOutcome(j), expiresAt: ctx.t.ports.clock.now() + XIMILAR_LIMITS.resultUrlLifetimeMs } };
+		return { ref: { ...readOutcome(j), expiresAt: ctx.clock.now() + ximilar.resultLifetime.ms } };
 	},
 
 	async submit(ctx, p, input) {
@@ -237,8 +240,8 @@ export const ximilar: Vendor = {
 		}
 		const ref = readOutcome((j.response ?? undefined) as Record<string, unknown> | undefined, taskId);
 		const created = typeof j.created === 'string' ? Date.parse(j.created) : NaN;
-		const base = Number.isNaN(created) ? ctx.t.ports.clock.now() : created;
-		return { ...ref, expiresAt: base + XIMILAR_LIMITS.resultUrlLifetimeMs };
+		const base = Number.isNaN(created) ? ctx.clock.now() : created;
+		return { ...ref, expiresAt: base + ximilar.resultLifetime.ms };
 	},
 
 	async balance(ctx) {
@@ -251,6 +254,4 @@ export const ximilar: Vendor = {
 	async verifyKey(ctx) {
 		await getJson(ctx, 'account/v2/details/', 'checking the API token');
 	},
-
-	toError: fail,
 };

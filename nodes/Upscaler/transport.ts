@@ -4,9 +4,7 @@
  * n8n-workflow made abortable, and the clock. No timers, no process, no own HTTP client.
  */
 import { sleep, type IExecuteFunctions, type IHttpRequestOptions } from 'n8n-workflow';
-import { TransportError, type Http, type HttpRequest, type HttpResponse, type Ports, type Sleep } from '../../core';
-
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+import { CONNECT_ERROR_CODES, lowerCaseHeaders, TransportError, type Http, type HttpRequest, type HttpResponse, type Ports, type Sleep } from '../../core';
 
 interface FullResponse {
 	statusCode: number;
@@ -34,7 +32,7 @@ export function toTransportError(e: unknown, signal?: AbortSignal, timer?: Abort
 	if (signal?.aborted) return new TransportError('aborted', 'aborted', code);
 	if (timer?.aborted) return new TransportError('no answer in time', 'sent', 'TIMEOUT');
 	if (code === 'ERR_CANCELED') return new TransportError('aborted', 'aborted', code);
-	if (code && CONNECT_CODES.has(code)) return new TransportError(code, 'connect', code);
+	if (code && CONNECT_ERROR_CODES.has(code)) return new TransportError(code, 'connect', code);
 	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new TransportError('no answer in time', 'sent', code);
 	return new TransportError(code ?? ((e as Error)?.message || 'request failed'), 'sent', code);
 }
@@ -68,10 +66,7 @@ export function httpOver(send: RequestFn): Http {
 			} catch (e) {
 				throw toTransportError(e, req.signal, timer);
 			}
-			const headers: Record<string, string> = {};
-			for (const [k, v] of Object.entries(res.headers ?? {})) {
-				if (v !== undefined && v !== null) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-			}
+			const headers = lowerCaseHeaders(res.headers);
 			const body = toBytes(res.body);
 			if (req.maxBodyBytes !== undefined && body.length > req.maxBodyBytes) {
 				throw new TransportError(`response exceeds ${req.maxBodyBytes} bytes`, 'received', 'TOO_LARGE');

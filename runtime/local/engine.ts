@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Sharp, SharpOptions } from 'sharp';
 import {
+	asUpscaleError,
 	DEFAULT_RETRY,
 	downloadImage,
 	imageUrlOf,
@@ -149,8 +150,7 @@ export class LocalUpscaler implements Upscaler {
 				params: plan.params,
 			};
 		} catch (e) {
-			if (e instanceof UpscaleError) throw e.provider ? e : new UpscaleError(e.code, e.message, { ...e.fields(), provider: 'local' });
-			throw new UpscaleError('VENDOR', `The local engine failed: ${(e as Error)?.message ?? String(e)}`, { provider: 'local' });
+			throw asUpscaleError(e, 'local', 'The local engine failed');
 		}
 	}
 

@@ -1,0 +1,53 @@
+/**
+ * What clients of one process share: a request budget per key (so two jobs on one Clipdrop key stay within its 60
+ * requests a minute together) and the count of jobs running per key (so a credit difference read from the balance
+ * is reported only when no other job could have spent part of it). Injectable through ClientConfig.state; the
+ * default is one in-memory registry per process, which is how it always behaved.
+ */
+import { RequestBudget, type BudgetLimits } from './budget';
+
+/** Jobs on one key: how many run now, and how many ever started (a change means another job overlapped). */
+export interface Activity {
+	active: number;
+	starts: number;
+}
+
+export interface SharedState {
+	/** The budget for a scope (provider + base URL + key); limits given later replace earlier ones. */
+	budget(scope: string, limits: BudgetLimits): RequestBudget;
+	activity(scope: string): Activity;
+}
+
+/** State held in this process's memory. Keys live only in these maps' keys, never written anywhere. */
+export function memoryState(): SharedState {
+	const budgets = new Map<string, RequestBudget>();
+	const activity = new Map<string, Activity>();
+	return {
+		budget(scope, limits) {
+			let b = budgets.get(scope);
+			if (!b) {
+				b = new RequestBudget(limits);
+				budgets.set(scope, b);
+			} else if (b.limits.requests !== limits.requests || b.limits.windowMs !== limits.windowMs) {
+				b.limits = limits; // a user may raise their quota
+			}
+			return b;
+		},
+		activity(scope) {
+			let a = activity.get(scope);
+			if (!a) {
+				a = { active: 0, starts: 0 };
+				activity.set(scope, a);
+			}
+			return a;
+		},
+	};
+}
+
+/** The default: one registry for the whole process. */
+export const processState: SharedState = memoryState();
+
+/** The process's budget for a scope. */
+export function budgetFor(scope: string, limits: BudgetLimits): RequestBudget {
+	return processState.budget(scope, limits);
+}

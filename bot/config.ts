@@ -1,6 +1,6 @@
 /** The bot's configuration, from the environment, validated with zod: one readable line per bad value. */
 import { z } from 'zod';
-import { parseRateLimit, UpscaleError, type BudgetLimits, type ProviderId, type VendorId } from '../core';
+import { listWords, parseRateLimit, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDORS, type BudgetLimits, type ProviderId, type VendorId } from '../core';
 import { defaultThreads, defaultTile, requireLocalPackages } from '../runtime';
 
 const snowflake = (name: string) => z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
@@ -41,6 +41,20 @@ const rate = (name: string) =>
 			return r;
 		});
 
+/** Each vendor's key, base URL and quota, named by its registry entry (CLIPDROP_API_KEY, …). */
+const vendorSettings = Object.fromEntries(
+	VENDOR_IDS.flatMap((id) => {
+		const env = VENDORS[id].env;
+		return [
+			[env.key, z.string().trim().min(1).optional()],
+			[env.baseUrl, url(env.baseUrl).optional()],
+			[env.rateLimit, rate(env.rateLimit)],
+		];
+	}),
+) as Record<string, z.ZodType<string | BudgetLimits | undefined, z.ZodTypeDef, string | undefined>>;
+
+const keyName = (id: VendorId) => VENDORS[id].env.key;
+
 export const configSchema = z
 	.object({
 		DISCORD_TOKEN: z.string({ required_error: 'DISCORD_TOKEN is required: the bot token (Developer Portal → your app → Bot → Reset Token)' }).trim().min(30, 'DISCORD_TOKEN looks too short to be a bot token'),
@@ -48,13 +62,12 @@ export const configSchema = z
 		DISCORD_GUILD_ID: snowflake('DISCORD_GUILD_ID').optional(),
 		DISCORD_API_URL: url('DISCORD_API_URL').optional(),
 		DISCORD_CDN_HOSTS: list('DISCORD_CDN_HOSTS', z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'is not a host name')),
-		CLIPDROP_API_KEY: z.string().trim().min(1).optional(),
-		CLIPDROP_BASE_URL: url('CLIPDROP_BASE_URL').optional(),
-		CLIPDROP_RATE_LIMIT: rate('CLIPDROP_RATE_LIMIT'),
-		XIMILAR_API_TOKEN: z.string().trim().min(1).optional(),
-		XIMILAR_BASE_URL: url('XIMILAR_BASE_URL').optional(),
-		XIMILAR_RATE_LIMIT: rate('XIMILAR_RATE_LIMIT'),
-		UPSCALE_DEFAULT_PROVIDER: z.enum(['clipdrop', 'ximilar', 'local'], { errorMap: () => ({ message: 'UPSCALE_DEFAULT_PROVIDER must be clipdrop, ximilar or local' }) }).optional(),
+		...vendorSettings,
+		UPSCALE_DEFAULT_PROVIDER: z
+			.string()
+			.optional()
+			.refine((v) => v === undefined || (PROVIDER_IDS as string[]).includes(v), { message: `UPSCALE_DEFAULT_PROVIDER must be ${listWords(PROVIDER_IDS)}` })
+			.transform((v) => v as ProviderId | undefined),
 		BOT_LOCAL_ENGINE: z
 			.string()
 			.optional()
@@ -78,8 +91,10 @@ export const configSchema = z
 		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 	})
 	.superRefine((c, ctx) => {
-		if (!c.CLIPDROP_API_KEY && !c.XIMILAR_API_TOKEN && !c.BOT_LOCAL_ENGINE) {
-			ctx.addIssue({ code: 'custom', path: ['CLIPDROP_API_KEY'], message: 'set CLIPDROP_API_KEY and/or XIMILAR_API_TOKEN, or BOT_LOCAL_ENGINE=on: the bot needs at least one provider' });
+		const keys = c as Record<string, unknown>;
+		if (!VENDOR_IDS.some((id) => keys[keyName(id)]) && !c.BOT_LOCAL_ENGINE) {
+			const names = VENDOR_IDS.map(keyName);
+			ctx.addIssue({ code: 'custom', path: [names[0]], message: `set ${listWords(names, 'and/or')}, or BOT_LOCAL_ENGINE=on: the bot needs at least one provider` });
 		}
 		if (c.UPSCALE_DEFAULT_PROVIDER === 'local' && !c.BOT_LOCAL_ENGINE) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is local but BOT_LOCAL_ENGINE is not on' });
 		if (c.BOT_LOCAL_ENGINE) {
@@ -91,8 +106,10 @@ export const configSchema = z
 				ctx.addIssue({ code: 'custom', path: ['BOT_LOCAL_ENGINE'], message: (e as UpscaleError).message });
 			}
 		}
-		if (c.UPSCALE_DEFAULT_PROVIDER === 'clipdrop' && !c.CLIPDROP_API_KEY) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is clipdrop but CLIPDROP_API_KEY is not set' });
-		if (c.UPSCALE_DEFAULT_PROVIDER === 'ximilar' && !c.XIMILAR_API_TOKEN) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is ximilar but XIMILAR_API_TOKEN is not set' });
+		const preferred = c.UPSCALE_DEFAULT_PROVIDER;
+		if (preferred && preferred !== 'local' && !keys[keyName(preferred)]) {
+			ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: `UPSCALE_DEFAULT_PROVIDER is ${preferred} but ${keyName(preferred)} is not set` });
+		}
 	});
 
 export interface BotConfig {
@@ -129,9 +146,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		throw new ConfigError(r.error.issues.map((i) => (i.message.includes(String(i.path[0] ?? '')) ? i.message : `${String(i.path[0])}: ${i.message}`)));
 	}
 	const c = r.data;
+	const values = c as Record<string, unknown>;
 	const providers: BotConfig['providers'] = {};
-	if (c.CLIPDROP_API_KEY) providers.clipdrop = { key: c.CLIPDROP_API_KEY, baseUrl: c.CLIPDROP_BASE_URL, rateLimit: c.CLIPDROP_RATE_LIMIT };
-	if (c.XIMILAR_API_TOKEN) providers.ximilar = { key: c.XIMILAR_API_TOKEN, baseUrl: c.XIMILAR_BASE_URL, rateLimit: c.XIMILAR_RATE_LIMIT };
+	for (const id of VENDOR_IDS) {
+		const env = VENDORS[id].env;
+		const key = values[env.key] as string | undefined;
+		if (key) providers[id] = { key, baseUrl: values[env.baseUrl] as string | undefined, rateLimit: values[env.rateLimit] as BudgetLimits | undefined };
+	}
 	return {
 		token: c.DISCORD_TOKEN,
 		applicationId: c.DISCORD_APPLICATION_ID,
@@ -142,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		local: c.BOT_LOCAL_ENGINE
 			? { threads: defaultThreads({ UPSCALE_LOCAL_THREADS: c.UPSCALE_LOCAL_THREADS }), tileSize: defaultTile({ UPSCALE_LOCAL_TILE: c.UPSCALE_LOCAL_TILE }), maxOutputPixels: c.BOT_LOCAL_MAX_MEGAPIXELS * 1_000_000 }
 			: null,
-		defaultProvider: c.UPSCALE_DEFAULT_PROVIDER ?? (providers.clipdrop ? 'clipdrop' : providers.ximilar ? 'ximilar' : 'local'),
+		defaultProvider: c.UPSCALE_DEFAULT_PROVIDER ?? VENDOR_IDS.find((id) => providers[id]) ?? 'local',
 		maxConcurrentJobs: c.BOT_MAX_CONCURRENT_JOBS,
 		cooldownMs: c.BOT_USER_COOLDOWN_SECONDS * 1000,
 		dailyCreditCap: c.BOT_USER_DAILY_CREDITS,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `npm run bot:deploy`: registers /upscale and /upscale-credits (in DISCORD_GUILD_ID if set — instant — else globally). */
 import { REST, Routes } from 'discord.js';
-import { commandsJson } from './commands';
+import { commandsJson } from './commands/index';
 import { loadConfigOrExit, offeredProviders } from './config';
 
 async function main() {

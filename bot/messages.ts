@@ -60,6 +60,11 @@ export const text = {
 	localTooBig: (w: number, h: number, maxMp: number) =>
 		`❌ That would be ${w}×${h} (${((w * h) / 1e6).toFixed(1)} MP); the local engine on this bot makes images up to ${maxMp} MP. Use a smaller scale.`,
 	localCredits: 'Local engine: free (runs on this bot)',
+	balance: (vendor: string, remaining: number | null) => `${vendor}: ${remaining ?? 'unknown'} credits left`,
+	balanceSeen: (vendor: string, remaining: number, at: number) => `${vendor}: ${remaining} credits left (as of ${ts(at)})`,
+	balanceWithJobOnly: (vendor: string) => `${vendor}: unknown until the next upscale (${vendor} reports the balance only with a job)`,
+	balanceUnreadable: (vendor: string, error: string) => `${vendor}: could not read the balance (${error})`,
+	queueSize: (q: { running: number; waiting: number }) => `Jobs: ${q.running} running, ${q.waiting} waiting.`,
 	creditsNeedPermission: 'Only members with the Manage Server permission can see the credits.',
 	creditsReport: (lines: string[]) => `**Upscaling credits**\n${lines.join('\n')}`,
 };

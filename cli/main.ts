@@ -2,8 +2,8 @@
 /** `upscale <file-or-url> [options]`: the core from the command line. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UpscaleError, type Upscaler, type UpscaleResult, type VendorId } from '../core';
-import { clientFromEnv, LocalUpscaler, readInput, vendorEnv } from '../runtime';
+import { asUpscaleError, isProviderId, listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, type ProviderId, type Upscaler, type UpscaleResult } from '../core';
+import { clientFromEnv, LocalUpscaler, readInput, vendorWithKey } from '../runtime';
 import { parseCli, USAGE, type CliArgs } from './args';
 import { outputPath, planOutput, resultName, WriteFailed, writeResult, writeStdout, type Recovery } from './output';
 import { progressReporter } from './progress';
@@ -17,15 +17,12 @@ const EXIT_TERMINATED = 143;
 /** The signal that stopped the run (SIGINT: Ctrl-C, exit 130; SIGTERM: a service manager or kill, exit 143). */
 let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
 
-function pickProvider(args: CliArgs): VendorId | 'local' {
+/** --provider, else the first vendor whose key is set, else the local engine. */
+function pickProvider(args: CliArgs): ProviderId {
 	const p = args.provider?.toLowerCase();
-	if (p !== undefined) {
-		if (p === 'clipdrop' || p === 'ximilar' || p === 'local') return p;
-		throw new UpscaleError('INVALID_OPTIONS', `Unknown provider "${args.provider}": use clipdrop, ximilar or local.`, { local: true });
-	}
-	if (vendorEnv('clipdrop').key) return 'clipdrop';
-	if (vendorEnv('ximilar').key) return 'ximilar';
-	return 'local';
+	if (p === undefined) return vendorWithKey() ?? 'local';
+	if (isProviderId(p)) return p;
+	throw new UpscaleError('INVALID_OPTIONS', `Unknown provider "${args.provider}": use ${listWords(PROVIDER_IDS)}.`, { local: true });
 }
 
 function summary(r: UpscaleResult, output: string) {
@@ -70,10 +67,10 @@ async function run(argv: string[]): Promise<number> {
 	if (args.source && args.task) throw new UpscaleError('INVALID_OPTIONS', 'Give an image or --task, not both.', { local: true });
 	if (args.output === '-' && args.json) throw new UpscaleError('INVALID_OPTIONS', '--output - (image on stdout) and --json exclude each other.', { local: true });
 	const provider = pickProvider(args);
-	if (provider === 'local' && args.task) throw new UpscaleError('INVALID_OPTIONS', 'The local engine has no tasks: --task works with --provider clipdrop or ximilar.', { provider, local: true });
+	if (provider === 'local' && args.task) throw new UpscaleError('INVALID_OPTIONS', `The local engine has no tasks: --task works with --provider ${listWords(VENDOR_IDS)}.`, { provider, local: true });
 	const destination = args.output === '-' ? undefined : await planOutput(args.source ?? `task-${args.task}`, args.output, args.force);
 	const local = provider === 'local' ? new LocalUpscaler() : undefined;
-	const vendor = local ? undefined : clientFromEnv(provider as VendorId);
+	const vendor = provider === 'local' ? undefined : clientFromEnv(provider);
 	const client: Upscaler = local ?? vendor!;
 	const controller = new AbortController();
 	const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
@@ -126,8 +123,7 @@ function fail(err: unknown, json: boolean): number {
 		if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'WRITE_FAILED', message: err.message } })}\n`);
 		return EXIT_FAILED;
 	}
-	const e =
-		err instanceof UpscaleError ? err : new UpscaleError('VENDOR', `Unexpected error: ${(err as Error)?.message ?? String(err)}`);
+	const e = asUpscaleError(err);
 	const code = e.code === 'ABORTED' ? (stoppedBy === 'SIGTERM' ? EXIT_TERMINATED : EXIT_CANCELLED) : e.local ? EXIT_REJECTED : EXIT_FAILED;
 	const message = `${e.message.replace(/\n/g, ' ')}${resumeHint(e)}`;
 	process.stderr.write(`upscale: ${message}\n`);

@@ -198,10 +198,8 @@ export function sniffImage(bytes: Uint8Array): ImageInfo {
 }
 
 /** Format from a Content-Type header, when it names one we know. */
-export function formatFromMime(mime: string | undefined): ImageFormat | undefined {
-	const m = (mime ?? '').toLowerCase();
-	if (m.includes('png')) return 'png';
-	if (m.includes('jpeg') || m.includes('jpg')) return 'jpeg';
-	if (m.includes('webp')) return 'webp';
-	return undefined;
+export function formatFromMime(mime: string | null | undefined): ImageFormat | undefined {
+	const type = (mime ?? '').split(';')[0].trim().toLowerCase();
+	if (type === 'image/jpg') return 'jpeg'; // not registered, but sent by some clients
+	return (Object.keys(MIME_BY_FORMAT) as ImageFormat[]).find((f) => MIME_BY_FORMAT[f] === type);
 }

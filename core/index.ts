@@ -15,5 +15,5 @@ export type { UpscaleInput, UpscaleResult, TaskInfo, SubmittedTask, Progress, Ru
 export { VENDORS, VENDOR_IDS, PROVIDER_IDS, PROVIDER_NAMES, isProviderId, isVendorId, listWords, refuseForeignOptions, type VendorId, type Vendor, type ProviderInfo, type Credits, type TaskStatus } from './vendors';
 export { planLocal, modelPasses, LOCAL, LOCAL_LIMITS, type LocalPlan, type LocalFormat } from './local';
 export { CLIPDROP_LIMITS, readTaskId } from './vendors/clipdrop';
-export { XIMILAR_LIMITS, XIMILAR_SCALES, ximilarAuthorization } from './vendors/ximilar';
+export { XIMILAR_LIMITS, XIMILAR_SCALES, ximilarAuthorization, ximilarKeyRefused } from './vendors/ximilar';
 export { encodeMultipart, pickBoundary, type MultipartPart, type EncodedBody } from './encoding';

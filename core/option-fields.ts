@@ -8,8 +8,9 @@ import { CLIPDROP_STRATEGIES, OUTPUT_FORMATS, XIMILAR_MODELS, XIMILAR_MODES, typ
 
 export interface OptionField {
 	key: ProviderOption;
-	/** Command-line flag, without the dashes. */
+	/** Command-line flag, without the dashes, and its one-letter form. */
 	flag: string;
+	short?: string;
 	type: 'number' | 'integer' | 'choice' | 'boolean' | 'url';
 	/** Heading it is listed under in --help. */
 	section: string;
@@ -33,7 +34,7 @@ const choices = (values: readonly string[], names: string[]) => values.map((valu
 
 export const OPTION_FIELDS: readonly OptionField[] = [
 	{
-		key: 'scale', flag: 'scale', type: 'number', section: 'Size', arg: 'N', min: 1.1, max: 16,
+		key: 'scale', flag: 'scale', short: 's', type: 'number', section: 'Size', arg: 'N', min: 1.1, max: 16,
 		help: 'multiply both sides by N (default 2; Ximilar: 2, 4 or 8; local: up to 8, --fast 16)',
 		chat: { name: 'scale', description: 'Multiply both sides by this (Ximilar: 2, 4 or 8; Local: up to 8; default 2)' },
 	},

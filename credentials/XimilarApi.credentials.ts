@@ -1,5 +1,5 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
-import { ximilarAuthorization } from '../core/vendors/ximilar';
+import { ximilarAuthorization, ximilarKeyRefused } from '../core/vendors/ximilar';
 
 /** Ximilar: "Authorization: Token <token>" (a pasted "Token "/"Bearer " prefix is tolerated; JWTs use "JWT"). */
 export class XimilarApi implements ICredentialType {
@@ -37,8 +37,8 @@ export class XimilarApi implements ICredentialType {
 			method: 'GET',
 		},
 		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: 'Ximilar rejected the API token (401): check the token.' } },
-			{ type: 'responseCode', properties: { value: 403, message: 'Ximilar refused access (403): check the token and that the Upscaler service is enabled.' } },
+			{ type: 'responseCode', properties: { value: 401, message: ximilarKeyRefused(401) } },
+			{ type: 'responseCode', properties: { value: 403, message: ximilarKeyRefused(403) } },
 		],
 	};
 }

@@ -42,6 +42,11 @@ const messages: StatusMessages = {
 	},
 };
 
+/** What the user is told when Ximilar refuses the token (401) or the access (403): also the n8n credential test's words. */
+export function ximilarKeyRefused(status: 401 | 403): string {
+	return messages.byStatus[status].text.replace('{what}', 'checking the API token');
+}
+
 /** Ximilar's own words from an error body: {"detail"}, {"status":{"text","error_description"}} or a record's _status. */
 function vendorMessage(res: HttpResponse): string | undefined {
 	const j = jsonObject(res);

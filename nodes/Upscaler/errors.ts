@@ -1,10 +1,6 @@
 /** Core errors as n8n errors: local rejections are NodeOperationError, vendor failures NodeApiError. */
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
-import { UpscaleError } from '../../core';
-
-export function asUpscaleError(e: unknown): UpscaleError {
-	return e instanceof UpscaleError ? e : new UpscaleError('VENDOR', `Unexpected failure: ${(e as Error)?.message ?? String(e)}`);
-}
+import type { UpscaleError } from '../../core';
 
 /**
  * What a failed item carries with continueOnFail: `{ error, details }`. Only these keys, so that n8n

@@ -1,0 +1,42 @@
+/** /upscale-credits: the credits left on the owner's accounts, and the queue (members with Manage Server only). */
+import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { VendorId } from '../../core';
+import type { BotContext } from '../context';
+import { ephemeral } from '../delivery';
+import { text } from '../messages';
+import type { Command } from './index';
+
+/** One line per vendor: its account balance, or the last one a job reported when the vendor says it only then. */
+async function vendorLines(ctx: BotContext): Promise<string[]> {
+	const lines: string[] = [];
+	for (const [id, client] of Object.entries(ctx.vendors) as Array<[VendorId, NonNullable<BotContext['vendors'][VendorId]>]>) {
+		const name = client.vendor.name;
+		if (client.vendor.balanceFrom === 'account') {
+			const b = await client.balance().catch((e: Error) => ({ error: e.message }));
+			lines.push('error' in b ? text.balanceUnreadable(name, b.error) : text.balance(name, b.remaining));
+		} else {
+			const seen = ctx.lastRemaining[id];
+			lines.push(seen ? text.balanceSeen(name, seen.remaining, seen.at) : text.balanceWithJobOnly(name));
+		}
+	}
+	return lines;
+}
+
+export const upscaleCredits: Command = {
+	name: 'upscale-credits',
+	data: () =>
+		new SlashCommandBuilder()
+			.setName('upscale-credits')
+			.setDescription("Show the upscaling credits left on the bot owner's accounts")
+			.setDMPermission(false)
+			.setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild),
+
+	async execute(i, ctx) {
+		if (!i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return void (await ephemeral(i, text.creditsNeedPermission));
+		await i.deferReply({ flags: MessageFlags.Ephemeral });
+		const lines = await vendorLines(ctx);
+		if (ctx.local) lines.push(text.localCredits);
+		lines.push(text.queueSize(ctx.queue.size));
+		await i.editReply({ content: text.creditsReport(lines) });
+	},
+};

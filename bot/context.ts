@@ -1,0 +1,49 @@
+/** Everything a command, the job runner and the resume step share: built once per bot from its configuration. */
+import type { Client } from 'discord.js';
+import { UpscaleClient, type ProviderId, type Upscaler, type VendorId } from '../core';
+import { LocalUpscaler, nodePorts } from '../runtime';
+import type { BotConfig } from './config';
+import { Delivery } from './delivery';
+import type { Logger } from './log';
+import { JobQueue } from './queue';
+import { JobStore } from './store';
+
+export interface BotContext {
+	config: BotConfig;
+	log: Logger;
+	client: Client;
+	queue: JobQueue;
+	store: JobStore;
+	delivery: Delivery;
+	/** The vendors with a key, and every offered provider (the vendors and, when on, the local engine). */
+	vendors: Partial<Record<VendorId, UpscaleClient>>;
+	local?: LocalUpscaler;
+	upscalers: Partial<Record<ProviderId, Upscaler>>;
+	/** The last balance a job's answer reported, per vendor (for vendors that report it only with a job). */
+	lastRemaining: Partial<Record<VendorId, { remaining: number; at: number }>>;
+	/** Aborted when the shutdown grace period ends: running jobs stop. */
+	stopping: AbortController;
+}
+
+export function createContext(config: BotConfig, log: Logger, client: Client): BotContext {
+	const ports = nodePorts();
+	const vendors: BotContext['vendors'] = {};
+	for (const [id, p] of Object.entries(config.providers) as Array<[VendorId, NonNullable<BotConfig['providers'][VendorId]>]>) {
+		vendors[id] = new UpscaleClient({ provider: id, apiKey: p.key, baseUrl: p.baseUrl, rateLimit: p.rateLimit, ports });
+	}
+	const local = config.local ? new LocalUpscaler({ threads: config.local.threads, tileSize: config.local.tileSize }) : undefined;
+	const store = new JobStore(config.dataDir);
+	return {
+		config,
+		log,
+		client,
+		queue: new JobQueue({ concurrency: config.maxConcurrentJobs, cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap }),
+		store,
+		delivery: new Delivery({ client, token: config.token, apiUrl: config.apiUrl, store, log }),
+		vendors,
+		local,
+		upscalers: { ...vendors, ...(local ? { local } : {}) },
+		lastRemaining: {},
+		stopping: new AbortController(),
+	};
+}

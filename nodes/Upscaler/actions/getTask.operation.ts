@@ -1,0 +1,71 @@
+/** Get Task: the status of a task started earlier and, when it is complete, its result. */
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { binaryOutput, iso, outputJson, type ItemRun } from './output';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Task ID',
+		name: 'taskId',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'The ID returned by Upscale (with Wait for Result off) or shown in a timeout error',
+	},
+	{
+		displayName: 'Download Result',
+		name: 'download',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to download the image when the task is completed',
+	},
+	{
+		displayName: 'Options',
+		name: 'taskOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Output Binary Field',
+				name: 'outputBinaryPropertyName',
+				type: 'string',
+				default: 'data',
+			},
+			{
+				displayName: 'File Name',
+				name: 'fileName',
+				type: 'string',
+				default: '',
+				description: 'Default: task-ID with the right extension',
+			},
+		],
+	},
+];
+
+export const description = () => updateDisplayOptions({ show: { operation: ['getTask'] } }, properties);
+
+export async function execute(ctx: IExecuteFunctions, i: number, { client, signal }: ItemRun): Promise<INodeExecutionData> {
+	const taskId = String(ctx.getNodeParameter('taskId', i)).trim();
+	const download = ctx.getNodeParameter('download', i, true) as boolean;
+	const extra = ctx.getNodeParameter('taskOptions', i, {}) as IDataObject;
+	const t = await client.getTask(taskId, { download, signal });
+	const json: IDataObject = {
+		provider: t.provider,
+		operation: 'getTask',
+		taskId: t.taskId,
+		status: t.status,
+		vendorStatus: t.vendorStatus,
+		position: t.position ?? null,
+		eta: iso(t.etaMs),
+		failure: t.failure ?? null,
+		resultUrl: t.resultUrl ?? null,
+		resultExpiresAt: iso(t.resultExpiresAt),
+	};
+	const item: INodeExecutionData = { json, pairedItem: { item: i } };
+	if (t.image) {
+		json.output = outputJson(t.image);
+		const fileName = String(extra.fileName || '') || `task-${t.taskId}.${t.image.extension}`;
+		item.binary = await binaryOutput(ctx, t.image, String(extra.outputBinaryPropertyName || 'data'), fileName);
+	}
+	return item;
+}

@@ -26,7 +26,7 @@ const list = (name: string, item: z.ZodString) =>
 			const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 			for (const p of parts) {
 				const r = item.safeParse(p);
-				if (!r.success) ctx.addIssue({ code: 'custom', message: `${name}: "${p.slice(0, 40)}" ${r.error.issues[0].message.replace(/^\S+ /, '')}` });
+				if (!r.success) ctx.addIssue({ code: 'custom', message: `${name}: "${p.slice(0, 40)}" ${r.error.issues[0].message}` });
 			}
 			return parts;
 		});

@@ -11,6 +11,7 @@
 import type { EncodedBody } from './encoding';
 import { UpscaleError, type ProviderId } from './errors';
 import type { Grant, RequestBudget } from './budget';
+import { duration, retryAfterMs } from './polling';
 import { TransportError, type HttpResponse, type Ports } from './ports';
 
 export type RequestKind = 'submit' | 'read' | 'download';
@@ -64,21 +65,17 @@ export interface TransportConfig {
 export const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** A wait in words: "45 s", "12 min", "27.8 hours". */
-export function duration(ms: number): string {
-	const s = Math.max(0, ms) / 1000;
-	if (s < 90) return `${Math.max(1, Math.round(s))} s`;
-	if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-	return `${(s / 3600).toFixed(1)} hours`;
-}
+const MAY_HAVE_ARRIVED = ' The request may have reached the vendor, so it was not sent again (to avoid paying twice); check your account before retrying.';
 
-/** Seconds or an HTTP date in Retry-After, as milliseconds from now; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | undefined, now: number): number | undefined {
-	if (!value) return undefined;
-	const trimmed = value.trim();
-	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-	const at = Date.parse(trimmed);
-	return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+/** One send's retry state. */
+interface Attempt {
+	url: string;
+	netFailures: number;
+	serverFailures: number;
+	limited: number;
+	redirects: number;
+	/** The vendor's last Retry-After, in ms. */
+	asked?: number;
 }
 
 export class Transport {
@@ -114,107 +111,106 @@ export class Transport {
 	}
 
 	async send(o: SendOptions): Promise<HttpResponse> {
-		const { http, clock, sleep } = this.cfg.ports;
-		const name = this.cfg.vendorName;
-		const apiRequest = o.kind !== 'download';
-		let netFailures = 0;
-		let serverFailures = 0;
-		let limited = 0;
-		let redirects = 0;
-		let url = o.url;
-		/** The vendor's last Retry-After, said when the wait it asks for does not fit in the time left. */
-		let asked: number | undefined;
-		const askedToWait = (left: number) =>
-			asked !== undefined && asked > left ? ` ${name} asked to wait ${duration(asked)} before the next request (429 Retry-After), longer than the time left (${duration(left)}): try again later.` : '';
+		const st: Attempt = { url: o.url, netFailures: 0, serverFailures: 0, limited: 0, redirects: 0 };
 		for (;;) {
 			if (o.signal?.aborted) throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
-			let grant: Grant | undefined;
-			if (apiRequest && this.cfg.budget) {
-				const wait = this.cfg.budget.delayFor(clock.now());
-				if (clock.now() + wait > o.deadline) {
-					throw this.fail('TIMEOUT', `${name}: the time limit ran out while waiting for the request budget (${o.what}).${askedToWait(o.deadline - clock.now())}`, o);
-				}
-				try {
-					grant = await this.cfg.budget.acquire(clock, sleep, o.signal);
-				} catch {
-					throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
-				}
-			}
-			const left = o.deadline - clock.now();
-			if (left <= 0) throw this.fail('TIMEOUT', `${name}: the time limit ran out while ${o.what}.`, o);
-			const perRequest = o.kind === 'read' ? this.cfg.retry.readTimeoutMs : this.cfg.retry.submitTimeoutMs;
-			const headers: Record<string, string> = { ...(o.headers ?? {}) };
-			if (apiRequest) Object.assign(headers, this.cfg.authHeaders);
-			if (o.body) {
-				headers['content-type'] = o.body.contentType;
-				headers['content-length'] = String(o.body.length);
-			}
+			const grant = await this.takeBudget(o, st);
 			let res: HttpResponse;
 			try {
-				this.sent[o.kind]++;
-				res = await http
-					.request({
-						method: o.method,
-						url,
-						headers,
-						body: o.body?.chunks,
-						auth: apiRequest,
-						timeoutMs: Math.min(perRequest, left),
-						signal: o.signal,
-						maxBodyBytes: o.maxBodyBytes,
-					})
-					.finally(() => grant?.done());
+				res = await this.sendOnce(o, st.url, grant);
 			} catch (err) {
-				const te = err instanceof TransportError ? err : new TransportError(String((err as Error)?.message ?? err), 'sent');
-				if (te.phase === 'aborted' || o.signal?.aborted) throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
-				if (te.causeCode === 'TIMEOUT' && clock.now() >= o.deadline - 50) {
-					const mayHaveArrived = o.kind === 'submit' ? ' The request may have reached the vendor, so it was not sent again (to avoid paying twice); check your account before retrying.' : '';
-					throw this.fail('TIMEOUT', `${name}: the time limit ran out while ${o.what}.${mayHaveArrived}`, o);
-				}
-				const safeToResend = te.phase === 'connect' || o.kind !== 'submit';
-				const limit = te.phase === 'connect' ? this.cfg.retry.connectRetries : this.cfg.retry.readRetries;
-				if (safeToResend && te.phase !== 'received' && netFailures < limit) {
-					await this.pause(this.backoff(netFailures++), o);
-					continue;
-				}
-				if (te.phase === 'received' && o.maxBodyBytes !== undefined && te.causeCode === 'TOO_LARGE') {
-					throw new UpscaleError('INVALID_INPUT', `${name}: the response while ${o.what} is larger than ${o.maxBodyBytes} bytes.`, {
-						provider: this.cfg.provider,
-						taskId: o.taskId,
-					});
-				}
-				const where = te.phase === 'connect' ? 'could not be reached' : 'connection failed';
-				const ambiguous =
-					o.kind === 'submit' && te.phase !== 'connect'
-						? ' The request may have reached the vendor, so it was not sent again (to avoid paying twice); check your account before retrying.'
-						: ' Check your network connection or the base URL, then try again.';
-				throw this.fail('NETWORK', `${name} ${where} while ${o.what} (${te.message}).${ambiguous}`, o);
-			}
-			if (o.kind === 'download' && REDIRECTS.has(res.status)) {
-				url = this.redirectTarget(url, res, o, ++redirects);
+				await this.afterFailure(err, o, st);
 				continue;
 			}
-			if (res.status === 429) {
-				this.rateLimited++;
-				const hinted = retryAfterMs(res.headers['retry-after'], clock.now());
-				asked = hinted;
-				const wait = hinted ?? Math.min(this.cfg.retry.maxDelayMs * 2, this.cfg.retry.baseDelayMs * 2 ** (limited + 1));
-				this.cfg.budget?.blockUntil(clock.now() + wait);
-				if (limited++ < this.cfg.retry.rateLimitRetries) {
-					if (!this.cfg.budget) {
-						if (clock.now() + wait > o.deadline) throw this.fail('TIMEOUT', `${name}: the time limit ran out while ${o.what}.${askedToWait(o.deadline - clock.now())}`, o);
-						await this.pause(wait, o);
-					}
-					continue;
-				}
-				return res;
+			if (o.kind === 'download' && REDIRECTS.has(res.status)) {
+				st.url = this.redirectTarget(st.url, res, o, ++st.redirects);
+				continue;
 			}
-			if (res.status >= 500 && o.kind !== 'submit' && serverFailures < this.cfg.retry.readRetries) {
-				await this.pause(this.backoff(serverFailures++), o);
+			if (res.status === 429 && (await this.after429(res, o, st))) continue;
+			if (res.status >= 500 && o.kind !== 'submit' && st.serverFailures < this.cfg.retry.readRetries) {
+				await this.pause(this.backoff(st.serverFailures++), o);
 				continue;
 			}
 			return res;
 		}
+	}
+
+	/** The vendor's last Retry-After, said when the wait it asks for does not fit in the time left. */
+	private askedToWait(st: Attempt, left: number): string {
+		const asked = st.asked;
+		return asked !== undefined && asked > left
+			? ` ${this.cfg.vendorName} asked to wait ${duration(asked)} before the next request (429 Retry-After), longer than the time left (${duration(left)}): try again later.`
+			: '';
+	}
+
+	/** A place in the key's request budget (API requests only; downloads from storage hosts do not count). */
+	private async takeBudget(o: SendOptions, st: Attempt): Promise<Grant | undefined> {
+		const { clock, sleep } = this.cfg.ports;
+		if (o.kind === 'download' || !this.cfg.budget) return undefined;
+		const wait = this.cfg.budget.delayFor(clock.now());
+		if (clock.now() + wait > o.deadline) {
+			throw this.fail('TIMEOUT', `${this.cfg.vendorName}: the time limit ran out while waiting for the request budget (${o.what}).${this.askedToWait(st, o.deadline - clock.now())}`, o);
+		}
+		try {
+			return await this.cfg.budget.acquire(clock, sleep, o.signal);
+		} catch {
+			throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
+		}
+	}
+
+	/** One request through the port, within the time left; the budget's place is given back when it ends. */
+	private async sendOnce(o: SendOptions, url: string, grant: Grant | undefined): Promise<HttpResponse> {
+		const left = o.deadline - this.cfg.ports.clock.now();
+		if (left <= 0) {
+			grant?.done();
+			throw this.fail('TIMEOUT', `${this.cfg.vendorName}: the time limit ran out while ${o.what}.`, o);
+		}
+		const perRequest = o.kind === 'read' ? this.cfg.retry.readTimeoutMs : this.cfg.retry.submitTimeoutMs;
+		const apiRequest = o.kind !== 'download';
+		const headers: Record<string, string> = { ...(o.headers ?? {}), ...(apiRequest ? this.cfg.authHeaders : {}) };
+		if (o.body) {
+			headers['content-type'] = o.body.contentType;
+			headers['content-length'] = String(o.body.length);
+		}
+		this.sent[o.kind]++;
+		const req = { method: o.method, url, headers, body: o.body?.chunks, auth: apiRequest, timeoutMs: Math.min(perRequest, left), signal: o.signal, maxBodyBytes: o.maxBodyBytes };
+		return this.cfg.ports.http.request(req).finally(() => grant?.done());
+	}
+
+	/** After a failed request: waits and returns when it may be sent again, else throws what the user sees. */
+	private async afterFailure(err: unknown, o: SendOptions, st: Attempt): Promise<void> {
+		if (err instanceof UpscaleError) throw err;
+		const name = this.cfg.vendorName;
+		const te = err instanceof TransportError ? err : new TransportError(String((err as Error)?.message ?? err), 'sent');
+		if (te.phase === 'aborted' || o.signal?.aborted) throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
+		if (te.causeCode === 'TIMEOUT' && this.cfg.ports.clock.now() >= o.deadline - 50) {
+			throw this.fail('TIMEOUT', `${name}: the time limit ran out while ${o.what}.${o.kind === 'submit' ? MAY_HAVE_ARRIVED : ''}`, o);
+		}
+		const safeToResend = te.phase === 'connect' || o.kind !== 'submit';
+		const limit = te.phase === 'connect' ? this.cfg.retry.connectRetries : this.cfg.retry.readRetries;
+		if (safeToResend && te.phase !== 'received' && st.netFailures < limit) return this.pause(this.backoff(st.netFailures++), o);
+		if (te.phase === 'received' && o.maxBodyBytes !== undefined && te.causeCode === 'TOO_LARGE') {
+			throw new UpscaleError('INVALID_INPUT', `${name}: the response while ${o.what} is larger than ${o.maxBodyBytes} bytes.`, { provider: this.cfg.provider, taskId: o.taskId });
+		}
+		const where = te.phase === 'connect' ? 'could not be reached' : 'connection failed';
+		const next = o.kind === 'submit' && te.phase !== 'connect' ? MAY_HAVE_ARRIVED : ' Check your network connection or the base URL, then try again.';
+		throw this.fail('NETWORK', `${name} ${where} while ${o.what} (${te.message}).${next}`, o);
+	}
+
+	/** After a 429: the whole budget pauses (Retry-After, else back-off); true when the request may go again. */
+	private async after429(res: HttpResponse, o: SendOptions, st: Attempt): Promise<boolean> {
+		const { clock } = this.cfg.ports;
+		this.rateLimited++;
+		const hinted = retryAfterMs(res.headers['retry-after'], clock.now());
+		st.asked = hinted;
+		const wait = hinted ?? Math.min(this.cfg.retry.maxDelayMs * 2, this.cfg.retry.baseDelayMs * 2 ** (st.limited + 1));
+		this.cfg.budget?.blockUntil(clock.now() + wait);
+		if (st.limited++ >= this.cfg.retry.rateLimitRetries) return false;
+		if (!this.cfg.budget) {
+			if (clock.now() + wait > o.deadline) throw this.fail('TIMEOUT', `${this.cfg.vendorName}: the time limit ran out while ${o.what}.${this.askedToWait(st, o.deadline - clock.now())}`, o);
+			await this.pause(wait, o);
+		}
+		return true;
 	}
 
 	/** Where a redirect points, checked: http(s) only, at most MAX_REDIRECTS hops. */

@@ -6,7 +6,7 @@
  *        GET  /account/v2/request/<id>         {id, status, type, response: <the sync body>}
  * Credits: no per-request header; GET /account/v2/details/ gives credits_counter and credits_limit.
  */
-import { base64Bytes, encodeJson } from '../encoding';
+import { base64Bytes, encodeJson, type EncodedBody } from '../encoding';
 import { invalidInput, invalidOptions, UpscaleError } from '../errors';
 import { MAX_INPUT_BYTES, megabytes } from '../input';
 import type { UpscaleOptions } from '../options';
@@ -153,6 +153,11 @@ async function getJson(ctx: VendorContext, path: string, what: string, taskId?: 
 	return j;
 }
 
+/** A paid POST (a submit: never resent once it may have arrived). */
+function post(ctx: VendorContext, path: string, json: EncodedBody, what: string): Promise<HttpResponse> {
+	return ctx.t.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: json, deadline: ctx.deadline, signal: ctx.signal, what });
+}
+
 const requestPath = (id: string) => `account/v2/request/${encodeURIComponent(id)}`;
 
 /** Ximilar states. CREATED/PROCESSING (and RETRY, seen in third-party notes) are in progress; DONE is finished. */
@@ -186,15 +191,7 @@ export const ximilar: Vendor = {
 
 	async runSync(ctx, p, input): Promise<SyncResult> {
 		const what = 'upscaling the image (sync)';
-		const res = await ctx.t.send({
-			method: 'POST',
-			url: joinUrl(ctx.baseUrl, `upscaler/${p.params.scale}x/upscale`),
-			kind: 'submit',
-			body: body(p, input, {}),
-			deadline: ctx.deadline,
-			signal: ctx.signal,
-			what,
-		});
+		const res = await post(ctx, `upscaler/${p.params.scale}x/upscale`, body(p, input, {}), what);
 		if (res.status < 200 || res.status >= 300) throw fail(res, what);
 		const j = jsonObject(res);
 		if (!j) throw vendorError(P, `Ximilar answered the upscale with something that is not JSON: ${bodyExcerpt(res)}.`, { status: res.status });
@@ -204,15 +201,7 @@ export const ximilar: Vendor = {
 	async submit(ctx, p, input) {
 		const what = 'submitting the async upscale';
 		const extra: Record<string, unknown> = { type: 'upscaler', endpoint: `upscale_${p.params.scale}x` };
-		const res = await ctx.t.send({
-			method: 'POST',
-			url: joinUrl(ctx.baseUrl, 'account/v2/request'),
-			kind: 'submit',
-			body: body(p, input, extra),
-			deadline: ctx.deadline,
-			signal: ctx.signal,
-			what,
-		});
+		const res = await post(ctx, 'account/v2/request', body(p, input, extra), what);
 		if (res.status < 200 || res.status >= 300) throw fail(res, what);
 		const id = jsonObject(res)?.id;
 		if (typeof id !== 'string' || !id) {

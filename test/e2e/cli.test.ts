@@ -43,11 +43,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	// No key or token in anything any run printed (results, progress, errors, JSON).
-	const all = cliOutputs.join('\n');
-	for (const secret of [CD_KEY, XM_TOKEN, 'wrong-key-abcdef', 'bad-token-zzzz']) expect(all).not.toContain(secret);
-	// Every run writes into a temporary folder; nothing may land beside the fixtures.
-	expect(readdirSync(dirname(SAMPLE)).filter((f) => f.includes('upscaled'))).toEqual([]);
 	await cd.stop();
 	await xm.stop();
 	files.close();
@@ -418,4 +413,13 @@ describe('help and the local provider', () => {
 		const r = await runCli(['--version']);
 		expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')).version);
 	});
+});
+
+// Last in this file: what every run above must have respected.
+it('printed no key or token in any run, and wrote nothing beside the fixtures', () => {
+	// No key or token in anything any run printed (results, progress, errors, JSON).
+	const all = cliOutputs.join('\n');
+	for (const secret of [CD_KEY, XM_TOKEN, 'wrong-key-abcdef', 'bad-token-zzzz']) expect(all).not.toContain(secret);
+	// Every run writes into a temporary folder; nothing may land beside the fixtures.
+	expect(readdirSync(dirname(SAMPLE)).filter((f) => f.includes('upscaled'))).toEqual([]);
 });

@@ -1,0 +1,72 @@
+/**
+ * The node's description, composed from its operation and vendor files: the parameter names and values saved
+ * workflows depend on, and the credentials list (a literal, for n8n's scanner) agreeing with the vendor files.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+import { Upscaler } from '../../nodes/Upscaler/Upscaler.node';
+import { clipdrop } from '../../nodes/Upscaler/vendors/clipdrop';
+import { ximilar } from '../../nodes/Upscaler/vendors/ximilar';
+
+const d = new Upscaler().description;
+
+/** name (and option values) of every parameter, collections included. */
+function inventory(props: INodeProperties[]): string[] {
+	return props.map((p) => {
+		const values = (p.options ?? []).map((o) => ('value' in o ? String(o.value) : 'name' in o ? inventory([o as INodeProperties]) : '')).join(',');
+		return `${p.name}:${p.type}${values ? `[${values}]` : ''}`;
+	});
+}
+
+describe('the node description', () => {
+	it('keeps every parameter name and value saved workflows use', () => {
+		expect(inventory(d.properties).sort()).toEqual(
+			[
+				'provider:options[clipdrop,ximilar]',
+				'operation:options[getTask,upscale]',
+				'inputSource:options[binary,url]',
+				'binaryPropertyName:string',
+				'imageUrl:string',
+				'sizeMode:options[scale,exact]',
+				'scale:number',
+				'width:number',
+				'height:number',
+				'strategy:options[smooth,detailed]',
+				'ximilarScale:options[2,4,8]',
+				'mode:options[artifact_removal,high_fidelity,ironed_out]',
+				'model:options[classic,gan]',
+				'format:options[keep,jpg,png,webp]',
+				'quality:number',
+				'tuneColors:boolean',
+				'waitForResult:boolean',
+				'options:collection[execution:options[auto,async,sync],outputBinaryPropertyName:string,fileName:string,timeout:number,pollInterval:number,concurrency:number,webhookUrl:string]',
+				'taskId:string',
+				'download:boolean',
+				'taskOptions:collection[outputBinaryPropertyName:string,fileName:string]',
+			].sort(),
+		);
+	});
+
+	it("shows each vendor's parameters only for that vendor and the Upscale operation", () => {
+		for (const v of [clipdrop, ximilar]) {
+			for (const p of v.properties) {
+				const shown = d.properties.find((x) => x.name === p.name)!;
+				expect(shown.displayOptions?.show).toMatchObject({ provider: [v.id], operation: ['upscale'] });
+			}
+		}
+		const options = d.properties.find((p) => p.name === 'options')!.options as INodeProperties[];
+		expect(options.find((o) => o.name === 'webhookUrl')!.displayOptions).toEqual({ show: { '/provider': ['ximilar'] } });
+	});
+
+	it('the credentials list agrees with the vendor files; the custom test is registered under its name', () => {
+		expect(d.credentials).toEqual(
+			[clipdrop, ximilar].map((v) => ({
+				name: v.credential.name,
+				required: true,
+				displayOptions: { show: { provider: [v.id] } },
+				...(v.credential.test ? { testedBy: `${v.credential.name}Test` } : {}),
+			})),
+		);
+		expect(Object.keys(new Upscaler().methods.credentialTest)).toEqual(['clipdropApiTest']);
+		expect(d.subtitle).toBe('={{ ($parameter["operation"] === "upscale" ? "Upscale" : "Get Task") + " · " + ($parameter["provider"] === "clipdrop" ? "Clipdrop" : "Ximilar") }}');
+	});
+});

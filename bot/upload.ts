@@ -39,7 +39,6 @@ export async function sendWithFile(target: UploadTarget, payload: Record<string,
 				{ name: 'payload_json', value: JSON.stringify({ ...payload, attachments: [{ id: 0, filename: file.name }] }) },
 				{ name: 'files[0]', fileName: file.name, contentType: file.contentType, data: file.data },
 			],
-			`----upscale-bot-${Date.now().toString(16)}`,
 		);
 		const res = await request(target.url, {
 			method: target.method,

@@ -1,4 +1,4 @@
-import { budgetFor, nextPollDelay, RequestBudget } from '../../core';
+import { budgetFor, DEFAULT_RETRY, nextPollDelay, RequestBudget, Transport } from '../../core';
 import { VirtualTime } from '../helpers/virtual';
 
 describe('RequestBudget', () => {
@@ -110,5 +110,19 @@ describe('nextPollDelay', () => {
 			backoff = s.backoffMs;
 		}
 		expect(seq).toEqual([1000, 1500, 2250, 3375, 5063, 7595, 10000, 10000]);
+	});
+});
+
+describe('Transport and the budget', () => {
+	it('a request whose time is up when its turn comes gives its place back (the key is not blocked for good)', async () => {
+		const time = new VirtualTime();
+		const budget = new RequestBudget({ requests: 1, windowMs: 1000 });
+		const http = { request: async () => ({ status: 200, headers: {}, body: new Uint8Array() }) };
+		const t = new Transport({ provider: 'clipdrop', vendorName: 'Clipdrop', ports: { http, sleep: time.sleep, clock: time.clock }, authHeaders: {}, budget, retry: DEFAULT_RETRY });
+		await expect(t.send({ method: 'GET', url: 'http://127.0.0.1:9/s', kind: 'read', deadline: time.t, what: 'checking the task status' })).rejects.toMatchObject({ code: 'TIMEOUT' });
+		expect(t.sent.read).toBe(0);
+		// Counted as one request answered now: the next one waits a window, then goes.
+		expect(budget.delayFor(time.t)).toBeGreaterThanOrEqual(1000);
+		await expect(t.send({ method: 'GET', url: 'http://127.0.0.1:9/s', kind: 'read', deadline: time.t + 5000, what: 'checking the task status' })).resolves.toMatchObject({ status: 200 });
 	});
 });

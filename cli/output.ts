@@ -69,7 +69,8 @@ export interface OutputPlan {
 export async function planOutput(source: string, output: string | undefined, force: boolean): Promise<OutputPlan> {
 	const input = isUrl(source) ? undefined : statOf(source);
 	if (output !== undefined) {
-		const st = statOf(output);
+		// `file.jpg/` does not stat (ENOTDIR): look at what the name without its slash is.
+		const st = statOf(output) ?? statOf(output.replace(/[\\/]+$/, ''));
 		if (output.endsWith('/') || output.endsWith(sep) || st?.isDirectory()) {
 			if (!st) throw invalidOptions(`Cannot write into ${excerpt(output)}: the folder does not exist.`);
 			if (!st.isDirectory()) throw invalidOptions(`Cannot write into ${excerpt(output)}: it is not a folder.`);

@@ -7,17 +7,15 @@ import type { BudgetLimits } from './budget';
 import { remainingAfter } from './credits';
 import { downloadResult } from './download';
 import { asUpscaleError, redactError, UpscaleError } from './errors';
-import { finish, inputFacts, runUpscale, type Flow } from './flow';
-import { prepareInput } from './input';
+import { awaitTask, finish, runUpscale, submitTask, type Flow } from './flow';
 import type { UpscaleOptionsInput } from './options';
 import { parseOptions } from './parse-options';
 import type { Ports } from './ports';
 import { processState, type SharedState } from './state';
 import { DEFAULT_RETRY, Transport, type RetryPolicy } from './transport';
 import type { InputFacts, RunControl, SubmittedTask, TaskInfo, UpscaleInput, UpscaleResult, Upscaler } from './upscaler';
-import { waitForResult } from './wait';
 import { isVendorId, listWords, VENDOR_IDS, VENDORS, type VendorId } from './vendors';
-import type { Credits, VendorContext } from './vendors/types';
+import type { VendorContext } from './vendors/types';
 
 export interface ClientConfig {
 	provider: VendorId;
@@ -81,19 +79,7 @@ export class UpscaleClient implements Upscaler {
 	 * Same validation as upscale(); the job always goes to the vendor's async endpoint.
 	 */
 	async submit(input: UpscaleInput, options: UpscaleOptionsInput = {}, run: Pick<RunControl, 'signal'> = {}): Promise<SubmittedTask> {
-		return this.guard(async () => {
-			const f = this.flow;
-			const o = parseOptions({ ...options, execution: 'async' }, this.provider);
-			const deadline = f.clock.now() + o.timeoutMs;
-			const prepared = await prepareInput(input, { vendor: f.vendor, provider: f.provider, transport: f.transport, deadline, signal: run.signal });
-			const plan = f.vendor.plan(o, prepared);
-			const ctx = f.ctx(deadline, run.signal);
-			const sub = await f.vendor.submit(ctx, plan, prepared);
-			const credits: Credits = f.vendor.creditsFromBalance
-				? { consumed: null, remaining: await remainingAfter(f, ctx) }
-				: { consumed: sub.credits?.consumed ?? null, remaining: sub.credits?.remaining ?? null };
-			return { provider: this.provider, taskId: sub.taskId, status: 'submitted', input: inputFacts(prepared), target: plan.target ?? null, credits, params: plan.params };
-		});
+		return this.guard(() => submitTask(this.flow, input, parseOptions({ ...options, execution: 'async' }, this.provider), run.signal));
 	}
 
 	/**
@@ -134,9 +120,7 @@ export class UpscaleClient implements Upscaler {
 			const started = f.clock.now();
 			const ctx = f.ctx(started + o.timeoutMs, run.signal);
 			const id = this.checkTaskId(taskId);
-			const done = await waitForResult(f, ctx, id, o, started, run);
-			run.onProgress?.({ stage: 'downloading', provider: f.provider, taskId: id, elapsedMs: f.clock.now() - started });
-			const { image, ref } = await downloadResult(f, ctx, id, done);
+			const { image, ref } = await awaitTask(f, ctx, id, o, started, run);
 			const credits = { consumed: null, remaining: await remainingAfter(f, ctx) };
 			return finish(f, { started, run, execution: 'async', taskId: id, image, ref, input: null, credits, params: {} });
 		}, taskId);

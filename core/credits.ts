@@ -42,7 +42,7 @@ export async function startCreditMeter(f: Flow, ctx: VendorContext): Promise<Cre
 		async finish(ctx, said) {
 			overlapped ||= act.starts !== myStart;
 			if (!before) return { consumed: said.consumed ?? null, remaining: said.remaining ?? null };
-			const after = await f.vendor.balance!(ctx).catch(() => undefined);
+			const after = await readBalance(f, ctx);
 			const consumed = !overlapped && after?.used != null && before.used != null ? after.used - before.used : null;
 			return { consumed, remaining: after?.remaining ?? null };
 		},
@@ -51,6 +51,10 @@ export async function startCreditMeter(f: Flow, ctx: VendorContext): Promise<Cre
 
 /** The balance after a submit or a resumed task (no difference can be measured there). */
 export async function remainingAfter(f: Flow, ctx: VendorContext): Promise<number | null> {
-	if (!f.vendor.balance) return null;
-	return (await f.vendor.balance(ctx).catch(() => undefined))?.remaining ?? null;
+	return (await readBalance(f, ctx))?.remaining ?? null;
+}
+
+/** The balance when the vendor can tell it; undefined when it cannot or the read failed (it never fails a job). */
+function readBalance(f: Flow, ctx: VendorContext): Promise<Balance | undefined> {
+	return f.vendor.balance ? f.vendor.balance(ctx).catch(() => undefined) : Promise.resolve(undefined);
 }

@@ -2,7 +2,7 @@
  * One upscale from start to result: plan → (credits before) → submit sync or async → wait → download → (credits
  * after). UpscaleClient wires it; input.ts, wait.ts, download.ts and credits.ts each do one step.
  */
-import { startCreditMeter } from './credits';
+import { remainingAfter, startCreditMeter } from './credits';
 import { damagedSyncResult, downloadResult, readImage } from './download';
 import { UpscaleError } from './errors';
 import { prepareInput } from './input';
@@ -10,7 +10,7 @@ import type { UpscaleOptions } from './options';
 import type { Clock, Sleep } from './ports';
 import type { SharedState } from './state';
 import type { Transport } from './transport';
-import type { InputFacts, OutputImage, RunControl, UpscaleInput, UpscaleResult } from './upscaler';
+import type { InputFacts, OutputImage, RunControl, SubmittedTask, UpscaleInput, UpscaleResult } from './upscaler';
 import { waitForResult } from './wait';
 import type { VendorId } from './vendors';
 import type { Credits, PreparedInput, ResultRef, Vendor, VendorContext } from './vendors/types';
@@ -28,7 +28,7 @@ export interface Flow {
 	ctx(deadline: number, signal?: AbortSignal): VendorContext;
 }
 
-export function inputFacts(prepared: PreparedInput): InputFacts | null {
+function inputFacts(prepared: PreparedInput): InputFacts | null {
 	return prepared.kind === 'bytes' ? { format: prepared.info.format, width: prepared.info.width, height: prepared.info.height, bytes: prepared.info.bytes } : null;
 }
 
@@ -83,15 +83,25 @@ async function runSync(f: Flow, ctx: VendorContext, plan: ReturnType<Vendor['pla
 	return { ...(await downloadResult(f, ctx, undefined, r.ref!)), credits, taskId: undefined };
 }
 
+/** Waits for a task (submitted now, or earlier) and downloads its result, telling the caller each stage. */
+export async function awaitTask(f: Flow, ctx: VendorContext, taskId: string, o: Pick<UpscaleOptions, 'pollMinMs' | 'pollMaxMs'>, started: number, run: RunControl) {
+	const done = await waitForResult(f, ctx, taskId, o, started, run);
+	run.onProgress?.({ stage: 'downloading', provider: f.provider, taskId, elapsedMs: f.clock.now() - started });
+	return downloadResult(f, ctx, taskId, done);
+}
+
+/** The input as this vendor takes it (bytes sniffed, or its URL; downloaded when the vendor needs bytes). */
+function prepare(f: Flow, input: UpscaleInput, deadline: number, signal?: AbortSignal): Promise<PreparedInput> {
+	return prepareInput(input, { vendor: f.vendor, provider: f.provider, transport: f.transport, deadline, signal });
+}
+
 /** Submit, tell the caller the task id, wait, download; errors after the submit carry the task id. */
 async function runAsync(f: Flow, ctx: VendorContext, o: UpscaleOptions, plan: ReturnType<Vendor['plan']>, prepared: PreparedInput, started: number, run: RunControl) {
 	const sub = await f.vendor.submit(ctx, plan, prepared);
 	release(prepared);
 	try {
 		await run.onSubmitted?.(sub.taskId);
-		const done = await waitForResult(f, ctx, sub.taskId, o, started, run);
-		run.onProgress?.({ stage: 'downloading', provider: f.provider, taskId: sub.taskId, elapsedMs: f.clock.now() - started });
-		return { ...(await downloadResult(f, ctx, sub.taskId, done)), credits: sub.credits ?? {}, taskId: sub.taskId };
+		return { ...(await awaitTask(f, ctx, sub.taskId, o, started, run)), credits: sub.credits ?? {}, taskId: sub.taskId };
 	} catch (e) {
 		throw e instanceof UpscaleError ? e.withTaskId(sub.taskId) : e;
 	}
@@ -101,7 +111,7 @@ export async function runUpscale(f: Flow, input: UpscaleInput, o: UpscaleOptions
 	const started = f.clock.now();
 	const deadline = started + o.timeoutMs;
 	const ctx = f.ctx(deadline, run.signal);
-	const prepared = await prepareInput(input, { vendor: f.vendor, provider: f.provider, transport: f.transport, deadline, signal: run.signal });
+	const prepared = await prepare(f, input, deadline, run.signal);
 	const plan = f.vendor.plan(o, prepared);
 	const facts = inputFacts(prepared);
 	const meter = await startCreditMeter(f, ctx);
@@ -113,4 +123,17 @@ export async function runUpscale(f: Flow, input: UpscaleInput, o: UpscaleOptions
 	} finally {
 		meter.end();
 	}
+}
+
+/** Starts an async task and returns at once with its id; the credits as far as they are known right after. */
+export async function submitTask(f: Flow, input: UpscaleInput, o: UpscaleOptions, signal?: AbortSignal): Promise<SubmittedTask> {
+	const deadline = f.clock.now() + o.timeoutMs;
+	const prepared = await prepare(f, input, deadline, signal);
+	const plan = f.vendor.plan(o, prepared);
+	const ctx = f.ctx(deadline, signal);
+	const sub = await f.vendor.submit(ctx, plan, prepared);
+	const credits: Credits = f.vendor.creditsFromBalance
+		? { consumed: null, remaining: await remainingAfter(f, ctx) }
+		: { consumed: sub.credits?.consumed ?? null, remaining: sub.credits?.remaining ?? null };
+	return { provider: f.provider, taskId: sub.taskId, status: 'submitted', input: inputFacts(prepared), target: plan.target ?? null, credits, params: plan.params };
 }

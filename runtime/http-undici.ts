@@ -1,7 +1,7 @@
 /** The core's Http port on undici, for the CLI and the bot. */
 import { Readable } from 'node:stream';
 import { request, Agent, type Dispatcher } from 'undici';
-import { CONNECT_ERROR_CODES, lowerCaseHeaders, TransportError, type Http, type HttpRequest, type HttpResponse, type TransportPhase } from '../core';
+import { CONNECT_ERROR_CODES, lowerCaseHeaders, TransportError, type Http, type HttpRequest, type HttpResponse, type Ports, type TransportPhase } from '../core';
 
 function phaseOf(err: unknown, signal?: AbortSignal, timer?: AbortSignal): { phase: TransportPhase; code?: string; message: string } {
 	const e = err as { code?: string; cause?: { code?: string; message?: string }; message?: string; name?: string };
@@ -168,3 +168,8 @@ export function nodeSleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export const systemClock = { now: () => Date.now() };
+
+/** The core's ports for Node: undici HTTP, timers, the system clock. */
+export function nodePorts(): Ports {
+	return { http: createUndiciHttp(), sleep: nodeSleep, clock: systemClock };
+}

@@ -1,13 +1,9 @@
 /** Node-side pieces shared by the CLI and the bot. */
 import { parseRateLimit, UpscaleClient, UpscaleError, VENDOR_IDS, VENDORS, type BudgetLimits, type Ports, type VendorId } from '../core';
-import { createUndiciHttp, nodeSleep, systemClock } from './http-undici';
+import { nodePorts } from './http-undici';
 
-export { collectBody, createUndiciHttp, discardBody, nodeSleep, systemClock } from './http-undici';
+export { collectBody, createUndiciHttp, discardBody, nodePorts, nodeSleep, systemClock } from './http-undici';
 export { fileErrorReason, readInput } from './input';
-
-export function nodePorts(): Ports {
-	return { http: createUndiciHttp(), sleep: nodeSleep, clock: systemClock };
-}
 
 export interface VendorEnv {
 	key?: string;

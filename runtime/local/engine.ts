@@ -27,7 +27,7 @@ import {
 	type UpscaleOptionsInput,
 	type UpscaleResult,
 } from '../../core';
-import { createUndiciHttp, nodeSleep, systemClock } from '../http-undici';
+import { nodePorts } from '../http-undici';
 import { requireLocalPackages } from './deps';
 import { TilePool } from './pool';
 import { copyRegion, pasteRegion, tileGrid } from './tiles';
@@ -158,7 +158,7 @@ export class LocalUpscaler implements Upscaler {
 	private async bytesOf(input: UpscaleInput, deadline: number, signal?: AbortSignal): Promise<Uint8Array> {
 		if ('bytes' in input && input.bytes) return input.bytes;
 		const url = imageUrlOf(input, 'local');
-		const transport = new Transport({ provider: 'local', vendorName: 'The local engine', ports: { http: createUndiciHttp(), sleep: nodeSleep, clock: systemClock }, authHeaders: {}, retry: DEFAULT_RETRY });
+		const transport = new Transport({ provider: 'local', vendorName: 'The local engine', ports: nodePorts(), authHeaders: {}, retry: DEFAULT_RETRY });
 		return (await downloadImage(transport, url, { deadline, signal, provider: 'local' })).bytes;
 	}
 

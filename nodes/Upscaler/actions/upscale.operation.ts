@@ -122,8 +122,7 @@ async function readInput(ctx: IExecuteFunctions, i: number): Promise<{ input: Up
 }
 
 /** Node parameters as core options: the common ones here, the vendor's from its file. */
-function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVendor, wait: boolean): UpscaleOptionsInput {
-	const extra = ctx.getNodeParameter('options', i, {}) as IDataObject;
+function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVendor, extra: IDataObject, wait: boolean): UpscaleOptionsInput {
 	const execution = (extra.execution as UpscaleOptionsInput['execution']) ?? 'auto';
 	const o: UpscaleOptionsInput = { execution };
 	if (extra.timeout !== undefined) o.timeoutMs = Math.round(Number(extra.timeout) * 1000);
@@ -134,8 +133,8 @@ function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVendor, w
 export async function execute(ctx: IExecuteFunctions, i: number, { client, vendor, signal }: ItemRun): Promise<INodeExecutionData> {
 	const provider = client.provider;
 	const wait = ctx.getNodeParameter('waitForResult', i, true) as boolean;
-	const options = upscaleOptions(ctx, i, vendor, wait);
 	const extra = ctx.getNodeParameter('options', i, {}) as IDataObject;
+	const options = upscaleOptions(ctx, i, vendor, extra, wait);
 	const { input, name } = await readInput(ctx, i);
 	if (!wait) {
 		const s = await client.submit(input, options, { signal });

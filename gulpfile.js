@@ -1,5 +1,8 @@
-// Copies the node and credential icons next to their compiled files, as n8n loads them from dist/.
-const { src, dest } = require('gulp');
+// Build steps tsc does not do: the node and credential icons next to their compiled files (n8n loads them from
+// dist/), and the toolkit package's dist/ (the CLI, the bot and the local engine with the core they share, copied
+// from the one build, so both packages carry the same compiled core and no source is duplicated).
+const { src, dest, series } = require('gulp');
+const { rmSync } = require('node:fs');
 
 function buildIcons() {
 	return src(['nodes/**/*.{png,svg,json}', 'credentials/**/*.{png,svg}'], { base: '.', encoding: false, allowEmpty: true }).pipe(
@@ -7,4 +10,14 @@ function buildIcons() {
 	);
 }
 
+function cleanToolkit(done) {
+	rmSync('toolkit/dist', { recursive: true, force: true });
+	done();
+}
+
+function copyToolkit() {
+	return src(['dist/{core,runtime,cli,bot}/**/*'], { base: 'dist', encoding: false }).pipe(dest('toolkit/dist'));
+}
+
 exports['build:icons'] = buildIcons;
+exports['build:toolkit'] = series(cleanToolkit, copyToolkit);

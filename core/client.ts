@@ -3,6 +3,7 @@
  * wires the steps (core/flow.ts, input.ts, wait.ts, download.ts, credits.ts) and hands back errors that carry the
  * provider and, once there is one, the task id, with no key in them.
  */
+import { baseUrlProblem } from './base-url';
 import type { BudgetLimits } from './budget';
 import { remainingAfter } from './credits';
 import { downloadResult } from './download';
@@ -32,6 +33,11 @@ export interface ClientConfig {
 	secrets?: string[];
 	/** Budgets and job overlap shared between clients. Default: one registry per process. */
 	state?: SharedState;
+	/**
+	 * Where the user of this door sets the key and the rate limit, in their words (errors name them). Default: the
+	 * toolkit's environment variables (CLIPDROP_API_KEY…); the n8n node names its credential's fields instead.
+	 */
+	wording?: { key?: string; rateLimit?: string };
 	ports: Ports;
 }
 
@@ -44,7 +50,9 @@ export class UpscaleClient implements Upscaler {
 	constructor(private readonly cfg: ClientConfig) {
 		if (!isVendorId(cfg.provider)) throw new UpscaleError('INVALID_OPTIONS', `Unknown provider "${String(cfg.provider)}": use ${listWords(VENDOR_IDS)}.`, { local: true });
 		const vendor = VENDORS[cfg.provider];
-		const baseUrl = (cfg.baseUrl || vendor.defaultBaseUrl).replace(/\/+$/, '');
+		const badBaseUrl = cfg.baseUrl ? baseUrlProblem(cfg.baseUrl, vendor.name, vendor.defaultBaseUrl) : undefined;
+		if (badBaseUrl) throw new UpscaleError('INVALID_OPTIONS', badBaseUrl, { provider: cfg.provider, local: true });
+		const baseUrl = (cfg.baseUrl || vendor.defaultBaseUrl).trim().replace(/\/+$/, '');
 		const state = cfg.state ?? processState;
 		const scope = `${vendor.id}|${baseUrl}|${cfg.apiKey ?? cfg.budgetKey ?? ''}`;
 		const limits = cfg.rateLimit === false ? undefined : (cfg.rateLimit ?? vendor.defaultRateLimit);
@@ -157,10 +165,15 @@ export class UpscaleClient implements Upscaler {
 		return id;
 	}
 
-	/** Keys never leave in an error; the task id rides along once known. */
+	/** Keys never leave in an error; the task id rides along once known; settings are named in this door's words. */
 	private clean(e: unknown, taskId?: string): UpscaleError {
 		let err = asUpscaleError(e, this.provider);
 		if (taskId && !err.taskId && !err.local) err = err.withTaskId(taskId);
+		const env = this.vendor.env;
+		const words = { key: this.cfg.wording?.key ?? env.key, rateLimit: this.cfg.wording?.rateLimit ?? env.rateLimit };
+		if (/\{(key|rateLimit)\}/.test(err.message)) {
+			err = new UpscaleError(err.code, err.message.replace(/\{(key|rateLimit)\}/g, (_, k: 'key' | 'rateLimit') => words[k]), err.fields());
+		}
 		return redactError(err, [this.cfg.apiKey, ...(this.cfg.secrets ?? [])]);
 	}
 }

@@ -15,7 +15,8 @@ export type ErrorCode =
 	| 'NETWORK' // the vendor could not be reached or the connection broke
 	| 'RESULT_EXPIRED' // the result URL is no longer valid
 	| 'NOT_FOUND' // no task with that id
-	| 'ABORTED'; // the caller cancelled
+	| 'ABORTED' // the caller cancelled
+	| 'INTERNAL'; // an unexpected failure of this tool or its host (a bug to report), not of the vendor
 
 export interface UpscaleErrorFields {
 	provider?: ProviderId;
@@ -76,7 +77,7 @@ export class UpscaleError extends Error {
  */
 export function asUpscaleError(e: unknown, provider?: ProviderId, what = 'Unexpected failure'): UpscaleError {
 	if (e instanceof UpscaleError) return e.provider || !provider ? e : new UpscaleError(e.code, e.message, { ...e.fields(), provider });
-	return new UpscaleError('VENDOR', `${what}: ${(e as Error)?.message ?? String(e)}`, { provider });
+	return new UpscaleError('INTERNAL', `${what}: ${(e as Error)?.message ?? String(e)}`, { provider });
 }
 
 export function invalidInput(message: string, provider?: ProviderId): UpscaleError {

@@ -1,6 +1,12 @@
-import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import { baseUrlProblem, CLIPDROP_DEFAULT_BASE_URL, clipdropKeyRefused } from '../core/vendors/clipdrop';
 
-/** Clipdrop: the key goes in the x-api-key header. Tested by the Upscaler node (see clipdropApiTest). */
+/**
+ * Clipdrop: the key goes in the x-api-key header. Clipdrop has no free endpoint that answers 2xx to a good key, so
+ * the test asks for the status of a task that does not exist (free): a good key gets 404, which the test accepts
+ * (ignoreHttpStatusErrors); the bodies Clipdrop sends for a missing or refused key fail it with our words.
+ * (A custom test could read the status itself, but n8n's verification forbids the request helper it would need.)
+ */
 export class ClipdropApi implements ICredentialType {
 	name = 'clipdropApi';
 	displayName = 'Clipdrop API';
@@ -20,7 +26,7 @@ export class ClipdropApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://clipdrop-api.co',
+			default: CLIPDROP_DEFAULT_BASE_URL,
 			description: 'Change only to go through a proxy, or to use the local sandbox for testing',
 		},
 		{
@@ -32,8 +38,23 @@ export class ClipdropApi implements ICredentialType {
 			description: "Your key's quota (Clipdrop's default is 60, status checks included). Raise it only if Clipdrop raised it for you.",
 		},
 	];
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { headers: { 'x-api-key': '={{$credentials.apiKey.trim()}}' } },
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const problem = baseUrlProblem(String(credentials.baseUrl || CLIPDROP_DEFAULT_BASE_URL), 'Clipdrop', CLIPDROP_DEFAULT_BASE_URL);
+		if (problem) throw new Error(problem);
+		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), 'x-api-key': String(credentials.apiKey ?? '').trim() } };
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
+			url: '/async-tasks/v1/task-status/n8n-credential-test',
+			method: 'GET',
+			ignoreHttpStatusErrors: true,
+		},
+		rules: [
+			{ type: 'responseSuccessBody', properties: { key: 'error', value: 'No api key provided', message: clipdropKeyRefused(401, 'the API Key field') } },
+			{ type: 'responseSuccessBody', properties: { key: 'error', value: 'Invalid api key', message: clipdropKeyRefused(403, 'the API Key field') } },
+		],
 	};
 }

@@ -1,7 +1,10 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
-import { ximilarAuthorization, ximilarKeyRefused } from '../core/vendors/ximilar';
+import { baseUrlProblem, XIMILAR_DEFAULT_BASE_URL, ximilarAuthorization, ximilarKeyRefused } from '../core/vendors/ximilar';
 
-/** Ximilar: "Authorization: Token <token>" (a pasted "Token "/"Bearer " prefix is tolerated; JWTs use "JWT"). */
+/**
+ * Ximilar: "Authorization: Token <token>" (a pasted "Token "/"Bearer " prefix is tolerated; JWTs use "JWT"). The
+ * test reads the account details (free). A Base URL without http(s):// is refused before anything is sent.
+ */
 export class XimilarApi implements ICredentialType {
 	name = 'ximilarApi';
 	displayName = 'Ximilar API';
@@ -21,24 +24,26 @@ export class XimilarApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.ximilar.com',
+			default: XIMILAR_DEFAULT_BASE_URL,
 			description: 'Change only to go through a proxy, or to use the local sandbox for testing',
 		},
 	];
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const problem = baseUrlProblem(String(credentials.baseUrl || XIMILAR_DEFAULT_BASE_URL), 'Ximilar', XIMILAR_DEFAULT_BASE_URL);
+		if (problem) throw new Error(problem);
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: ximilarAuthorization(String(credentials.apiToken ?? '')) } };
 	}
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
 			url: '/account/v2/details/',
 			method: 'GET',
 		},
 		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: ximilarKeyRefused(401) } },
-			{ type: 'responseCode', properties: { value: 403, message: ximilarKeyRefused(403) } },
+			{ type: 'responseCode', properties: { value: 401, message: ximilarKeyRefused(401, 'the API Token field') } },
+			{ type: 'responseCode', properties: { value: 403, message: ximilarKeyRefused(403, 'the API Token field') } },
 		],
 	};
 }

@@ -34,6 +34,8 @@ export const CLIPDROP_LIMITS = {
 } as const;
 
 const NAME = 'Clipdrop';
+export const CLIPDROP_DEFAULT_BASE_URL = 'https://clipdrop-api.co';
+export { baseUrlProblem } from '../base-url';
 const P = 'clipdrop' as const;
 
 const messages: StatusMessages = {
@@ -41,13 +43,18 @@ const messages: StatusMessages = {
 	name: NAME,
 	byStatus: {
 		400: { code: 'INVALID_INPUT', text: `${NAME} rejected the request as malformed (400) while {what}: check the image and the options.` },
-		401: { code: 'AUTH', text: `${NAME} received no API key (401): set the Clipdrop API key (CLIPDROP_API_KEY, or the key in the n8n credential).` },
+		401: { code: 'AUTH', text: `${NAME} received no API key (401): set the Clipdrop API key ({key}).` },
 		402: { code: 'NO_CREDITS', text: `Your ${NAME} account has no credits left (402): buy credits in your Clipdrop account page, then try again.` },
 		403: { code: 'AUTH', text: `${NAME} rejected the API key (403: invalid or revoked): check the key, or create a new one in your Clipdrop account page.` },
 		404: { code: 'NOT_FOUND', text: `${NAME} does not know this task (404): check the task id.` },
-		429: { code: 'RATE_LIMITED', text: `${NAME} kept refusing requests with 429 (rate limited, 60 requests/minute per key by default) after several retries: slow down, or ask Clipdrop for a higher quota and set it with CLIPDROP_RATE_LIMIT.` },
+		429: { code: 'RATE_LIMITED', text: `${NAME} kept refusing requests with 429 (rate limited, 60 requests/minute per key by default) after several retries: slow down, or ask Clipdrop for a higher quota and set it ({rateLimit}).` },
 	},
 };
+
+/** What the user is told when Clipdrop gets no key (401) or refuses it (403): also the n8n credential test's words. */
+export function clipdropKeyRefused(status: 401 | 403, keyWhere: string): string {
+	return messages.byStatus[status].text.replace('{what}', 'checking the API key').replace('{key}', keyWhere);
+}
 
 function creditsFrom(res: HttpResponse): Partial<Credits> {
 	const consumed = finiteNumber(header(res, 'x-credits-consumed'));
@@ -166,7 +173,7 @@ export const clipdrop: Vendor = {
 	balanceFrom: 'job',
 	accepts: ['scale', 'width', 'height', 'strategy'],
 	refuseForeign,
-	defaultBaseUrl: 'https://clipdrop-api.co',
+	defaultBaseUrl: CLIPDROP_DEFAULT_BASE_URL,
 	defaultRateLimit: { requests: 60, windowMs: 60_000 },
 	pollPace: { minMs: 1000, maxMs: 10_000 },
 	needsBytes: true,

@@ -26,6 +26,8 @@ export const XIMILAR_LIMITS = {
 } as const;
 
 const NAME = 'Ximilar';
+export const XIMILAR_DEFAULT_BASE_URL = 'https://api.ximilar.com';
+export { baseUrlProblem } from '../base-url';
 const P = 'ximilar' as const;
 const B64_PLACEHOLDER = '\u0000__IMAGE_BASE64__\u0000';
 
@@ -34,7 +36,7 @@ const messages: StatusMessages = {
 	name: NAME,
 	byStatus: {
 		400: { code: 'INVALID_INPUT', text: `${NAME} rejected the request (400) while {what}: check the image and the options.` },
-		401: { code: 'AUTH', text: `${NAME} rejected the API token (401): check the token (XIMILAR_API_TOKEN, or the token in the n8n credential).` },
+		401: { code: 'AUTH', text: `${NAME} rejected the API token (401): check the token ({key}).` },
 		402: { code: 'NO_CREDITS', text: `Your ${NAME} account has no credits left (402): add credits or upgrade your plan in app.ximilar.com.` },
 		403: { code: 'AUTH', text: `${NAME} refused access (403): check the token and that the Upscaler service is enabled for your account in app.ximilar.com.` },
 		404: { code: 'NOT_FOUND', text: `${NAME} does not know this request (404): check the task id.` },
@@ -43,8 +45,8 @@ const messages: StatusMessages = {
 };
 
 /** What the user is told when Ximilar refuses the token (401) or the access (403): also the n8n credential test's words. */
-export function ximilarKeyRefused(status: 401 | 403): string {
-	return messages.byStatus[status].text.replace('{what}', 'checking the API token');
+export function ximilarKeyRefused(status: 401 | 403, keyWhere: string): string {
+	return messages.byStatus[status].text.replace('{what}', 'checking the API token').replace('{key}', keyWhere);
 }
 
 /** Ximilar's own words from an error body: {"detail"}, {"status":{"text","error_description"}} or a record's _status. */
@@ -178,7 +180,7 @@ export const ximilar: Vendor = {
 	balanceFrom: 'account',
 	accepts: ['scale', 'mode', 'model', 'format', 'quality', 'tuneColors', 'webhook'],
 	refuseForeign,
-	defaultBaseUrl: 'https://api.ximilar.com',
+	defaultBaseUrl: XIMILAR_DEFAULT_BASE_URL,
 	defaultRateLimit: undefined, // none documented; 429 is still honoured
 	pollPace: { minMs: 2000, maxMs: 30_000 },
 	needsBytes: false,

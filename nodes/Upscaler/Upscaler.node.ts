@@ -1,7 +1,12 @@
 /**
  * The Upscaler node. Its vendors are listed here (one file each in ./vendors); the parameters are composed from them
- * and the operations (./actions), and execution goes through the router. The credentials stay a literal list:
- * n8n's linter and verification scanner read it from the source.
+ * and the operations (./actions), and execution goes through the router. The credentials stay a literal list (n8n's
+ * linter and verification scanner read it from the source); each is *hidden* for the other providers rather than
+ * shown for its own, because n8n's editor hides any parameter a credential is shown for — and the provider must
+ * stay visible and switchable in the panel.
+ *
+ * Version 2 (new nodes): a Wait Mode instead of Wait for Result, the input item kept with the result added, an
+ * Exact Size that starts valid. Version 1 workflows run as they always did.
  */
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import { route } from './actions/router';
@@ -17,22 +22,19 @@ export class Upscaler implements INodeType {
 		name: 'upscaler',
 		icon: { light: 'file:upscaler.svg', dark: 'file:upscaler.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: subtitle(VENDORS),
-		description: 'Upscale images with Clipdrop or Ximilar (super resolution)',
+		description: 'Upscale images with Clipdrop (exact sizes) or Ximilar (2x/4x/8x, modes, GAN)',
 		defaults: { name: 'Upscaler' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		usableAsTool: undefined,
+		usableAsTool: true,
 		credentials: [
-			{ name: 'clipdropApi', required: true, displayOptions: { show: { provider: ['clipdrop'] } }, testedBy: 'clipdropApiTest' },
-			{ name: 'ximilarApi', required: true, displayOptions: { show: { provider: ['ximilar'] } } },
+			{ name: 'clipdropApi', required: true, displayOptions: { hide: { provider: ['ximilar'] } } },
+			{ name: 'ximilarApi', required: true, displayOptions: { hide: { provider: ['clipdrop'] } } },
 		],
 		properties: properties(VENDORS),
-	};
-
-	methods = {
-		credentialTest: Object.fromEntries(VENDORS.flatMap((v) => (v.credential.test ? [[`${v.credential.name}Test`, v.credential.test]] : []))),
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

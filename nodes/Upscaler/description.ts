@@ -1,15 +1,18 @@
 /**
- * The node's parameters: the provider (one choice per vendor the node lists), the operation, then each operation's own
- * (./actions/<name>.operation.ts, with each vendor's parameters inside Upscale). Names and values never change:
- * saved workflows depend on them.
+ * The node's parameters: the provider (one choice per vendor the node lists, with a line on what each is good at),
+ * the operation, then each operation's own (./actions/<name>.operation.ts, with each vendor's parameters inside
+ * Upscale). Names and values never change: saved workflows depend on them.
  */
 import type { INodeProperties } from 'n8n-workflow';
-import { PROVIDER_NAMES } from '../../core';
+import { listWords, PROVIDER_NAMES } from '../../core';
 import { description as getTask } from './actions/getTask.operation';
 import { description as upscale } from './actions/upscale.operation';
 import type { NodeVendor } from './vendors/types';
 
 export const OPERATION_NAMES = { upscale: 'Upscale', getTask: 'Get Task' } as const;
+
+/** "Clipdrop or Ximilar": the providers as the picker's action names say them. */
+const providerWords = (vendors: readonly NodeVendor[]) => listWords(vendors.map((v) => PROVIDER_NAMES[v.id]), 'or');
 
 export const properties = (vendors: readonly NodeVendor[]): INodeProperties[] => [
 	{
@@ -18,16 +21,26 @@ export const properties = (vendors: readonly NodeVendor[]): INodeProperties[] =>
 		type: 'options',
 		noDataExpression: true,
 		options: vendors.map((v) => ({ name: PROVIDER_NAMES[v.id], value: v.id, description: v.description })),
-		default: vendors[0].id,
+		default: 'clipdrop',
+		description: 'The upscaling service to use. Each needs its own account and credential.',
 	},
+	...vendors.map(
+		(v): INodeProperties => ({
+			displayName: `${PROVIDER_NAMES[v.id]}: ${v.description}`,
+			name: `${v.id}Notice`,
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { provider: [v.id] } },
+		}),
+	),
 	{
 		displayName: 'Operation',
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: OPERATION_NAMES.getTask, value: 'getTask', description: 'Check a task started earlier and get its result', action: 'Get an upscale task' },
-			{ name: OPERATION_NAMES.upscale, value: 'upscale', description: 'Upscale an image', action: 'Upscale an image' },
+			{ name: OPERATION_NAMES.getTask, value: 'getTask', description: 'Check a task started earlier and get its result', action: `Get an upscale task from ${providerWords(vendors)}` },
+			{ name: OPERATION_NAMES.upscale, value: 'upscale', description: 'Upscale an image', action: `Upscale an image with ${providerWords(vendors)}` },
 		],
 		default: 'upscale',
 	},

@@ -1,6 +1,20 @@
-/** Core errors as n8n errors: local rejections are NodeOperationError, vendor failures NodeApiError. */
+/**
+ * Failures as n8n shows them: n8n's own errors pass through untouched; the vendor's failures are NodeApiError; what
+ * was refused before anything was sent, and what broke on this side, is NodeOperationError (never labelled as the
+ * vendor's). The vendor's own words are in the message once, not repeated in the description.
+ */
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 import type { UpscaleError } from '../../core';
+
+/**
+ * n8n's errors, recognised by name as well as by class: a package with its own copy of n8n-workflow gets other
+ * classes of the same name, and instanceof misses them.
+ */
+const N8N_ERRORS = new Set(['NodeOperationError', 'NodeApiError', 'NodeSslError', 'ExpressionError', 'WorkflowOperationError', 'ApplicationError', 'UserError', 'OperationalError', 'UnexpectedError']);
+
+export function isN8nError(e: unknown): e is Error {
+	return e instanceof NodeOperationError || e instanceof NodeApiError || (e instanceof Error && N8N_ERRORS.has(e.name));
+}
 
 /**
  * What a failed item carries with continueOnFail: `{ error, details }`. Only these keys, so that n8n
@@ -16,10 +30,8 @@ export function errorJson(e: UpscaleError): JsonObject {
 }
 
 export function toNodeError(node: INode, e: UpscaleError, itemIndex: number): NodeApiError | NodeOperationError {
-	const description = [e.vendorMessage ? `The vendor said: ${e.vendorMessage}` : undefined, e.taskId ? `Task id: ${e.taskId}` : undefined, `Error code: ${e.code}`]
-		.filter(Boolean)
-		.join(' · ');
-	if (e.local) return new NodeOperationError(node, e.message, { itemIndex, description });
+	const description = [e.taskId ? `Task id: ${e.taskId}` : undefined, `Error code: ${e.code}`].filter(Boolean).join(' · ');
+	if (e.local || e.code === 'INTERNAL' || e.code === 'ABORTED') return new NodeOperationError(node, e.message, { itemIndex, description });
 	return new NodeApiError(node, { ...(errorJson(e).details as JsonObject), message: e.message }, {
 		message: e.message,
 		description,

@@ -1,5 +1,5 @@
 /**
- * The local engine's libraries are optional peers: an n8n install never pulls them. They are looked up only when
+ * The local engine's libraries are optional dependencies of the toolkit (the n8n package never has them); they are looked up only when
  * the local provider runs, and a missing one is a clear message with the install command.
  */
 import { UpscaleError } from '../../core';
@@ -30,7 +30,7 @@ export function requireLocalPackages(fast: boolean, isInstalled: (name: string) 
 	const cmd = missing.map((n) => `${n}@${LOCAL_PACKAGES[n]}`).join(' ');
 	throw new UpscaleError(
 		'INVALID_OPTIONS',
-		`The local engine needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed (the local engine's packages are optional, so n8n installs stay small). Install with: npm install ${cmd}`,
+		`The local engine needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed (they are optional dependencies of upscale-toolkit: an install with --omit=optional, or where they failed to install, has no local engine). Install with: npm install ${cmd}`,
 		{ provider: 'local', local: true },
 	);
 }

@@ -290,7 +290,7 @@ describe('Ximilar through the CLI', () => {
 	it('a bad token: clear message before anything is submitted, token never printed', async () => {
 		const r = await runCli([SAMPLE, '--provider', 'ximilar'], xmEnv({ XIMILAR_API_TOKEN: 'Token bad-token-zzzz' }));
 		expect(r.code).toBe(1);
-		expect(lastLine(r.stderr)).toBe('upscale: Ximilar rejected the API token (401): check the token (XIMILAR_API_TOKEN, or the token in the n8n credential). Ximilar said: "Invalid token.".\n');
+		expect(lastLine(r.stderr)).toBe('upscale: Ximilar rejected the API token (401): check the token (XIMILAR_API_TOKEN). Ximilar said: "Invalid token.".\n');
 		expect(xm.count('async')).toBe(0);
 		expect(r.stderr).not.toContain('bad-token-zzzz');
 	});

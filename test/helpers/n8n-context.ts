@@ -13,6 +13,10 @@ export interface ContextSetup {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	continueOnFail?: boolean;
 	cancelSignal?: AbortSignal;
+	/** The node's version (default 1, as saved workflows have it). */
+	typeVersion?: number;
+	/** Run as an AI Agent's tool. */
+	tool?: boolean;
 }
 
 export const NODE: INode = {
@@ -35,15 +39,8 @@ export async function fetchFull(o: IHttpRequestOptions): Promise<{ statusCode: n
 	return { statusCode: res.status, headers, body };
 }
 
-async function authenticated(type: string, creds: ICredentialDataDecryptedObject, o: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-	if (type === 'ximilarApi') return new XimilarApi().authenticate(creds, o);
-	const auth = new ClipdropApi().authenticate;
-	const headers = { ...(o.headers ?? {}) } as Record<string, string>;
-	for (const [k, expr] of Object.entries(auth.properties.headers ?? {})) {
-		// The generic form is an expression over $credentials; the only one used here is the trimmed key.
-		headers[k] = String(expr).includes('$credentials.apiKey') ? String(creds.apiKey).trim() : String(expr);
-	}
-	return { ...o, headers };
+function authenticated(type: string, creds: ICredentialDataDecryptedObject, o: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	return (type === 'ximilarApi' ? new XimilarApi() : new ClipdropApi()).authenticate(creds, o);
 }
 
 export function context(setup: ContextSetup): IExecuteFunctions & { requests: IHttpRequestOptions[] } {
@@ -57,7 +54,8 @@ export function context(setup: ContextSetup): IExecuteFunctions & { requests: IH
 		requests,
 		getInputData: () => items.map((it) => ({ json: it.json ?? {}, binary: it.binary })),
 		getNodeParameter: (name: string, i: number, fallback?: unknown) => param(name, i, fallback),
-		getNode: () => NODE,
+		getNode: () => ({ ...NODE, typeVersion: setup.typeVersion ?? 1 }),
+		isToolExecution: () => !!setup.tool,
 		continueOnFail: () => !!setup.continueOnFail,
 		getExecutionCancelSignal: () => setup.cancelSignal,
 		getCredentials: async (type: string) => {

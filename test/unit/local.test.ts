@@ -68,10 +68,10 @@ describe('requireLocalPackages', () => {
 	it('names what is missing and the command that installs it', () => {
 		const only = (...names: string[]) => (n: string) => names.includes(n);
 		expect(() => requireLocalPackages(false, only('sharp'))).toThrow(
-			"The local engine needs @tensorflow/tfjs, @tensorflow/tfjs-backend-wasm, @upscalerjs/esrgan-slim, which are not installed (the local engine's packages are optional, so n8n installs stay small). Install with: npm install @tensorflow/tfjs@4.11.0 @tensorflow/tfjs-backend-wasm@4.11.0 @upscalerjs/esrgan-slim@1.0.0",
+			"The local engine needs @tensorflow/tfjs, @tensorflow/tfjs-backend-wasm, @upscalerjs/esrgan-slim, which are not installed (they are optional dependencies of upscale-toolkit: an install with --omit=optional, or where they failed to install, has no local engine). Install with: npm install @tensorflow/tfjs@4.11.0 @tensorflow/tfjs-backend-wasm@4.11.0 @upscalerjs/esrgan-slim@1.0.0",
 		);
 		expect(() => requireLocalPackages(true, only())).toThrow(
-			"The local engine needs sharp, which is not installed (the local engine's packages are optional, so n8n installs stay small). Install with: npm install sharp@^0.34.5",
+			"The local engine needs sharp, which is not installed (they are optional dependencies of upscale-toolkit: an install with --omit=optional, or where they failed to install, has no local engine). Install with: npm install sharp@^0.34.5",
 		);
 		expect(() => requireLocalPackages(true, only('sharp'))).not.toThrow();
 		expect(() => requireLocalPackages(false)).not.toThrow();

@@ -22,26 +22,31 @@ describe('the node description', () => {
 		expect(inventory(d.properties).sort()).toEqual(
 			[
 				'provider:options[clipdrop,ximilar]',
+				'clipdropNotice:notice',
+				'ximilarNotice:notice',
 				'operation:options[getTask,upscale]',
 				'inputSource:options[binary,url]',
 				'binaryPropertyName:string',
 				'imageUrl:string',
-				'sizeMode:options[scale,exact]',
+				'imageUrl:string',
+				'sizeMode:options[exact,scale]',
 				'scale:number',
 				'width:number',
+				'width:number',
 				'height:number',
-				'strategy:options[smooth,detailed]',
+				'strategy:options[detailed,smooth]',
 				'ximilarScale:options[2,4,8]',
 				'mode:options[artifact_removal,high_fidelity,ironed_out]',
 				'model:options[classic,gan]',
-				'format:options[keep,jpg,png,webp]',
+				'format:options[jpg,png,keep,webp]',
 				'quality:number',
 				'tuneColors:boolean',
 				'waitForResult:boolean',
-				'options:collection[execution:options[auto,async,sync],outputBinaryPropertyName:string,fileName:string,timeout:number,pollInterval:number,concurrency:number,webhookUrl:string]',
+				'waitMode:options[poll,returnTask]',
+				'options:collection[execution:options[async,auto,sync],execution:options[async,auto,sync],fileName:string,pollInterval:number,outputBinaryPropertyName:string,concurrency:number,timeout:number,webhookUrl:string]',
 				'taskId:string',
 				'download:boolean',
-				'taskOptions:collection[outputBinaryPropertyName:string,fileName:string]',
+				'taskOptions:collection[fileName:string,outputBinaryPropertyName:string]',
 			].sort(),
 		);
 	});
@@ -55,18 +60,19 @@ describe('the node description', () => {
 		}
 		const options = d.properties.find((p) => p.name === 'options')!.options as INodeProperties[];
 		expect(options.find((o) => o.name === 'webhookUrl')!.displayOptions).toEqual({ show: { '/provider': ['ximilar'] } });
+		expect(options.map((o) => o.displayName)).toEqual([...options.map((o) => o.displayName)].sort());
 	});
 
-	it('the credentials list agrees with the vendor files; the custom test is registered under its name', () => {
+	it('the credentials list agrees with the vendor files (each hidden for the other providers); the first is the default provider', () => {
+		const vendors = [clipdrop, ximilar];
 		expect(d.credentials).toEqual(
-			[clipdrop, ximilar].map((v) => ({
+			vendors.map((v) => ({
 				name: v.credential.name,
 				required: true,
-				displayOptions: { show: { provider: [v.id] } },
-				...(v.credential.test ? { testedBy: `${v.credential.name}Test` } : {}),
+				displayOptions: { hide: { provider: vendors.filter((o) => o !== v).map((o) => o.id) } },
 			})),
 		);
-		expect(Object.keys(new Upscaler().methods.credentialTest)).toEqual(['clipdropApiTest']);
+		expect(d.properties.find((p) => p.name === 'provider')!.default).toBe(vendors[0].id);
 		expect(d.subtitle).toBe('={{ ($parameter["operation"] === "upscale" ? "Upscale" : "Get Task") + " · " + ($parameter["provider"] === "clipdrop" ? "Clipdrop" : "Ximilar") }}');
 	});
 });

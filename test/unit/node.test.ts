@@ -2,8 +2,10 @@
 import nock from 'nock';
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 import { Upscaler } from '../../nodes/Upscaler/Upscaler.node';
+import { ClipdropApi } from '../../credentials/ClipdropApi.credentials';
 import { XimilarApi } from '../../credentials/XimilarApi.credentials';
-import { context, fetchFull, type ContextSetup } from '../helpers/n8n-context';
+import { runCredentialTest } from '../helpers/credential-test';
+import { context, type ContextSetup } from '../helpers/n8n-context';
 import { dims, jpeg } from '../helpers/images';
 
 const CD = 'http://clipdrop.unit';
@@ -177,7 +179,7 @@ describe('Upscale with Ximilar', () => {
 			items: [{ binary: bin(sample) }],
 			credentials: { ximilarApi: { apiToken: 'bad', baseUrl: XM } },
 		});
-		expect(e.message).toBe('Ximilar rejected the API token (401): check the token (XIMILAR_API_TOKEN, or the token in the n8n credential). Ximilar said: "Invalid token.".');
+		expect(e.message).toBe('Ximilar rejected the API token (401): check the token (the API Token of the Ximilar API credential). Ximilar said: "Invalid token.".');
 	});
 });
 
@@ -206,26 +208,124 @@ describe('Get Task', () => {
 	});
 });
 
-describe('credentials', () => {
-	const credentialTest = new Upscaler().methods.credentialTest.clipdropApiTest;
-	const testCtx = {
-		helpers: {
-			// n8n's legacy request helper, as credential tests get it: full response, no throw on status
-			request: async (o: { method: string; uri: string; headers: Record<string, string> }) => fetchFull({ method: o.method as 'GET', url: o.uri, headers: o.headers, ignoreHttpStatusErrors: true }),
-		},
-	} as never;
-
-	it('Clipdrop: a 404 for a made-up task means the key is good; 403 means it is not', async () => {
-		nock(CD, { reqheaders: { 'x-api-key': 'good' } }).get(/\/async-tasks\/v1\/task-status\/credential-check-\d+/).reply(404, { error: 'Task not found' });
-		expect(await credentialTest.call(testCtx, { id: '1', name: 'c', type: 'clipdropApi', data: { apiKey: 'good', baseUrl: CD } })).toEqual({ status: 'OK', message: 'Clipdrop accepted the API key.' });
-		nock(CD).get(/\/async-tasks\/v1\/task-status\//).reply(403, { error: 'Invalid api key' });
-		const bad = await credentialTest.call(testCtx, { id: '1', name: 'c', type: 'clipdropApi', data: { apiKey: 'nope-nope', baseUrl: CD } });
-		expect(bad).toEqual({ status: 'Error', message: 'Clipdrop rejected the API key (403: invalid or revoked): check the key, or create a new one in your Clipdrop account page. Clipdrop said: "Invalid api key".' });
+describe('credentials (their declarative tests, run as n8n runs them)', () => {
+	it('Clipdrop: a 404 for a made-up task means the key is good; the bodies of a missing or refused key fail it', async () => {
+		const c = new ClipdropApi();
+		nock(CD, { reqheaders: { 'x-api-key': 'good' } }).get('/async-tasks/v1/task-status/n8n-credential-test').reply(404, { error: 'Task not found' });
+		expect(await runCredentialTest(c, { apiKey: ' good ', baseUrl: `${CD}/` })).toEqual({ status: 'OK', message: 'Connection successful!' });
+		nock(CD).get('/async-tasks/v1/task-status/n8n-credential-test').reply(403, { error: 'Invalid api key' });
+		expect(await runCredentialTest(c, { apiKey: 'nope-nope', baseUrl: CD })).toEqual({
+			status: 'Error',
+			message: 'Clipdrop rejected the API key (403: invalid or revoked): check the key, or create a new one in your Clipdrop account page.',
+		});
+		nock(CD).get('/async-tasks/v1/task-status/n8n-credential-test').reply(401, { error: 'No api key provided' });
+		expect((await runCredentialTest(c, { apiKey: ' ', baseUrl: CD })).message).toBe('Clipdrop received no API key (401): set the Clipdrop API key (the API Key field).');
 	});
 
-	it('Ximilar: the header tolerates a pasted prefix; the test request reads account details', async () => {
+	it('a Base URL without http(s):// is refused before anything is sent, in words', async () => {
+		for (const [cred, name, own] of [[new ClipdropApi(), 'Clipdrop', 'https://clipdrop-api.co'], [new XimilarApi(), 'Ximilar', 'https://api.ximilar.com']] as const) {
+			expect(await runCredentialTest(cred, { apiKey: 'k', apiToken: 'k', baseUrl: 'api.example.com' })).toEqual({
+				status: 'Error',
+				message: `The ${name} Base URL "api.example.com" is not a web address: it must start with https:// or http:// (${name}'s own is ${own}). Nothing was sent.`,
+			});
+		}
+	});
+
+	it('Ximilar: the header tolerates a pasted prefix; the account details answer the test; 401 names the field', async () => {
 		const x = new XimilarApi();
-		expect((await x.authenticate({ apiToken: ' Token abc ' }, { url: '/' })).headers).toEqual({ Authorization: 'Token abc' });
-		expect(x.test.request.url).toBe('/account/v2/details/');
+		expect((await x.authenticate({ apiToken: ' Token abc ', baseUrl: XM }, { url: '/' })).headers).toEqual({ Authorization: 'Token abc' });
+		nock(XM, { reqheaders: { authorization: 'Token abc' } }).get('/account/v2/details/').reply(200, { id: 1 });
+		expect(await runCredentialTest(x, { apiToken: 'abc', baseUrl: XM })).toEqual({ status: 'OK', message: 'Connection successful!' });
+		nock(XM).get('/account/v2/details/').reply(401, { detail: 'Invalid token.' });
+		expect((await runCredentialTest(x, { apiToken: 'abc', baseUrl: XM })).message).toBe('Ximilar rejected the API token (401): check the token (the API Token field).');
+	});
+});
+
+describe('version 2, the agent tool, and errors as n8n shows them', () => {
+	const v2 = (extra: Record<string, unknown> = {}) => {
+		const { waitForResult: _drop, ...rest } = cdParams(extra);
+		return { waitMode: 'poll', ...rest };
+	};
+	const asyncDone = (id: string) =>
+		nock(CD)
+			.post('/image-upscaling/v1/async-upscale')
+			.reply(200, { taskId: id }, { 'x-credits-consumed': '1', 'x-remaining-credits': '9' })
+			.get(`/async-tasks/v1/task-status/${id}`)
+			.reply(200, { status: 'completed' })
+			.get(`/async-tasks/v1/result/${id}`)
+			.reply(200, { downloadUrl: `http://storage.unit/${id}.jpg?sig=x` });
+
+	it('keeps the input item: its fields and binaries stay, the result is added', async () => {
+		nock(CD).post('/image-upscaling/v1/upscale').reply(200, big, { 'content-type': 'image/jpeg', 'x-credits-consumed': '1' });
+		const items = [{ json: { orderId: 42, status: 'paid' }, binary: { ...bin(sample), thumb: { data: 'AA==', mimeType: 'image/png', fileName: 't.png' } } }];
+		const [item] = await run({ params: v2({ options: { outputBinaryPropertyName: 'upscaled' } }), items, credentials: clipdropCreds(key()), typeVersion: 2 });
+		expect(item.json).toMatchObject({ orderId: 42, status: 'completed', provider: 'clipdrop' });
+		expect(Object.keys(item.binary!).sort()).toEqual(['data', 'thumb', 'upscaled']);
+		expect(item.binary!.upscaled.fileName).toBe('cat-upscaled.jpg');
+	});
+
+	it('Return Task submits and returns the task; output options kept from before are not used', async () => {
+		let submitted = '';
+		nock(CD)
+			.post('/image-upscaling/v1/async-upscale', (b) => ((submitted = Buffer.from(String(b), 'hex').toString('latin1')), true))
+			.reply(200, { taskId: 't-r' }, { 'x-credits-consumed': '1' });
+		const [item] = await run({ params: v2({ waitMode: 'returnTask', options: { execution: 'sync', outputBinaryPropertyName: 'x' } }), items: [{ json: { keep: 1 }, binary: bin(sample) }], credentials: clipdropCreds(key()), typeVersion: 2 });
+		expect(submitted).toContain('name="strategy"');
+		expect(item.json).toMatchObject({ keep: 1, taskId: 't-r', status: 'submitted' });
+		expect(Object.keys(item.binary!)).toEqual(['data']);
+	});
+
+	it('as an agent tool: the async endpoint, and a result an agent can use (URL, size, credits, task id), no binary', async () => {
+		asyncDone('t-tool');
+		nock('http://storage.unit').get('/t-tool.jpg').query(true).reply(200, big, { 'content-type': 'image/jpeg' });
+		const [item] = await run({ params: v2(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()), typeVersion: 2, tool: true });
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({ taskId: 't-tool', execution: 'async', resultUrl: 'http://storage.unit/t-tool.jpg?sig=x', output: { width: 600, height: 400 }, credits: { consumed: 1 } });
+		expect(typeof item.json.resultExpiresAt).toBe('string');
+	});
+
+	it('"Custom API Call" (which n8n adds to the operations) says to use the HTTP Request node', async () => {
+		const e = await failure({ params: v2({ operation: '__CUSTOM_API_CALL__' }), credentials: clipdropCreds(key()), typeVersion: 2 });
+		expect(e).toBeInstanceOf(NodeOperationError);
+		expect(e.message).toBe('A custom API call is made with n8n\'s HTTP Request node: add one, set Authentication to "Predefined Credential Type" and choose Clipdrop API. This node upscales images (Upscale) and fetches tasks (Get Task).');
+	});
+
+	it('a Base URL without http(s):// says the URL is wrong (nothing was sent), not "connection failed"', async () => {
+		const e = await failure({ params: v2(), items: [{ binary: bin(sample) }], credentials: { clipdropApi: { apiKey: 'k-123456', baseUrl: 'clipdrop-api.co' } }, typeVersion: 2 });
+		expect(e).toBeInstanceOf(NodeOperationError);
+		expect(e.message).toBe('The Clipdrop Base URL "clipdrop-api.co" is not a web address: it must start with https:// or http:// (Clipdrop\'s own is https://clipdrop-api.co). Nothing was sent.');
+	});
+
+	it("the vendor's words once (message), not again in the description; 429 names the credential's field", async () => {
+		nock(CD).post('/image-upscaling/v1/upscale').reply(403, { error: 'Invalid api key' });
+		const e = (await failure({ params: v2(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()), typeVersion: 2 })) as NodeApiError;
+		expect(e.message.match(/Invalid api key/g)).toHaveLength(1);
+		expect(e.description).toBe('Error code: AUTH');
+		nock(CD).post('/image-upscaling/v1/upscale').times(10).reply(429, { error: 'Too many requests' }, { 'retry-after': '0' });
+		const limited = await failure({ params: v2(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()), typeVersion: 2 });
+		expect(limited.message).toContain('set it (Requests per Minute in the Clipdrop API credential)');
+		expect(limited.message).not.toMatch(/CLIPDROP_/);
+	});
+
+	it("a failure that is not the vendor's is not labelled as the vendor's; n8n's own errors pass by name", async () => {
+		const broken = context({ params: v2(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()), typeVersion: 2 });
+		broken.helpers.getBinaryDataBuffer = async () => {
+			throw new TypeError('disk went away');
+		};
+		const e = await new Upscaler().execute.call(broken).catch((x: Error) => x);
+		expect(e).toBeInstanceOf(NodeOperationError);
+		expect((e as NodeOperationError).message).toBe('Unexpected failure: disk went away');
+		expect((e as NodeOperationError).description).toBe('Error code: INTERNAL');
+
+		// Another copy of n8n-workflow: same name, other class.
+		class NodeOperationErrorCopy extends Error {
+			name = 'NodeOperationError';
+		}
+		const foreign = context({ params: v2(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()), typeVersion: 2 });
+		foreign.helpers.assertBinaryData = () => {
+			throw new NodeOperationErrorCopy('No binary data found');
+		};
+		const f = await new Upscaler().execute.call(foreign).catch((x: Error) => x);
+		expect(f).toBeInstanceOf(NodeOperationErrorCopy);
 	});
 });

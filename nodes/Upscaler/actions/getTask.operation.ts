@@ -1,6 +1,6 @@
 /** Get Task: the status of a task started earlier and, when it is complete, its result. */
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { binaryOutput, iso, outputJson, type ItemRun } from './output';
+import { binaryOutput, iso, keptItem, outputJson, type ItemRun } from './output';
 
 const properties: INodeProperties[] = [
 	{
@@ -9,7 +9,7 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		description: 'The ID returned by Upscale (with Wait for Result off) or shown in a timeout error',
+		description: 'The ID returned by Upscale with Return Task (Wait for Result off in older nodes), or shown in a timeout error',
 	},
 	{
 		displayName: 'Download Result',
@@ -26,17 +26,18 @@ const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
-				displayName: 'Output Binary Field',
-				name: 'outputBinaryPropertyName',
-				type: 'string',
-				default: 'data',
-			},
-			{
 				displayName: 'File Name',
 				name: 'fileName',
 				type: 'string',
 				default: '',
-				description: 'Default: task-ID with the right extension',
+				description: 'Name of the output file. Default: task-ID with the right extension.',
+			},
+			{
+				displayName: 'Output Binary Field',
+				name: 'outputBinaryPropertyName',
+				type: 'string',
+				default: 'data',
+				description: 'The binary property of the output item that receives the upscaled image',
 			},
 		],
 	},
@@ -61,11 +62,8 @@ export async function execute(ctx: IExecuteFunctions, i: number, { client, signa
 		resultUrl: t.resultUrl ?? null,
 		resultExpiresAt: iso(t.resultExpiresAt),
 	};
-	const item: INodeExecutionData = { json, pairedItem: { item: i } };
-	if (t.image) {
-		json.output = outputJson(t.image);
-		const fileName = String(extra.fileName || '') || `task-${t.taskId}.${t.image.extension}`;
-		item.binary = await binaryOutput(ctx, t.image, String(extra.outputBinaryPropertyName || 'data'), fileName);
-	}
-	return item;
+	if (!t.image) return keptItem(ctx, i, json);
+	json.output = outputJson(t.image);
+	const fileName = String(extra.fileName || '') || `task-${t.taskId}.${t.image.extension}`;
+	return keptItem(ctx, i, json, await binaryOutput(ctx, t.image, String(extra.outputBinaryPropertyName || 'data'), fileName));
 }

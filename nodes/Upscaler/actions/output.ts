@@ -1,5 +1,8 @@
-/** The pieces both operations put in an output item: the image as n8n binary data, its facts, dates as ISO text. */
-import type { IBinaryKeyData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+/**
+ * The pieces both operations put in an output item: the image as n8n binary data, its facts, dates as ISO text,
+ * and (from version 2) the input item kept around them, as n8n's own binary nodes do.
+ */
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { OutputImage, UpscaleClient } from '../../../core';
 import type { NodeVendor } from '../vendors/types';
 
@@ -19,4 +22,18 @@ export async function binaryOutput(ctx: IExecuteFunctions, image: OutputImage, p
 
 export function outputJson(image: OutputImage): IDataObject {
 	return { width: image.width ?? null, height: image.height ?? null, format: image.format ?? null, mimeType: image.contentType, bytes: image.bytes.length };
+}
+
+/**
+ * The output item for input item i. Version 2 keeps the input's other fields and binaries, with the result's
+ * fields and binary added over them; version 1 outputs the result alone, as its saved workflows expect.
+ */
+export function keptItem(ctx: IExecuteFunctions, i: number, json: IDataObject, binary?: IBinaryKeyData): INodeExecutionData {
+	const item: INodeExecutionData = { json, pairedItem: { item: i } };
+	if (binary) item.binary = binary;
+	if (ctx.getNode().typeVersion < 2) return item;
+	const input = ctx.getInputData()[i];
+	item.json = { ...(input?.json ?? {}), ...json };
+	if (input?.binary || binary) item.binary = { ...(input?.binary ?? {}), ...(binary ?? {}) };
+	return item;
 }

@@ -4,8 +4,8 @@
  * failure), and core errors turned into n8n's.
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { asUpscaleError, UpscaleClient, type VendorId } from '../../../core';
-import { errorJson, toNodeError } from '../errors';
+import { asUpscaleError, PROVIDER_NAMES, UpscaleClient, type VendorId } from '../../../core';
+import { errorJson, isN8nError, toNodeError } from '../errors';
 import { executionPorts } from '../transport';
 import type { NodeVendor } from '../vendors/types';
 import * as getTask from './getTask.operation';
@@ -15,6 +15,9 @@ import * as upscale from './upscale.operation';
 type Operation = (ctx: IExecuteFunctions, i: number, run: ItemRun) => Promise<INodeExecutionData>;
 
 const OPERATIONS: Record<string, { execute: Operation; concurrency?: (ctx: IExecuteFunctions) => number }> = { upscale, getTask };
+
+/** The operation n8n adds to nodes whose credentials authenticate generically; it is the HTTP Request node's job. */
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
 /** A client for this execution: the credential's base URL and quota; the key is added by n8n's auth. */
 async function clientFor(ctx: IExecuteFunctions, { id: provider, credential }: NodeVendor): Promise<UpscaleClient> {
@@ -27,17 +30,38 @@ async function clientFor(ctx: IExecuteFunctions, { id: provider, credential }: N
 		budgetKey: ctx.getNode().credentials?.[credential.name]?.id ?? secret,
 		rateLimit: perMinute > 0 ? { requests: perMinute, windowMs: 60_000 } : undefined,
 		secrets: secret ? [secret] : [],
+		wording: { key: credential.keyField, rateLimit: credential.rateLimitField },
 		ports: executionPorts(ctx, credential.name),
 	});
 }
 
+function operationOf(ctx: IExecuteFunctions, vendor: NodeVendor) {
+	const name = ctx.getNodeParameter('operation', 0) as string;
+	if (name === CUSTOM_API_CALL) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`A custom API call is made with n8n's HTTP Request node: add one, set Authentication to "Predefined Credential Type" and choose ${PROVIDER_NAMES[vendor.id]} API. This node upscales images (Upscale) and fetches tasks (Get Task).`,
+		);
+	}
+	const operation = OPERATIONS[name];
+	if (!operation) throw new NodeOperationError(ctx.getNode(), `Unknown operation "${name}".`);
+	return operation;
+}
+
 export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor[]): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
-	const operation = OPERATIONS[ctx.getNodeParameter('operation', 0) as string];
 	const provider = ctx.getNodeParameter('provider', 0) as VendorId;
 	const vendor = vendors.find((v) => v.id === provider);
 	if (!vendor) throw new NodeOperationError(ctx.getNode(), `Unknown provider "${provider}".`);
-	const client = await clientFor(ctx, vendor);
+	const operation = operationOf(ctx, vendor);
+	let client: UpscaleClient;
+	try {
+		client = await clientFor(ctx, vendor);
+	} catch (e) {
+		if (!ctx.continueOnFail()) throw isN8nError(e) ? e : toNodeError(ctx.getNode(), asUpscaleError(e, provider), 0);
+		const json = isN8nError(e) ? { error: e.message } : errorJson(asUpscaleError(e, provider));
+		return [items.map((_, i) => ({ json, pairedItem: { item: i } }))];
+	}
 	const concurrency = operation.concurrency?.(ctx) ?? 4;
 
 	const stop = new AbortController();
@@ -55,11 +79,11 @@ export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor
 			try {
 				out[i] = await operation.execute(ctx, i, { client, vendor, signal: stop.signal });
 			} catch (e) {
-				const n8nError = e instanceof NodeOperationError ? e : undefined;
+				const n8nError = isN8nError(e) ? e : undefined;
 				if (ctx.continueOnFail()) {
-					out[i] = { json: n8nError ? { error: n8nError.message } : errorJson(asUpscaleError(e)), pairedItem: { item: i } };
+					out[i] = { json: n8nError ? { error: n8nError.message } : errorJson(asUpscaleError(e, provider)), pairedItem: { item: i } };
 				} else if (!failure) {
-					failure = n8nError ?? toNodeError(ctx.getNode(), asUpscaleError(e), i);
+					failure = n8nError ?? toNodeError(ctx.getNode(), asUpscaleError(e, provider), i);
 					stop.abort();
 				}
 			}

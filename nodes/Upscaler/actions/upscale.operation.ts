@@ -1,11 +1,59 @@
-/** Upscale: an image from a binary property or a URL, with the chosen vendor's parameters; waits for it, or submits. */
+/**
+ * Upscale: an image from a binary property or a URL, with the chosen vendor's parameters; polls for the result
+ * (Poll) or returns the task to fetch later (Return Task). As an AI Agent tool it returns what an agent can use
+ * (the result URL, the size, the credits, the task id), since binary data does not pass through agent tools.
+ */
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { fileNameFromUrl, upscaledName, type UpscaleInput, type UpscaleOptionsInput } from '../../../core';
-import type { NodeVendor } from '../vendors/types';
-import { binaryOutput, iso, outputJson, type ItemRun } from './output';
+import { onlyWhilePolling } from '../display';
+import type { ItemPlan, NodeVendor } from '../vendors/types';
+import { binaryOutput, iso, keptItem, outputJson, type ItemRun } from './output';
 
 const forVendor = (id: string, props: INodeProperties[]) => updateDisplayOptions({ show: { provider: [id] } }, props);
 const forVendorOption = (id: string, props: INodeProperties[]) => updateDisplayOptions({ show: { '/provider': [id] } }, props);
+const byName = (a: INodeProperties, b: INodeProperties) => a.displayName.localeCompare(b.displayName);
+
+const common: INodeProperties[] = [
+	onlyWhilePolling({
+		displayName: 'File Name',
+		name: 'fileName',
+		type: 'string',
+		default: '',
+		placeholder: 'photo-upscaled.jpg',
+		description: 'Name of the output file. Default: the input name with -upscaled and the right extension.',
+	}),
+	onlyWhilePolling({
+		displayName: 'Minimum Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 0.1 },
+		default: 1,
+		description: "Never check a task's status more often than this; the vendor's queue position and eta decide within that",
+	}),
+	onlyWhilePolling({
+		displayName: 'Output Binary Field',
+		name: 'outputBinaryPropertyName',
+		type: 'string',
+		default: 'data',
+		description: 'The binary property of the output item that receives the upscaled image',
+	}),
+	{
+		displayName: 'Parallel Jobs',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 20 },
+		default: 4,
+		description: "How many items are upscaled at the same time. The vendor's rate limit is respected either way.",
+	},
+	onlyWhilePolling({
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 600,
+		description: 'Stop waiting after this long; the error then carries the task ID for Get Task',
+	}),
+];
 
 /** The operation's parameters, with each vendor's shown when it is the provider. */
 export const description = (vendors: readonly NodeVendor[]): INodeProperties[] => updateDisplayOptions({ show: { operation: ['upscale'] } }, [
@@ -15,9 +63,10 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 		type: 'options',
 		options: [
 			{ name: 'Binary File', value: 'binary', description: 'An image in a binary property of the input item' },
-			{ name: 'Image URL', value: 'url', description: 'Ximilar fetches it itself; for Clipdrop the node downloads it first' },
+			{ name: 'Image URL', value: 'url', description: 'An image on the web (the way an AI Agent passes one)' },
 		],
 		default: 'binary',
+		description: 'Where the image comes from',
 	},
 	{
 		displayName: 'Input Binary Field',
@@ -28,23 +77,41 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 		required: true,
 		description: 'The binary property of the input item that holds the image (PNG, JPEG or WebP)',
 	},
-	{
-		displayName: 'Image URL',
-		name: 'imageUrl',
-		type: 'string',
-		displayOptions: { show: { inputSource: ['url'] } },
-		default: '',
-		required: true,
-		placeholder: 'https://example.com/photo.jpg',
-	},
+	...vendors.flatMap((v) =>
+		forVendor(v.id, [
+			{
+				displayName: 'Image URL',
+				name: 'imageUrl',
+				type: 'string',
+				displayOptions: { show: { inputSource: ['url'] } },
+				default: '',
+				required: true,
+				placeholder: 'https://example.com/photo.jpg',
+				description: v.imageUrlDescription,
+			},
+		]),
+	),
 	...vendors.flatMap((v) => forVendor(v.id, v.properties)),
 	{
 		displayName: 'Wait for Result',
 		name: 'waitForResult',
 		type: 'boolean',
+		displayOptions: { show: { '@version': [1] } },
 		default: true,
 		description:
 			'Whether to wait for the upscaled image. Off: submit an async task and return its ID at once; fetch it later with Get Task (for example after a Wait node).',
+	},
+	{
+		displayName: 'Wait Mode',
+		name: 'waitMode',
+		type: 'options',
+		displayOptions: { show: { '@version': [2] } },
+		options: [
+			{ name: 'Poll', value: 'poll', description: "Wait here, checking the task's status, and output the upscaled image" },
+			{ name: 'Return Task', value: 'returnTask', description: 'Submit a task and output its ID at once; fetch the image later with Get Task' },
+		],
+		default: 'poll',
+		description: 'How the node waits for the upscaled image',
 	},
 	{
 		displayName: 'Options',
@@ -52,53 +119,7 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [
-			{
-				displayName: 'Endpoint',
-				name: 'execution',
-				type: 'options',
-				options: [
-					{ name: 'Automatic', value: 'auto', description: 'Clipdrop: sync when the result fits it (one request), else async. Ximilar: async.' },
-					{ name: 'Async', value: 'async', description: 'Submit a task and poll it (the production path)' },
-					{ name: 'Sync', value: 'sync', description: 'One request that returns the image (Clipdrop up to 4096 px; Ximilar calls it "for testing")' },
-				],
-				default: 'auto',
-			},
-			{ displayName: 'Output Binary Field', name: 'outputBinaryPropertyName', type: 'string', default: 'data', description: 'Where to put the upscaled image' },
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				placeholder: 'photo-upscaled.jpg',
-				description: 'Name of the output file. Default: the input name with -upscaled and the right extension.',
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 600,
-				description: 'Stop waiting after this long; the error then carries the task ID for Get Task',
-			},
-			{
-				displayName: 'Minimum Poll Interval (Seconds)',
-				name: 'pollInterval',
-				type: 'number',
-				typeOptions: { minValue: 0.1 },
-				default: 1,
-				description: "Never check a task's status more often than this; the vendor's queue position and eta decide within that",
-			},
-			{
-				displayName: 'Parallel Jobs',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 20 },
-				default: 4,
-				description: "How many items are upscaled at the same time. The vendor's rate limit is respected either way.",
-			},
-			...vendors.flatMap((v) => forVendorOption(v.id, v.options ?? [])),
-		],
+		options: [...common, ...vendors.flatMap((v) => forVendorOption(v.id, v.options))].sort(byName),
 	},
 ]);
 
@@ -106,6 +127,12 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 export function concurrency(ctx: IExecuteFunctions): number {
 	const extra = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	return Math.max(1, Math.min(20, Number(extra.concurrency ?? 4)));
+}
+
+/** Poll (wait for the image) or Return Task: version 1 says it with Wait for Result, version 2 with Wait Mode. */
+function waits(ctx: IExecuteFunctions, i: number): boolean {
+	if (ctx.getNode().typeVersion < 2) return ctx.getNodeParameter('waitForResult', i, true) as boolean;
+	return ctx.getNodeParameter('waitMode', i, 'poll') === 'poll';
 }
 
 /** Reads the image: a binary property of the item, or a URL. */
@@ -121,30 +148,34 @@ async function readInput(ctx: IExecuteFunctions, i: number): Promise<{ input: Up
 	return { input: { bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), fileName: name }, name };
 }
 
-/** Node parameters as core options: the common ones here, the vendor's from its file. */
-function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVendor, extra: IDataObject, wait: boolean): UpscaleOptionsInput {
-	const execution = (extra.execution as UpscaleOptionsInput['execution']) ?? 'auto';
+/**
+ * Node parameters as core options: the common ones here, the vendor's from its file. Options that are hidden for
+ * this wait mode are not used even when a value was kept from before. An agent's tool call prefers the async
+ * endpoint, whose result has a URL.
+ */
+function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVendor, extra: IDataObject, wait: boolean, tool: boolean): UpscaleOptionsInput {
+	const chosen = (extra.execution as ItemPlan['execution'] | undefined) ?? 'auto';
+	const execution: ItemPlan['execution'] = !wait ? 'auto' : tool && chosen === 'auto' ? 'async' : chosen;
 	const o: UpscaleOptionsInput = { execution };
-	if (extra.timeout !== undefined) o.timeoutMs = Math.round(Number(extra.timeout) * 1000);
-	if (extra.pollInterval !== undefined) o.pollMinMs = Math.max(100, Math.round(Number(extra.pollInterval) * 1000));
+	if (wait && extra.timeout !== undefined) o.timeoutMs = Math.round(Number(extra.timeout) * 1000);
+	if (wait && extra.pollInterval !== undefined) o.pollMinMs = Math.max(100, Math.round(Number(extra.pollInterval) * 1000));
 	return { ...o, ...vendor.readOptions(ctx, i, extra, { execution, wait }) };
 }
 
 export async function execute(ctx: IExecuteFunctions, i: number, { client, vendor, signal }: ItemRun): Promise<INodeExecutionData> {
 	const provider = client.provider;
-	const wait = ctx.getNodeParameter('waitForResult', i, true) as boolean;
+	const wait = waits(ctx, i);
+	const tool = ctx.isToolExecution?.() === true;
 	const extra = ctx.getNodeParameter('options', i, {}) as IDataObject;
-	const options = upscaleOptions(ctx, i, vendor, extra, wait);
+	const options = upscaleOptions(ctx, i, vendor, extra, wait, tool);
 	const { input, name } = await readInput(ctx, i);
 	if (!wait) {
 		const s = await client.submit(input, options, { signal });
 		const json = { provider, operation: 'upscale', taskId: s.taskId, status: 'submitted', input: s.input, target: s.target, credits: s.credits, params: s.params };
-		return { json: json as IDataObject, pairedItem: { item: i } };
+		return keptItem(ctx, i, json as IDataObject);
 	}
 	const r = await client.upscale(input, options, { signal });
-	const property = String(extra.outputBinaryPropertyName || 'data');
-	const fileName = String(extra.fileName || '') || upscaledName(name, r.extension);
-	const json = {
+	const json: IDataObject = {
 		provider,
 		operation: 'upscale',
 		taskId: r.taskId ?? null,
@@ -157,7 +188,10 @@ export async function execute(ctx: IExecuteFunctions, i: number, { client, vendo
 		resultExpiresAt: iso(r.resultExpiresAt),
 		vendorProcessingMs: r.vendorProcessingMs ?? null,
 		elapsedMs: r.elapsedMs,
-		params: r.params,
+		params: r.params as IDataObject,
 	};
-	return { json: json as IDataObject, binary: await binaryOutput(ctx, r, property, fileName), pairedItem: { item: i } };
+	if (tool) return { json, pairedItem: { item: i } };
+	const property = String(extra.outputBinaryPropertyName || 'data');
+	const fileName = String(extra.fileName || '') || upscaledName(name, r.extension);
+	return keptItem(ctx, i, json, await binaryOutput(ctx, r, property, fileName));
 }

@@ -1,59 +1,36 @@
-/** Clipdrop in the node: a scale or an exact size, the strategy; its credential's free key test. */
-import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, INodeCredentialTestResult } from 'n8n-workflow';
-import { asUpscaleError, invalidOptions, UpscaleClient, type UpscaleOptionsInput } from '../../../core';
-import { abortableSleep, clock, httpOver, type RequestFn } from '../transport';
+/** Clipdrop in the node: a scale or an exact size, the strategy, its Endpoint choice. */
+import type { INodeProperties } from 'n8n-workflow';
+import { invalidOptions, type UpscaleOptionsInput } from '../../../core';
+import { onlyWhilePolling } from '../display';
 import type { NodeVendor } from './types';
 
-/**
- * Clipdrop has no free "who am I" endpoint, and n8n counts every non-2xx answer of a declarative test as a failure.
- * The free probe is the status of a made-up task: a good key gets 404, a bad one 401/403. The core's
- * verifyCredentials() reads that; this sends it with the one helper credential tests get.
- */
-async function clipdropApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-	const data = (credential.data ?? {}) as IDataObject;
-	const send: RequestFn = async (options) => {
-		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- ICredentialTestFunctions offers only `request`
-		const res = await this.helpers.request({
-			method: options.method,
-			uri: options.url,
-			headers: options.headers,
-			encoding: null,
-			resolveWithFullResponse: true,
-			simple: false,
-			timeout: options.timeout,
-		});
-		return { statusCode: res.statusCode, headers: res.headers, body: res.body };
-	};
-	const client = new UpscaleClient({
-		provider: 'clipdrop',
-		apiKey: String(data.apiKey ?? ''),
-		baseUrl: String(data.baseUrl || '') || undefined,
-		rateLimit: false,
-		retry: { readRetries: 0, connectRetries: 0, rateLimitRetries: 0 },
-		ports: { http: httpOver(send), sleep: abortableSleep, clock },
-	});
-	try {
-		await client.verifyCredentials();
-		return { status: 'OK', message: 'Clipdrop accepted the API key.' };
-	} catch (e) {
-		return { status: 'Error', message: asUpscaleError(e).message };
-	}
-}
+const WIDTH = 'Output width in pixels (up to 4096 sync, 12288 async). 0 follows the height, keeping the aspect ratio.';
+const HEIGHT = 'Output height in pixels (up to 4096 sync, 12288 async). 0 follows the width, keeping the aspect ratio.';
+const SIDE = { minValue: 0, maxValue: 12288 };
+
+/** Exact Size's width and height: version 1 starts at 0 × 0 (as its saved workflows expect); version 2 starts valid. */
+const exactSize: INodeProperties[] = [
+	{ displayName: 'Width', name: 'width', type: 'number', typeOptions: SIDE, displayOptions: { show: { sizeMode: ['exact'], '@version': [1] } }, default: 0, description: WIDTH },
+	{ displayName: 'Width', name: 'width', type: 'number', typeOptions: SIDE, displayOptions: { show: { sizeMode: ['exact'], '@version': [2] } }, default: 2048, description: WIDTH },
+	{ displayName: 'Height', name: 'height', type: 'number', typeOptions: SIDE, displayOptions: { show: { sizeMode: ['exact'] } }, default: 0, description: HEIGHT },
+];
 
 export const clipdrop: NodeVendor = {
 	id: 'clipdrop',
-	description: 'Exact output size up to 4096 px (sync) or 12288 px (async)',
-	credential: { name: 'clipdropApi', secretField: 'apiKey', test: clipdropApiTest },
+	description: 'Any exact output size, up to 12288 px a side; 1 credit per image (Smooth)',
+	credential: { name: 'clipdropApi', secretField: 'apiKey', keyField: 'the API Key of the Clipdrop API credential', rateLimitField: 'Requests per Minute in the Clipdrop API credential' },
+	imageUrlDescription: 'Public http(s) URL of a PNG, JPEG or WebP image (at most 30 MB). The node downloads it and sends the bytes to Clipdrop.',
 	properties: [
 		{
 			displayName: 'Size',
 			name: 'sizeMode',
 			type: 'options',
 			options: [
-				{ name: 'Scale Factor', value: 'scale', description: 'Multiply both sides; the aspect ratio is kept' },
 				{ name: 'Exact Size', value: 'exact', description: 'A target width and/or height in pixels' },
+				{ name: 'Scale Factor', value: 'scale', description: 'Multiply both sides; the aspect ratio is kept' },
 			],
 			default: 'scale',
+			description: 'How the output size is given',
 		},
 		{
 			displayName: 'Scale Factor',
@@ -64,34 +41,35 @@ export const clipdrop: NodeVendor = {
 			default: 2,
 			description: "Multiply both sides by this (the output must fit Clipdrop's limits: 4096 px sync, 12288 px async)",
 		},
-		{
-			displayName: 'Width',
-			name: 'width',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 12288 },
-			displayOptions: { show: { sizeMode: ['exact'] } },
-			default: 0,
-			description: 'Output width in pixels; 0 follows the height, keeping the aspect ratio',
-		},
-		{
-			displayName: 'Height',
-			name: 'height',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 12288 },
-			displayOptions: { show: { sizeMode: ['exact'] } },
-			default: 0,
-			description: 'Output height in pixels; 0 follows the width, keeping the aspect ratio',
-		},
+		...exactSize,
 		{
 			displayName: 'Strategy',
 			name: 'strategy',
 			type: 'options',
 			options: [
+				{ name: 'Detailed', value: 'detailed', description: 'More detail; 1 credit per output megapixel; always a task (async)' },
 				{ name: 'Smooth', value: 'smooth', description: '1 credit per image' },
-				{ name: 'Detailed', value: 'detailed', description: 'More detail; 1 credit per output megapixel (async endpoint)' },
 			],
 			default: 'smooth',
+			description: 'How Clipdrop fills in the new pixels',
 		},
+	],
+	options: [
+		onlyWhilePolling(
+			{
+				displayName: 'Endpoint',
+				name: 'execution',
+				type: 'options',
+				options: [
+					{ name: 'Async', value: 'async', description: 'A task that is polled: up to 12288 px, PNG or JPEG input' },
+					{ name: 'Automatic', value: 'auto', description: 'Sync when the result fits in 4096 px (one request), else async' },
+					{ name: 'Sync', value: 'sync', description: 'One request that returns the image: up to 4096 px, WebP input too' },
+				],
+				default: 'auto',
+				description: 'Which Clipdrop endpoint does the work',
+			},
+			{ '/strategy': ['detailed'] },
+		),
 	],
 
 	readOptions(ctx, i, _extra, { execution, wait }) {
@@ -106,6 +84,8 @@ export const clipdrop: NodeVendor = {
 			o.scale = Number(ctx.getNodeParameter('scale', i, 2));
 		}
 		const strategy = ctx.getNodeParameter('strategy', i, 'smooth') as 'smooth' | 'detailed';
+		// Detailed runs only as a task: the Endpoint option is hidden then, and a value kept from before is not used.
+		if (strategy === 'detailed') o.execution = 'auto';
 		// "smooth" is what async does anyway, and the sync endpoint costs the same: only pass it when it matters.
 		if (strategy === 'detailed' || execution === 'async' || !wait) o.strategy = strategy;
 		return o;

@@ -23,7 +23,7 @@ export async function runCredentialTest(cred: ICredentialType & { authenticate: 
 	} catch (e) {
 		return { status: 'Error', message: String((e as { cause?: { code?: string } }).cause?.code) };
 	}
-	const body = await res.json().catch(() => ({}));
+	const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
 	if (!res.ok && !t.request.ignoreHttpStatusErrors) {
 		const rule = t.rules?.find((r) => r.type === 'responseCode' && r.properties.value === res.status);
 		return { status: 'Error', message: rule ? rule.properties.message : `Received HTTP status code: ${res.status}` };

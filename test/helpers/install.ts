@@ -1,42 +1,56 @@
 /**
- * Installs the packed package the way users do (`npm install n8n-nodes-upscale`, as n8n does for community nodes),
- * into a fresh folder, with or without the local engine's optional libraries. Used by the install test and by
- * `npm run install-size`.
+ * The two packages as users install them: `npm pack` of the repository root (n8n-nodes-upscale, what n8n installs)
+ * and of toolkit/ (upscale-toolkit), and `npm install -g` of the toolkit's tarball into a fresh prefix, with or
+ * without its optional local-engine libraries (lean: a local install with --omit=optional). Used by the package tests and by `npm run install-size`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LOCAL_PACKAGES } from '../../runtime/local/deps';
 
-const ROOT = resolve(__dirname, '../..');
+export const ROOT = resolve(__dirname, '../..');
+export const TOOLKIT = join(ROOT, 'toolkit');
 
-/** `npm pack` of the built project; returns the tarball's path. */
-export function packProject(dest = mkdtempSync(join(tmpdir(), 'upscale-pack-'))): string {
-	if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('dist/ is missing: run npm run build first.');
-	const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dest], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!;
+/** `npm pack` of a built package folder (the root or toolkit/); returns the tarball's path. */
+export function pack(folder: string, dest = mkdtempSync(join(tmpdir(), 'upscale-pack-'))): string {
+	if (!existsSync(join(ROOT, 'dist/nodes')) || !existsSync(join(TOOLKIT, 'dist/cli/main.js'))) throw new Error('The build is missing: run npm run build first.');
+	const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dest], { cwd: folder, encoding: 'utf8' }).trim().split('\n').pop()!;
 	return join(dest, name);
 }
 
-export interface Installed {
-	dir: string;
-	/** The installed CLI. */
-	bin: string;
+/** The tarball unpacked into a fresh folder (its package/ folder), as n8n's scanner and community install see it. */
+export function unpack(tarball: string): string {
+	const dir = mkdtempSync(join(tmpdir(), 'upscale-unpacked-'));
+	execFileSync('tar', ['-xzf', tarball, '-C', dir]);
+	return join(dir, 'package');
+}
+
+export interface GlobalInstall {
+	prefix: string;
+	/** The installed commands: upscale, upscale-bot, upscale-bot-deploy. */
+	bin: (name: string) => string;
 	bytes: number;
 	packages: string[];
 }
 
-/** A fresh project folder with the tarball installed (plus the local engine's packages when asked). */
-export function installPacked(tarball: string, withLocalEngine: boolean): Installed {
-	const dir = mkdtempSync(join(tmpdir(), withLocalEngine ? 'upscale-full-' : 'upscale-lean-'));
-	writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'install-probe', private: true }));
-	const extra = withLocalEngine ? Object.entries(LOCAL_PACKAGES).map(([n, v]) => `${n}@${v}`) : [];
-	execFileSync('npm', ['install', tarball, ...extra, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-	const nm = join(dir, 'node_modules');
-	return { dir, bin: join(nm, 'n8n-nodes-upscale/dist/cli/main.js'), bytes: dirBytes(nm), packages: installedPackages(nm) };
+/**
+ * `npm install -g <tarball>` into a fresh prefix, as a user would: the optional local engine comes along (npm 11
+ * ignores --omit=optional for global installs). Lean: `npm install <tarball> --omit=optional` into a fresh folder.
+ */
+export function installToolkit(tarball: string, how: 'global' | 'lean'): GlobalInstall {
+	const prefix = mkdtempSync(join(tmpdir(), `upscale-${how}-`));
+	const common = ['--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'];
+	if (how === 'global') execFileSync('npm', ['install', '-g', '--prefix', prefix, tarball, ...common], { stdio: ['ignore', 'ignore', 'inherit'] });
+	else {
+		writeFileSync(join(prefix, 'package.json'), JSON.stringify({ name: 'lean-install', private: true }));
+		execFileSync('npm', ['install', tarball, '--omit=optional', ...common], { cwd: prefix, stdio: ['ignore', 'ignore', 'inherit'] });
+	}
+	const nm = how === 'global' ? join(prefix, 'lib/node_modules') : join(prefix, 'node_modules');
+	const bin = how === 'global' ? join(prefix, 'bin') : join(nm, '.bin');
+	return { prefix, bin: (name) => join(bin, name), bytes: dirBytes(nm), packages: installedPackages(nm) };
 }
 
-function dirBytes(p: string): number {
+export function dirBytes(p: string): number {
 	const s = statSync(p, { throwIfNoEntry: false });
 	if (!s) return 0;
 	if (!s.isDirectory()) return s.size;

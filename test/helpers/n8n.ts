@@ -1,9 +1,10 @@
 /**
- * A real n8n for end-to-end tests: installed once by scripts/install-n8n.sh (cached outside the repo), with
- * this package staged under $N8N_USER_FOLDER/.n8n/nodes the way a community install lays it out (package.json,
- * dist, production dependencies; n8n-workflow comes from the host). Workflows run with `n8n execute`.
+ * A real n8n for end-to-end tests: installed once by scripts/install-n8n.sh (cached outside the repo), with this
+ * package's packed tarball unpacked under $N8N_USER_FOLDER/.n8n/nodes the way a community install lays it out. It
+ * has no dependencies: n8n-workflow and zod come from n8n itself. Workflows run with `n8n execute`.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { pack, unpack } from './install';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -47,13 +48,11 @@ export class N8n {
 		this.bin = join(home, 'node_modules/.bin/n8n');
 	}
 
-	/** Stages the built package as an installed community package. */
+	/** Stages the packed package as an installed community package (nothing else installed next to it). */
 	stagePackage(): void {
-		const stage = join(this.userFolder, '.n8n/nodes/node_modules/n8n-nodes-upscale');
+		const stage = join(this.userFolder, '.n8n/nodes/node_modules');
 		mkdirSync(stage, { recursive: true });
-		cpSync(join(ROOT, 'package.json'), join(stage, 'package.json'));
-		cpSync(join(ROOT, 'dist'), join(stage, 'dist'), { recursive: true });
-		execFileSync('npm', ['install', '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: stage, stdio: 'ignore', timeout: 5 * 60_000 });
+		cpSync(unpack(pack(ROOT)), join(stage, 'n8n-nodes-upscale'), { recursive: true });
 		writeFileSync(join(this.userFolder, '.n8n/nodes/package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { 'n8n-nodes-upscale': '*' } }));
 	}
 

@@ -4,6 +4,8 @@
  * mode they apply to; Quality only for lossy formats; Exact Size valid from the start in version 2. Node version 1
  * (saved workflows) keeps its parameters.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-workflow';
 import { Upscaler } from '../../nodes/Upscaler/Upscaler.node';
 
@@ -109,7 +111,7 @@ describe('the panel, as n8n evaluates it', () => {
 
 	it('is an AI Agent tool, and is found by what people search for', () => {
 		expect(d.usableAsTool).toBe(true);
-		const codex = require('../../nodes/Upscaler/Upscaler.node.json');
+		const codex = JSON.parse(readFileSync(join(__dirname, '../../nodes/Upscaler/Upscaler.node.json'), 'utf8'));
 		for (const word of ['upscaling', 'enlarge', 'increase resolution', 'upscale image', 'esrgan']) expect(codex.alias).toContain(word);
 	});
 });

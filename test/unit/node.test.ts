@@ -319,7 +319,7 @@ describe('version 2, the agent tool, and errors as n8n shows them', () => {
 
 		// Another copy of n8n-workflow: same name, other class.
 		class NodeOperationErrorCopy extends Error {
-			name = 'NodeOperationError';
+			override name = 'NodeOperationError';
 		}
 		const foreign = context({ params: v2(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()), typeVersion: 2 });
 		foreign.helpers.assertBinaryData = () => {

@@ -146,7 +146,7 @@ describe('upscale-toolkit, installed with npm install -g from its tarball', () =
 		const slim = installToolkit(tarball, 'lean');
 		for (const p of ['sharp', '@tensorflow/tfjs']) expect(slim.packages).not.toContain(p);
 		process.stdout.write(`toolkit, lean install: ${slim.packages.length} packages, ${(slim.bytes / 1e6).toFixed(1)} MB\n`);
-			const local = await run(slim.bin('upscale'), [CHELSEA]);
+			const local = await run(slim.bin('upscale'), [CHELSEA, '--output', join(mkdtempSync(join(tmpdir(), 'upscale-out-')), 'x.png')]);
 		expect(local.code).toBe(2);
 		expect(local.stderr).toBe(
 			'upscale: The local engine needs sharp, @tensorflow/tfjs, @tensorflow/tfjs-backend-wasm, @upscalerjs/esrgan-slim, which are not installed (they are optional dependencies of upscale-toolkit: an install with --omit=optional, or where they failed to install, has no local engine). Install with: npm install sharp@^0.34.5 @tensorflow/tfjs@4.11.0 @tensorflow/tfjs-backend-wasm@4.11.0 @upscalerjs/esrgan-slim@1.0.0\n',

@@ -2,7 +2,7 @@
  * A vendor's Base URL (set to reach a proxy or the sandbox) is checked before anything is sent: a URL without
  * http(s):// would otherwise fail as a connection error that reads as if the request might have reached the vendor.
  */
-export function baseUrlProblem(baseUrl: string, vendorName: string, defaultBaseUrl: string): string | undefined {
+export function baseUrlProblem(baseUrl: string, vendor: { name: string; defaultBaseUrl: string }): string | undefined {
 	const value = baseUrl.trim();
 	let url: URL | undefined;
 	try {
@@ -12,5 +12,5 @@ export function baseUrlProblem(baseUrl: string, vendorName: string, defaultBaseU
 	}
 	if (url && (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname) return undefined;
 	const shown = value.length > 60 ? `${value.slice(0, 60)}…` : value;
-	return `The ${vendorName} Base URL "${shown}" is not a web address: it must start with https:// or http:// (${vendorName}'s own is ${defaultBaseUrl}). Nothing was sent.`;
+	return `The ${vendor.name} Base URL "${shown}" is not a web address: it must start with https:// or http:// (${vendor.name}'s own is ${vendor.defaultBaseUrl}). Nothing was sent.`;
 }

@@ -7,7 +7,7 @@ import { baseUrlProblem } from './base-url';
 import type { BudgetLimits } from './budget';
 import { remainingAfter } from './credits';
 import { downloadResult } from './download';
-import { asUpscaleError, redactError, UpscaleError } from './errors';
+import { asUpscaleError, fillWords, redactError, UpscaleError } from './errors';
 import { awaitTask, finish, runUpscale, submitTask, type Flow } from './flow';
 import type { UpscaleOptionsInput } from './options';
 import { parseOptions } from './parse-options';
@@ -50,7 +50,7 @@ export class UpscaleClient implements Upscaler {
 	constructor(private readonly cfg: ClientConfig) {
 		if (!isVendorId(cfg.provider)) throw new UpscaleError('INVALID_OPTIONS', `Unknown provider "${String(cfg.provider)}": use ${listWords(VENDOR_IDS)}.`, { local: true });
 		const vendor = VENDORS[cfg.provider];
-		const badBaseUrl = cfg.baseUrl ? baseUrlProblem(cfg.baseUrl, vendor.name, vendor.defaultBaseUrl) : undefined;
+		const badBaseUrl = cfg.baseUrl ? baseUrlProblem(cfg.baseUrl, vendor) : undefined;
 		if (badBaseUrl) throw new UpscaleError('INVALID_OPTIONS', badBaseUrl, { provider: cfg.provider, local: true });
 		const baseUrl = (cfg.baseUrl || vendor.defaultBaseUrl).trim().replace(/\/+$/, '');
 		const state = cfg.state ?? processState;
@@ -170,10 +170,8 @@ export class UpscaleClient implements Upscaler {
 		let err = asUpscaleError(e, this.provider);
 		if (taskId && !err.taskId && !err.local) err = err.withTaskId(taskId);
 		const env = this.vendor.env;
-		const words = { key: this.cfg.wording?.key ?? env.key, rateLimit: this.cfg.wording?.rateLimit ?? env.rateLimit };
-		if (/\{(key|rateLimit)\}/.test(err.message)) {
-			err = new UpscaleError(err.code, err.message.replace(/\{(key|rateLimit)\}/g, (_, k: 'key' | 'rateLimit') => words[k]), err.fields());
-		}
+		const message = fillWords(err.message, { key: this.cfg.wording?.key ?? env.key, rateLimit: this.cfg.wording?.rateLimit ?? env.rateLimit });
+		if (message !== err.message) err = new UpscaleError(err.code, message, err.fields());
 		return redactError(err, [this.cfg.apiKey, ...(this.cfg.secrets ?? [])]);
 	}
 }

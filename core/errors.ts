@@ -80,6 +80,11 @@ export function asUpscaleError(e: unknown, provider?: ProviderId, what = 'Unexpe
 	return new UpscaleError('INTERNAL', `${what}: ${(e as Error)?.message ?? String(e)}`, { provider });
 }
 
+/** A message with its `{name}` placeholders filled from words (placeholders without a word are left as they are). */
+export function fillWords(text: string, words: Record<string, string>): string {
+	return text.replace(/\{(\w+)\}/g, (placeholder, name: string) => words[name] ?? placeholder);
+}
+
 export function invalidInput(message: string, provider?: ProviderId): UpscaleError {
 	return new UpscaleError('INVALID_INPUT', message, { provider, local: true });
 }

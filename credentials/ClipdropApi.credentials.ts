@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
-import { baseUrlProblem, CLIPDROP_DEFAULT_BASE_URL, clipdropKeyRefused } from '../core/vendors/clipdrop';
+import { baseUrlProblem } from '../core/base-url';
+import { clipdrop, CLIPDROP_DEFAULT_BASE_URL, clipdropKeyRefused } from '../core/vendors/clipdrop';
 
 /**
  * Clipdrop: the key goes in the x-api-key header. Clipdrop has no free endpoint that answers 2xx to a good key, so
@@ -40,7 +41,7 @@ export class ClipdropApi implements ICredentialType {
 	];
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const problem = baseUrlProblem(String(credentials.baseUrl || CLIPDROP_DEFAULT_BASE_URL), 'Clipdrop', CLIPDROP_DEFAULT_BASE_URL);
+		const problem = baseUrlProblem(String(credentials.baseUrl || CLIPDROP_DEFAULT_BASE_URL), clipdrop);
 		if (problem) throw new Error(problem);
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), 'x-api-key': String(credentials.apiKey ?? '').trim() } };
 	}

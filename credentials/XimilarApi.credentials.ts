@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
-import { baseUrlProblem, XIMILAR_DEFAULT_BASE_URL, ximilarAuthorization, ximilarKeyRefused } from '../core/vendors/ximilar';
+import { baseUrlProblem } from '../core/base-url';
+import { ximilar, XIMILAR_DEFAULT_BASE_URL, ximilarAuthorization, ximilarKeyRefused } from '../core/vendors/ximilar';
 
 /**
  * Ximilar: "Authorization: Token <token>" (a pasted "Token "/"Bearer " prefix is tolerated; JWTs use "JWT"). The
@@ -30,7 +31,7 @@ export class XimilarApi implements ICredentialType {
 	];
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const problem = baseUrlProblem(String(credentials.baseUrl || XIMILAR_DEFAULT_BASE_URL), 'Ximilar', XIMILAR_DEFAULT_BASE_URL);
+		const problem = baseUrlProblem(String(credentials.baseUrl || XIMILAR_DEFAULT_BASE_URL), ximilar);
 		if (problem) throw new Error(problem);
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), Authorization: ximilarAuthorization(String(credentials.apiToken ?? '')) } };
 	}

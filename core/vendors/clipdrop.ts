@@ -12,7 +12,7 @@ import { MIME_BY_FORMAT } from '../image';
 import { MAX_INPUT_BYTES, megabytes } from '../input';
 import { enlarges, targetSize, type UpscaleOptions } from '../options';
 import type { HttpResponse } from '../ports';
-import { finiteNumber, header, httpError, jsonObject, joinUrl, vendorError, bodyExcerpt, type StatusMessages } from './shared';
+import { finiteNumber, header, httpError, jsonObject, joinUrl, keyRefusedText, vendorError, bodyExcerpt, type StatusMessages } from './shared';
 import type { Credits, ForeignOption, Plan, PreparedInput, ResultRef, TaskState, Vendor, VendorContext } from './types';
 
 /**
@@ -35,7 +35,6 @@ export const CLIPDROP_LIMITS = {
 
 const NAME = 'Clipdrop';
 export const CLIPDROP_DEFAULT_BASE_URL = 'https://clipdrop-api.co';
-export { baseUrlProblem } from '../base-url';
 const P = 'clipdrop' as const;
 
 const messages: StatusMessages = {
@@ -53,7 +52,7 @@ const messages: StatusMessages = {
 
 /** What the user is told when Clipdrop gets no key (401) or refuses it (403): also the n8n credential test's words. */
 export function clipdropKeyRefused(status: 401 | 403, keyWhere: string): string {
-	return messages.byStatus[status].text.replace('{what}', 'checking the API key').replace('{key}', keyWhere);
+	return keyRefusedText(messages, status, 'checking the API key', keyWhere);
 }
 
 function creditsFrom(res: HttpResponse): Partial<Credits> {

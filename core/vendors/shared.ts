@@ -1,6 +1,6 @@
 /** Helpers the vendor modules share: reading JSON bodies and numbers, and the common HTTP error mapping. */
 import { decodeText, parseJson } from '../encoding';
-import { UpscaleError, type ErrorCode, type ProviderId } from '../errors';
+import { fillWords, UpscaleError, type ErrorCode, type ProviderId } from '../errors';
 import type { HttpResponse } from '../ports';
 
 export function jsonObject(res: HttpResponse): Record<string, unknown> | undefined {
@@ -43,13 +43,18 @@ export function httpError(m: StatusMessages, res: HttpResponse, vendorMessage: s
 		code = 'VENDOR';
 		text = `${m.name} answered ${res.status} while ${what}, which this tool does not expect.`;
 	}
-	return new UpscaleError(code, `${text}${said}`.replace('{what}', what), {
+	return new UpscaleError(code, `${fillWords(text, { what })}${said}`, {
 		provider: m.provider,
 		status: res.status,
 		vendorMessage,
 		taskId,
 		retryable: code === 'RATE_LIMITED' || code === 'VENDOR' || code === 'NETWORK',
 	});
+}
+
+/** The 401/403 text of a vendor's table with where this door's user sets the key: also a credential test's words. */
+export function keyRefusedText(m: StatusMessages, status: 401 | 403, what: string, keyWhere: string): string {
+	return fillWords(m.byStatus[status].text, { what, key: keyWhere });
 }
 
 export function vendorError(provider: ProviderId, message: string, fields: { status?: number; taskId?: string } = {}): UpscaleError {

@@ -11,7 +11,7 @@ import { invalidInput, invalidOptions, UpscaleError } from '../errors';
 import { MAX_INPUT_BYTES, megabytes } from '../input';
 import type { UpscaleOptions } from '../options';
 import type { HttpResponse } from '../ports';
-import { bodyExcerpt, finiteNumber, httpError, jsonObject, joinUrl, vendorError, type StatusMessages } from './shared';
+import { bodyExcerpt, finiteNumber, httpError, jsonObject, joinUrl, keyRefusedText, vendorError, type StatusMessages } from './shared';
 import type { ForeignOption, Plan, PreparedInput, ResultRef, SyncResult, TaskState, Vendor, VendorContext } from './types';
 
 export const XIMILAR_SCALES = [2, 4, 8] as const;
@@ -27,7 +27,6 @@ export const XIMILAR_LIMITS = {
 
 const NAME = 'Ximilar';
 export const XIMILAR_DEFAULT_BASE_URL = 'https://api.ximilar.com';
-export { baseUrlProblem } from '../base-url';
 const P = 'ximilar' as const;
 const B64_PLACEHOLDER = '\u0000__IMAGE_BASE64__\u0000';
 
@@ -46,7 +45,7 @@ const messages: StatusMessages = {
 
 /** What the user is told when Ximilar refuses the token (401) or the access (403): also the n8n credential test's words. */
 export function ximilarKeyRefused(status: 401 | 403, keyWhere: string): string {
-	return messages.byStatus[status].text.replace('{what}', 'checking the API token').replace('{key}', keyWhere);
+	return keyRefusedText(messages, status, 'checking the API token', keyWhere);
 }
 
 /** Ximilar's own words from an error body: {"detail"}, {"status":{"text","error_description"}} or a record's _status. */

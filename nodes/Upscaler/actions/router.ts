@@ -48,6 +48,12 @@ function operationOf(ctx: IExecuteFunctions, vendor: NodeVendor) {
 	return operation;
 }
 
+/** A failure as n8n shows it: n8n's own errors as they are, the core's mapped (errors.ts). */
+const asNodeError = (ctx: IExecuteFunctions, e: unknown, provider: VendorId, i: number): Error => (isN8nError(e) ? e : toNodeError(ctx.getNode(), asUpscaleError(e, provider), i));
+
+/** A failed item's json with continueOnFail. */
+const failureJson = (e: unknown, provider: VendorId): IDataObject => (isN8nError(e) ? { error: e.message } : errorJson(asUpscaleError(e, provider)));
+
 export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor[]): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const provider = ctx.getNodeParameter('provider', 0) as VendorId;
@@ -58,9 +64,8 @@ export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor
 	try {
 		client = await clientFor(ctx, vendor);
 	} catch (e) {
-		if (!ctx.continueOnFail()) throw isN8nError(e) ? e : toNodeError(ctx.getNode(), asUpscaleError(e, provider), 0);
-		const json = isN8nError(e) ? { error: e.message } : errorJson(asUpscaleError(e, provider));
-		return [items.map((_, i) => ({ json, pairedItem: { item: i } }))];
+		if (!ctx.continueOnFail()) throw asNodeError(ctx, e, provider, 0);
+		return [items.map((_, i) => ({ json: failureJson(e, provider), pairedItem: { item: i } }))];
 	}
 	const concurrency = operation.concurrency?.(ctx) ?? 4;
 
@@ -79,11 +84,10 @@ export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor
 			try {
 				out[i] = await operation.execute(ctx, i, { client, vendor, signal: stop.signal });
 			} catch (e) {
-				const n8nError = isN8nError(e) ? e : undefined;
 				if (ctx.continueOnFail()) {
-					out[i] = { json: n8nError ? { error: n8nError.message } : errorJson(asUpscaleError(e, provider)), pairedItem: { item: i } };
+					out[i] = { json: failureJson(e, provider), pairedItem: { item: i } };
 				} else if (!failure) {
-					failure = n8nError ?? toNodeError(ctx.getNode(), asUpscaleError(e, provider), i);
+					failure = asNodeError(ctx, e, provider, i);
 					stop.abort();
 				}
 			}

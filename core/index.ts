@@ -12,6 +12,7 @@ export { DEFAULT_RETRY, MAX_REDIRECTS, Transport, type RetryPolicy } from './tra
 export { downloadImage, excerpt, fileNameFromUrl, imageDownloadRefused, imageUrlOf, IMAGE_URL_TOO_LARGE, MAX_INPUT_BYTES, megabytes, safeFileName, upscaledName } from './input';
 export { UpscaleClient, type ClientConfig } from './client';
 export { baseUrlProblem } from './base-url';
+export { isPrivateHost } from './private-host';
 export type { UpscaleInput, UpscaleResult, TaskInfo, SubmittedTask, Progress, RunControl, Stage, OutputImage, Upscaler, InputFacts } from './upscaler';
 export { VENDORS, VENDOR_IDS, PROVIDER_IDS, PROVIDER_NAMES, isProviderId, isVendorId, listWords, refuseForeignOptions, type VendorId, type Vendor, type ProviderInfo, type Credits, type TaskStatus } from './vendors';
 export { planLocal, modelPasses, LOCAL, LOCAL_LIMITS, type LocalPlan, type LocalFormat } from './local';

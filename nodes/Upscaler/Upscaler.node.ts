@@ -6,9 +6,19 @@
  * stay visible and switchable in the panel.
  *
  * Version 2 (new nodes): a Wait Mode instead of Wait for Result, the input item kept with the result added, an
- * Exact Size that starts valid. Version 1 workflows run as they always did.
+ * Exact Size that starts valid, and for Ximilar a Wait Mode that pauses the execution until Ximilar calls n8n's resume
+ * URL (the webhook below; ./actions/resumeOnWebhook.ts). Version 1 workflows run as they always did.
  */
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+import { resume, RESUME_WEBHOOKS } from './actions/resumeOnWebhook';
 import { route } from './actions/router';
 import { properties, subtitle } from './description';
 import { clipdrop } from './vendors/clipdrop';
@@ -34,10 +44,15 @@ export class Upscaler implements INodeType {
 			{ name: 'clipdropApi', required: true, displayOptions: { hide: { provider: ['ximilar'] } } },
 			{ name: 'ximilarApi', required: true, displayOptions: { hide: { provider: ['clipdrop'] } } },
 		],
+		webhooks: RESUME_WEBHOOKS,
 		properties: properties(VENDORS),
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return route(this, VENDORS);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return resume(this, VENDORS);
 	}
 }

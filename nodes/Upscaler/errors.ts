@@ -4,7 +4,7 @@
  * vendor's). The vendor's own words are in the message once, not repeated in the description.
  */
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
-import type { UpscaleError } from '../../core';
+import { asUpscaleError, type UpscaleError, type VendorId } from '../../core';
 
 /**
  * n8n's errors, recognised by name as well as by class: a package with its own copy of n8n-workflow gets other
@@ -28,6 +28,12 @@ export function errorJson(e: UpscaleError): JsonObject {
 	if (e.vendorMessage) details.vendorMessage = e.vendorMessage;
 	return { error: e.message, details };
 }
+
+/** A failure as n8n shows it: n8n's own errors as they are, the core's mapped. */
+export const asNodeError = (node: INode, e: unknown, provider: VendorId, i: number): Error => (isN8nError(e) ? e : toNodeError(node, asUpscaleError(e, provider), i));
+
+/** A failed item's json with continueOnFail: n8n's own errors by their message, the core's as errorJson. */
+export const failureJson = (e: unknown, provider: VendorId): JsonObject => (isN8nError(e) ? { error: e.message } : errorJson(asUpscaleError(e, provider)));
 
 export function toNodeError(node: INode, e: UpscaleError, itemIndex: number): NodeApiError | NodeOperationError {
 	const description = [e.taskId ? `Task id: ${e.taskId}` : undefined, `Error code: ${e.code}`].filter(Boolean).join(' · ');

@@ -3,7 +3,7 @@
  * signed result URLs go through plain httpRequest, so the key never leaves for a storage host), sleep from
  * n8n-workflow made abortable, and the clock. No timers, no process, no own HTTP client.
  */
-import { sleep, type IExecuteFunctions, type IHttpRequestOptions } from 'n8n-workflow';
+import { sleep, type IExecuteFunctions, type IHttpRequestOptions, type IWebhookFunctions } from 'n8n-workflow';
 import { CONNECT_ERROR_CODES, lowerCaseHeaders, TransportError, type Http, type HttpRequest, type HttpResponse, type Ports, type Sleep } from '../../core';
 
 interface FullResponse {
@@ -93,8 +93,8 @@ export const abortableSleep: Sleep = (ms, signal) =>
 
 export const clock = { now: () => Date.now() };
 
-/** Ports for one execution: requests to the vendor carry the named credential. */
-export function executionPorts(ctx: IExecuteFunctions, credentialType: string): Ports {
+/** Ports for one execution (or its resume): requests to the vendor carry the named credential. */
+export function executionPorts(ctx: IExecuteFunctions | IWebhookFunctions, credentialType: string): Ports {
 	const send: RequestFn = (options, authenticated) =>
 		authenticated ? ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options) : ctx.helpers.httpRequest(options);
 	return { http: httpOver(send), sleep: abortableSleep, clock };

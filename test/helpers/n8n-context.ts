@@ -17,6 +17,8 @@ export interface ContextSetup {
 	typeVersion?: number;
 	/** Run as an AI Agent's tool. */
 	tool?: boolean;
+	/** What `{{ $execution.resumeUrl }}` evaluates to (n8n: WEBHOOK_URL + webhook-waiting/<id>?signature=…). */
+	resumeUrl?: string;
 }
 
 export const NODE: INode = {
@@ -43,7 +45,7 @@ function authenticated(type: string, creds: ICredentialDataDecryptedObject, o: I
 	return (type === 'ximilarApi' ? new XimilarApi() : new ClipdropApi()).authenticate(creds, o);
 }
 
-export function context(setup: ContextSetup): IExecuteFunctions & { requests: IHttpRequestOptions[] } {
+export function context(setup: ContextSetup): IExecuteFunctions & { requests: IHttpRequestOptions[]; waitTill?: Date } {
 	const items = setup.items ?? [{ json: {} }];
 	const requests: IHttpRequestOptions[] = [];
 	const param = (name: string, i: number, fallback?: unknown) => {
@@ -58,6 +60,13 @@ export function context(setup: ContextSetup): IExecuteFunctions & { requests: IH
 		isToolExecution: () => !!setup.tool,
 		continueOnFail: () => !!setup.continueOnFail,
 		getExecutionCancelSignal: () => setup.cancelSignal,
+		evaluateExpression: (expression: string) => {
+			if (expression.replace(/\s/g, '') !== '{{$execution.resumeUrl}}') throw new Error(`the test context evaluates only $execution.resumeUrl, not ${expression}`);
+			return setup.resumeUrl ?? 'http://localhost:5678/webhook-waiting/1?signature=abc';
+		},
+		putExecutionToWait: async (date: Date) => {
+			(ctx as { waitTill?: Date }).waitTill = date;
+		},
 		getCredentials: async (type: string) => {
 			const c = setup.credentials?.[type];
 			if (!c) throw new Error(`no credentials of type ${type}`);
@@ -82,5 +91,5 @@ export function context(setup: ContextSetup): IExecuteFunctions & { requests: IH
 			prepareBinaryData: async (buf: Buffer, fileName?: string, mimeType?: string) => ({ data: buf.toString('base64'), fileName, mimeType, bytes: buf.length }),
 		},
 	};
-	return ctx as unknown as IExecuteFunctions & { requests: IHttpRequestOptions[] };
+	return ctx as unknown as IExecuteFunctions & { requests: IHttpRequestOptions[]; waitTill?: Date };
 }

@@ -3,9 +3,9 @@
  * package's packed tarball unpacked under $N8N_USER_FOLDER/.n8n/nodes the way a community install lays it out. It
  * has no dependencies: n8n-workflow and zod come from n8n itself. Workflows run with `n8n execute`.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { pack, unpack } from './install';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,7 +25,7 @@ export function installN8n(): string {
 	return out.trim().split('\n').pop()!;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
 	return new Promise((res, rej) => {
 		const s = createServer();
 		s.listen(0, '127.0.0.1', () => {
@@ -114,6 +114,52 @@ export class N8n {
 
 	execute(id: string): Promise<N8nRun> {
 		return this.run(['execute', `--id=${id}`, '--rawOutput']);
+	}
+
+	/** Publishes (activates) a workflow, so that its webhooks answer once the server starts. */
+	async publish(id: string): Promise<void> {
+		const r = await this.run(['publish:workflow', `--id=${id}`]);
+		if (r.code !== 0) throw new Error(`publish:workflow failed: ${r.stderr}${r.stdout}`);
+	}
+
+	private server?: ChildProcess;
+	/** The running server's base URL (also its WEBHOOK_URL). */
+	baseUrl = '';
+
+	/** Starts `n8n start` on a free loopback port and waits until it serves its production webhooks. */
+	async start(): Promise<string> {
+		const port = await freePort();
+		this.baseUrl = `http://127.0.0.1:${port}`;
+		const env = { ...this.env, N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', WEBHOOK_URL: `${this.baseUrl}/`, N8N_HOST: '127.0.0.1' };
+		const child = spawn(this.bin, ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+		this.server = child;
+		let log = '';
+		const file = join(this.userFolder, 'server.log');
+		const keep = (d: Buffer) => {
+			log += d;
+			appendFileSync(file, d);
+		};
+		child.stdout!.on('data', keep);
+		child.stderr!.on('data', keep);
+		child.on('exit', () => this.outputs.push(log));
+		const until = Date.now() + 180_000;
+		while (Date.now() < until) {
+			if (child.exitCode !== null) throw new Error(`n8n start exited ${child.exitCode}:\n${log.slice(-3000)}`);
+			const ok = await fetch(`${this.baseUrl}/healthz/readiness`).then((r) => r.ok, () => false);
+			if (ok && /Editor is now accessible/.test(log)) return this.baseUrl;
+			await new Promise((r) => setTimeout(r, 500));
+		}
+		throw new Error(`n8n start did not become ready in 180 s:\n${log.slice(-3000)}`);
+	}
+
+	async stop(): Promise<void> {
+		const child = this.server;
+		if (!child || child.exitCode !== null) return;
+		await new Promise<void>((res) => {
+			child.once('exit', () => res());
+			child.kill('SIGTERM');
+			setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
+		});
 	}
 
 	/** Bytes of a binary kept by n8n in filesystem mode. */

@@ -68,6 +68,18 @@ describe('the panel, as n8n evaluates it', () => {
 		expect(optionsOffered({ provider: 'ximilar', waitForResult: true }, 1)).toContain('Endpoint');
 	});
 
+	it('Resume on Webhook is offered for Ximilar only (it calls back; Clipdrop does not), with the options that still apply', () => {
+		const modes = (provider: string) => {
+			const p = d.properties.find((x) => x.name === 'waitMode' && NodeHelpers.displayParameter(panel({ provider }), x, { typeVersion: 2 }, d))!;
+			return (p.options as Array<{ value: string }>).map((o) => o.value);
+		};
+		expect(modes('clipdrop')).toEqual(['poll', 'returnTask']);
+		expect(modes('ximilar')).toEqual(['poll', 'returnTask', 'webhook']);
+		// The node sets the webhook itself, polls nothing and always uses the async endpoint: no Endpoint, Webhook URL,
+		// poll interval or timeout; the output image's name and field still apply.
+		expect(optionsOffered({ provider: 'ximilar', waitMode: 'webhook' })).toEqual(['File Name', 'Output Binary Field', 'Parallel Jobs']);
+	});
+
 	it('Clipdrop Detailed always runs as a task: no Endpoint to choose', () => {
 		expect(optionsOffered({ provider: 'clipdrop', strategy: 'detailed' })).not.toContain('Endpoint');
 	});

@@ -1,6 +1,6 @@
 /** The n8n node's execute path with mocked n8n helpers; vendor HTTP intercepted by nock@14 (over fetch). */
 import nock from 'nock';
-import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, WAIT_INDEFINITELY, type INodeExecutionData } from 'n8n-workflow';
 import { Upscaler } from '../../nodes/Upscaler/Upscaler.node';
 import { ClipdropApi } from '../../credentials/ClipdropApi.credentials';
 import { XimilarApi } from '../../credentials/XimilarApi.credentials';
@@ -327,5 +327,79 @@ describe('version 2, the agent tool, and errors as n8n shows them', () => {
 		};
 		const f = await new Upscaler().execute.call(foreign).catch((x: Error) => x);
 		expect(f).toBeInstanceOf(NodeOperationErrorCopy);
+	});
+});
+
+describe('Resume on Webhook (Ximilar), the submitting side', () => {
+	const params = (extra: Record<string, unknown> = {}) => ({ provider: 'ximilar', operation: 'upscale', inputSource: 'url', imageUrl: '={{ $json.url }}', ximilarScale: 2, mode: 'artifact_removal', model: 'classic', format: 'keep', tuneColors: true, waitMode: 'webhook', options: {}, ...extra });
+	const at = (i: number) => (name: string) => (name === 'imageUrl' ? `https://img.unit/${i}.jpg` : (params() as Record<string, unknown>)[name]);
+	const RESUME = 'https://n8n.example.com/webhook-waiting/7?signature=s3cr3t';
+
+	it('submits every item, gives the last the resume URL with the others\' ids, and waits without holding a worker', async () => {
+		const bodies: any[] = [];
+		let n = 0;
+		nock(XM)
+			.post('/account/v2/request', (b) => (bodies.push(b), true))
+			.times(2)
+			.reply(201, () => ({ id: `r-${++n}`, status: 'CREATED' }))
+			.get('/account/v2/details/')
+			.times(4)
+			.reply(200, { credits_counter: 10, credits_limit: 1000 });
+		const ctx = context({
+			params: (name, i) => at(i)(name),
+			items: [{ json: { n: 0 } }, { json: { n: 1 } }],
+			credentials: { ximilarApi: { apiToken: 'tok', baseUrl: XM } },
+			typeVersion: 2,
+			resumeUrl: RESUME,
+		});
+		const [out] = await new Upscaler().execute.call(ctx);
+		expect(bodies[0].webhook).toBeUndefined();
+		expect(bodies[1].webhook).toEqual({ endpoint: `${RESUME}&task=r-1&task=%7E` });
+		expect(ctx.waitTill).toEqual(WAIT_INDEFINITELY);
+		expect(out.map((o) => o.json)).toMatchObject([
+			{ n: 0, taskId: 'r-1', status: 'submitted', waitMode: 'webhook' },
+			{ n: 1, taskId: 'r-2', status: 'submitted', waitMode: 'webhook' },
+		]);
+	});
+
+	it("refuses, before sending anything, when Ximilar could not call n8n back (n8n's default WEBHOOK_URL is localhost)", async () => {
+		const e = await failure({ params: (name) => at(0)(name), credentials: { ximilarApi: { apiToken: 'tok' } }, typeVersion: 2, resumeUrl: 'http://localhost:5678/webhook-waiting/3?signature=s' });
+		expect(e).toBeInstanceOf(NodeOperationError);
+		expect(e.message).toBe(
+			'Ximilar could not call this n8n back: its resume URL starts with http://localhost:5678, an address only this machine or network can reach. Set n8n\'s WEBHOOK_URL to a public address (for example https://n8n.example.com/), or choose Wait Mode "Poll". Nothing was sent.',
+		);
+		expect(e.message).not.toContain('s3cr3t');
+	});
+
+	it('a private n8n is fine when the Base URL is private too (a proxy or test server on the same network)', async () => {
+		const ctx = context({ params: (name) => at(0)(name), credentials: { ximilarApi: { apiToken: 'tok', baseUrl: 'http://127.0.0.1:1' } }, typeVersion: 2, resumeUrl: 'http://127.0.0.1:5678/webhook-waiting/3?signature=s' });
+		nock('http://127.0.0.1:1').post('/account/v2/request').reply(201, { id: 'r-9', status: 'CREATED' }).get('/account/v2/details/').times(2).reply(200, { credits_counter: 1, credits_limit: 9 });
+		const [out] = await new Upscaler().execute.call(ctx);
+		expect(out[0].json).toMatchObject({ taskId: 'r-9', status: 'submitted' });
+	});
+
+	it('more items than one webhook call can carry are refused before anything is sent', async () => {
+		const items = Array.from({ length: 101 }, () => ({ json: {} }));
+		const e = await failure({ params: (name) => at(0)(name), items, credentials: { ximilarApi: { apiToken: 'tok', baseUrl: XM } }, typeVersion: 2, resumeUrl: RESUME });
+		expect(e.message).toBe('Resume on Webhook takes up to 100 items per execution (one webhook call carries every task ID); this execution has 101. Split them with a Loop Over Items node, or choose Wait Mode "Poll".');
+	});
+
+	it('as an AI Agent tool it polls instead (a tool call cannot pause the execution)', async () => {
+		nock(XM)
+			.get('/account/v2/details/')
+			.reply(200, { credits_counter: 10, credits_limit: 1000 })
+			.post('/account/v2/request', (b) => !b.webhook)
+			.reply(201, { id: 'r-t', status: 'CREATED' })
+			.get('/account/v2/request/r-t/status')
+			.reply(200, { status: 'DONE' })
+			.get('/account/v2/request/r-t')
+			.reply(200, { id: 'r-t', status: 'DONE', response: { records: [{ _upscaled_image_url: 'http://files.unit/t.png', _upscaled_width: 600, _upscaled_height: 400, _status: { code: 200 } }], status: { code: 200, text: 'OK' } } })
+			.get('/account/v2/details/')
+			.reply(200, { credits_counter: 35, credits_limit: 1000 });
+		nock('http://files.unit').get('/t.png').reply(200, big, { 'content-type': 'image/jpeg' });
+		const ctx = context({ params: (name) => (name === 'options' ? { pollInterval: 0.1 } : at(0)(name)), credentials: { ximilarApi: { apiToken: 'tok', baseUrl: XM } }, typeVersion: 2, tool: true, resumeUrl: RESUME });
+		const [out] = await new Upscaler().execute.call(ctx);
+		expect(ctx.waitTill).toBeUndefined();
+		expect(out[0].json).toMatchObject({ taskId: 'r-t', status: 'completed', resultUrl: 'http://files.unit/t.png' });
 	});
 });

@@ -3,13 +3,14 @@
  * vendor's request budget), one stop signal (the execution's cancel, or the first failure when not continuing on
  * failure), and core errors turned into n8n's.
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { asUpscaleError, PROVIDER_NAMES, UpscaleClient, type VendorId } from '../../../core';
-import { errorJson, isN8nError, toNodeError } from '../errors';
-import { executionPorts } from '../transport';
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { PROVIDER_NAMES, type UpscaleClient, type VendorId } from '../../../core';
+import { asNodeError, failureJson } from '../errors';
+import { clientFor } from './client';
 import type { NodeVendor } from '../vendors/types';
 import * as getTask from './getTask.operation';
 import type { ItemRun } from './output';
+import { submitAndWait } from './resumeOnWebhook';
 import * as upscale from './upscale.operation';
 
 type Operation = (ctx: IExecuteFunctions, i: number, run: ItemRun) => Promise<INodeExecutionData>;
@@ -18,22 +19,6 @@ const OPERATIONS: Record<string, { execute: Operation; concurrency?: (ctx: IExec
 
 /** The operation n8n adds to nodes whose credentials authenticate generically; it is the HTTP Request node's job. */
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
-
-/** A client for this execution: the credential's base URL and quota; the key is added by n8n's auth. */
-async function clientFor(ctx: IExecuteFunctions, { id: provider, credential }: NodeVendor): Promise<UpscaleClient> {
-	const creds = (await ctx.getCredentials(credential.name)) as IDataObject;
-	const secret = String(creds[credential.secretField] ?? '');
-	const perMinute = Number(creds.requestsPerMinute ?? 0);
-	return new UpscaleClient({
-		provider,
-		baseUrl: String(creds.baseUrl || '') || undefined,
-		budgetKey: ctx.getNode().credentials?.[credential.name]?.id ?? secret,
-		rateLimit: perMinute > 0 ? { requests: perMinute, windowMs: 60_000 } : undefined,
-		secrets: secret ? [secret] : [],
-		wording: { key: credential.keyField, rateLimit: credential.rateLimitField },
-		ports: executionPorts(ctx, credential.name),
-	});
-}
 
 function operationOf(ctx: IExecuteFunctions, vendor: NodeVendor) {
 	const name = ctx.getNodeParameter('operation', 0) as string;
@@ -48,12 +33,6 @@ function operationOf(ctx: IExecuteFunctions, vendor: NodeVendor) {
 	return operation;
 }
 
-/** A failure as n8n shows it: n8n's own errors as they are, the core's mapped (errors.ts). */
-const asNodeError = (ctx: IExecuteFunctions, e: unknown, provider: VendorId, i: number): Error => (isN8nError(e) ? e : toNodeError(ctx.getNode(), asUpscaleError(e, provider), i));
-
-/** A failed item's json with continueOnFail. */
-const failureJson = (e: unknown, provider: VendorId): IDataObject => (isN8nError(e) ? { error: e.message } : errorJson(asUpscaleError(e, provider)));
-
 export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor[]): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const provider = ctx.getNodeParameter('provider', 0) as VendorId;
@@ -64,7 +43,7 @@ export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor
 	try {
 		client = await clientFor(ctx, vendor);
 	} catch (e) {
-		if (!ctx.continueOnFail()) throw asNodeError(ctx, e, provider, 0);
+		if (!ctx.continueOnFail()) throw asNodeError(ctx.getNode(), e, provider, 0);
 		return [items.map((_, i) => ({ json: failureJson(e, provider), pairedItem: { item: i } }))];
 	}
 	const concurrency = operation.concurrency?.(ctx) ?? 4;
@@ -73,6 +52,7 @@ export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor
 	const cancel = ctx.getExecutionCancelSignal?.();
 	if (cancel?.aborted) stop.abort();
 	cancel?.addEventListener('abort', () => stop.abort(), { once: true });
+	if (operation === OPERATIONS.upscale && upscale.waitModeOf(ctx, 0) === 'webhook') return submitAndWait(ctx, { client, vendor, signal: stop.signal, concurrency });
 
 	const out: INodeExecutionData[] = new Array(items.length);
 	let failure: Error | undefined;
@@ -87,7 +67,7 @@ export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor
 				if (ctx.continueOnFail()) {
 					out[i] = { json: failureJson(e, provider), pairedItem: { item: i } };
 				} else if (!failure) {
-					failure = asNodeError(ctx, e, provider, i);
+					failure = asNodeError(ctx.getNode(), e, provider, i);
 					stop.abort();
 				}
 			}

@@ -3,18 +3,18 @@
  * (Poll) or returns the task to fetch later (Return Task). As an AI Agent tool it returns what an agent can use
  * (the result URL, the size, the credits, the task id), since binary data does not pass through agent tools.
  */
-import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { fileNameFromUrl, upscaledName, type UpscaleInput, type UpscaleOptionsInput } from '../../../core';
-import { onlyWhilePolling } from '../display';
+import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
+import { fileNameFromUrl, PROVIDER_NAMES, upscaledName, VENDORS, type UpscaleInput, type UpscaleOptionsInput } from '../../../core';
+import { onlyWhilePolling, onlyWithImage, type WaitMode } from '../display';
 import type { ItemPlan, NodeVendor } from '../vendors/types';
-import { binaryOutput, iso, keptItem, outputJson, type ItemRun } from './output';
+import { binaryOutput, keptItem, resultJson, type ItemRun } from './output';
 
 const forVendor = (id: string, props: INodeProperties[]) => updateDisplayOptions({ show: { provider: [id] } }, props);
 const forVendorOption = (id: string, props: INodeProperties[]) => updateDisplayOptions({ show: { '/provider': [id] } }, props);
 const byName = (a: INodeProperties, b: INodeProperties) => a.displayName.localeCompare(b.displayName);
 
 const common: INodeProperties[] = [
-	onlyWhilePolling({
+	onlyWithImage({
 		displayName: 'File Name',
 		name: 'fileName',
 		type: 'string',
@@ -30,7 +30,7 @@ const common: INodeProperties[] = [
 		default: 1,
 		description: "Never check a task's status more often than this; the vendor's queue position and eta decide within that",
 	}),
-	onlyWhilePolling({
+	onlyWithImage({
 		displayName: 'Output Binary Field',
 		name: 'outputBinaryPropertyName',
 		type: 'string',
@@ -101,18 +101,7 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 		description:
 			'Whether to wait for the upscaled image. Off: submit an async task and return its ID at once; fetch it later with Get Task (for example after a Wait node).',
 	},
-	{
-		displayName: 'Wait Mode',
-		name: 'waitMode',
-		type: 'options',
-		displayOptions: { show: { '@version': [2] } },
-		options: [
-			{ name: 'Poll', value: 'poll', description: "Wait here, checking the task's status, and output the upscaled image" },
-			{ name: 'Return Task', value: 'returnTask', description: 'Submit a task and output its ID at once; fetch the image later with Get Task' },
-		],
-		default: 'poll',
-		description: 'How the node waits for the upscaled image',
-	},
+	...vendors.map((v) => waitModeFor(v)),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -123,20 +112,53 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 	},
 ]);
 
+/** Whether the vendor calls a webhook when a task is done (the core knows which do). */
+export const callsBack = (v: NodeVendor) => (VENDORS[v.id].accepts as readonly string[]).includes('webhook');
+
+/** Wait Mode (version 2), one per provider: Resume on Webhook only for a vendor that calls back. */
+function waitModeFor(v: NodeVendor): INodeProperties {
+	const name = PROVIDER_NAMES[v.id];
+	const options: INodePropertyOptions[] = [
+		{ name: 'Poll', value: 'poll', description: "Wait here, checking the task's status, and output the upscaled image" },
+		{ name: 'Return Task', value: 'returnTask', description: 'Submit a task and output its ID at once; fetch the image later with Get Task' },
+	];
+	if (callsBack(v)) {
+		options.push({
+			name: 'Resume on Webhook',
+			value: 'webhook',
+			description: `Submit, then pause the execution (no worker held) until ${name} calls n8n back; output the upscaled image. n8n must be reachable from the internet (WEBHOOK_URL).`,
+		});
+	}
+	return {
+		displayName: 'Wait Mode',
+		name: 'waitMode',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { '@version': [2], provider: [v.id] } },
+		options,
+		default: 'poll',
+		description: 'How the node waits for the upscaled image',
+	};
+}
+
 /** Items upscaled at the same time (the vendor's request budget applies on top). */
 export function concurrency(ctx: IExecuteFunctions): number {
 	const extra = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	return Math.max(1, Math.min(20, Number(extra.concurrency ?? 4)));
 }
 
-/** Poll (wait for the image) or Return Task: version 1 says it with Wait for Result, version 2 with Wait Mode. */
-function waits(ctx: IExecuteFunctions, i: number): boolean {
-	if (ctx.getNode().typeVersion < 2) return ctx.getNodeParameter('waitForResult', i, true) as boolean;
-	return ctx.getNodeParameter('waitMode', i, 'poll') === 'poll';
+/**
+ * Poll, Return Task or Resume on Webhook: version 1 says it with Wait for Result, version 2 with Wait Mode. An AI
+ * Agent's tool call cannot pause the execution, so it polls.
+ */
+export function waitModeOf(ctx: IExecuteFunctions, i: number): WaitMode {
+	if (ctx.getNode().typeVersion < 2) return ctx.getNodeParameter('waitForResult', i, true) ? 'poll' : 'returnTask';
+	const mode = ctx.getNodeParameter('waitMode', i, 'poll') as WaitMode;
+	return mode === 'webhook' && ctx.isToolExecution?.() === true ? 'poll' : mode;
 }
 
 /** Reads the image: a binary property of the item, or a URL. */
-async function readInput(ctx: IExecuteFunctions, i: number): Promise<{ input: UpscaleInput; name: string }> {
+export async function readInput(ctx: IExecuteFunctions, i: number): Promise<{ input: UpscaleInput; name: string }> {
 	if (ctx.getNodeParameter('inputSource', i) === 'url') {
 		const url = String(ctx.getNodeParameter('imageUrl', i)).trim();
 		return { input: { url }, name: fileNameFromUrl(url) };
@@ -153,7 +175,7 @@ async function readInput(ctx: IExecuteFunctions, i: number): Promise<{ input: Up
  * this wait mode are not used even when a value was kept from before. An agent's tool call prefers the async
  * endpoint, whose result has a URL.
  */
-function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVendor, extra: IDataObject, wait: boolean, tool: boolean): UpscaleOptionsInput {
+export function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVendor, extra: IDataObject, wait: boolean, tool: boolean): UpscaleOptionsInput {
 	const chosen = (extra.execution as ItemPlan['execution'] | undefined) ?? 'auto';
 	const execution: ItemPlan['execution'] = !wait ? 'auto' : tool && chosen === 'auto' ? 'async' : chosen;
 	const o: UpscaleOptionsInput = { execution };
@@ -164,7 +186,7 @@ function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVendor, e
 
 export async function execute(ctx: IExecuteFunctions, i: number, { client, vendor, signal }: ItemRun): Promise<INodeExecutionData> {
 	const provider = client.provider;
-	const wait = waits(ctx, i);
+	const wait = waitModeOf(ctx, i) === 'poll';
 	const tool = ctx.isToolExecution?.() === true;
 	const extra = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const options = upscaleOptions(ctx, i, vendor, extra, wait, tool);
@@ -175,21 +197,7 @@ export async function execute(ctx: IExecuteFunctions, i: number, { client, vendo
 		return keptItem(ctx, i, json as IDataObject);
 	}
 	const r = await client.upscale(input, options, { signal });
-	const json: IDataObject = {
-		provider,
-		operation: 'upscale',
-		taskId: r.taskId ?? null,
-		status: r.status,
-		execution: r.execution,
-		input: r.input,
-		output: outputJson(r),
-		credits: r.credits,
-		resultUrl: r.resultUrl ?? null,
-		resultExpiresAt: iso(r.resultExpiresAt),
-		vendorProcessingMs: r.vendorProcessingMs ?? null,
-		elapsedMs: r.elapsedMs,
-		params: r.params as IDataObject,
-	};
+	const json = resultJson(r);
 	if (tool) return { json, pairedItem: { item: i } };
 	const property = String(extra.outputBinaryPropertyName || 'data');
 	const fileName = String(extra.fileName || '') || upscaledName(name, r.extension);

@@ -1,6 +1,6 @@
 /** Ximilar in the node: a factor, the mode, the model, the output format and quality, colour tuning, a webhook. */
 import type { UpscaleOptionsInput } from '../../../core';
-import { onlyWhilePolling } from '../display';
+import { notWhileResuming, onlyWhilePolling } from '../display';
 import type { NodeVendor } from './types';
 
 export const ximilar: NodeVendor = {
@@ -87,13 +87,13 @@ export const ximilar: NodeVendor = {
 			default: 'auto',
 			description: 'Which Ximilar endpoint does the work',
 		}),
-		{
+		notWhileResuming({
 			displayName: 'Webhook URL',
 			name: 'webhookUrl',
 			type: 'string',
 			default: '',
-			description: 'A URL of yours that Ximilar calls when the task is done (async only)',
-		},
+			description: 'A URL of yours that Ximilar calls when the task is done (async only). To resume this workflow instead, choose Wait Mode "Resume on Webhook".',
+		}),
 	],
 
 	readOptions(ctx, i, extra) {

@@ -43,6 +43,7 @@ describe('the node description', () => {
 				'tuneColors:boolean',
 				'waitForResult:boolean',
 				'waitMode:options[poll,returnTask]',
+				'waitMode:options[poll,returnTask,webhook]',
 				'options:collection[execution:options[async,auto,sync],execution:options[async,auto,sync],fileName:string,pollInterval:number,outputBinaryPropertyName:string,concurrency:number,timeout:number,webhookUrl:string]',
 				'taskId:string',
 				'download:boolean',
@@ -59,7 +60,7 @@ describe('the node description', () => {
 			}
 		}
 		const options = d.properties.find((p) => p.name === 'options')!.options as INodeProperties[];
-		expect(options.find((o) => o.name === 'webhookUrl')!.displayOptions).toEqual({ show: { '/provider': ['ximilar'] } });
+		expect(options.find((o) => o.name === 'webhookUrl')!.displayOptions).toEqual({ show: { '/provider': ['ximilar'] }, hide: { '/waitMode': ['webhook'] } });
 		expect(options.map((o) => o.displayName)).toEqual([...options.map((o) => o.displayName)].sort());
 	});
 

@@ -81,6 +81,7 @@ export async function submitAndWait(ctx: IExecuteFunctions, { client, vendor, si
 	const items = ctx.getInputData();
 	const n = items.length;
 	const node = ctx.getNode();
+	if (n === 0) return [[]];
 	if (n > MAX_RESUME_ITEMS) {
 		throw new NodeOperationError(
 			node,

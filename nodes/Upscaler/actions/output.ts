@@ -3,7 +3,7 @@
  * and (from version 2) the input item kept around them, as n8n's own binary nodes do.
  */
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
-import type { OutputImage, UpscaleClient, UpscaleResult } from '../../../core';
+import { upscaledName, type OutputImage, type SubmittedTask, type UpscaleClient, type UpscaleResult } from '../../../core';
 import type { NodeVendor } from '../vendors/types';
 
 /** What an operation gets for one item: the execution's client, the provider's node file, the stop signal. */
@@ -22,6 +22,25 @@ export async function binaryOutput(ctx: IExecuteFunctions | IWebhookFunctions, i
 
 export function outputJson(image: OutputImage): IDataObject {
 	return { width: image.width ?? null, height: image.height ?? null, format: image.format ?? null, mimeType: image.contentType, bytes: image.bytes.length };
+}
+
+/** The fields of a submitted task's item (Return Task, and Resume on Webhook while the execution waits). */
+export function submittedJson(s: SubmittedTask): IDataObject {
+	return { provider: s.provider, operation: 'upscale', taskId: s.taskId, status: 'submitted', input: s.input, target: s.target, credits: s.credits, params: s.params };
+}
+
+/** Where an item's upscaled image goes and what it is called: the Output Binary Field and File Name options. */
+export interface ItemOutput {
+	property: string;
+	fileName: (extension: string) => string;
+}
+
+/** The options' values (empty for unset) over the defaults: field `data`, `<input name>-upscaled.<ext>`. */
+export function itemOutput(extra: IDataObject, inputName: string): ItemOutput {
+	return {
+		property: String(extra.outputBinaryPropertyName || 'data'),
+		fileName: (extension) => String(extra.fileName || '') || upscaledName(inputName, extension),
+	};
 }
 
 /** The fields of an upscaled item (Poll, and Resume on Webhook when the vendor calls). */

@@ -24,11 +24,12 @@ import {
 	type IWebhookResponseData,
 	type JsonObject,
 } from 'n8n-workflow';
-import { asUpscaleError, fileNameFromUrl, isPrivateHost, PROVIDER_NAMES, upscaledName, VENDORS, type UpscaleClient, type VendorId } from '../../../core';
+import { asUpscaleError, fileNameFromUrl, isPrivateHost, PROVIDER_NAMES, VENDORS, type UpscaleClient, type VendorId } from '../../../core';
 import { asNodeError, failureJson } from '../errors';
 import type { NodeVendor } from '../vendors/types';
 import { baseUrlOf, clientFor } from './client';
-import { binaryOutput, keptItem, keptOver, resultJson } from './output';
+import { eachLimited } from './lanes';
+import { binaryOutput, itemOutput, keptItem, keptOver, resultJson, submittedJson, type ItemOutput } from './output';
 import { readInput, upscaleOptions } from './upscale.operation';
 
 /**
@@ -46,16 +47,10 @@ const FAILED = '!';
 /** How long the resume waits for a task other than the calling one that is still running. */
 const STRAGGLER_TIMEOUT_MS = 600_000;
 
-type Slot = { taskId: string; json: IDataObject } | { failure: JsonObject };
-
-/** Runs `work` for 0..n-1, `limit` at a time. */
-async function eachLimited(n: number, limit: number, work: (i: number) => Promise<void>): Promise<void> {
-	let next = 0;
-	const lane = async () => {
-		while (next < n) await work(next++);
-	};
-	await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
-}
+/** An item's task and where its image goes, or (continueOnFail) why it has none. */
+type Slot = { taskId: string; output: ItemOutput } | { failure: JsonObject };
+/** A slot on the submitting side, with what its item shows while the execution waits. */
+type Submitted = { taskId: string; output: ItemOutput; json: IDataObject } | { failure: JsonObject };
 
 /** Why the vendor could not call this n8n back, when its resume URL is a private address and the vendor is not. */
 function unreachable(vendor: NodeVendor, resumeUrl: string, baseUrl: string | undefined): string | undefined {
@@ -92,7 +87,7 @@ export async function submitAndWait(ctx: IExecuteFunctions, { client, vendor, si
 	const why = unreachable(vendor, resumeUrl, baseUrlOf(await ctx.getCredentials(vendor.credential.name)));
 	if (why) throw new NodeOperationError(node, why);
 
-	const slots: Slot[] = new Array(n);
+	const slots: Submitted[] = new Array(n);
 	let failed: Error | undefined;
 	const submit = async (i: number, webhook?: string) => {
 		if (failed) return;
@@ -101,10 +96,9 @@ export async function submitAndWait(ctx: IExecuteFunctions, { client, vendor, si
 			const options = upscaleOptions(ctx, i, vendor, extra, false, false);
 			delete options.webhook; // the user's own Webhook URL is hidden in this mode: this mode sets it
 			if (webhook) options.webhook = { url: webhook };
-			const { input } = await readInput(ctx, i);
+			const { input, name } = await readInput(ctx, i);
 			const s = await client.submit(input, options, { signal });
-			const json: IDataObject = { provider: client.provider, operation: 'upscale', taskId: s.taskId, status: 'submitted', waitMode: 'webhook', input: s.input, target: s.target, credits: s.credits, params: s.params };
-			slots[i] = { taskId: s.taskId, json };
+			slots[i] = { taskId: s.taskId, output: itemOutput(extra, name), json: { ...submittedJson(s), waitMode: 'webhook' } };
 		} catch (e) {
 			if (!ctx.continueOnFail()) failed ??= asNodeError(node, e, client.provider, i);
 			else slots[i] = { failure: failureJson(e, client.provider) };
@@ -121,7 +115,7 @@ export async function submitAndWait(ctx: IExecuteFunctions, { client, vendor, si
 	const last = slots[n - 1];
 	if ('failure' in last) {
 		// The item meant to call back failed (continueOnFail): nothing will call. The others are waited for here.
-		return [await finish(n, (i) => items[i], ctx.getNode().typeVersion, slots, client, ctx, (i) => outputOf(ctx, i))];
+		return [await finish(ctx, slots, (i) => items[i], client)];
 	}
 	await ctx.putExecutionToWait(WAIT_INDEFINITELY);
 	return [slots.map((slot, i) => keptItem(ctx, i, 'taskId' in slot ? slot.json : slot.failure))];
@@ -138,36 +132,11 @@ function failureFrom(slot: string, provider: VendorId): JsonObject {
 	return { error: rest.join(':'), details: { code, provider } };
 }
 
-/** Where item i's image goes and what it is called (the options as they apply to that item). */
-interface ItemOutput {
-	property: string;
-	fileName: (extension: string) => string;
-}
-
-function outputOf(ctx: IExecuteFunctions, i: number): ItemOutput {
-	const extra = ctx.getNodeParameter('options', i, {}) as IDataObject;
-	const fromUrl = ctx.getNodeParameter('inputSource', i) === 'url';
-	const inputName = fromUrl
-		? fileNameFromUrl(String(ctx.getNodeParameter('imageUrl', i)).trim())
-		: ctx.getInputData()[i]?.binary?.[String(ctx.getNodeParameter('binaryPropertyName', i))]?.fileName || 'image';
-	return {
-		property: String(extra.outputBinaryPropertyName || 'data'),
-		fileName: (ext) => String(extra.fileName || '') || upscaledName(inputName, ext),
-	};
-}
-
 /** Every task's result (or failure) as the node's output items. */
-async function finish(
-	n: number,
-	input: (i: number) => INodeExecutionData | undefined,
-	version: number,
-	slots: Array<Slot | { taskId: string }>,
-	client: UpscaleClient,
-	ctx: IExecuteFunctions | IWebhookFunctions,
-	output: (i: number) => ItemOutput,
-): Promise<INodeExecutionData[]> {
-	const out: INodeExecutionData[] = new Array(n);
-	await eachLimited(n, 4, async (i) => {
+async function finish(ctx: IExecuteFunctions | IWebhookFunctions, slots: Slot[], input: (i: number) => INodeExecutionData | undefined, client: UpscaleClient): Promise<INodeExecutionData[]> {
+	const version = ctx.getNode().typeVersion;
+	const out: INodeExecutionData[] = new Array(slots.length);
+	await eachLimited(slots.length, 4, async (i) => {
 		const slot = slots[i];
 		if ('failure' in slot) {
 			out[i] = keptOver(version, input(i), i, slot.failure);
@@ -175,8 +144,7 @@ async function finish(
 		}
 		try {
 			const r = await client.waitForTask(slot.taskId, { timeoutMs: STRAGGLER_TIMEOUT_MS });
-			const o = output(i);
-			out[i] = keptOver(version, input(i), i, resultJson(r), await binaryOutput(ctx, r, o.property, o.fileName(r.extension)));
+			out[i] = keptOver(version, input(i), i, resultJson(r), await binaryOutput(ctx, r, slot.output.property, slot.output.fileName(r.extension)));
 		} catch (e) {
 			out[i] = keptOver(version, input(i), i, failureJson(e, client.provider));
 		}
@@ -195,7 +163,7 @@ function webhookOutputOf(ctx: IWebhookFunctions, inputs: INodeExecutionData[], i
 	const opt = (name: string) => String(paramAt(ctx, extra[name], i) ?? '');
 	const fromUrl = raw('inputSource', 'binary') === 'url';
 	const inputName = fromUrl ? fileNameFromUrl(String(raw('imageUrl', '')).trim()) : inputs[i]?.binary?.[String(raw('binaryPropertyName', 'data'))]?.fileName || 'image';
-	return { property: opt('outputBinaryPropertyName') || 'data', fileName: (ext) => opt('fileName') || upscaledName(inputName, ext) };
+	return itemOutput({ outputBinaryPropertyName: opt('outputBinaryPropertyName'), fileName: opt('fileName') }, inputName);
 }
 
 /** Answers the call and keeps the execution waiting. */
@@ -227,7 +195,7 @@ export async function resume(ctx: IWebhookFunctions, vendors: readonly NodeVendo
 	}
 
 	const inputs = (ctx.evaluateExpression('{{ $input.all() }}', 0) ?? []) as INodeExecutionData[];
-	const tasks: Slot[] = slots.map((s) => (s === SELF ? { taskId: callerId, json: {} } : s.startsWith(FAILED) ? { failure: failureFrom(s, provider) } : { taskId: s, json: {} }));
-	const items = await finish(tasks.length, (i) => inputs[i], ctx.getNode().typeVersion, tasks, client, ctx, (i) => webhookOutputOf(ctx, inputs, i));
+	const tasks: Slot[] = slots.map((s, i) => (s.startsWith(FAILED) ? { failure: failureFrom(s, provider) } : { taskId: s === SELF ? callerId : s, output: webhookOutputOf(ctx, inputs, i) }));
+	const items = await finish(ctx, tasks, (i) => inputs[i], client);
 	return { workflowData: [items] };
 }

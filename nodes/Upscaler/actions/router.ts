@@ -9,6 +9,7 @@ import { asNodeError, failureJson } from '../errors';
 import { clientFor } from './client';
 import type { NodeVendor } from '../vendors/types';
 import * as getTask from './getTask.operation';
+import { eachLimited } from './lanes';
 import type { ItemRun } from './output';
 import { submitAndWait } from './resumeOnWebhook';
 import * as upscale from './upscale.operation';
@@ -56,24 +57,19 @@ export async function route(ctx: IExecuteFunctions, vendors: readonly NodeVendor
 
 	const out: INodeExecutionData[] = new Array(items.length);
 	let failure: Error | undefined;
-	let next = 0;
-	const worker = async () => {
-		while (!failure) {
-			const i = next++;
-			if (i >= items.length) return;
-			try {
-				out[i] = await operation.execute(ctx, i, { client, vendor, signal: stop.signal });
-			} catch (e) {
-				if (ctx.continueOnFail()) {
-					out[i] = { json: failureJson(e, provider), pairedItem: { item: i } };
-				} else if (!failure) {
-					failure = asNodeError(ctx.getNode(), e, provider, i);
-					stop.abort();
-				}
+	await eachLimited(items.length, concurrency, async (i) => {
+		if (failure) return; // the first failure stops the items not started yet
+		try {
+			out[i] = await operation.execute(ctx, i, { client, vendor, signal: stop.signal });
+		} catch (e) {
+			if (ctx.continueOnFail()) {
+				out[i] = { json: failureJson(e, provider), pairedItem: { item: i } };
+			} else if (!failure) {
+				failure = asNodeError(ctx.getNode(), e, provider, i);
+				stop.abort();
 			}
 		}
-	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+	});
 	if (failure) throw failure;
 	return [out];
 }

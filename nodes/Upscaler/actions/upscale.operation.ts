@@ -4,10 +4,10 @@
  * (the result URL, the size, the credits, the task id), since binary data does not pass through agent tools.
  */
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
-import { fileNameFromUrl, PROVIDER_NAMES, upscaledName, VENDORS, type UpscaleInput, type UpscaleOptionsInput } from '../../../core';
+import { fileNameFromUrl, PROVIDER_NAMES, VENDORS, type UpscaleInput, type UpscaleOptionsInput } from '../../../core';
 import { onlyWhilePolling, onlyWithImage, type WaitMode } from '../display';
 import type { ItemPlan, NodeVendor } from '../vendors/types';
-import { binaryOutput, keptItem, resultJson, type ItemRun } from './output';
+import { binaryOutput, itemOutput, keptItem, resultJson, submittedJson, type ItemRun } from './output';
 
 const forVendor = (id: string, props: INodeProperties[]) => updateDisplayOptions({ show: { provider: [id] } }, props);
 const forVendorOption = (id: string, props: INodeProperties[]) => updateDisplayOptions({ show: { '/provider': [id] } }, props);
@@ -185,21 +185,15 @@ export function upscaleOptions(ctx: IExecuteFunctions, i: number, vendor: NodeVe
 }
 
 export async function execute(ctx: IExecuteFunctions, i: number, { client, vendor, signal }: ItemRun): Promise<INodeExecutionData> {
-	const provider = client.provider;
 	const wait = waitModeOf(ctx, i) === 'poll';
 	const tool = ctx.isToolExecution?.() === true;
 	const extra = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const options = upscaleOptions(ctx, i, vendor, extra, wait, tool);
 	const { input, name } = await readInput(ctx, i);
-	if (!wait) {
-		const s = await client.submit(input, options, { signal });
-		const json = { provider, operation: 'upscale', taskId: s.taskId, status: 'submitted', input: s.input, target: s.target, credits: s.credits, params: s.params };
-		return keptItem(ctx, i, json as IDataObject);
-	}
+	if (!wait) return keptItem(ctx, i, submittedJson(await client.submit(input, options, { signal })));
 	const r = await client.upscale(input, options, { signal });
 	const json = resultJson(r);
 	if (tool) return { json, pairedItem: { item: i } };
-	const property = String(extra.outputBinaryPropertyName || 'data');
-	const fileName = String(extra.fileName || '') || upscaledName(name, r.extension);
-	return keptItem(ctx, i, json, await binaryOutput(ctx, r, property, fileName));
+	const out = itemOutput(extra, name);
+	return keptItem(ctx, i, json, await binaryOutput(ctx, r, out.property, out.fileName(r.extension)));
 }

@@ -10,14 +10,19 @@ function buildIcons() {
 	);
 }
 
+// The service's page is a static file next to its compiled routes.
+function buildPage() {
+	return src(['service/page/**/*'], { base: '.', encoding: false }).pipe(dest('dist'));
+}
+
 function cleanToolkit(done) {
 	rmSync('toolkit/dist', { recursive: true, force: true });
 	done();
 }
 
 function copyToolkit() {
-	return src(['dist/{core,runtime,cli,bot}/**/*'], { base: 'dist', encoding: false }).pipe(dest('toolkit/dist'));
+	return src(['dist/{core,runtime,cli,bot,service}/**/*'], { base: 'dist', encoding: false }).pipe(dest('toolkit/dist'));
 }
 
-exports['build:icons'] = buildIcons;
+exports['build:icons'] = series(buildIcons, buildPage);
 exports['build:toolkit'] = series(cleanToolkit, copyToolkit);

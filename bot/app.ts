@@ -3,7 +3,7 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { COMMANDS } from './commands';
 import type { BotConfig } from './config';
 import { createContext } from './context';
-import { createLogger, type Logger } from './log';
+import { createLogger, type Logger } from '../runtime/log';
 import type { JobQueue } from './queue';
 import { resumeJobs } from './resume';
 

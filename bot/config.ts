@@ -1,57 +1,13 @@
 /** The bot's configuration, from the environment, validated with zod: one readable line per bad value. */
 import { z } from 'zod';
-import { listWords, parseRateLimit, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDORS, type BudgetLimits, type ProviderId, type VendorId } from '../core';
+import { listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDORS, type ProviderId, type VendorId } from '../core';
 import { defaultThreads, defaultTile, requireLocalPackages } from '../runtime';
+import { ConfigError, configuredVendors, envInt, envList, envProblems, envSwitch, envUrl, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 
 const snowflake = (name: string) => z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
-const url = (name: string) => z.string().regex(/^https?:\/\/[^\s/]+/i, `${name} must be an http(s) URL`);
-const int = (name: string, min: number, max: number, dflt: number) =>
-	z
-		.string()
-		.optional()
-		.transform((v, ctx) => {
-			if (v === undefined || v.trim() === '') return dflt;
-			const n = Number(v);
-			if (!Number.isInteger(n) || n < min || n > max) {
-				ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}` });
-				return z.NEVER;
-			}
-			return n;
-		});
-const list = (name: string, item: z.ZodString) =>
-	z
-		.string()
-		.optional()
-		.transform((v, ctx) => {
-			const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-			for (const p of parts) {
-				const r = item.safeParse(p);
-				if (!r.success) ctx.addIssue({ code: 'custom', message: `${name}: "${p.slice(0, 40)}" ${r.error.issues[0].message}` });
-			}
-			return parts;
-		});
-const rate = (name: string) =>
-	z
-		.string()
-		.optional()
-		.transform((v, ctx): BudgetLimits | undefined => {
-			if (!v?.trim()) return undefined;
-			const r = parseRateLimit(v);
-			if (!r) ctx.addIssue({ code: 'custom', message: `${name} must look like "60/min" or "120/60s"` });
-			return r;
-		});
-
-/** Each vendor's key, base URL and quota, named by its registry entry (CLIPDROP_API_KEY, …). */
-const vendorSettings = Object.fromEntries(
-	VENDOR_IDS.flatMap((id) => {
-		const env = VENDORS[id].env;
-		return [
-			[env.key, z.string().trim().min(1).optional()],
-			[env.baseUrl, url(env.baseUrl).optional()],
-			[env.rateLimit, rate(env.rateLimit)],
-		];
-	}),
-) as Record<string, z.ZodType<string | BudgetLimits | undefined, z.ZodTypeDef, string | undefined>>;
+const url = envUrl;
+const int = envInt;
+const list = envList;
 
 const keyName = (id: VendorId) => VENDORS[id].env.key;
 
@@ -68,16 +24,7 @@ export const configSchema = z
 			.optional()
 			.refine((v) => v === undefined || (PROVIDER_IDS as string[]).includes(v), { message: `UPSCALE_DEFAULT_PROVIDER must be ${listWords(PROVIDER_IDS)}` })
 			.transform((v) => v as ProviderId | undefined),
-		BOT_LOCAL_ENGINE: z
-			.string()
-			.optional()
-			.transform((v, ctx) => {
-				const t = (v ?? '').trim().toLowerCase();
-				if (['', '0', 'false', 'off', 'no'].includes(t)) return false;
-				if (['1', 'true', 'on', 'yes'].includes(t)) return true;
-				ctx.addIssue({ code: 'custom', message: 'BOT_LOCAL_ENGINE must be on or off' });
-				return z.NEVER;
-			}),
+		BOT_LOCAL_ENGINE: envSwitch('BOT_LOCAL_ENGINE'),
 		BOT_LOCAL_MAX_MEGAPIXELS: int('BOT_LOCAL_MAX_MEGAPIXELS', 1, 268, 16),
 		UPSCALE_LOCAL_THREADS: z.string().optional(),
 		UPSCALE_LOCAL_TILE: z.string().optional(),
@@ -118,7 +65,7 @@ export interface BotConfig {
 	guildId?: string;
 	apiUrl?: string;
 	cdnHosts: string[];
-	providers: Partial<Record<VendorId, { key: string; baseUrl?: string; rateLimit?: BudgetLimits }>>;
+	providers: VendorSettings;
 	/** The keyless local engine is offered (BOT_LOCAL_ENGINE=on), with this many model threads. */
 	local: { threads: number; tileSize?: number; maxOutputPixels: number } | null;
 	defaultProvider: ProviderId;
@@ -132,27 +79,15 @@ export interface BotConfig {
 	logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-export class ConfigError extends Error {
-	constructor(readonly problems: string[]) {
-		super(`The bot's configuration has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-		this.name = 'ConfigError';
-	}
-}
+export { ConfigError };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 	const r = configSchema.safeParse(env);
 	if (!r.success) {
-		// Messages name the variable; the values of secrets are never repeated.
-		throw new ConfigError(r.error.issues.map((i) => (i.message.includes(String(i.path[0] ?? '')) ? i.message : `${String(i.path[0])}: ${i.message}`)));
+		throw new ConfigError(envProblems(r.error));
 	}
 	const c = r.data;
-	const values = c as Record<string, unknown>;
-	const providers: BotConfig['providers'] = {};
-	for (const id of VENDOR_IDS) {
-		const env = VENDORS[id].env;
-		const key = values[env.key] as string | undefined;
-		if (key) providers[id] = { key, baseUrl: values[env.baseUrl] as string | undefined, rateLimit: values[env.rateLimit] as BudgetLimits | undefined };
-	}
+	const providers = configuredVendors(c as Record<string, unknown>);
 	return {
 		token: c.DISCORD_TOKEN,
 		applicationId: c.DISCORD_APPLICATION_ID,

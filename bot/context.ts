@@ -4,7 +4,7 @@ import { UpscaleClient, type ProviderId, type Upscaler, type VendorId } from '..
 import { LocalUpscaler, nodePorts } from '../runtime';
 import type { BotConfig } from './config';
 import { Delivery } from './delivery';
-import type { Logger } from './log';
+import type { Logger } from '../runtime/log';
 import { JobQueue } from './queue';
 import { JobStore } from './store';
 

@@ -6,7 +6,7 @@
 import { MessageFlags, Routes, type ChatInputCommandInteraction, type Client } from 'discord.js';
 import { upscaledName, UpscaleError, type UpscaleResult } from '../core';
 import { AttachmentError } from './attachments';
-import type { Logger } from './log';
+import type { Logger } from '../runtime/log';
 import { text } from './messages';
 import { ReplyEditor, type Edit, type Outcome } from './reply-editor';
 import type { JobStore, StoredJob } from './store';

@@ -2,7 +2,7 @@
 /** `npm run bot`: starts the bot; SIGTERM/SIGINT finish running jobs, then exit. */
 import { loadConfigOrExit } from './config';
 import { createBot } from './app';
-import { createLogger } from './log';
+import { createLogger } from '../runtime/log';
 
 async function main() {
 	const config = loadConfigOrExit();

@@ -133,6 +133,9 @@ function fail(err: unknown, json: boolean): number {
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
+// `upscale serve` and `upscale keys`: the HTTP job service and its client keys (loaded only when asked for). An
+// image file named "serve" or "keys" is given as ./serve.
+const subcommand = argv[0] === 'serve' || argv[0] === 'keys' ? argv[0] : undefined;
 // A reader that went away (a closed pipe) must not turn our own messages into errors: those writes are dropped.
 process.stderr.on('error', () => undefined);
 process.stdout.on('error', () => undefined);
@@ -144,12 +147,26 @@ const onEscape = (err: unknown) => {
 	escaped = true;
 	process.exitCode = fail(err, json);
 };
-process.on('uncaughtException', onEscape);
-process.on('unhandledRejection', onEscape);
-run(argv)
-	.then((code) => {
-		process.exitCode = code;
-	})
-	.catch((err) => {
-		process.exitCode = fail(err, json);
+if (subcommand === 'serve') {
+	void import('../service/main').then(({ serve }) => serve()).then(
+		(code) => process.exit(code),
+		(err) => {
+			process.stderr.write(`upscale serve: ${(err as Error).message}\n`);
+			process.exit(1);
+		},
+	);
+} else if (subcommand === 'keys') {
+	void import('../service/keys/command').then(({ keysCommand }) => {
+		process.exitCode = keysCommand(argv.slice(1));
 	});
+} else {
+	process.on('uncaughtException', onEscape);
+	process.on('unhandledRejection', onEscape);
+	run(argv)
+		.then((code) => {
+			process.exitCode = code;
+		})
+		.catch((err) => {
+			process.exitCode = fail(err, json);
+		});
+}

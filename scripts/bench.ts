@@ -17,7 +17,7 @@ import { ClipdropFake } from '../test/fakes/clipdrop';
 import { DiscordFake } from '../test/fakes/discord';
 import { createBot } from '../bot/app';
 import { loadConfig } from '../bot/config';
-import { createLogger } from '../bot/log';
+import { createLogger } from '../runtime/log';
 
 const ROOT = resolve(__dirname, '..');
 const SCALE = 10; // vendor clock scaled 10x

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBot } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
-import { createLogger } from '../../bot/log';
+import { createLogger } from '../../runtime/log';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { DiscordFake } from '../fakes/discord';
 import { XimilarFake } from '../fakes/ximilar';

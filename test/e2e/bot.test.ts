@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { createBot, type Bot } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
-import { createLogger } from '../../bot/log';
+import { createLogger } from '../../runtime/log';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { DiscordFake, type Recorded } from '../fakes/discord';
 import { XimilarFake } from '../fakes/ximilar';

@@ -107,6 +107,31 @@ describe('upscale-toolkit, installed with npm install -g from its tarball', () =
 			expect((await sharp(readFileSync(out)).metadata()).width).toBe(902);
 		});
 
+		it('the job service: upscale keys create, upscale serve, one job over HTTP', async () => {
+			const data = mkdtempSync(join(tmpdir(), 'serve-data-'));
+			const made = await run(lean.bin('upscale'), ['keys', 'create', '--json'], { UPSCALE_DATA_DIR: data });
+			expect(made.code).toBe(0);
+			const client = JSON.parse(made.stdout) as { key: string };
+			const server = spawn(lean.bin('upscale'), ['serve'], { env: { PATH: process.env.PATH, PORT: '0', UPSCALE_DATA_DIR: data, CLIPDROP_API_KEY: KEY, CLIPDROP_BASE_URL: cd.url } });
+			let log = '';
+			server.stdout.on('data', (d) => (log += d));
+			server.stderr.on('data', (d) => (log += d));
+			try {
+				for (let i = 0; i < 300 && !/listening on http/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
+				const base = /listening on (http:\/\/\S+)/.exec(log)![1];
+				const body = new FormData();
+				body.append('provider', 'clipdrop');
+				body.append('image', new Blob([SAMPLE], { type: 'image/jpeg' }), 'photo.jpg');
+				const res = await fetch(`${base}/v1/jobs?wait=20`, { method: 'POST', headers: { authorization: `Bearer ${client.key}` }, body });
+				expect(await res.json()).toMatchObject({ status: 'succeeded', output: { width: 640, height: 480 } });
+			} finally {
+				server.kill('SIGTERM');
+				await new Promise((r) => server.once('exit', r));
+			}
+			expect(log).not.toContain(KEY);
+			expect(log).not.toContain(client.key);
+		}, 120_000);
+
 		it('the bot: upscale-bot-deploy registers the commands; upscale-bot answers an /upscale', async () => {
 			const env = {
 				DISCORD_TOKEN: TOKEN,

@@ -1,4 +1,4 @@
-/** Structured logs: one JSON object per line on stdout. Secrets are replaced before anything is written. */
+/** Structured logs for the bot and the service: one JSON object per line on stdout. Secrets are replaced before anything is written. */
 import { redact } from '../core';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;

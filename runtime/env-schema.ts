@@ -1,0 +1,99 @@
+/**
+ * Pieces of the zod schemas that read the toolkit's environment (the bot's and the service's configuration): whole
+ * numbers in a range, comma lists, rate limits, on/off switches, each vendor's key, base URL and quota, and the error
+ * that lists every bad value on its own line without repeating a secret.
+ */
+import { z } from 'zod';
+import { parseRateLimit, VENDOR_IDS, VENDORS, type BudgetLimits, type VendorId } from '../core';
+
+export const envUrl = (name: string) => z.string().regex(/^https?:\/\/[^\s/]+/i, `${name} must be an http(s) URL`);
+
+export const envInt = (name: string, min: number, max: number, dflt: number) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx) => {
+			if (v === undefined || v.trim() === '') return dflt;
+			const n = Number(v);
+			if (!Number.isInteger(n) || n < min || n > max) {
+				ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}` });
+				return z.NEVER;
+			}
+			return n;
+		});
+
+export const envList = (name: string, item: z.ZodString) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx) => {
+			const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+			for (const p of parts) {
+				const r = item.safeParse(p);
+				if (!r.success) ctx.addIssue({ code: 'custom', message: `${name}: "${p.slice(0, 40)}" ${r.error.issues[0].message}` });
+			}
+			return parts;
+		});
+
+export const envRate = (name: string) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx): BudgetLimits | undefined => {
+			if (!v?.trim()) return undefined;
+			const r = parseRateLimit(v);
+			if (!r) ctx.addIssue({ code: 'custom', message: `${name} must look like "60/min" or "120/60s"` });
+			return r;
+		});
+
+export const envSwitch = (name: string) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx) => {
+			const t = (v ?? '').trim().toLowerCase();
+			if (['', '0', 'false', 'off', 'no'].includes(t)) return false;
+			if (['1', 'true', 'on', 'yes'].includes(t)) return true;
+			ctx.addIssue({ code: 'custom', message: `${name} must be on or off` });
+			return z.NEVER;
+		});
+
+/** Each vendor's key, base URL and quota, named by its registry entry (CLIPDROP_API_KEY, …). */
+export const vendorSettings = Object.fromEntries(
+	VENDOR_IDS.flatMap((id) => {
+		const env = VENDORS[id].env;
+		return [
+			[env.key, z.string().trim().min(1).optional()],
+			[env.baseUrl, envUrl(env.baseUrl).optional()],
+			[env.rateLimit, envRate(env.rateLimit)],
+		];
+	}),
+) as Record<string, z.ZodType<string | BudgetLimits | undefined, z.ZodTypeDef, string | undefined>>;
+
+export type VendorSettings = Partial<Record<VendorId, { key: string; baseUrl?: string; rateLimit?: BudgetLimits }>>;
+
+/** The vendors whose key is set, with their base URL and quota, from values parsed with vendorSettings. */
+export function configuredVendors(values: Record<string, unknown>): VendorSettings {
+	const providers: VendorSettings = {};
+	for (const id of VENDOR_IDS) {
+		const env = VENDORS[id].env;
+		const key = values[env.key] as string | undefined;
+		if (key) providers[id] = { key, baseUrl: values[env.baseUrl] as string | undefined, rateLimit: values[env.rateLimit] as BudgetLimits | undefined };
+	}
+	return providers;
+}
+
+export class ConfigError extends Error {
+	constructor(
+		readonly problems: string[],
+		subject = "The bot's configuration",
+	) {
+		super(`${subject} has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+		this.name = 'ConfigError';
+	}
+}
+
+/** zod's issues as lines that name the variable; the values of secrets are never repeated. */
+export function envProblems(error: z.ZodError): string[] {
+	return error.issues.map((i) => (i.message.includes(String(i.path[0] ?? '')) ? i.message : `${String(i.path[0])}: ${i.message}`));
+}

@@ -1,0 +1,83 @@
+/**
+ * The HTTP server (Fastify): client-key auth on /v1, multipart uploads streamed with a 30 MB cap, every error as
+ * problem+json, the OpenAPI document and its docs page, the page at /.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { MAX_INPUT_BYTES, UpscaleError } from '../core';
+import { bearerKey } from './auth';
+import type { ServiceContext } from './context';
+import './fastify-types';
+import { openApiDocument } from './openapi';
+import { ApiError, fromUpscaleError } from './problem';
+import { credits } from './routes/credits';
+import { health } from './routes/health';
+import { jobsCancel } from './routes/jobs-cancel';
+import { jobsCreate, UPLOAD_LIMIT_TEXT } from './routes/jobs-create';
+import { jobsRead } from './routes/jobs-read';
+import { page } from './routes/page';
+
+/** Fastify's and the multipart parser's own errors, in the API's words. */
+function asApiError(e: FastifyError): ApiError | undefined {
+	switch (e.code) {
+		case 'FST_REQ_FILE_TOO_LARGE':
+			return new ApiError('PAYLOAD_TOO_LARGE', UPLOAD_LIMIT_TEXT);
+		case 'FST_ERR_CTP_BODY_TOO_LARGE':
+			return new ApiError('PAYLOAD_TOO_LARGE', 'The JSON body is larger than 1 MB: send the image as a multipart upload (field "image") or as image_url.');
+		case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+		case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+			return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url).');
+		case 'FST_FILES_LIMIT':
+			return new ApiError('BAD_REQUEST', 'One image per job: the request has more than one file.');
+		case 'FST_PARTS_LIMIT':
+		case 'FST_FIELDS_LIMIT':
+			return new ApiError('BAD_REQUEST', 'The multipart request has too many fields.');
+		case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+			return new ApiError('BAD_REQUEST', 'The JSON body is empty.');
+	}
+	if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new ApiError('BAD_REQUEST', `The body is not valid JSON: ${e.message}`);
+	if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new ApiError('BAD_REQUEST', e.message);
+	return undefined;
+}
+
+export async function buildApp(ctx: ServiceContext, version: string): Promise<FastifyInstance> {
+	const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true });
+	await app.register(multipart, { limits: { fileSize: MAX_INPUT_BYTES, files: 2, fields: 50, fieldSize: 16 * 1024, parts: 60 }, throwFileSizeLimit: true });
+
+	app.setErrorHandler((err: FastifyError, req, reply) => {
+		let problem = err instanceof ApiError ? err : err instanceof UpscaleError ? fromUpscaleError(err) : asApiError(err);
+		if (!problem) {
+			ctx.log.error('request failed', { method: req.method, url: req.url.split('?')[0], error: err.message });
+			problem = new ApiError('INTERNAL', 'The server failed on this request; the error is in its log.');
+		}
+		if (problem.retryAfter !== undefined) reply.header('retry-after', String(problem.retryAfter));
+		if (problem.code === 'UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
+		reply.code(problem.status).type('application/problem+json').send(problem.body(req.url.split('?')[0]));
+	});
+	app.setNotFoundHandler((req) => {
+		throw new ApiError('ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0].slice(0, 100)}: see /docs.`);
+	});
+
+	app.addHook('onRequest', async (req) => {
+		if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
+		const key = bearerKey(req.headers.authorization);
+		if (!key) throw new ApiError('UNAUTHORIZED', 'Send your client key as "Authorization: Bearer <key>" (made with `upscale keys create`).');
+		const client = ctx.clients.byKey(key);
+		if (!client) throw new ApiError('UNAUTHORIZED', 'This client key is not known to the server (or was revoked).');
+		req.client = client;
+	});
+
+	await app.register(swagger, { mode: 'static', specification: { document: openApiDocument(version) as never } });
+	await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+	app.get('/openapi.json', async () => openApiDocument(version));
+
+	jobsCreate(app, ctx);
+	jobsRead(app, ctx);
+	jobsCancel(app, ctx);
+	credits(app, ctx);
+	health(app, ctx);
+	page(app, ctx);
+	return app;
+}

@@ -1,0 +1,131 @@
+/**
+ * `upscale serve`'s configuration, from the environment, validated with zod: one line per bad value, secrets never
+ * repeated. The vendor variables are the CLI's and the bot's (CLIPDROP_API_KEY, XIMILAR_API_TOKEN, *_BASE_URL, …).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDORS, type ProviderId } from '../core';
+import { ConfigError, configuredVendors, envInt, envList, envProblems, envSwitch, vendorSettings, type VendorSettings } from '../runtime/env-schema';
+import { parseDuration } from './duration';
+
+const duration = (name: string, dflt: string, minMs: number) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx) => {
+			const ms = parseDuration(v?.trim() || dflt);
+			if (ms === undefined || ms < minMs) {
+				ctx.addIssue({ code: 'custom', message: `${name} must be a duration like "90s", "30m" or "24h" (at least ${minMs / 1000} s)` });
+				return z.NEVER;
+			}
+			return ms;
+		});
+
+const durations = (name: string, dflt: string) =>
+	z
+		.string()
+		.optional()
+		.transform((v, ctx) => {
+			const parts = (v?.trim() || dflt).split(',').map((s) => s.trim());
+			const ms = parts.map(parseDuration);
+			if (ms.some((x) => x === undefined)) {
+				ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of durations like "5s,5m,30m"` });
+				return z.NEVER;
+			}
+			return ms as number[];
+		});
+
+const schema = z
+	.object({
+		PORT: envInt('PORT', 0, 65_535, 8080),
+		HOST: z.string().trim().min(1).default('127.0.0.1'),
+		UPSCALE_DATA_DIR: z.string().trim().min(1).default('./data'),
+		UPSCALE_PUBLIC_URL: z
+			.string()
+			.trim()
+			.regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/i, 'UPSCALE_PUBLIC_URL must be the http(s) URL clients reach this server at')
+			.transform((u) => u.replace(/\/+$/, ''))
+			.optional(),
+		UPSCALE_API_KEYS: envList('UPSCALE_API_KEYS', z.string().min(16, 'is too short for a client key (at least 16 characters)')),
+		UPSCALE_WEBHOOK_SECRET: z
+			.string()
+			.trim()
+			.regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'UPSCALE_WEBHOOK_SECRET must be a whsec_… secret (whsec_ and at least 16 base64 characters)')
+			.optional(),
+		UPSCALE_ALLOW_PRIVATE_URLS: envSwitch('UPSCALE_ALLOW_PRIVATE_URLS'),
+		UPSCALE_LOCAL_ENGINE: envSwitch('UPSCALE_LOCAL_ENGINE'),
+		UPSCALE_DEFAULT_PROVIDER: z
+			.string()
+			.optional()
+			.refine((v) => v === undefined || (PROVIDER_IDS as string[]).includes(v), { message: `UPSCALE_DEFAULT_PROVIDER must be ${listWords(PROVIDER_IDS)}` })
+			.transform((v) => v as ProviderId | undefined),
+		UPSCALE_CONCURRENCY: envInt('UPSCALE_CONCURRENCY', 1, 500, 32),
+		UPSCALE_MAX_JOBS_PER_KEY: envInt('UPSCALE_MAX_JOBS_PER_KEY', 1, 100_000, 200),
+		UPSCALE_MAX_JOBS: envInt('UPSCALE_MAX_JOBS', 1, 1_000_000, 2000),
+		UPSCALE_JOB_TIMEOUT: duration('UPSCALE_JOB_TIMEOUT', '30m', 1000),
+		UPSCALE_RETENTION: duration('UPSCALE_RETENTION', '24h', 1000),
+		UPSCALE_WEBHOOK_RETRY: durations('UPSCALE_WEBHOOK_RETRY', '5s,5m,30m,2h,5h,10h,6h'),
+		UPSCALE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'UPSCALE_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
+		...vendorSettings,
+	})
+	.superRefine((c, ctx) => {
+		const preferred = c.UPSCALE_DEFAULT_PROVIDER;
+		const keys = c as Record<string, unknown>;
+		if (preferred === 'local' && !c.UPSCALE_LOCAL_ENGINE) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is local but UPSCALE_LOCAL_ENGINE is not on' });
+		if (preferred && preferred !== 'local' && !keys[VENDORS[preferred].env.key]) {
+			ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: `UPSCALE_DEFAULT_PROVIDER is ${preferred} but ${VENDORS[preferred].env.key} is not set` });
+		}
+		if (!VENDOR_IDS.some((id) => keys[VENDORS[id].env.key]) && !c.UPSCALE_LOCAL_ENGINE) {
+			const names = VENDOR_IDS.map((id) => VENDORS[id].env.key);
+			ctx.addIssue({ code: 'custom', path: [names[0]], message: `set ${listWords(names, 'and/or')}, or UPSCALE_LOCAL_ENGINE=on: the service needs at least one provider` });
+		}
+	});
+
+export interface ServiceConfig {
+	port: number;
+	host: string;
+	dataDir: string;
+	/** The URL clients reach the server at (result links in webhooks); default http://HOST:PORT. */
+	publicUrl?: string;
+	/** Client keys accepted besides those made with `upscale keys create`. */
+	envKeys: string[];
+	envWebhookSecret?: string;
+	allowPrivateUrls: boolean;
+	providers: VendorSettings;
+	local: boolean;
+	defaultProvider: ProviderId;
+	concurrency: number;
+	maxJobsPerKey: number;
+	maxJobs: number;
+	jobTimeoutMs: number;
+	retentionMs: number;
+	/** Pauses between webhook attempts: after the first, then after each failed one. */
+	webhookRetryMs: number[];
+	logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+	const r = schema.safeParse(env);
+	if (!r.success) throw new ConfigError(envProblems(r.error), "The service's configuration");
+	const c = r.data;
+	const providers = configuredVendors(c as Record<string, unknown>);
+	return {
+		port: c.PORT,
+		host: c.HOST,
+		dataDir: resolve(c.UPSCALE_DATA_DIR),
+		publicUrl: c.UPSCALE_PUBLIC_URL,
+		envKeys: c.UPSCALE_API_KEYS,
+		envWebhookSecret: c.UPSCALE_WEBHOOK_SECRET,
+		allowPrivateUrls: c.UPSCALE_ALLOW_PRIVATE_URLS,
+		providers,
+		local: c.UPSCALE_LOCAL_ENGINE,
+		defaultProvider: c.UPSCALE_DEFAULT_PROVIDER ?? VENDOR_IDS.find((id) => providers[id]) ?? 'local',
+		concurrency: c.UPSCALE_CONCURRENCY,
+		maxJobsPerKey: c.UPSCALE_MAX_JOBS_PER_KEY,
+		maxJobs: c.UPSCALE_MAX_JOBS,
+		jobTimeoutMs: c.UPSCALE_JOB_TIMEOUT,
+		retentionMs: c.UPSCALE_RETENTION,
+		webhookRetryMs: c.UPSCALE_WEBHOOK_RETRY,
+		logLevel: c.UPSCALE_LOG_LEVEL,
+	};
+}

@@ -1,0 +1,93 @@
+/** Everything a route needs, built once per server from its configuration. */
+import { join } from 'node:path';
+import type { Logger } from '../runtime/log';
+import { Clients } from './auth';
+import type { ServiceConfig } from './config';
+import { Files } from './files';
+import { jobView } from './job-view';
+import { Metrics } from './metrics';
+import { Providers } from './providers';
+import { Runner } from './runner';
+import type { JobView } from './schemas';
+import { Db } from './store/db';
+import { IdempotencyTable } from './store/idempotency';
+import { JobTable, type JobRow } from './store/jobs';
+import { MIGRATIONS } from './store/schema';
+import { WebhookTable } from './store/webhooks';
+import { KeyFile } from './keys/store';
+import { clientUrlHttp } from './url-guard';
+import { WebhookSender } from './webhooks';
+
+export interface ServiceContext {
+	config: ServiceConfig;
+	log: Logger;
+	db: Db;
+	jobs: JobTable;
+	idempotency: IdempotencyTable;
+	webhookTable: WebhookTable;
+	webhooks: WebhookSender;
+	keys: KeyFile;
+	clients: Clients;
+	files: Files;
+	metrics: Metrics;
+	providers: Providers;
+	runner: Runner;
+	/** The URL clients reach the server at (set once it listens). */
+	baseUrl: string;
+	view(row: JobRow, baseUrl?: string): JobView;
+	stopping: boolean;
+}
+
+export function createContext(config: ServiceConfig, log: Logger): ServiceContext {
+	const files = new Files(config.dataDir);
+	const db = new Db(join(config.dataDir, 'jobs.db'), MIGRATIONS);
+	const jobs = new JobTable(db);
+	const webhookTable = new WebhookTable(db);
+	const keys = new KeyFile(config.dataDir);
+	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
+	const metrics = new Metrics({ jobsByStatus: () => jobs.countByStatus(), queueDepth: () => ctx.runner.depth });
+	const webhooks = new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics });
+	const providers = new Providers(config, metrics);
+	const ctx: ServiceContext = {
+		config,
+		log,
+		db,
+		jobs,
+		idempotency: new IdempotencyTable(db),
+		webhookTable,
+		webhooks,
+		keys,
+		clients,
+		files,
+		metrics,
+		providers,
+		runner: undefined as unknown as Runner,
+		baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+		stopping: false,
+		view(row, baseUrl) {
+			const w = webhookTable.ofJob(row.id);
+			return jobView(row, {
+				baseUrl: baseUrl ?? ctx.baseUrl,
+				retentionMs: config.retentionMs,
+				progress: ctx.runner.progress(row.id),
+				queuePosition: ctx.runner.position(row.id),
+				webhook: w ? { row: w, attempts: webhookTable.attempts(w.id) } : undefined,
+			});
+		},
+	};
+	ctx.runner = new Runner({
+		jobs,
+		files,
+		providers,
+		metrics,
+		log,
+		clientHttp: clientUrlHttp(config.allowPrivateUrls),
+		concurrency: config.concurrency,
+		jobTimeoutMs: config.jobTimeoutMs,
+		onFinished(row) {
+			if (!row.webhook_url || (row.status !== 'succeeded' && row.status !== 'failed')) return;
+			webhooks.enqueue({ id: row.id, client_id: row.client_id, webhook_url: row.webhook_url }, row.status === 'succeeded' ? 'job.succeeded' : 'job.failed', jobView(row, { baseUrl: ctx.baseUrl, retentionMs: config.retentionMs }));
+		},
+	});
+	return ctx;
+}

@@ -1,0 +1,97 @@
+/**
+ * `upscale serve` (and `npm run serve`): the HTTP job service. Reads its configuration from the environment, takes
+ * the data directory, finishes what a previous run left (recover), then listens. SIGTERM/SIGINT stop it cleanly:
+ * new requests are refused, jobs the vendor has are finished by the next start, unsent ones go back to the queue.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VENDOR_IDS } from '../core';
+import { ConfigError } from '../runtime/env-schema';
+import { createLogger } from '../runtime/log';
+import { buildApp } from './app';
+import { loadServiceConfig } from './config';
+import { createContext } from './context';
+import { lockDataDir } from './lock';
+import { startSweeper } from './retention';
+
+function version(): string {
+	try {
+		return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+	} catch {
+		return '0.0.0';
+	}
+}
+
+export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+	let config;
+	try {
+		config = loadServiceConfig(env);
+	} catch (e) {
+		if (e instanceof ConfigError) {
+			process.stderr.write(`upscale serve: ${e.message}\n`);
+			return 2;
+		}
+		throw e;
+	}
+	const secrets = [...config.envKeys, config.envWebhookSecret ?? '', ...VENDOR_IDS.map((id) => config.providers[id]?.key ?? '')].filter(Boolean);
+	const log = createLogger(config.logLevel, secrets);
+	let unlock: () => void;
+	try {
+		unlock = lockDataDir(config.dataDir);
+	} catch (e) {
+		process.stderr.write(`upscale serve: ${(e as Error).message}\n`);
+		return 2;
+	}
+	const ctx = createContext(config, log);
+	if (!ctx.clients.any()) {
+		process.stderr.write(`upscale serve: no client key can call this server: run \`upscale keys create\` (UPSCALE_DATA_DIR=${config.dataDir}) or set UPSCALE_API_KEYS.\n`);
+		unlock();
+		return 2;
+	}
+	const app = await buildApp(ctx, version());
+	try {
+		await app.listen({ port: config.port, host: config.host });
+	} catch (e) {
+		process.stderr.write(`upscale serve: cannot listen on ${config.host}:${config.port}: ${(e as { code?: string }).code ?? (e as Error).message}\n`);
+		unlock();
+		return 2;
+	}
+	const address = app.server.address();
+	const port = typeof address === 'object' && address ? address.port : config.port;
+	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+	ctx.baseUrl = config.publicUrl ?? `http://${host}:${port}`;
+	const recovered = ctx.runner.recover();
+	ctx.webhooks.start();
+	const stopSweeper = startSweeper(ctx);
+	log.info('listening', { url: `http://${host}:${port}`, providers: ctx.providers.offered, dataDir: config.dataDir, ...recovered });
+	process.stderr.write(`upscale serve: listening on http://${host}:${port} (page: /, API docs: /docs, providers: ${ctx.providers.offered.join(', ')})\n`);
+
+	return new Promise<number>((resolve) => {
+		const stop = (signal: string) => async () => {
+			if (ctx.stopping) return;
+			ctx.stopping = true;
+			log.info('stopping', { signal });
+			stopSweeper();
+			ctx.runner.stop();
+			await app.close().catch(() => undefined);
+			await ctx.webhooks.stop();
+			await ctx.providers.close().catch(() => undefined);
+			ctx.keys.close();
+			ctx.db.close();
+			unlock();
+			resolve(0);
+		};
+		process.once('SIGTERM', stop('SIGTERM'));
+		process.once('SIGINT', stop('SIGINT'));
+	});
+}
+
+if (require.main === module) {
+	serve().then(
+		(code) => process.exit(code),
+		(e) => {
+			process.stderr.write(`upscale serve: ${(e as Error).message}\n`);
+			process.exit(1);
+		},
+	);
+}

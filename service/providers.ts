@@ -1,0 +1,54 @@
+/**
+ * The providers this server offers: one UpscaleClient per configured vendor (so every job of a vendor shares the
+ * core's request budget for its key), and the local engine when it is switched on.
+ */
+import { PROVIDER_NAMES, UpscaleClient, VENDOR_IDS, type ProviderId, type Upscaler, type VendorId } from '../core';
+import { LocalUpscaler, nodePorts } from '../runtime';
+import type { ServiceConfig } from './config';
+import type { Metrics } from './metrics';
+import { ApiError } from './problem';
+
+export class Providers {
+	readonly clients: Partial<Record<VendorId, UpscaleClient>> = {};
+	private local?: LocalUpscaler;
+
+	constructor(
+		private readonly config: Pick<ServiceConfig, 'providers' | 'local' | 'defaultProvider'>,
+		metrics: Metrics,
+	) {
+		for (const id of VENDOR_IDS) {
+			const v = config.providers[id];
+			if (!v) continue;
+			const ports = nodePorts();
+			this.clients[id] = new UpscaleClient({ provider: id, apiKey: v.key, baseUrl: v.baseUrl, rateLimit: v.rateLimit, ports: { ...ports, http: metrics.countVendor(id, ports.http) } });
+		}
+	}
+
+	get offered(): ProviderId[] {
+		return [...VENDOR_IDS.filter((id) => this.clients[id]), ...(this.config.local ? (['local'] as const) : [])];
+	}
+
+	get defaultProvider(): ProviderId {
+		return this.config.defaultProvider;
+	}
+
+	/** The upscaler for a provider; a refusal that says what the server offers when it is not set up. */
+	upscaler(provider: ProviderId): Upscaler {
+		if (provider === 'local') {
+			if (!this.config.local) throw this.notOffered(provider);
+			this.local ??= new LocalUpscaler();
+			return this.local;
+		}
+		const c = this.clients[provider];
+		if (!c) throw this.notOffered(provider);
+		return c;
+	}
+
+	private notOffered(provider: ProviderId): ApiError {
+		return new ApiError('PROVIDER_NOT_CONFIGURED', `${PROVIDER_NAMES[provider].replace(/^./, (c) => c.toUpperCase())} is not set up on this server; it offers ${this.offered.join(', ')}.`, { provider, offered: this.offered });
+	}
+
+	async close(): Promise<void> {
+		await this.local?.close();
+	}
+}

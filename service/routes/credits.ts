@@ -1,0 +1,35 @@
+/**
+ * GET /v1/credits: what is left with each provider this server offers. A vendor whose account tells its balance is
+ * asked (no credit spent); one that tells it only with a job's answer shows the last job's figure.
+ */
+import type { FastifyInstance } from 'fastify';
+import { asUpscaleError, PROVIDER_NAMES, VENDORS, type VendorId } from '../../core';
+import type { ServiceContext } from '../context';
+
+export function credits(app: FastifyInstance, ctx: ServiceContext): void {
+	app.get('/v1/credits', async () => {
+		const providers = await Promise.all(
+			ctx.providers.offered.map(async (provider) => {
+				const name = PROVIDER_NAMES[provider];
+				if (provider === 'local') return { provider, name, remaining: null, used: null, source: 'free' as const, as_of: null, error: null };
+				const client = ctx.providers.clients[provider as VendorId]!;
+				if (VENDORS[provider as VendorId].balanceFrom === 'account') {
+					try {
+						const b = await client.balance();
+						return { provider, name, remaining: b.remaining, used: b.used, source: 'account' as const, as_of: new Date().toISOString(), error: null };
+					} catch (e) {
+						return { provider, name, remaining: null, used: null, source: 'unknown' as const, as_of: null, error: asUpscaleError(e, provider).message };
+					}
+				}
+				const last = ctx.db.get<{ credits_remaining: number; finished_at: number }>(
+					'SELECT credits_remaining, finished_at FROM jobs WHERE provider = :provider AND credits_remaining IS NOT NULL ORDER BY finished_at DESC LIMIT 1',
+					{ provider },
+				);
+				return last
+					? { provider, name, remaining: last.credits_remaining, used: null, source: 'last_job' as const, as_of: new Date(last.finished_at).toISOString(), error: null }
+					: { provider, name, remaining: null, used: null, source: 'unknown' as const, as_of: null, error: `${name} tells the balance only with a job's answer; no job has run yet.` };
+			}),
+		);
+		return { providers };
+	});
+}

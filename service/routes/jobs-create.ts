@@ -1,0 +1,202 @@
+/**
+ * POST /v1/jobs: multipart (`image` + fields) or JSON (`image_url` + fields). Everything is checked by the core
+ * before a job is stored or a credit spent; the upload is streamed to the data directory (never held whole in
+ * memory while it arrives). The Idempotency-Key check, the queue limits and the insert run without a pause between
+ * them, so ten identical requests at once make one job.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatIssues, imageUrlOf, invalidInput, invalidOptions, MAX_INPUT_BYTES, megabytes, parseOptions, sniffImage, type ImageInfo, type ProviderId } from '../../core';
+import type { Client } from '../auth';
+import '../fastify-types';
+import type { ServiceContext } from '../context';
+import { newId } from '../ids';
+import { ApiError } from '../problem';
+import { coreOptions, fieldValue, jobRequestSchema, MAX_WAIT_SECONDS, type JobRequest } from '../schemas';
+import { checkPublicUrl } from '../url-guard';
+import { answerJob } from './answer';
+
+interface Upload {
+	path: string;
+	fileName: string;
+	bytes: number;
+	sha256: string;
+}
+
+/** Reading a whole upload back to check it is done two at a time, so twenty 30 MB uploads never sit in memory at once. */
+let checking = 0;
+const checkQueue: Array<() => void> = [];
+async function oneOfTwo<T>(work: () => Promise<T>): Promise<T> {
+	if (checking >= 2) await new Promise<void>((r) => checkQueue.push(r));
+	checking++;
+	try {
+		return await work();
+	} finally {
+		checking--;
+		checkQueue.shift()?.();
+	}
+}
+
+async function readMultipart(req: FastifyRequest, uploadPath: string): Promise<{ fields: Record<string, unknown>; upload?: Upload }> {
+	const fields: Record<string, unknown> = {};
+	let upload: Upload | undefined;
+	for await (const part of req.parts()) {
+		if (part.type === 'file') {
+			if (part.fieldname !== 'image') {
+				part.file.resume();
+				throw new ApiError('BAD_REQUEST', `Unexpected file field "${part.fieldname.slice(0, 40)}": send the image as the multipart field "image".`);
+			}
+			if (upload) {
+				part.file.resume();
+				throw new ApiError('BAD_REQUEST', 'One image per job: the request has more than one "image" file.');
+			}
+			const hash = createHash('sha256');
+			let bytes = 0;
+			const tap = new Transform({
+				transform(chunk: Buffer, _enc, done) {
+					hash.update(chunk);
+					bytes += chunk.length;
+					done(null, chunk);
+				},
+			});
+			await pipeline(part.file, tap, createWriteStream(uploadPath, { mode: 0o600 }));
+			upload = { path: uploadPath, fileName: part.filename || 'image', bytes, sha256: hash.digest('hex') };
+		} else {
+			fields[part.fieldname] = fieldValue(part.fieldname, String(part.value ?? ''));
+		}
+	}
+	return { fields, upload };
+}
+
+/** The request's fields as the API names them, validated by the core's schemas. */
+function parseRequest(fields: unknown): JobRequest {
+	if (!fields || typeof fields !== 'object' || Array.isArray(fields)) throw new ApiError('BAD_REQUEST', 'The JSON body must be an object of job fields.');
+	const r = jobRequestSchema.safeParse(fields);
+	if (!r.success) throw invalidOptions(`Invalid request: ${formatIssues(r.error)}.`);
+	return r.data;
+}
+
+/** What makes two requests "the same" for an idempotency key: the fields (not `wait`) and the image's bytes. */
+function requestHash(r: JobRequest, upload?: Upload): string {
+	const { wait: _wait, ...rest } = r;
+	const sorted = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
+	return createHash('sha256').update(JSON.stringify(sorted)).update('|').update(upload?.sha256 ?? '').digest('hex');
+}
+
+function idempotencyKey(req: FastifyRequest): string | undefined {
+	const raw = req.headers['idempotency-key'];
+	if (raw === undefined) return undefined;
+	const key = (Array.isArray(raw) ? raw[0] : raw).trim().replace(/^"(.*)"$/, '$1');
+	if (!key || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) throw new ApiError('BAD_REQUEST', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+	return key;
+}
+
+function waitSeconds(req: FastifyRequest, r: JobRequest): number {
+	const q = (req.query as { wait?: string }).wait;
+	if (q === undefined) return r.wait ?? 0;
+	const n = Number(q);
+	if (!Number.isFinite(n) || n < 0 || n > MAX_WAIT_SECONDS) throw invalidOptions(`Invalid request: wait must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}.`);
+	return n;
+}
+
+export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
+	app.post('/v1/jobs', async (req: FastifyRequest, reply: FastifyReply) => {
+		const client = req.client as Client;
+		const id = newId('job');
+		const uploadPath = ctx.files.uploadPath(id);
+		let keepUpload = false;
+		try {
+			let fields: unknown;
+			let upload: Upload | undefined;
+			if (req.isMultipart()) ({ fields, upload } = await readMultipart(req, uploadPath));
+			else if (/^application\/(.+\+)?json\b/i.test(req.headers['content-type'] ?? '')) fields = req.body;
+			else throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url).');
+			const r = parseRequest(fields);
+			const wait = waitSeconds(req, r);
+			if (upload && r.image_url) throw invalidInput('Send either an image file or image_url, not both.');
+			if (!upload && !r.image_url) throw invalidInput('No image: send the file as the multipart field "image", or give image_url.');
+			const provider: ProviderId = r.provider ?? ctx.providers.defaultProvider;
+			const upscaler = ctx.providers.upscaler(provider);
+			const options = coreOptions(r, ctx.config.jobTimeoutMs);
+			let info: ImageInfo | undefined;
+			if (upload) {
+				if (!upload.bytes) throw invalidInput('The "image" file is empty.');
+				const up = upload;
+				info = await oneOfTwo(async () => sniffImage(new Uint8Array(await readFile(up.path))));
+				upscaler.check(info, options);
+			} else {
+				imageUrlOf({ url: r.image_url! }, provider);
+				parseOptions(options, provider);
+				await checkPublicUrl(r.image_url!, 'image_url', ctx.config.allowPrivateUrls);
+			}
+			if (r.webhook_url !== undefined) {
+				await checkPublicUrl(r.webhook_url, 'webhook_url', ctx.config.allowPrivateUrls);
+				if (!client.webhookSecret) throw invalidOptions('webhook_url needs a signing secret for this key: the operator sets UPSCALE_WEBHOOK_SECRET for the keys in UPSCALE_API_KEYS (keys made with `upscale keys create` have their own).');
+			}
+			const key = idempotencyKey(req);
+			const hash = key ? requestHash(r, upload) : '';
+			const inputPath = upload ? ctx.files.inputPath(id) : null;
+			if (upload) await rename(uploadPath, inputPath!);
+
+			// From here to the insert nothing awaits: the idempotency check, the limits and the insert are one step.
+			const now = Date.now();
+			if (key) {
+				const seen = ctx.idempotency.find(client.id, key, now);
+				if (seen && seen.request_hash !== hash) {
+					ctx.files.removeSync(inputPath);
+					throw new ApiError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${key.slice(0, 60)}" was used for a different request (job ${seen.job_id}); use a new key for a new job.`, { job_id: seen.job_id });
+				}
+				if (seen) {
+					ctx.files.removeSync(inputPath);
+					reply.header('idempotent-replayed', 'true');
+					return answerJob(ctx, req, reply, seen.job_id, wait);
+				}
+			}
+			const active = ctx.jobs.active(client.id);
+			if (active.mine >= ctx.config.maxJobsPerKey || active.all >= ctx.config.maxJobs) {
+				ctx.files.removeSync(inputPath);
+				ctx.metrics.apiRejections.inc();
+				const mine = active.mine >= ctx.config.maxJobsPerKey;
+				throw new ApiError(
+					'TOO_MANY_JOBS',
+					mine ? `This key already has ${active.mine} jobs queued or running (at most ${ctx.config.maxJobsPerKey}): wait for some to finish.` : `The server has ${active.all} jobs queued or running (at most ${ctx.config.maxJobs}): try again shortly.`,
+					{},
+					ctx.runner.retryAfterSeconds(),
+				);
+			}
+			const request = { provider, ...Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== undefined && !['wait', 'image_url', 'webhook_url', 'provider'].includes(k))) };
+			ctx.db.tx(() => {
+				ctx.jobs.insert({
+					id,
+					client_id: client.id,
+					provider,
+					options: JSON.stringify(options),
+					request: JSON.stringify(request),
+					input_path: inputPath,
+					input_name: upload?.fileName ?? null,
+					image_url: r.image_url ?? null,
+					input_format: info?.format ?? null,
+					input_width: info?.width ?? null,
+					input_height: info?.height ?? null,
+					input_bytes: info?.bytes ?? null,
+					webhook_url: r.webhook_url ?? null,
+					created_at: now,
+				});
+				if (key) ctx.idempotency.remember(client.id, key, hash, id, now);
+			});
+			keepUpload = true;
+			ctx.metrics.jobsCreated.inc({ provider });
+			ctx.log.info('job accepted', { job: id, client: client.id, provider, bytes: upload?.bytes, url: !!r.image_url });
+			ctx.runner.enqueue(id, provider);
+			return answerJob(ctx, req, reply, id, wait);
+		} finally {
+			if (!keepUpload) ctx.files.removeSync(uploadPath);
+		}
+	});
+}
+
+export const UPLOAD_LIMIT_TEXT = `The image is larger than ${megabytes(MAX_INPUT_BYTES)}, the most the vendors accept.`;

@@ -1,0 +1,22 @@
+/** GET /: the page (drop an image, pick provider and options, watch progress, compare, download). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { API_FIELDS, apiName } from '../schemas';
+import { PROVIDER_NAMES } from '../../core';
+import type { ServiceContext } from '../context';
+
+export function page(app: FastifyInstance, ctx: ServiceContext): void {
+	const html = readFileSync(join(__dirname, '..', 'page', 'index.html'), 'utf8');
+	app.get('/', async (_req, reply) => {
+		reply.header('content-type', 'text/html; charset=utf-8');
+		reply.header('content-security-policy', "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
+		return html;
+	});
+	// What the page offers: the providers of this server and the core's option fields, from the registry.
+	app.get('/page/options.json', async () => ({
+		providers: ctx.providers.offered.map((id) => ({ id, name: PROVIDER_NAMES[id] })),
+		default_provider: ctx.providers.defaultProvider,
+		fields: API_FIELDS.map((f) => ({ name: apiName(f), type: f.type, help: f.help, min: f.min ?? null, max: f.max ?? null, choices: f.choices ?? null, section: f.section })),
+	}));
+}

@@ -18,6 +18,7 @@ import { DiscordFake } from '../test/fakes/discord';
 import { createBot } from '../bot/app';
 import { loadConfig } from '../bot/config';
 import { createLogger } from '../runtime/log';
+import { serviceBench } from './bench/service';
 
 const ROOT = resolve(__dirname, '..');
 const SCALE = 10; // vendor clock scaled 10x
@@ -417,6 +418,7 @@ async function main() {
 		['bot responsiveness', botResponsiveness],
 		['big images', bigImages],
 		['local engine', localEngine],
+		['job service', () => serviceBench((r) => rows.push(r), raw)],
 	] as const) {
 		if (process.env.BENCH_ONLY && !name.includes(process.env.BENCH_ONLY)) continue;
 		log(`${name}…`);

@@ -223,24 +223,26 @@ export class Runner {
 		const options = JSON.parse(row.options) as UpscaleOptionsInput;
 		let bytes: Uint8Array;
 		let fileName = row.input_name ?? 'image';
+		let facts: InputFacts;
 		if (row.image_url) {
 			run.onProgress({ stage: 'downloading', provider, elapsedMs: 0 });
 			const t = new Transport({ provider: provider === 'local' ? 'clipdrop' : provider, vendorName: 'the image host', ports: { ...nodePorts(), http: this.d.clientHttp }, authHeaders: {}, retry: DEFAULT_RETRY });
 			const got = await downloadImage(t, row.image_url, { deadline: Date.now() + 120_000, signal: run.signal, provider });
 			bytes = got.bytes;
 			fileName = got.fileName;
-			const info = sniffImage(bytes);
-			this.d.jobs.update(row.id, { input_name: fileName, input_format: info.format, input_width: info.width, input_height: info.height, input_bytes: info.bytes });
-			upscaler.check(info, options);
+			facts = sniffImage(bytes);
+			this.d.jobs.update(row.id, { input_name: fileName, input_format: facts.format, input_width: facts.width, input_height: facts.height, input_bytes: facts.bytes });
+			upscaler.check(facts, options);
 		} else {
 			bytes = new Uint8Array(await readFile(row.input_path!));
+			// Checked when the upload was accepted; its facts are in the row.
+			facts = { format: row.input_format as InputFacts['format'], width: row.input_width!, height: row.input_height!, bytes: bytes.length };
 		}
-		const facts: InputFacts = { format: row.input_format as InputFacts['format'], width: row.input_width!, height: row.input_height!, bytes: bytes.length };
 		const o = { ...options };
 		// Prefer the async endpoint where it takes the job: a task id survives a restart, a sync request does not.
-		if (provider !== 'local' && (o.execution ?? 'auto') === 'auto' && facts.format) {
+		if (provider !== 'local' && (o.execution ?? 'auto') === 'auto') {
 			try {
-				upscaler.check(row.image_url ? sniffImage(bytes) : facts, { ...o, execution: 'async' });
+				upscaler.check(facts, { ...o, execution: 'async' });
 				o.execution = 'async';
 			} catch {
 				// a size or format only the sync endpoint takes: stay on the automatic choice

@@ -40,7 +40,7 @@ export interface ServiceContext {
 
 export function createContext(config: ServiceConfig, log: Logger): ServiceContext {
 	const files = new Files(config.dataDir);
-	const db = new Db(join(config.dataDir, 'jobs.db'), MIGRATIONS);
+	const db = new Db(join(config.dataDir, 'jobs.db'), MIGRATIONS, { exclusive: true }); // serve() holds serve.lock
 	const jobs = new JobTable(db);
 	const webhookTable = new WebhookTable(db);
 	const keys = new KeyFile(config.dataDir);
@@ -83,6 +83,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		log,
 		clientHttp: clientUrlHttp(config.allowPrivateUrls),
 		concurrency: config.concurrency,
+		parallelUploads: config.parallelUploads,
 		jobTimeoutMs: config.jobTimeoutMs,
 		onFinished(row) {
 			if (!row.webhook_url || (row.status !== 'succeeded' && row.status !== 'failed')) return;

@@ -1,6 +1,6 @@
 /**
- * One server per data directory: its SQLite has no file locking, so two servers writing one database would corrupt
- * it. serve.lock holds the owner's pid; a lock whose process is gone (a kill -9) is taken over.
+ * One server per data directory: it keeps jobs.db locked while it runs (see store/db.ts) and its runner assumes no
+ * other process touches its jobs. serve.lock holds the owner's pid; a lock whose process is gone (a kill -9) is taken over.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

@@ -84,8 +84,8 @@ async function runSync(f: Flow, ctx: VendorContext, plan: ReturnType<Vendor['pla
 }
 
 /** Waits for a task (submitted now, or earlier) and downloads its result, telling the caller each stage. */
-export async function awaitTask(f: Flow, ctx: VendorContext, taskId: string, o: Pick<UpscaleOptions, 'pollMinMs' | 'pollMaxMs'>, started: number, run: RunControl) {
-	const done = await waitForResult(f, ctx, taskId, o, started, run);
+export async function awaitTask(f: Flow, ctx: VendorContext, taskId: string, o: Pick<UpscaleOptions, 'pollMinMs' | 'pollMaxMs'>, started: number, run: RunControl, justSubmitted = false) {
+	const done = await waitForResult(f, ctx, taskId, o, started, run, justSubmitted);
 	run.onProgress?.({ stage: 'downloading', provider: f.provider, taskId, elapsedMs: f.clock.now() - started });
 	return downloadResult(f, ctx, taskId, done);
 }
@@ -101,7 +101,7 @@ async function runAsync(f: Flow, ctx: VendorContext, o: UpscaleOptions, plan: Re
 	release(prepared);
 	try {
 		await run.onSubmitted?.(sub.taskId);
-		return { ...(await awaitTask(f, ctx, sub.taskId, o, started, run)), credits: sub.credits ?? {}, taskId: sub.taskId };
+		return { ...(await awaitTask(f, ctx, sub.taskId, o, started, run, true)), credits: sub.credits ?? {}, taskId: sub.taskId };
 	} catch (e) {
 		throw e instanceof UpscaleError ? e.withTaskId(sub.taskId) : e;
 	}

@@ -27,14 +27,31 @@ function timedOut(f: Flow, ctx: VendorContext, taskId: string, state: TaskState,
 	);
 }
 
-/** Polls until the task is complete; returns where to download the result. */
-export async function waitForResult(f: Flow, ctx: VendorContext, taskId: string, o: Pace, started: number, run: RunControl): Promise<ResultRef> {
+async function pause(f: Flow, ctx: VendorContext, taskId: string, ms: number): Promise<void> {
+	try {
+		await f.sleep(ms, ctx.signal);
+	} catch {
+		throw new UpscaleError('ABORTED', `Cancelled while waiting for task ${taskId}.`, { provider: f.provider, taskId });
+	}
+}
+
+/**
+ * Polls until the task is complete; returns where to download the result. A task `justSubmitted` is first left
+ * alone for the pace's minimum: no vendor finishes an upscale within a request's round trip, so a check at once
+ * would only spend one of the key's requests (Clipdrop allows 60 a minute, status checks included) to learn
+ * "queued". A task found again later (Get Task, a restart) is checked at once: it may be long done.
+ */
+export async function waitForResult(f: Flow, ctx: VendorContext, taskId: string, o: Pace, started: number, run: RunControl, justSubmitted = false): Promise<ResultRef> {
 	const pace = {
 		minMs: o.pollMinMs ?? f.vendor.pollPace.minMs,
 		maxMs: Math.max(o.pollMaxMs ?? f.vendor.pollPace.maxMs, o.pollMinMs ?? 0),
 	};
 	let backoff = 0;
 	let last: TaskState | undefined;
+	if (justSubmitted) {
+		if (f.clock.now() + pace.minMs >= ctx.deadline) throw timedOut(f, ctx, taskId, { status: 'queued', vendorStatus: 'submitted' }, started);
+		await pause(f, ctx, taskId, pace.minMs);
+	}
 	for (;;) {
 		const state = await f.vendor.status(ctx, taskId);
 		if (state.status === 'completed') return f.vendor.result(ctx, taskId);
@@ -53,10 +70,6 @@ export async function waitForResult(f: Flow, ctx: VendorContext, taskId: string,
 		const step = nextPollDelay(pace, f.clock.now(), state.etaMs, backoff);
 		backoff = step.backoffMs;
 		if (f.clock.now() + step.delayMs >= ctx.deadline) throw timedOut(f, ctx, taskId, state, started);
-		try {
-			await f.sleep(step.delayMs, ctx.signal);
-		} catch {
-			throw new UpscaleError('ABORTED', `Cancelled while waiting for task ${taskId}.`, { provider: f.provider, taskId });
-		}
+		await pause(f, ctx, taskId, step.delayMs);
 	}
 }

@@ -259,6 +259,28 @@ describe('Clipdrop async flow', () => {
 		expect(time.slept).toContain(10_000); // capped at the max interval, then again to the eta
 	});
 
+	it('leaves a task it just submitted alone for the minimum pace (1 s) before the first check; a task resumed by id is checked at once', async () => {
+		const time = new VirtualTime();
+		const at: Record<string, number[]> = {};
+		const vendor = asyncVendor({ statuses: [{ status: 'completed' }] });
+		const { client } = setup(
+			(req, i) => {
+				const route = req.url.includes('task-status') ? 'status' : req.url.includes('async-upscale') ? 'submit' : 'other';
+				(at[route] ??= []).push(time.t);
+				return vendor(req, i);
+			},
+			{ time },
+		);
+		const r = await client.upscale({ bytes: small }, { execution: 'async' });
+		expect(at.status).toHaveLength(1); // one check, not "queued" first and "completed" a second later
+		expect(at.status[0] - at.submit[0]).toBeGreaterThanOrEqual(1000);
+		expect(at.status[0] - at.submit[0]).toBeLessThan(1100);
+		const resumedAt = time.t;
+		await client.waitForTask(r.taskId!);
+		expect(at.status).toHaveLength(2);
+		expect(at.status[1]).toBe(resumedAt);
+	});
+
 	it('reads an unknown in-progress word as processing, and fails on a word it cannot read', async () => {
 		const { client } = setup(asyncVendor({ statuses: [{ status: 'running' }, { status: 'completed' }] }));
 		await expect(client.upscale({ bytes: small }, { execution: 'async' })).resolves.toMatchObject({ taskId: 'task-1' });

@@ -60,6 +60,7 @@ const schema = z
 			.refine((v) => v === undefined || (PROVIDER_IDS as string[]).includes(v), { message: `UPSCALE_DEFAULT_PROVIDER must be ${listWords(PROVIDER_IDS)}` })
 			.transform((v) => v as ProviderId | undefined),
 		UPSCALE_CONCURRENCY: envInt('UPSCALE_CONCURRENCY', 1, 500, 32),
+		UPSCALE_PARALLEL_UPLOADS: envInt('UPSCALE_PARALLEL_UPLOADS', 1, 500, 4),
 		UPSCALE_MAX_JOBS_PER_KEY: envInt('UPSCALE_MAX_JOBS_PER_KEY', 1, 100_000, 200),
 		UPSCALE_MAX_JOBS: envInt('UPSCALE_MAX_JOBS', 1, 1_000_000, 2000),
 		UPSCALE_JOB_TIMEOUT: duration('UPSCALE_JOB_TIMEOUT', '30m', 1000),
@@ -95,6 +96,8 @@ export interface ServiceConfig {
 	local: boolean;
 	defaultProvider: ProviderId;
 	concurrency: number;
+	/** Vendor jobs being sent at once (until the vendor's task id; a sync job until it is done). */
+	parallelUploads: number;
 	maxJobsPerKey: number;
 	maxJobs: number;
 	jobTimeoutMs: number;
@@ -121,6 +124,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
 		local: c.UPSCALE_LOCAL_ENGINE,
 		defaultProvider: c.UPSCALE_DEFAULT_PROVIDER ?? VENDOR_IDS.find((id) => providers[id]) ?? 'local',
 		concurrency: c.UPSCALE_CONCURRENCY,
+		parallelUploads: c.UPSCALE_PARALLEL_UPLOADS,
 		maxJobsPerKey: c.UPSCALE_MAX_JOBS_PER_KEY,
 		maxJobs: c.UPSCALE_MAX_JOBS,
 		jobTimeoutMs: c.UPSCALE_JOB_TIMEOUT,

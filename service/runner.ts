@@ -1,6 +1,9 @@
 /**
  * Runs the accepted jobs: a queue with a bound on jobs in flight (the vendors' own request budget, shared by every
- * job of a key, paces the requests), the local engine one job at a time. Every step a restart must know about is
+ * job of a key, paces the requests) and a smaller one on jobs being sent, the local engine one job at a time.
+ * Sending a few at a time, in order, gets each job its task id sooner than sending all of them at once over a
+ * shared uplink (a shorter window in which a crash leaves "may have charged"), and keeps the API answering
+ * quickly while a burst of jobs starts. Every step a restart must know about is
  * written before it happens: "sending" before a paid request leaves, the vendor's task id the moment it exists.
  * After a crash, recover() finishes each job whose task id was stored (no second submit), fails one caught while
  * being sent or prepared with what that means for the bill, and runs queued ones again.
@@ -23,6 +26,8 @@ export interface RunnerDeps {
 	/** Http for clients' image URLs (private addresses refused unless allowed). */
 	clientHttp: Http;
 	concurrency: number;
+	/** Vendor jobs being prepared and sent at once: from the start until the task id (a sync job: until done). */
+	parallelUploads: number;
 	jobTimeoutMs: number;
 	/** Called once a job reached succeeded or failed (not canceled): the webhook. */
 	onFinished(row: JobRow): void;
@@ -43,6 +48,7 @@ export class Runner {
 	private readonly localQueued: string[] = [];
 	private readonly running = new Map<string, Running>();
 	private vendorSlots = 0;
+	private sending = 0;
 	private localBusy = false;
 	private readonly waiters = new Map<string, Set<() => void>>();
 	private readonly durations: number[] = [];
@@ -102,11 +108,20 @@ export class Runner {
 
 	private pump(): void {
 		if (this.stopping) return;
-		while (this.vendorSlots < this.d.concurrency && this.queued.length) {
+		while (this.vendorSlots < this.d.concurrency && this.sending < this.d.parallelUploads && this.queued.length) {
 			const id = this.queued.shift()!;
 			this.vendorSlots++;
-			void this.execute(id).finally(() => {
+			this.sending++;
+			let sent = false;
+			const doneSending = () => {
+				if (sent) return;
+				sent = true;
+				this.sending--;
+				this.pump();
+			};
+			void this.execute(id, doneSending).finally(() => {
 				this.vendorSlots--;
+				doneSending();
 				this.pump();
 			});
 		}
@@ -174,15 +189,15 @@ export class Runner {
 		return { resumed, failed, requeued: queued.length };
 	}
 
-	private async execute(id: string): Promise<void> {
+	private async execute(id: string, onSent?: () => void): Promise<void> {
 		const row = this.d.jobs.get(id);
 		if (!row || row.status !== 'queued') return;
 		this.d.jobs.update(id, { status: 'running', phase: 'preparing', started_at: Date.now() });
-		await this.track({ ...row, status: 'running', phase: 'preparing' }, (run) => this.upscale(row, run));
+		await this.track({ ...row, status: 'running', phase: 'preparing' }, (run) => this.upscale(row, run), onSent);
 	}
 
 	/** Runs one job's work with its abort controller and progress, and records how it ended. */
-	private async track(row: JobRow, work: (run: { signal: AbortSignal; onProgress: (p: Progress) => void; onSubmitted: (taskId: string) => void }) => Promise<UpscaleResult>): Promise<void> {
+	private async track(row: JobRow, work: (run: { signal: AbortSignal; onProgress: (p: Progress) => void; onSubmitted: (taskId: string) => void }) => Promise<UpscaleResult>, onSent?: () => void): Promise<void> {
 		const entry: Running = { row, controller: new AbortController(), phase: row.phase };
 		this.running.set(row.id, entry);
 		const started = Date.now();
@@ -199,6 +214,7 @@ export class Runner {
 			onSubmitted: (taskId: string) => {
 				entry.phase = 'submitted';
 				this.d.jobs.update(row.id, { phase: entry.phase, vendor_task_id: taskId, execution: 'async' });
+				onSent?.();
 			},
 		};
 		try {

@@ -19,6 +19,8 @@ jest.setTimeout(120_000);
 
 const SAMPLE = readFileSync(resolve(__dirname, '../fixtures/sample.jpg'));
 const CD_KEY = 'cd-service-key-0123456789';
+const CD_EMPTY = 'cd-service-key-no-credits-0123';
+const CD_REVOKED = 'cd-service-key-revoked-012345';
 const XM_TOKEN = 'xm-service-token-0123456789';
 
 let cd: ClipdropFake;
@@ -27,7 +29,7 @@ let files: http.Server;
 let filesUrl = '';
 let stall: Array<() => void> = [];
 const services: Service[] = [];
-const secrets: string[] = [CD_KEY, XM_TOKEN];
+const secrets: string[] = [CD_KEY, CD_EMPTY, CD_REVOKED, XM_TOKEN];
 
 const vendorEnv = () => ({ CLIPDROP_BASE_URL: cd.url, CLIPDROP_API_KEY: CD_KEY, XIMILAR_BASE_URL: xm.url, XIMILAR_API_TOKEN: XM_TOKEN });
 const submits = (fake: ClipdropFake | XimilarFake) => fake.requests.filter((r) => r.route === 'async' || r.route === 'sync').length;
@@ -39,7 +41,7 @@ async function serviceWith(env: Record<string, string>, dataDir = tempDir()) {
 }
 
 beforeAll(async () => {
-	cd = new ClipdropFake({ keys: { [CD_KEY]: 1000 }, taskDurationMs: 300 });
+	cd = new ClipdropFake({ keys: { [CD_KEY]: 1000, [CD_EMPTY]: 0, [CD_REVOKED]: 100 }, revoked: [CD_REVOKED], taskDurationMs: 300 });
 	xm = new XimilarFake({ tokens: { [XM_TOKEN]: { limit: 100_000 } }, taskDurationMs: 300 });
 	await cd.start();
 	await xm.start();
@@ -164,6 +166,13 @@ describe('the job API, both vendors and the local engine', () => {
 		expect(r.status).toBe(413);
 		expect(r.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', detail: 'The image is larger than 30 MB, the most the vendors accept.' });
 		expect(readdirSync(join(s.dataDir, 'inputs'))).toEqual([]);
+	});
+
+	test('a JSON body over 1 MB is refused with 413 and told where the image goes', async () => {
+		const r = await call(s.url, key.key, 'POST', '/v1/jobs', { provider: 'clipdrop', image_url: `${filesUrl}/sample.jpg`, padding: 'x'.repeat(1024 * 1024) });
+		expect(r.status).toBe(413);
+		expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+		expect(r.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The JSON body is larger than 1 MB: send the image as a multipart upload (field "image") or as image_url.' });
 	});
 
 	test('Idempotency-Key: 10 identical POSTs at once make one job and one vendor submit; another body with the key is refused', async () => {
@@ -322,6 +331,62 @@ describe('limits and private addresses', () => {
 		expect(submits(cd)).toBe(1);
 	});
 
+	test('jobs are sent a few at a time (UPSCALE_PARALLEL_UPLOADS), in order; the rest wait in line with their position', async () => {
+		const s = await serviceWith({ UPSCALE_API_KEYS: 'env-client-key-0123456789', UPSCALE_PARALLEL_UPLOADS: '2' });
+		const key = 'env-client-key-0123456789';
+		// Each submit takes 800 ms to be answered: the time a slow uplink needs for a big image.
+		cd.faults.push({ route: 'async', kind: 'slow', delayMs: 800, times: 6 });
+		const ids: string[] = [];
+		for (let i = 0; i < 6; i++) ids.push((await call(s.url, key, 'POST', '/v1/jobs', form({ provider: 'clipdrop', scale: 2 }, { bytes: SAMPLE }))).body.id);
+		const last = await call(s.url, key, 'GET', `/v1/jobs/${ids[5]}`);
+		expect(last.body).toMatchObject({ status: 'queued', progress: { stage: 'queued', queue_position: 3 } });
+		const jobs = await Promise.all(ids.map((id) => finished(s.url, key, id)));
+		expect(jobs.map((j) => j.status)).toEqual(Array(6).fill('succeeded'));
+		const sent = cd.requests.filter((r) => r.route === 'async').map((r) => r.at);
+		expect(sent).toHaveLength(6);
+		// Two at a time: the third submit leaves only once one of the first two has its task id.
+		for (let i = 2; i < 6; i++) expect(sent[i] - sent[i - 2]).toBeGreaterThanOrEqual(750);
+		const started = jobs.map((j) => Date.parse(j.started_at));
+		expect(started).toEqual([...started].sort((a, b) => a - b));
+	});
+
+	test('a job the vendor refuses for the key or the balance fails with the code and a message that names no key', async () => {
+		for (const [vendorKey, code, detail] of [
+			[CD_EMPTY, 'NO_CREDITS', /credits/i],
+			[CD_REVOKED, 'AUTH', /Clipdrop .*(key|refused)/i],
+		] as const) {
+			const s = await serviceWith({ UPSCALE_API_KEYS: 'env-client-key-0123456789', CLIPDROP_API_KEY: vendorKey });
+			const r = await call(s.url, 'env-client-key-0123456789', 'POST', '/v1/jobs', form({ provider: 'clipdrop', scale: 2 }, { bytes: SAMPLE }));
+			expect(r.status).toBe(202);
+			const job = await finished(s.url, 'env-client-key-0123456789', r.body.id);
+			expect(job).toMatchObject({ status: 'failed', error: { code, message: expect.stringMatching(detail) }, result_url: null });
+			expect(job.error.message).not.toContain(vendorKey);
+			expect(JSON.stringify(job)).not.toContain(vendorKey);
+		}
+	});
+
+	test('readiness answers 503 with the reason once the last client key is revoked; the revoked key gets 401', async () => {
+		const dir = tempDir();
+		const k = await createKey(dir, 'only');
+		secrets.push(k.key, k.webhook_secret);
+		const s = await startService({ CLIPDROP_BASE_URL: cd.url, CLIPDROP_API_KEY: CD_KEY }, dir);
+		services.push(s);
+		expect((await call(s.url, undefined, 'GET', '/readyz')).status).toBe(200);
+		const revoke = await runCli(['keys', 'revoke', k.id], { UPSCALE_DATA_DIR: dir });
+		expect(revoke.code).toBe(0);
+		let ready = await call(s.url, undefined, 'GET', '/readyz');
+		for (let i = 0; i < 40 && ready.status === 200; i++) {
+			await new Promise((res) => setTimeout(res, 100));
+			ready = await call(s.url, undefined, 'GET', '/readyz');
+		}
+		expect(ready.status).toBe(503);
+		expect(ready.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+		expect(ready.body).toMatchObject({ code: 'NOT_READY', detail: 'Not ready: no client key: run `upscale keys create` or set UPSCALE_API_KEYS.' });
+		const refused = await call(s.url, k.key, 'GET', '/v1/jobs');
+		expect(refused.status).toBe(401);
+		expect(refused.body).toMatchObject({ code: 'UNAUTHORIZED' });
+	});
+
 	test('retention: the result is deleted after it and answers 410', async () => {
 		const s = await serviceWith({ UPSCALE_API_KEYS: 'env-client-key-0123456789', UPSCALE_RETENTION: '2s' });
 		const key = 'env-client-key-0123456789';
@@ -353,6 +418,9 @@ describe('no lost work', () => {
 		}
 		expect(taskId).toEqual(expect.any(String));
 		await first.kill('SIGKILL');
+		// The killed server's hold on its database (SQLite's lock directory) is left behind; the next server owns
+		// the data directory (serve.lock) and clears it.
+		expect(existsSync(join(dir, 'jobs.db.lock'))).toBe(true);
 		const second = await serviceWith({}, dir);
 		const job = await finished(second.url, k.key, r.body.id);
 		expect(job).toMatchObject({ status: 'succeeded', vendor_task_id: taskId, output: { width: 640 } });

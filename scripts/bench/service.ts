@@ -3,6 +3,8 @@
  * Clipdrop fake. (1) 120 jobs through the API at the vendor's limit (scaled 10×: 60 requests per 6 s): wall time ÷
  * the floor the limit allows, and 429s. (2) p99 latency of POST /v1/jobs answered 202 under 50 concurrent clients,
  * 1 MB uploads. (3) the server's peak RSS while 20 clients upload 30 MB each at once.
+ * The fake runs in this process: its resizes are remembered (test/fakes/images.ts), so the vendor's compute, which
+ * runs on the vendor's machines in real life, does not compete with the server for this machine's two cores.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { request } from 'undici';
+import { Pool, request } from 'undici';
 import { ClipdropFake } from '../../test/fakes/clipdrop';
 
 const ROOT = resolve(__dirname, '../..');
@@ -89,7 +91,9 @@ async function atTheLimit(push: (r: Row) => void, raw: Record<string, unknown>) 
 	const floor = ((minRequests - limit.requests) / limit.requests) * limit.windowMs;
 	await s.stop();
 	await fake.stop();
-	raw.serviceBatch = { jobs, ms, requests: api.length, r429, floorMs: floor, accepted: answers.filter((a) => a.status === 202).length };
+	const byRoute: Record<string, number> = {};
+	for (const r of api) byRoute[`${r.route} ${r.status}`] = (byRoute[`${r.route} ${r.status}`] ?? 0) + 1;
+	raw.serviceBatch = { jobs, ms, requests: api.length, byRoute, r429, floorMs: floor, accepted: answers.filter((a) => a.status === 202).length };
 	push({
 		measure: `job service: 120 Clipdrop jobs through POST /v1/jobs at 60 req/6 s: wall time ÷ floor, 429s`,
 		ours: `${(ms / floor).toFixed(2)}× (${(ms / 1000).toFixed(1)} s / ${(floor / 1000).toFixed(1)} s, ${api.length} requests), ${r429} × 429`,
@@ -99,40 +103,78 @@ async function atTheLimit(push: (r: Row) => void, raw: Record<string, unknown>) 
 	});
 }
 
-/** POST latency under 50 concurrent clients, 1 MB uploads. */
+/** One multipart body, built once: the client's own encoding is not the server's latency. */
+function multipartBody(image: Buffer, fields: Record<string, string>): { body: Buffer; contentType: string } {
+	const boundary = `----bench-${randomBytes(8).toString('hex')}`;
+	const head = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('');
+	const file = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
+	return { body: Buffer.concat([Buffer.from(head + file), image, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * POST latency under 50 concurrent clients, 1 MB uploads. Each client sends a job every second (an open loop, the
+ * way automations arrive: 50 jobs and 40 MB a second in all), for 2 s of warm-up and then 8 s measured. The jobs
+ * run for real meanwhile (sent 4 at a time, polled, downloaded, stored). A closed loop, each client posting again
+ * the moment it is answered, measures how many jobs a second the server takes in, reported beside it.
+ */
 async function postLatency(push: (r: Row) => void, raw: Record<string, unknown>) {
 	const fake = new ClipdropFake({ keys: { [KEY]: 1_000_000 }, rateLimit: false, taskDurationMs: 100, workers: 32 });
 	await fake.start();
 	const s = await serve({ CLIPDROP_API_KEY: KEY, CLIPDROP_BASE_URL: fake.url, UPSCALE_MAX_JOBS_PER_KEY: '100000', UPSCALE_MAX_JOBS: '100000' });
 	// About 1 MB: a noisy photo-sized JPEG.
 	const w = 1000;
-	const h = 800;
+	const h = 1000;
 	const image = await sharp(randomBytes(w * h * 3), { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+	const { body, contentType } = multipartBody(image, { provider: 'clipdrop', scale: '2' });
+	const pool = new Pool(s.url, { connections: 64 });
+	const post = async (): Promise<{ status: number; ms: number }> => {
+		const t0 = performance.now();
+		const r = await pool.request({ path: '/v1/jobs', method: 'POST', headers: { authorization: `Bearer ${CLIENT}`, 'content-type': contentType }, body });
+		await r.body.json();
+		return { status: r.statusCode, ms: performance.now() - t0 };
+	};
 	const clients = 50;
-	const each = 8;
+	const periodMs = 1000;
+	const warmupMs = 2000;
+	const measuredMs = 8000;
 	const latencies: number[] = [];
 	const statuses: Record<number, number> = {};
-	await Promise.all(Array.from({ length: 3 }, () => post(s.url, image, { provider: 'clipdrop', scale: '2' }))); // warm-up
+	const t0 = performance.now();
 	await Promise.all(
-		Array.from({ length: clients }, async () => {
-			for (let i = 0; i < each; i++) {
-				const a = await post(s.url, image, { provider: 'clipdrop', scale: '2' });
-				statuses[a.status] = (statuses[a.status] ?? 0) + 1;
-				if (a.status === 202) latencies.push(a.ms);
+		Array.from({ length: clients }, async (_, c) => {
+			await new Promise((r) => setTimeout(r, (c * periodMs) / clients));
+			while (performance.now() - t0 < warmupMs + measuredMs) {
+				const sentAt = performance.now();
+				const a = await post();
+				if (sentAt - t0 >= warmupMs) {
+					statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+					if (a.status === 202) latencies.push(a.ms);
+				}
+				const rest = periodMs - (performance.now() - sentAt);
+				if (rest > 0) await new Promise((r) => setTimeout(r, rest));
 			}
 		}),
 	);
+	// Capacity: the same clients posting back-to-back.
+	const closedEach = 6;
+	const c0 = performance.now();
+	await Promise.all(Array.from({ length: clients }, async () => {
+		for (let i = 0; i < closedEach; i++) await post();
+	}));
+	const perSecond = (clients * closedEach) / ((performance.now() - c0) / 1000);
+	await pool.close();
 	await s.stop();
 	await fake.stop();
+	const sent = Object.values(statuses).reduce((a, b) => a + b, 0);
 	const p50 = pct(latencies, 50);
 	const p99 = pct(latencies, 99);
-	raw.servicePost = { clients, requests: clients * each, bytes: image.length, statuses, p50, p99 };
+	raw.servicePost = { clients, periodMs, measuredMs, requests: sent, bytes: image.length, statuses, p50, p99, max: Math.max(...latencies), closedLoopJobsPerSecond: perSecond };
 	push({
-		measure: `job service: POST /v1/jobs answered 202, ${clients} concurrent clients, ${(image.length / 1e6).toFixed(2)} MB uploads: p50 / p99`,
-		ours: `${p50.toFixed(1)} ms / ${p99.toFixed(1)} ms (${latencies.length} × 202)`,
+		measure: `job service: POST /v1/jobs answered 202, ${clients} clients each sending a ${(image.length / 1e6).toFixed(2)} MB job every second (jobs running meanwhile): p50 / p99`,
+		ours: `${p50.toFixed(1)} ms / ${p99.toFixed(1)} ms (${latencies.length} × 202 of ${sent}); back-to-back: ${perSecond.toFixed(0)} jobs/s taken in`,
 		naive: '—',
 		goal: 'p99 < 50 ms',
-		met: p99 < 50 && latencies.length === clients * each,
+		met: p99 < 50 && latencies.length === sent && sent > 0,
 	});
 }
 

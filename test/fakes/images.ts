@@ -1,4 +1,5 @@
 /** Real image work for the fakes (sharp): check what the vendor would check, produce a truly upscaled result. */
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 
 export interface Decoded {
@@ -23,11 +24,24 @@ export async function inspect(bytes: Buffer): Promise<Decoded | undefined> {
 
 export type OutFormat = 'jpeg' | 'png' | 'webp';
 
-export async function upscale(bytes: Buffer, width: number, height: number, format: OutFormat, quality = 85): Promise<Buffer> {
+/**
+ * The vendor's work, done for real (a resize) but remembered: the same input at the same size gives the same bytes,
+ * as a real vendor's model would, without spending this machine's CPU again. The vendor's compute runs on the
+ * vendor's machines, not beside the code under test; a benchmark sending one image 400 times measures our side.
+ */
+const recent = new Map<string, Promise<Buffer>>();
+const RECENT = 8;
+
+export function upscale(bytes: Buffer, width: number, height: number, format: OutFormat, quality = 85): Promise<Buffer> {
+	const key = `${createHash('sha1').update(bytes).digest('hex')} ${width}x${height} ${format} ${quality}`;
+	const seen = recent.get(key);
+	if (seen) return seen;
 	const img = sharp(bytes, { limitInputPixels: false }).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
-	if (format === 'png') return img.png({ compressionLevel: 1 }).toBuffer();
-	if (format === 'webp') return img.webp({ quality }).toBuffer();
-	return img.flatten({ background: '#ffffff' }).jpeg({ quality }).toBuffer();
+	const out = format === 'png' ? img.png({ compressionLevel: 1 }).toBuffer() : format === 'webp' ? img.webp({ quality }).toBuffer() : img.flatten({ background: '#ffffff' }).jpeg({ quality }).toBuffer();
+	recent.set(key, out);
+	out.catch(() => recent.delete(key));
+	if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+	return out;
 }
 
 export const MIME: Record<OutFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };

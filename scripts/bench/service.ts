@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { Pool, request } from 'undici';
-import { ClipdropFake } from '../../test/fakes/clipdrop';
+import { ClipdropFake, type ClipdropFakeOptions } from '../../test/fakes/clipdrop';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -103,6 +103,16 @@ async function atTheLimit(push: (r: Row) => void, raw: Record<string, unknown>) 
 	});
 }
 
+/** The Clipdrop fake in a process of its own (fake-process.ts): the measuring process only runs the clients. */
+async function fakeProcess(opts: ClipdropFakeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
+	const proc = spawn(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'fake-process.ts'), JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'inherit'] });
+	const url = await new Promise<string>((resolve, reject) => {
+		proc.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+		proc.once('exit', (code) => reject(new Error(`the fake exited with ${code}`)));
+	});
+	return { url, stop: () => new Promise<void>((r) => (proc.once('exit', () => r()), proc.stdin!.end())) };
+}
+
 /** One multipart body, built once: the client's own encoding is not the server's latency. */
 function multipartBody(image: Buffer, fields: Record<string, string>): { body: Buffer; contentType: string } {
 	const boundary = `----bench-${randomBytes(8).toString('hex')}`;
@@ -113,13 +123,13 @@ function multipartBody(image: Buffer, fields: Record<string, string>): { body: B
 
 /**
  * POST latency under 50 concurrent clients, 1 MB uploads. Each client sends a job every second (an open loop, the
- * way automations arrive: 50 jobs and 40 MB a second in all), for 2 s of warm-up and then 8 s measured. The jobs
+ * way automations arrive: 50 jobs and 50 MB a second in all), for 2 s of warm-up and then three windows of 8 s.
+ * The vendor fake runs in its own process, so the measuring process only runs the clients. The jobs
  * run for real meanwhile (sent 4 at a time, polled, downloaded, stored). A closed loop, each client posting again
  * the moment it is answered, measures how many jobs a second the server takes in, reported beside it.
  */
 async function postLatency(push: (r: Row) => void, raw: Record<string, unknown>) {
-	const fake = new ClipdropFake({ keys: { [KEY]: 1_000_000 }, rateLimit: false, taskDurationMs: 100, workers: 32 });
-	await fake.start();
+	const fake = await fakeProcess({ keys: { [KEY]: 1_000_000 }, rateLimit: false, taskDurationMs: 100, workers: 32 });
 	const s = await serve({ CLIPDROP_API_KEY: KEY, CLIPDROP_BASE_URL: fake.url, UPSCALE_MAX_JOBS_PER_KEY: '100000', UPSCALE_MAX_JOBS: '100000' });
 	// About 1 MB: a noisy photo-sized JPEG.
 	const w = 1000;
@@ -136,19 +146,24 @@ async function postLatency(push: (r: Row) => void, raw: Record<string, unknown>)
 	const clients = 50;
 	const periodMs = 1000;
 	const warmupMs = 2000;
-	const measuredMs = 8000;
-	const latencies: number[] = [];
+	const windowMs = 8000;
+	const windows = 3;
+	// Each window's latencies: the machine is shared and noisy, so the open loop runs three windows and the median
+	// window's p99 is the result (all three are printed).
+	const perWindow: number[][] = Array.from({ length: windows }, () => []);
 	const statuses: Record<number, number> = {};
 	const t0 = performance.now();
+	const end = warmupMs + windows * windowMs;
 	await Promise.all(
 		Array.from({ length: clients }, async (_, c) => {
 			await new Promise((r) => setTimeout(r, (c * periodMs) / clients));
-			while (performance.now() - t0 < warmupMs + measuredMs) {
+			while (performance.now() - t0 < end) {
 				const sentAt = performance.now();
 				const a = await post();
-				if (sentAt - t0 >= warmupMs) {
+				const w = Math.floor((sentAt - t0 - warmupMs) / windowMs);
+				if (w >= 0 && w < windows) {
 					statuses[a.status] = (statuses[a.status] ?? 0) + 1;
-					if (a.status === 202) latencies.push(a.ms);
+					if (a.status === 202) perWindow[w].push(a.ms);
 				}
 				const rest = periodMs - (performance.now() - sentAt);
 				if (rest > 0) await new Promise((r) => setTimeout(r, rest));
@@ -158,23 +173,27 @@ async function postLatency(push: (r: Row) => void, raw: Record<string, unknown>)
 	// Capacity: the same clients posting back-to-back.
 	const closedEach = 6;
 	const c0 = performance.now();
-	await Promise.all(Array.from({ length: clients }, async () => {
-		for (let i = 0; i < closedEach; i++) await post();
-	}));
+	await Promise.all(
+		Array.from({ length: clients }, async () => {
+			for (let i = 0; i < closedEach; i++) await post();
+		}),
+	);
 	const perSecond = (clients * closedEach) / ((performance.now() - c0) / 1000);
 	await pool.close();
 	await s.stop();
 	await fake.stop();
 	const sent = Object.values(statuses).reduce((a, b) => a + b, 0);
-	const p50 = pct(latencies, 50);
-	const p99 = pct(latencies, 99);
-	raw.servicePost = { clients, periodMs, measuredMs, requests: sent, bytes: image.length, statuses, p50, p99, max: Math.max(...latencies), closedLoopJobsPerSecond: perSecond };
+	const accepted = perWindow.reduce((n, xs) => n + xs.length, 0);
+	const p99s = perWindow.map((xs) => pct(xs, 99));
+	const median = [...p99s].sort((a, b) => a - b)[Math.floor(windows / 2)];
+	const p50 = pct(perWindow.flat(), 50);
+	raw.servicePost = { clients, periodMs, windowMs, windows, requests: sent, bytes: image.length, statuses, p50, p99PerWindow: p99s, p99: median, closedLoopJobsPerSecond: perSecond };
 	push({
-		measure: `job service: POST /v1/jobs answered 202, ${clients} clients each sending a ${(image.length / 1e6).toFixed(2)} MB job every second (jobs running meanwhile): p50 / p99`,
-		ours: `${p50.toFixed(1)} ms / ${p99.toFixed(1)} ms (${latencies.length} × 202 of ${sent}); back-to-back: ${perSecond.toFixed(0)} jobs/s taken in`,
+		measure: `job service: POST /v1/jobs answered 202, ${clients} clients each sending a ${(image.length / 1e6).toFixed(2)} MB job every second (jobs running meanwhile): p50 / p99 (median of ${windows} windows of ${windowMs / 1000} s)`,
+		ours: `${p50.toFixed(1)} ms / ${median.toFixed(1)} ms (windows: ${p99s.map((x) => x.toFixed(0)).join(', ')} ms; ${accepted} × 202 of ${sent}); back-to-back: ${perSecond.toFixed(0)} jobs/s taken in`,
 		naive: '—',
 		goal: 'p99 < 50 ms',
-		met: p99 < 50 && latencies.length === sent && sent > 0,
+		met: median < 50 && accepted === sent && sent > 0,
 	});
 }
 

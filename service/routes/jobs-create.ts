@@ -4,7 +4,7 @@
  * memory while it arrives). The Idempotency-Key check, the queue limits and the insert run without a pause between
  * them, so ten identical requests at once make one job.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
@@ -24,7 +24,8 @@ interface Upload {
 	path: string;
 	fileName: string;
 	bytes: number;
-	sha256: string;
+	/** Only with an Idempotency-Key (it is what makes two requests "the same"). */
+	sha256?: string;
 	/** The bytes themselves when the upload was small enough to keep in memory while it arrived. */
 	data?: Buffer;
 }
@@ -50,19 +51,23 @@ async function oneOfTwo<T>(work: () => Promise<T>): Promise<T> {
 	}
 }
 
-/** Saves one uploaded file to `path`, hashing it on the way: in memory while small, streamed to disk once large. */
+/** Saves one uploaded file to `path` (hashing it on the way when asked): in memory while small, streamed to disk once large. */
 class UploadSink extends Writable {
-	readonly hash = createHash('sha256');
+	readonly hash?: Hash;
 	bytes = 0;
 	private chunks: Buffer[] = [];
 	private file?: WriteStream;
 
-	constructor(private readonly path: string) {
+	constructor(
+		private readonly path: string,
+		hashed: boolean,
+	) {
 		super();
+		if (hashed) this.hash = createHash('sha256');
 	}
 
 	override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
-		this.hash.update(chunk);
+		this.hash?.update(chunk);
 		this.bytes += chunk.length;
 		if (!this.file && this.bytes <= IN_MEMORY_UPLOAD) {
 			this.chunks.push(chunk);
@@ -98,7 +103,7 @@ class UploadSink extends Writable {
 	}
 }
 
-async function readMultipart(req: FastifyRequest, uploadPath: string): Promise<{ fields: Record<string, unknown>; upload?: Upload }> {
+async function readMultipart(req: FastifyRequest, uploadPath: string, hashed: boolean): Promise<{ fields: Record<string, unknown>; upload?: Upload }> {
 	const fields: Record<string, unknown> = {};
 	let upload: Upload | undefined;
 	for await (const part of req.parts()) {
@@ -111,9 +116,9 @@ async function readMultipart(req: FastifyRequest, uploadPath: string): Promise<{
 				part.file.resume();
 				throw new ApiError('BAD_REQUEST', 'One image per job: the request has more than one "image" file.');
 			}
-			const sink = new UploadSink(uploadPath);
+			const sink = new UploadSink(uploadPath, hashed);
 			await pipeline(part.file, sink);
-			upload = { path: uploadPath, fileName: part.filename || 'image', bytes: sink.bytes, sha256: sink.hash.digest('hex'), data: sink.data };
+			upload = { path: uploadPath, fileName: part.filename || 'image', bytes: sink.bytes, sha256: sink.hash?.digest('hex'), data: sink.data };
 		} else {
 			fields[part.fieldname] = fieldValue(part.fieldname, String(part.value ?? ''));
 		}
@@ -161,7 +166,8 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 		try {
 			let fields: unknown;
 			let upload: Upload | undefined;
-			if (req.isMultipart()) ({ fields, upload } = await readMultipart(req, uploadPath));
+			const key = idempotencyKey(req);
+			if (req.isMultipart()) ({ fields, upload } = await readMultipart(req, uploadPath, key !== undefined));
 			else if (/^application\/(.+\+)?json\b/i.test(req.headers['content-type'] ?? '')) fields = req.body;
 			else throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url).');
 			const r = parseRequest(fields);
@@ -186,7 +192,6 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 				await checkPublicUrl(r.webhook_url, 'webhook_url', ctx.config.allowPrivateUrls);
 				if (!client.webhookSecret) throw invalidOptions('webhook_url needs a signing secret for this key: the operator sets UPSCALE_WEBHOOK_SECRET for the keys in UPSCALE_API_KEYS (keys made with `upscale keys create` have their own).');
 			}
-			const key = idempotencyKey(req);
 			const hash = key ? requestHash(r, upload) : '';
 			const inputPath = upload ? ctx.files.inputPath(id) : null;
 			if (upload) await rename(uploadPath, inputPath!);

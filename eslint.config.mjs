@@ -6,7 +6,7 @@ import n8nCommunity from '@n8n/eslint-plugin-community-nodes';
 import * as jsoncParser from 'jsonc-eslint-parser';
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'toolkit/dist/**', 'coverage/**', 'node_modules/**', 'demo-output/**', '**/*.js', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'toolkit/dist/**', 'zapier/dist/**', 'coverage/**', 'node_modules/**', 'demo-output/**', '**/*.js', '**/*.mjs'] },
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
@@ -22,7 +22,7 @@ export default tseslint.config(
 				{
 					patterns: [
 						{ regex: '^(?!zod$|\\.{1,2}/)', message: 'core/ imports only zod and its own modules; side effects come in through ports.' },
-						{ regex: '^\\.\\./(\\.\\./)*(runtime|cli|nodes|credentials|bot|test)(/|$)', message: 'core/ never imports an adapter.' },
+						{ regex: '^\\.\\./(\\.\\./)*(runtime|cli|nodes|credentials|bot|service|zapier|test)(/|$)', message: 'core/ never imports an adapter.' },
 					],
 				},
 			],

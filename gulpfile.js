@@ -1,6 +1,7 @@
 // Build steps tsc does not do: the node and credential icons next to their compiled files (n8n loads them from
-// dist/), and the toolkit package's dist/ (the CLI, the bot and the local engine with the core they share, copied
-// from the one build, so both packages carry the same compiled core and no source is duplicated).
+// dist/), the toolkit package's dist/ (the CLI, the bot and the local engine with the core they share, copied
+// from the one build, so both packages carry the same compiled core and no source is duplicated), and the same for
+// the Zapier app.
 const { src, dest, series } = require('gulp');
 const { rmSync } = require('node:fs');
 
@@ -24,5 +25,17 @@ function copyToolkit() {
 	return src(['dist/{core,runtime,cli,bot,service}/**/*'], { base: 'dist', encoding: false }).pipe(dest('toolkit/dist'));
 }
 
+// The Zapier app's dist/: the compiled app with the same compiled core, so zapier/ is a self-contained Zapier CLI
+// app (`zapier push` uploads that directory) and `require('./zapier')` works in the repository.
+function cleanZapier(done) {
+	rmSync('zapier/dist', { recursive: true, force: true });
+	done();
+}
+
+function copyZapier() {
+	return src(['dist/{core,zapier}/**/*'], { base: 'dist', encoding: false }).pipe(dest('zapier/dist'));
+}
+
 exports['build:icons'] = series(buildIcons, buildPage);
 exports['build:toolkit'] = series(cleanToolkit, copyToolkit);
+exports['build:zapier'] = series(cleanZapier, copyZapier);

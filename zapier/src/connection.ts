@@ -1,0 +1,83 @@
+/**
+ * The Zapier connection: a key for each vendor the user has (at least one), each with an optional base URL (a
+ * proxy, or the local fakes in tests). The fields are derived from the vendor registry, so a new vendor appears
+ * here by itself. The connection test asks each vendor whether its key is good, which spends no credit.
+ */
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { UpscaleClient, VENDOR_IDS, VENDORS, listWords, type VendorId } from '../../core';
+import { asZapierError } from './errors';
+import { zapierPorts } from './ports';
+
+export const keyField = (id: VendorId) => `${id}_${VENDORS[id].keyNoun.toLowerCase().replace(/\s+/g, '_')}`;
+export const baseUrlField = (id: VendorId) => `${id}_base_url`;
+const title = (s: string) => s.replace(/\b\w/g, (c) => c.toUpperCase()).replace(/\bApi\b/g, 'API');
+
+/** Where a Zap user sets a vendor's key: named in errors instead of the toolkit's environment variables. */
+const keyWords = (id: VendorId) => `the ${title(`${VENDORS[id].name} ${VENDORS[id].keyNoun}`)} field of your Upscale connection in Zapier`;
+
+type AuthData = Record<string, string | undefined>;
+
+/** The vendors this connection has a key for. */
+export function connectedVendors(authData: AuthData | undefined): VendorId[] {
+	return VENDOR_IDS.filter((id) => String(authData?.[keyField(id)] ?? '').trim());
+}
+
+/** The core client for one vendor of the connection; a clear refusal when the connection has no key for it. */
+export function clientFor(z: ZObject, bundle: Bundle, provider: VendorId): UpscaleClient {
+	const authData = bundle.authData as AuthData;
+	const key = String(authData?.[keyField(provider)] ?? '').trim();
+	const name = VENDORS[provider].name;
+	if (!key) {
+		const has = connectedVendors(authData);
+		throw new z.errors.Error(
+			`This Upscale connection has no ${name} ${VENDORS[provider].keyNoun}${has.length ? ` (it has ${listWords(has.map((v) => VENDORS[v].name), 'and')})` : ''}: add one to the connection, or pick another provider.`,
+			'AUTH',
+			401,
+		);
+	}
+	return new UpscaleClient({
+		provider,
+		apiKey: key,
+		baseUrl: String(authData?.[baseUrlField(provider)] ?? '').trim() || undefined,
+		wording: { key: keyWords(provider), rateLimit: 'Zapier retries a throttled step by itself' },
+		ports: zapierPorts(z),
+	});
+}
+
+async function test(z: ZObject, bundle: Bundle) {
+	const vendors = connectedVendors(bundle.authData as AuthData);
+	if (!vendors.length) {
+		throw new z.errors.Error(`Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDORS[id].name} ${VENDORS[id].keyNoun}`), 'or')} (or both).`, 'AUTH', 401);
+	}
+	for (const id of vendors) {
+		try {
+			await clientFor(z, bundle, id).verifyCredentials();
+		} catch (e) {
+			throw asZapierError(z, e, id);
+		}
+	}
+	return { providers: vendors.map((id) => VENDORS[id].name).join(' + ') };
+}
+
+export const authentication = {
+	type: 'custom' as const,
+	fields: VENDOR_IDS.flatMap((id) => [
+		{
+			key: keyField(id),
+			label: title(`${VENDORS[id].name} ${VENDORS[id].keyNoun}`),
+			type: 'password' as const,
+			required: false,
+			helpText: `Your ${VENDORS[id].name} ${VENDORS[id].keyNoun}. Leave it empty if you do not use ${VENDORS[id].name}; at least one key is needed.`,
+		},
+		{
+			key: baseUrlField(id),
+			label: `${VENDORS[id].name} Base URL`,
+			type: 'string' as const,
+			required: false,
+			helpText: `Only for a proxy in front of ${VENDORS[id].name}. Leave it empty for ${VENDORS[id].defaultBaseUrl}.`,
+		},
+	]),
+	test,
+	/** "Clipdrop + Ximilar": from the test's answer. */
+	connectionLabel: '{{providers}}',
+};

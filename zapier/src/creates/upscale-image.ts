@@ -1,0 +1,93 @@
+/**
+ * Create "Upscale Image": a file (Zapier hands its URL) upscaled by the chosen provider, within Zapier's 30-second
+ * limit for a step:
+ * - A vendor that calls a webhook when it is done (the registry says so: it accepts `webhook`) gets the task with
+ *   Zapier's callback URL; the step waits without running, and performResume reads the finished result.
+ * - Any other vendor gets the job on its sync endpoint whenever the output fits it (one request, seconds). When it
+ *   does not fit, the task is submitted and its id returned with status "submitted": a Delay step and "Find Upscale
+ *   Task" fetch it later.
+ * Whether a vendor takes the URL or the bytes is the core's business (it downloads when the vendor needs bytes).
+ */
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { downloadImage, fileNameFromUrl, imageUrlOf, isVendorId, sniffImage, VENDORS, type VendorId } from '../../../core';
+import { clientFor } from '../connection';
+import { guarded } from '../errors';
+import { optionInputFields, providerField, readOptions } from '../fields';
+import { completedOutput, outputFields, SAMPLE, submittedOutput, type StepOutput } from '../output';
+
+/** Zapier stops a step after 30 s: what the step may spend on each part. */
+const DOWNLOAD_MS = 10_000;
+const STEP_MS = 25_000;
+
+export const FIND_LATER = 'Add a Delay step (a few minutes) and then "Find Upscale Task" with this task ID to get the image.';
+
+function provider(z: ZObject, bundle: Bundle): VendorId {
+	const p = String(bundle.inputData.provider ?? '').trim();
+	if (!isVendorId(p)) throw new z.errors.Error(`Pick a provider: ${providerField.choices!.map((c) => c.label).join(' or ')}${p ? ` ("${p.slice(0, 40)}" is not one)` : ''}.`, 'INVALID_OPTIONS', 400);
+	return p;
+}
+
+function imageUrl(z: ZObject, bundle: Bundle, p: VendorId): string {
+	const raw = String(bundle.inputData.image ?? '').trim();
+	if (!raw) throw new z.errors.Error('Map a file from an earlier step (or a public image URL) into Image.', 'INVALID_INPUT', 400);
+	return imageUrlOf({ url: raw }, p);
+}
+
+async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput> {
+	if (bundle.meta?.isLoadingSample) return SAMPLE;
+	const p = provider(z, bundle);
+	return guarded(z, p, async () => {
+		const url = imageUrl(z, bundle, p);
+		const client = clientFor(z, bundle, p);
+		const options = readOptions(p, bundle.inputData);
+		if (VENDORS[p].accepts.includes('webhook')) {
+			const task = await client.submit({ url }, { ...options, webhook: { url: z.generateCallbackUrl() }, timeoutMs: STEP_MS });
+			return submittedOutput(task, `${VENDORS[p].name} is working on it; this step goes on when ${VENDORS[p].name} calls back.`);
+		}
+		// The size decides the endpoint, so the image is read first (and checked before a credit is spent).
+		const { bytes, fileName } = await downloadImage(client.transport, url, { deadline: Date.now() + DOWNLOAD_MS, provider: p });
+		const plan = client.check(sniffImage(bytes), options);
+		if (plan.execution === 'async') {
+			const task = await client.submit({ bytes, fileName }, options);
+			return submittedOutput(task, `The output is too large for ${VENDORS[p].name}'s instant endpoint, so it became a task. ${FIND_LATER}`);
+		}
+		const r = await client.upscale({ bytes, fileName }, { ...options, execution: 'sync', timeoutMs: STEP_MS });
+		return completedOutput(z, { ...r, provider: p }, fileName);
+	});
+}
+
+/** After the vendor's callback: the task is read at the vendor (the callback's body is not trusted) and downloaded. */
+async function performResume(z: ZObject, bundle: Bundle & { outputData?: Partial<StepOutput> }): Promise<StepOutput> {
+	const p = provider(z, bundle);
+	const taskId = String(bundle.outputData?.task_id ?? '');
+	return guarded(z, p, async () => {
+		const r = await clientFor(z, bundle, p).waitForTask(taskId, { timeoutMs: STEP_MS });
+		return completedOutput(z, { ...r, provider: p, credits: { consumed: bundle.outputData?.credits_consumed ?? r.credits.consumed, remaining: r.credits.remaining } }, fileNameFromUrl(String(bundle.inputData.image ?? '')));
+	});
+}
+
+export const upscaleImage = {
+	key: 'upscale_image',
+	noun: 'Image',
+	display: {
+		label: 'Upscale Image',
+		description: 'Enlarges an image with Clipdrop or Ximilar and returns the upscaled file.',
+	},
+	operation: {
+		inputFields: [
+			providerField,
+			{
+				key: 'image',
+				label: 'Image',
+				type: 'file' as const,
+				required: true,
+				helpText: `A file from an earlier step, or a public URL of one. PNG, JPEG or WebP, up to 30 MB. Clipdrop answers at once when the output fits its instant endpoint; a larger one becomes a task: ${FIND_LATER}`,
+			},
+			optionInputFields,
+		],
+		perform,
+		performResume,
+		sample: SAMPLE,
+		outputFields,
+	},
+};

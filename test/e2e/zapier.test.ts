@@ -250,6 +250,13 @@ describe('Upscale Image', () => {
 		expect(xm.requests).toHaveLength(0);
 	});
 
+	test('a key the vendor refuses while the Zap runs: an auth error, so Zapier asks to reconnect', async () => {
+		const e = await failure(appTester(create().perform, { authData: auth({ ximilar_api_token: 'xm-revoked-token-0123456789' }), inputData: { provider: 'ximilar', image: `${filesUrl}/photo.jpg`, scale: 2 } }));
+		expect(e.name).toBe('ExpiredAuthError');
+		expect(e.message).toMatch(/Ximilar/);
+		expect(e.message).not.toContain('xm-revoked-token-0123456789');
+	});
+
 	test('no credits left: the vendor\'s refusal with its code and what to do', async () => {
 		const e = await failure(appTester(create().perform, { authData: auth({ clipdrop_api_key: CD_EMPTY }), inputData: { provider: 'clipdrop', image: `${filesUrl}/photo.jpg` } }));
 		expect(e).toMatchObject({ name: 'AppError', code: 'NO_CREDITS', status: 402, message: expect.stringMatching(/credits/i) });
@@ -264,6 +271,14 @@ describe('Upscale Image', () => {
 });
 
 describe('Find Upscale Task', () => {
+	test('a task the vendor failed: status failed and the vendor\'s words, no file', async () => {
+		cd.faults.push({ route: 'async', kind: 'fail-task' });
+		const r = await appTester(create().perform, { authData: auth(), inputData: { provider: 'clipdrop', image: `${filesUrl}/big.jpg`, scale: 2 } });
+		await new Promise((res) => setTimeout(res, 300));
+		const [found] = await appTester(search().perform, { authData: auth(), inputData: { provider: 'clipdrop', task_id: r.task_id } });
+		expect(found).toMatchObject({ status: 'failed', file: null, message: 'Clipdrop reported that the task failed.' });
+	});
+
 	test('an unknown task id is "nothing found"; a malformed one is refused', async () => {
 		expect(await appTester(search().perform, { authData: auth(), inputData: { provider: 'ximilar', task_id: '5a4ef5a4-0000-4000-8000-000000000000' } })).toEqual([]);
 		const e = await failure(appTester(search().perform, { authData: auth(), inputData: { provider: 'clipdrop', task_id: 'a b/c' } }));

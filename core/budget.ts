@@ -19,10 +19,24 @@ export interface Grant {
 	done(): void;
 }
 
+/**
+ * The budget as the transport uses it: a port, so that one budget can be shared beyond a process (the toolkit's
+ * Redis budget, runtime/redis-budget.ts, makes every process on a key share one window). RequestBudget is the
+ * in-process one. A shared one may answer asynchronously and may fail (it is then unreachable: nothing is sent).
+ */
+export interface Budget {
+	/** How long a request asked for now would wait (0 when a place is free; an estimate otherwise). */
+	delayFor(now: number): number | Promise<number>;
+	/** Resolves when one more request may be sent now; the grant must be completed with done(). */
+	acquire(clock: Clock, sleep: Sleep, signal?: AbortSignal): Promise<Grant>;
+	/** After a 429: nobody sends before `until` (the caller's clock). */
+	blockUntil(until: number): void | Promise<void>;
+}
+
 /** How often a waiter looks again while the window is full of requests still in flight. */
 const IN_FLIGHT_RECHECK_MS = 25;
 
-export class RequestBudget {
+export class RequestBudget implements Budget {
 	/** Completion times of finished requests still inside a window, ascending; in-flight ones are counted apart. */
 	private finished: number[] = [];
 	private inFlight = 0;

@@ -4,7 +4,7 @@
  * is reported only when no other job could have spent part of it). Injectable through ClientConfig.state; the
  * default is one in-memory registry per process, which is how it always behaved.
  */
-import { RequestBudget, type BudgetLimits } from './budget';
+import { RequestBudget, type Budget, type BudgetLimits } from './budget';
 
 /** Jobs on one key: how many run now, and how many ever started (a change means another job overlapped). */
 export interface Activity {
@@ -13,13 +13,21 @@ export interface Activity {
 }
 
 export interface SharedState {
-	/** The budget for a scope (provider + base URL + key); limits given later replace earlier ones. */
-	budget(scope: string, limits: BudgetLimits): RequestBudget;
+	/**
+	 * The budget for a scope (provider + base URL + key); limits given later replace earlier ones. The scope holds
+	 * the key: an implementation that stores it anywhere stores a hash of it.
+	 */
+	budget(scope: string, limits: BudgetLimits): Budget;
 	activity(scope: string): Activity;
 }
 
+/** The in-process state: its budgets are RequestBudgets. */
+export interface MemoryState extends SharedState {
+	budget(scope: string, limits: BudgetLimits): RequestBudget;
+}
+
 /** State held in this process's memory. Keys live only in these maps' keys, never written anywhere. */
-export function memoryState(): SharedState {
+export function memoryState(): MemoryState {
 	const budgets = new Map<string, RequestBudget>();
 	const activity = new Map<string, Activity>();
 	return {
@@ -45,7 +53,7 @@ export function memoryState(): SharedState {
 }
 
 /** The default: one registry for the whole process. */
-export const processState: SharedState = memoryState();
+export const processState: MemoryState = memoryState();
 
 /** The process's budget for a scope. */
 export function budgetFor(scope: string, limits: BudgetLimits): RequestBudget {

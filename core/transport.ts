@@ -10,7 +10,7 @@
  */
 import type { EncodedBody } from './encoding';
 import { UpscaleError, type ProviderId } from './errors';
-import type { Grant, RequestBudget } from './budget';
+import type { Budget, Grant } from './budget';
 import { duration, retryAfterMs } from './polling';
 import { TransportError, type HttpResponse, type Ports } from './ports';
 
@@ -57,7 +57,7 @@ export interface TransportConfig {
 	vendorName: string;
 	ports: Ports;
 	authHeaders: Record<string, string>;
-	budget?: RequestBudget;
+	budget?: Budget;
 	retry: RetryPolicy;
 }
 
@@ -147,14 +147,23 @@ export class Transport {
 	private async takeBudget(o: SendOptions, st: Attempt): Promise<Grant | undefined> {
 		const { clock, sleep } = this.cfg.ports;
 		if (o.kind === 'download' || !this.cfg.budget) return undefined;
-		const wait = this.cfg.budget.delayFor(clock.now());
+		const unreachable = (e: unknown) =>
+			o.signal?.aborted
+				? this.fail('ABORTED', `Cancelled while ${o.what}.`, o)
+				: new UpscaleError('NETWORK', `${this.cfg.vendorName}: the shared request budget could not be reached (${(e as Error)?.message ?? String(e)}); nothing was sent (${o.what}).`, { provider: this.cfg.provider, taskId: o.taskId, retryable: true, local: true });
+		let wait: number;
+		try {
+			wait = await this.cfg.budget.delayFor(clock.now());
+		} catch (e) {
+			throw unreachable(e);
+		}
 		if (clock.now() + wait > o.deadline) {
 			throw this.fail('TIMEOUT', `${this.cfg.vendorName}: the time limit ran out while waiting for the request budget (${o.what}).${this.askedToWait(st, o.deadline - clock.now())}`, o);
 		}
 		try {
 			return await this.cfg.budget.acquire(clock, sleep, o.signal);
-		} catch {
-			throw this.fail('ABORTED', `Cancelled while ${o.what}.`, o);
+		} catch (e) {
+			throw unreachable(e);
 		}
 	}
 
@@ -204,7 +213,8 @@ export class Transport {
 		const hinted = retryAfterMs(res.headers['retry-after'], clock.now());
 		st.asked = hinted;
 		const wait = hinted ?? Math.min(this.cfg.retry.maxDelayMs * 2, this.cfg.retry.baseDelayMs * 2 ** (st.limited + 1));
-		this.cfg.budget?.blockUntil(clock.now() + wait);
+		// Best effort: a shared budget that cannot be told still lets this request wait on its own below.
+		await Promise.resolve(this.cfg.budget?.blockUntil(clock.now() + wait)).catch(() => undefined);
 		if (st.limited++ >= this.cfg.retry.rateLimitRetries) return false;
 		if (!this.cfg.budget) {
 			if (clock.now() + wait > o.deadline) throw this.fail('TIMEOUT', `${this.cfg.vendorName}: the time limit ran out while ${o.what}.${this.askedToWait(st, o.deadline - clock.now())}`, o);

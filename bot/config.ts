@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDORS, type ProviderId, type VendorId } from '../core';
 import { defaultThreads, defaultTile, requireLocalPackages } from '../runtime';
-import { ConfigError, configuredVendors, envInt, envList, envProblems, envSwitch, envUrl, vendorSettings, type VendorSettings } from '../runtime/env-schema';
+import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, envUrl, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 
 const snowflake = (name: string) => z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
 const url = envUrl;
@@ -36,6 +36,7 @@ export const configSchema = z
 		BOT_SHUTDOWN_GRACE_SECONDS: int('BOT_SHUTDOWN_GRACE_SECONDS', 0, 3600, 600),
 		BOT_DATA_DIR: z.string().trim().min(1).default('./data'),
 		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
+		REDIS_URL: envRedisUrl,
 	})
 	.superRefine((c, ctx) => {
 		const keys = c as Record<string, unknown>;
@@ -76,6 +77,8 @@ export interface BotConfig {
 	jobTimeoutMs: number;
 	shutdownGraceMs: number;
 	dataDir: string;
+	/** REDIS_URL: each key's request budget is shared with every other process on the key (other bots, the CLI, servers). */
+	redisUrl?: string;
 	logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		shutdownGraceMs: c.BOT_SHUTDOWN_GRACE_SECONDS * 1000,
 		dataDir: c.BOT_DATA_DIR,
 		logLevel: c.BOT_LOG_LEVEL,
+		redisUrl: c.REDIS_URL,
 	};
 }
 

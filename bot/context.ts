@@ -1,4 +1,5 @@
 /** Everything a command, the job runner and the resume step share: built once per bot from its configuration. */
+import type { Redis } from 'ioredis';
 import type { Client } from 'discord.js';
 import { UpscaleClient, type ProviderId, type Upscaler, type VendorId } from '../core';
 import { LocalUpscaler, nodePorts } from '../runtime';
@@ -7,6 +8,8 @@ import { Delivery } from './delivery';
 import type { Logger } from '../runtime/log';
 import { JobQueue } from './queue';
 import { JobStore } from './store';
+import { connectRedis } from '../runtime/redis-connection';
+import { redisState } from '../runtime/redis-state';
 
 export interface BotContext {
 	config: BotConfig;
@@ -23,13 +26,17 @@ export interface BotContext {
 	lastRemaining: Partial<Record<VendorId, { remaining: number; at: number }>>;
 	/** Aborted when the shutdown grace period ends: running jobs stop. */
 	stopping: AbortController;
+	/** With REDIS_URL: the connection behind the shared request budgets (closed at shutdown). */
+	redis?: Redis;
 }
 
 export function createContext(config: BotConfig, log: Logger, client: Client): BotContext {
 	const ports = nodePorts();
 	const vendors: BotContext['vendors'] = {};
+	const redis = config.redisUrl ? connectRedis(config.redisUrl, (message) => log.warn('shared request budget', { error: message })) : undefined;
+	const state = redis ? redisState(redis) : undefined;
 	for (const [id, p] of Object.entries(config.providers) as Array<[VendorId, NonNullable<BotConfig['providers'][VendorId]>]>) {
-		vendors[id] = new UpscaleClient({ provider: id, apiKey: p.key, baseUrl: p.baseUrl, rateLimit: p.rateLimit, ports });
+		vendors[id] = new UpscaleClient({ provider: id, apiKey: p.key, baseUrl: p.baseUrl, rateLimit: p.rateLimit, ports, state });
 	}
 	const local = config.local ? new LocalUpscaler({ threads: config.local.threads, tileSize: config.local.tileSize }) : undefined;
 	const store = new JobStore(config.dataDir);
@@ -45,5 +52,6 @@ export function createContext(config: BotConfig, log: Logger, client: Client): B
 		upscalers: { ...vendors, ...(local ? { local } : {}) },
 		lastRemaining: {},
 		stopping: new AbortController(),
+		redis,
 	};
 }

@@ -70,7 +70,9 @@ async function run(argv: string[]): Promise<number> {
 	if (provider === 'local' && args.task) throw new UpscaleError('INVALID_OPTIONS', `The local engine has no tasks: --task works with --provider ${listWords(VENDOR_IDS)}.`, { provider, local: true });
 	const destination = args.output === '-' ? undefined : await planOutput(args.source ?? `task-${args.task}`, args.output, args.force);
 	const local = provider === 'local' ? new LocalUpscaler() : undefined;
-	const vendor = provider === 'local' ? undefined : clientFromEnv(provider);
+	// REDIS_URL: this run shares its key's request budget with every other process on the key.
+	const shared = provider !== 'local' && process.env.REDIS_URL?.trim() ? (await import('../runtime/redis-connection')).sharedStateFromEnv(process.env, (m) => process.stderr.write(`warning: ${m}\n`)) : undefined;
+	const vendor = provider === 'local' ? undefined : clientFromEnv(provider, process.env, undefined, shared?.state);
 	const client: Upscaler = local ?? vendor!;
 	const controller = new AbortController();
 	const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
@@ -107,6 +109,7 @@ async function run(argv: string[]): Promise<number> {
 		progress.end();
 		process.removeListener('SIGINT', onSigint);
 		process.removeListener('SIGTERM', onSigterm);
+		await shared?.close();
 		await local?.close();
 	}
 }

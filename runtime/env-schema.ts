@@ -8,6 +8,19 @@ import { parseRateLimit, VENDOR_IDS, VENDORS, type BudgetLimits, type VendorId }
 
 export const envUrl = (name: string) => z.string().regex(/^https?:\/\/[^\s/]+/i, `${name} must be an http(s) URL`);
 
+export const REDIS_URL_PROBLEM = 'REDIS_URL must be a redis:// or rediss:// URL (redis://[:password@]host:port[/db])';
+
+export function isRedisUrl(url: string): boolean {
+	return /^rediss?:\/\/\S+$/i.test(url.trim());
+}
+
+/** REDIS_URL: optional; when set, a redis:// URL (its value, which can hold a password, is never repeated). */
+export const envRedisUrl = z
+	.string()
+	.optional()
+	.transform((v) => v?.trim() || undefined)
+	.refine((v) => v === undefined || isRedisUrl(v), { message: REDIS_URL_PROBLEM });
+
 export const envInt = (name: string, min: number, max: number, dflt: number) =>
 	z
 		.string()

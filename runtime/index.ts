@@ -1,9 +1,11 @@
 /** Node-side pieces shared by the CLI and the bot. */
-import { parseRateLimit, UpscaleClient, UpscaleError, VENDOR_IDS, VENDORS, type BudgetLimits, type Ports, type VendorId } from '../core';
+import { parseRateLimit, UpscaleClient, UpscaleError, VENDOR_IDS, VENDORS, type BudgetLimits, type Ports, type SharedState, type VendorId } from '../core';
 import { nodePorts } from './http-undici';
 
 export { collectBody, createUndiciHttp, discardBody, nodePorts, nodeSleep, systemClock } from './http-undici';
 export { fileErrorReason, readInput } from './input';
+// The Redis pieces (redis-connection.ts, redis-state.ts, redis-budget.ts) are imported where REDIS_URL is set, so
+// a process without it never loads ioredis.
 
 export interface VendorEnv {
 	key?: string;
@@ -33,13 +35,14 @@ export function vendorWithKey(env: NodeJS.ProcessEnv = process.env): VendorId | 
 	return VENDOR_IDS.find((id) => env[VENDORS[id].env.key]?.trim());
 }
 
-export function clientFromEnv(provider: VendorId, env: NodeJS.ProcessEnv = process.env, ports: Ports = nodePorts()): UpscaleClient {
+/** A vendor's client from the environment; `state`: budgets shared beyond this process (REDIS_URL, redis-connection.ts). */
+export function clientFromEnv(provider: VendorId, env: NodeJS.ProcessEnv = process.env, ports: Ports = nodePorts(), state?: SharedState): UpscaleClient {
 	const v = vendorEnv(provider, env);
 	if (!v.key) {
 		const vendor = VENDORS[provider];
 		throw new UpscaleError('AUTH', `No ${vendor.name} ${vendor.keyNoun}: set ${vendor.env.key}.`, { provider, local: true });
 	}
-	return new UpscaleClient({ provider, apiKey: v.key, baseUrl: v.baseUrl, rateLimit: v.rateLimit, ports });
+	return new UpscaleClient({ provider, apiKey: v.key, baseUrl: v.baseUrl, rateLimit: v.rateLimit, ports, state });
 }
 export { LocalUpscaler, defaultThreads, defaultTile, type LocalEngineOptions } from './local/engine';
 export { requireLocalPackages, LOCAL_PACKAGES } from './local/deps';

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDORS, type ProviderId } from '../core';
-import { ConfigError, configuredVendors, envInt, envList, envProblems, envSwitch, vendorSettings, type VendorSettings } from '../runtime/env-schema';
+import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 import { parseDuration } from './duration';
 
 const duration = (name: string, dflt: string, minMs: number) =>
@@ -67,6 +67,7 @@ const schema = z
 		UPSCALE_RETENTION: duration('UPSCALE_RETENTION', '24h', 1000),
 		UPSCALE_WEBHOOK_RETRY: durations('UPSCALE_WEBHOOK_RETRY', '5s,5m,30m,2h,5h,10h,6h'),
 		UPSCALE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'UPSCALE_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
+		REDIS_URL: envRedisUrl,
 		...vendorSettings,
 	})
 	.superRefine((c, ctx) => {
@@ -98,6 +99,8 @@ export interface ServiceConfig {
 	concurrency: number;
 	/** Vendor jobs being sent at once (until the vendor's task id; a sync job until it is done). */
 	parallelUploads: number;
+	/** REDIS_URL: each key's request budget is shared with every other process on the key. */
+	redisUrl?: string;
 	maxJobsPerKey: number;
 	maxJobs: number;
 	jobTimeoutMs: number;
@@ -131,5 +134,6 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
 		retentionMs: c.UPSCALE_RETENTION,
 		webhookRetryMs: c.UPSCALE_WEBHOOK_RETRY,
 		logLevel: c.UPSCALE_LOG_LEVEL,
+		redisUrl: c.REDIS_URL,
 	};
 }

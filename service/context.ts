@@ -17,6 +17,8 @@ import { WebhookTable } from './store/webhooks';
 import { KeyFile } from './keys/store';
 import { clientUrlHttp } from './url-guard';
 import { WebhookSender } from './webhooks';
+import { connectRedis } from '../runtime/redis-connection';
+import { redisState } from '../runtime/redis-state';
 
 export interface ServiceContext {
 	config: ServiceConfig;
@@ -47,7 +49,8 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
 	const metrics = new Metrics({ jobsByStatus: () => jobs.countByStatus(), queueDepth: () => ctx.runner.depth });
 	const webhooks = new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics });
-	const providers = new Providers(config, metrics);
+	const redis = config.redisUrl ? connectRedis(config.redisUrl, (message) => log.warn('shared request budget', { error: message })) : undefined;
+	const providers = new Providers(config, metrics, redis ? { state: redisState(redis), redis } : undefined);
 	const ctx: ServiceContext = {
 		config,
 		log,

@@ -13,6 +13,7 @@ import { loadServiceConfig } from './config';
 import { createContext } from './context';
 import { lockDataDir } from './lock';
 import { startSweeper } from './retention';
+import { redisWhere } from '../runtime/redis-connection';
 
 function version(): string {
 	try {
@@ -64,7 +65,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 	ctx.webhooks.start();
 	const stopSweeper = startSweeper(ctx);
 	log.info('listening', { url: `http://${host}:${port}`, providers: ctx.providers.offered, dataDir: config.dataDir, ...recovered });
-	process.stderr.write(`upscale serve: listening on http://${host}:${port} (page: /, API docs: /docs, providers: ${ctx.providers.offered.join(', ')})\n`);
+	process.stderr.write(`upscale serve: listening on http://${host}:${port} (page: /, API docs: /docs, providers: ${ctx.providers.offered.join(', ')}${ctx.config.redisUrl ? `; request budgets shared through Redis at ${redisWhere(ctx.config.redisUrl)}` : ''})\n`);
 
 	return new Promise<number>((resolve) => {
 		const stop = (signal: string) => async () => {

@@ -2,7 +2,8 @@
  * The providers this server offers: one UpscaleClient per configured vendor (so every job of a vendor shares the
  * core's request budget for its key), and the local engine when it is switched on.
  */
-import { PROVIDER_NAMES, UpscaleClient, VENDOR_IDS, type ProviderId, type Upscaler, type VendorId } from '../core';
+import type { Redis } from 'ioredis';
+import { PROVIDER_NAMES, UpscaleClient, VENDOR_IDS, type ProviderId, type SharedState, type Upscaler, type VendorId } from '../core';
 import { LocalUpscaler, nodePorts } from '../runtime';
 import type { ServiceConfig } from './config';
 import type { Metrics } from './metrics';
@@ -12,15 +13,20 @@ export class Providers {
 	readonly clients: Partial<Record<VendorId, UpscaleClient>> = {};
 	private local?: LocalUpscaler;
 
+	/**
+	 * `shared`: with REDIS_URL, each key's request budget in Redis (every process on the key within one limit) and
+	 * the connection, closed with the providers.
+	 */
 	constructor(
 		private readonly config: Pick<ServiceConfig, 'providers' | 'local' | 'defaultProvider'>,
 		metrics: Metrics,
+		private readonly shared?: { state: SharedState; redis: Redis },
 	) {
 		for (const id of VENDOR_IDS) {
 			const v = config.providers[id];
 			if (!v) continue;
 			const ports = nodePorts();
-			this.clients[id] = new UpscaleClient({ provider: id, apiKey: v.key, baseUrl: v.baseUrl, rateLimit: v.rateLimit, ports: { ...ports, http: metrics.countVendor(id, ports.http) } });
+			this.clients[id] = new UpscaleClient({ provider: id, apiKey: v.key, baseUrl: v.baseUrl, rateLimit: v.rateLimit, state: shared?.state, ports: { ...ports, http: metrics.countVendor(id, ports.http) } });
 		}
 	}
 
@@ -50,5 +56,6 @@ export class Providers {
 
 	async close(): Promise<void> {
 		await this.local?.close();
+		await this.shared?.redis.quit().catch(() => this.shared?.redis.disconnect());
 	}
 }

@@ -68,6 +68,13 @@ describe('loadConfig', () => {
 		expect(problems({ ...base, ...env })).toEqual([problem]);
 	});
 
+	it('REDIS_URL: shares the request budgets when set; anything but a redis:// URL is refused without repeating it', () => {
+		expect(loadConfig({ ...base, CLIPDROP_API_KEY: 'k' }).redisUrl).toBeUndefined();
+		expect(loadConfig({ ...base, CLIPDROP_API_KEY: 'k', REDIS_URL: ' redis://:pw@10.0.0.5:6379/2 ' }).redisUrl).toBe('redis://:pw@10.0.0.5:6379/2');
+		const lines = problems({ ...base, CLIPDROP_API_KEY: 'k', REDIS_URL: 'http://user:hunter2@redis.internal' });
+		expect(lines).toEqual(['REDIS_URL must be a redis:// or rediss:// URL (redis://[:password@]host:port[/db])']);
+	});
+
 	it('every problem at once, one line each, and never the value of a secret', () => {
 		const e = (() => {
 			try {

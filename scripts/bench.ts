@@ -409,6 +409,58 @@ async function localEngine() {
 	});
 }
 
+/**
+ * The request budget shared through Redis (REDIS_URL): 3 processes × 40 sync Clipdrop jobs on one key at 60 req/6 s,
+ * started together. Each process alone keeps to the limit; together they would triple it unless they share.
+ */
+async function sharedBudget() {
+	const { startRedis } = await import('../test/helpers/redis');
+	let redis: Awaited<ReturnType<typeof startRedis>>;
+	try {
+		redis = await startRedis();
+	} catch (e) {
+		log(`shared budget skipped: ${(e as Error).message}`);
+		return;
+	}
+	const key = 'bench-fleet-key-0123456789';
+	const rate = { requests: 60, windowMs: 6000 };
+	const fake = new ClipdropFake({ keys: { [key]: 1_000_000 }, rateLimit: rate, retryAfterSeconds: 1 });
+	await fake.start();
+	const processes = 3;
+	const jobs = 40;
+	const run = async (redisUrl?: string) => {
+		fake.reset();
+		const outs = await Promise.all(
+			Array.from(
+				{ length: processes },
+				() =>
+					new Promise<{ start: number; end: number; ok: number }>((done, fail) =>
+						execFile(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'bench/fleet-client.ts'), JSON.stringify({ url: fake.url, key, jobs, rate, redisUrl })], { maxBuffer: 1 << 20 }, (err, stdout) =>
+							err ? fail(err) : done(JSON.parse(stdout) as { start: number; end: number; ok: number }),
+						),
+					),
+			),
+		);
+		const ms = Math.max(...outs.map((o) => o.end)) - Math.min(...outs.map((o) => o.start));
+		return { ms, ok: outs.reduce((n, o) => n + o.ok, 0), r429: fake.requests.filter((q) => q.status === 429).length };
+	};
+	const shared = await run(redis.url);
+	const alone = await run();
+	await fake.stop();
+	await redis.stop();
+	// 120 requests, the first 60 in the first window: the limit allows them in 6 s at the earliest. Wall time: from
+	// the first process's first request to the last answer (the processes' start-up is not the budget's).
+	const floor = ((processes * jobs - rate.requests) / rate.requests) * rate.windowMs;
+	raw.sharedBudget = { processes, jobs, floor, shared, alone };
+	rows.push({
+		measure: `${processes} processes × ${jobs} Clipdrop jobs on one key at 60 req/6 s, budget shared through Redis (REDIS_URL): wall time ÷ floor, 429s, jobs done`,
+		ours: `${(shared.ms / floor).toFixed(2)}× (${(shared.ms / 1000).toFixed(1)} s / ${(floor / 1000).toFixed(1)} s), ${shared.r429} × 429, ${shared.ok}/${processes * jobs}`,
+		naive: `each its own budget: ${(alone.ms / floor).toFixed(2)}×, ${alone.r429} × 429, ${alone.ok}/${processes * jobs}`,
+		goal: '≤ 1.10×, 0 × 429',
+		met: shared.ms / floor <= 1.1 && shared.r429 === 0 && shared.ok === processes * jobs,
+	});
+}
+
 async function main() {
 	const started = Date.now();
 	for (const [name, fn] of [
@@ -419,6 +471,7 @@ async function main() {
 		['big images', bigImages],
 		['local engine', localEngine],
 		['job service', () => serviceBench((r) => rows.push(r), raw)],
+		['shared budget', sharedBudget],
 	] as const) {
 		if (process.env.BENCH_ONLY && !name.includes(process.env.BENCH_ONLY)) continue;
 		log(`${name}…`);

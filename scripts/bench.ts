@@ -461,6 +461,78 @@ async function sharedBudget() {
 	});
 }
 
+/**
+ * Why the vendor budget is a port and not BullMQ's limiter: a queue's limiter counts job *starts*, while a vendor
+ * counts requests, and an async job makes a varying number of them (submit, one status check or more, the result).
+ * 60 async Clipdrop jobs on one key (60 req/6 s) through a BullMQ queue on a real Redis, tasks of 0.1–4 s: with the
+ * limiter set to the vendor's number (60 starts per 6 s), with it set to a third (20, guessing 3 requests per job),
+ * and with no limiter but the Redis budget.
+ */
+async function queueLimiter() {
+	const { startRedis } = await import('../test/helpers/redis');
+	let redis: Awaited<ReturnType<typeof startRedis>>;
+	try {
+		redis = await startRedis();
+	} catch (e) {
+		log(`queue limiter skipped: ${(e as Error).message}`);
+		return;
+	}
+	const { Queue, Worker } = await import('bullmq');
+	const { Redis } = await import('ioredis');
+	const { redisState } = await import('../runtime/redis-state');
+	const key = 'bench-queue-key-0123456789';
+	const rate = { requests: 60, windowMs: 6000 };
+	const fake = new ClipdropFake({ keys: { [key]: 1_000_000 }, rateLimit: rate, retryAfterSeconds: 1, workers: 64, taskDurationMs: (i) => 100 + ((i * 1237) % 3900) });
+	await fake.start();
+	const image = await jpegOf(400, 300);
+	const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+	const jobs = 60;
+	const run = async (name: string, limiter: { max: number; duration: number } | undefined, shared: boolean) => {
+		fake.reset();
+		const budgetRedis = shared ? new Redis(redis.url, { maxRetriesPerRequest: 1 }) : undefined;
+		const client = new UpscaleClient({ provider: 'clipdrop', apiKey: key, baseUrl: fake.url, rateLimit: shared ? rate : false, retry: { rateLimitRetries: 20 }, state: budgetRedis ? redisState(budgetRedis) : undefined, ports: nodePorts() });
+		const queue = new Queue(name, { connection });
+		let done = 0;
+		const t0 = Date.now();
+		const finished = new Promise<void>((resolveAll) => {
+			const worker = new Worker(
+				name,
+				async () => {
+					await client.upscale({ bytes: image }, { scale: 2, execution: 'async', timeoutMs: 600_000 });
+				},
+				{ connection, concurrency: 60, ...(limiter ? { limiter } : {}) },
+			);
+			worker.on('completed', () => {
+				if (++done === jobs) void worker.close().then(() => resolveAll());
+			});
+		});
+		await queue.addBulk(Array.from({ length: jobs }, (_, i) => ({ name: 'upscale', data: { i } })));
+		await finished;
+		const ms = Date.now() - t0;
+		await queue.obliterate({ force: true });
+		await queue.close();
+		await budgetRedis?.quit();
+		const api = fake.requests.filter((q) => q.route !== 'download');
+		return { ms, requests: api.filter((q) => q.status !== 429).length, r429: api.filter((q) => q.status === 429).length };
+	};
+	const atVendor = await run('limiter-60', { max: 60, duration: 6000 }, false);
+	const third = await run('limiter-20', { max: 20, duration: 6000 }, false);
+	const budget = await run('budget', undefined, true);
+	await fake.stop();
+	await redis.stop();
+	// The floor: the requests the jobs really made (at least 3 each), at the limit, the first 60 in the first window.
+	const floor = (r: { requests: number }) => ((r.requests - rate.requests) / rate.requests) * rate.windowMs;
+	raw.queueLimiter = { jobs, atVendor, third, budget };
+	const cell = (r: { ms: number; requests: number; r429: number }) => `${(r.ms / 1000).toFixed(1)} s = ${(r.ms / floor(r)).toFixed(2)}× its floor, ${r.requests} requests, ${r.r429} × 429`;
+	rows.push({
+		measure: `${jobs} async Clipdrop jobs on a BullMQ queue (real Redis), one key at 60 req/6 s, tasks of 0.1–4 s: BullMQ's limiter vs the vendor budget shared through Redis`,
+		ours: `budget: ${cell(budget)}`,
+		naive: `limiter 60/6 s: ${cell(atVendor)}; limiter 20/6 s: ${cell(third)}`,
+		goal: '0 × 429',
+		met: budget.r429 === 0,
+	});
+}
+
 async function main() {
 	const started = Date.now();
 	for (const [name, fn] of [
@@ -472,6 +544,7 @@ async function main() {
 		['local engine', localEngine],
 		['job service', () => serviceBench((r) => rows.push(r), raw)],
 		['shared budget', sharedBudget],
+		['queue limiter', queueLimiter],
 	] as const) {
 		if (process.env.BENCH_ONLY && !name.includes(process.env.BENCH_ONLY)) continue;
 		log(`${name}…`);

@@ -22,7 +22,7 @@ export const LOCAL: ProviderInfo = {
 export const LOCAL_LIMITS = {
 	/** The AI models: ESRGAN-slim x2, x3, x4 (x8 = x4 then x2: the x8 model leaves 8-px blocks, see README). */
 	aiMaxScale: 8,
-	/** Fast mode (Lanczos3) goes further: it only interpolates. */
+	/** Fast mode (bicubic) goes further: it only interpolates. */
 	fastMaxScale: 16,
 	/** Decoded input pixels (a 30 MB file can hold far more; this keeps memory bounded). */
 	maxInputPixels: 50_000_000,
@@ -39,7 +39,7 @@ export const LOCAL_LIMITS = {
 export type LocalFormat = 'png' | 'jpg' | 'webp';
 
 export interface LocalPlan {
-	/** 'ai': the model passes in `passes`; 'fast': Lanczos3 only. */
+	/** 'ai': the model passes in `passes`; 'fast': bicubic interpolation only. */
 	method: 'ai' | 'fast';
 	/** Model scale of each pass, in order (empty in fast mode). */
 	passes: Array<2 | 3 | 4>;

@@ -50,8 +50,8 @@ export const OPTION_FIELDS: readonly OptionField[] = [
 	},
 	{
 		key: 'fast', flag: 'fast', type: 'boolean', section: 'Local engine',
-		help: 'Lanczos3 resampling instead of the AI model: instant, less detail',
-		chat: { name: 'fast', description: 'Local: fast Lanczos resampling instead of the AI model (up to 16x)' },
+		help: 'bicubic interpolation instead of the AI model: instant, less detail',
+		chat: { name: 'fast', description: 'Local: fast bicubic interpolation instead of the AI model (up to 16x)' },
 	},
 	{
 		key: 'strategy', flag: 'strategy', type: 'choice', section: 'Clipdrop', arg: 'NAME', choices: choices(CLIPDROP_STRATEGIES, ['Smooth', 'Detailed']),

@@ -42,7 +42,7 @@ export const upscaleOptionsSchema = z
 		quality: int('quality', 1, 100).optional(),
 		/** Ximilar: match the input's colour palette (default true). */
 		tuneColors: z.boolean({ invalid_type_error: 'tuneColors must be true or false' }).optional(),
-		/** Local engine: Lanczos3 resampling instead of the AI model (much faster, less detail). */
+		/** Local engine: bicubic interpolation instead of the AI model (much faster, less detail). */
 		fast: z.boolean({ invalid_type_error: 'fast must be true or false' }).optional(),
 		/** Ximilar async: the vendor calls this URL when the task is done. */
 		webhook: z

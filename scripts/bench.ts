@@ -366,7 +366,7 @@ async function botResponsiveness() {
 	});
 }
 
-// ---- F. the local engine against UpscalerJS (same model, same backend) and sharp's Lanczos3
+// ---- F. the local engine against UpscalerJS (same model, same backend) and sharp's bicubic enlargement
 
 const localRows: string[] = [];
 
@@ -377,7 +377,7 @@ async function localEngine() {
 		['ours-1thread', 'this project, 1 thread'],
 		['upscalerjs', 'UpscalerJS 1.0, default (whole image at once)'],
 		['upscalerjs-patch', 'UpscalerJS 1.0, patched like ours'],
-		['lanczos', 'sharp Lanczos3 (no model)'],
+		['lanczos', 'sharp bicubic (no model)'],
 	] as const;
 	const results: Record<string, Record<number, { mps: number; rss: number }>> = {};
 	for (const scale of [2, 3, 4]) {

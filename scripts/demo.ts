@@ -27,7 +27,7 @@ async function main() {
 	const noKeys = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CLIPDROP|XIMILAR)_/.test(k)));
 	const runs: Array<[string, string[], NodeJS.ProcessEnv]> = [
 		['Local engine (no key, no network): AI model, 4x', [photo, '--scale', '4', '--output', join(outDir, 'local-ai-4x.jpg')], noKeys],
-		['Local engine, fast mode (Lanczos3), 4x', [photo, '--scale', '4', '--fast', '--output', join(outDir, 'local-fast-4x.jpg')], noKeys],
+		['Local engine, fast mode (bicubic), 4x', [photo, '--scale', '4', '--fast', '--output', join(outDir, 'local-fast-4x.jpg')], noKeys],
 		['Clipdrop (local fake), sync, 2x', [sample, '--provider', 'clipdrop', '--scale', '2', '--output', join(outDir, 'clipdrop-sync-2x.jpg')], env],
 		['Clipdrop (local fake), async, detailed, 1600 px wide', [sample, '--provider', 'clipdrop', '--strategy', 'detailed', '--width', '1600', '--output', join(outDir, 'clipdrop-async-1600.jpg')], env],
 		['Ximilar (local fake), async, 4x, PNG', [sample, '--provider', 'ximilar', '--scale', '4', '--format', 'png', '--output', join(outDir, 'ximilar-async-4x.png')], env],

@@ -1,6 +1,6 @@
 /**
  * `npm run docs:images`: makes the before/after pair in docs/ from the CC0 test photo — a crop of the cat's face
- * (before), the local engine's AI x4 result (after), and a side-by-side of Lanczos3 (left) and the AI (right).
+ * (before), the local engine's AI x4 result (after), and a side-by-side of bicubic interpolation (left) and the AI (right).
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,7 +1,7 @@
 /**
- * The keyless local provider: the ESRGAN-slim models on TF.js (WebAssembly) in a pool of worker threads, or Lanczos3
- * in fast mode, with sharp for decoding (EXIF orientation applied), alpha (upscaled on its own with Lanczos3) and
- * encoding. Same options, result and error shapes as the vendors; credits are always 0.
+ * The keyless local provider: the ESRGAN-slim models on TF.js (WebAssembly) in a pool of worker threads, or bicubic
+ * interpolation in fast mode, with sharp for decoding (EXIF orientation applied), alpha (enlarged on its own, bicubic)
+ * and encoding. Same options, result and error shapes as the vendors; credits are always 0.
  */
 import { availableParallelism } from 'node:os';
 import type { Sharp, SharpOptions } from 'sharp';
@@ -162,7 +162,7 @@ export class LocalUpscaler implements Upscaler {
 		return (await downloadImage(transport, url, { deadline, signal, provider: 'local' })).bytes;
 	}
 
-	/** Decode → (model passes | Lanczos) → exact size → alpha back → encode. */
+	/** Decode → (model passes | bicubic) → exact size → alpha back → encode. */
 	private async render(sharp: SharpFn, decoded: Decoded, plan: LocalPlan, signal: AbortSignal | undefined, progress: (f: number) => void): Promise<Uint8Array> {
 		const { alpha, gray } = decoded;
 		let rgb: Raw = decoded.rgb;
@@ -291,6 +291,11 @@ function alphaOf(rgba: Uint8Array): Uint8Array {
 	return out;
 }
 
+/**
+ * libvips enlarges with bicubic interpolation whatever kernel is named (cubic, Mitchell, Lanczos2 and Lanczos3 give
+ * the same bytes when enlarging; a test checks it), so fast mode and the alpha channel are bicubic. The kernel named
+ * here applies when reducing: to the exact size after model passes that overshoot it, which is Lanczos3.
+ */
 async function resizeRaw(sharp: SharpFn, src: Raw, channels: 1 | 3, to: { width: number; height: number }): Promise<Raw> {
 	let img = sharp(src.data, { raw: { width: src.width, height: src.height, channels }, limitInputPixels: false }).resize(to.width, to.height, { kernel: 'lanczos3', fit: 'fill' });
 	// libvips writes one band as three unless told to keep one.

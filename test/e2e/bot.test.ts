@@ -392,7 +392,7 @@ describe('the local engine (BOT_LOCAL_ENGINE=on)', () => {
 		});
 	});
 
-	it('fast mode (Lanczos3) is an option too', async () => {
+	it('fast mode (bicubic) is an option too', async () => {
 		await withLocalBot(localOnly(), async () => {
 			const id = discord.slash({ command: 'upscale', attachment: image(), options: [opt('scale', NUMBER, 10), opt('fast', BOOLEAN, true)] });
 			await finalOf(id);

@@ -65,7 +65,7 @@ describe('CLI: the local engine', () => {
 		expect((await sharp(readFileSync(join(dir, 'cat.webp'))).metadata()).format).toBe('webp');
 	});
 
-	it('--fast: Lanczos3, and --output - writes the image to stdout', async () => {
+	it('--fast: bicubic, and --output - writes the image to stdout', async () => {
 		const r = await runCli([SAMPLE, '--fast', '--scale', '4', '--output', '-']);
 		expect(r.code).toBe(0);
 		const m = await sharp(r.stdoutBytes).metadata();

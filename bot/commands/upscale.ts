@@ -105,7 +105,7 @@ async function runJob(ctx: BotContext, job: StoredJob, a: Admitted, editor: Repl
 		const result = await pending;
 		if (result.credits.remaining !== null && a.provider !== 'local') ctx.lastRemaining[a.provider] = { remaining: result.credits.remaining, at: Date.now() };
 		const delivered = await delivery.finish(job, editor, delivery.resultPayload(job, result));
-		log.info('job done', { interaction: job.interactionId, user: job.userId, provider: a.provider, taskId: result.taskId, credits: result.credits, bytes: result.bytes.length, ms: Date.now() - started, late: !delivered });
+		log.info('job done', { interaction: job.interactionId, user: job.userId, provider: a.provider, taskId: result.taskId, credits: result.credits, bytes: result.bytes.length, ms: Date.now() - started, late: !delivered, ...(result.params.backend ? { backend: result.params.backend } : {}) });
 		return { credits: result.credits.consumed };
 	} catch (e) {
 		const f = failure(e);

@@ -28,6 +28,7 @@ import {
 	type UpscaleResult,
 } from '../../core';
 import { nodePorts } from '../http-undici';
+import { chooseBackend, type BackendChoice, type LocalBackend } from './backend';
 import { requireLocalPackages } from './deps';
 import { TilePool } from './pool';
 import { copyRegion, pasteRegion, tileGrid } from './tiles';
@@ -45,6 +46,8 @@ export interface LocalEngineOptions {
 	overlap?: number;
 	/** Stop idle workers after this long (default 60 s). */
 	idleMs?: number;
+	/** Which engine runs the model (default: UPSCALE_LOCAL_BACKEND, else ONNX Runtime when it loads, else TF.js). */
+	backend?: LocalBackend;
 }
 
 interface Raw {
@@ -92,11 +95,19 @@ export class LocalUpscaler implements Upscaler {
 	private readonly pool: TilePool;
 	private readonly tileSize: number;
 	private readonly overlap: number;
+	private choice?: BackendChoice;
 
 	constructor(opts: LocalEngineOptions = {}) {
 		this.pool = new TilePool(opts.threads ?? defaultThreads(), opts.idleMs);
 		this.tileSize = opts.tileSize ?? defaultTile() ?? 256;
 		this.overlap = opts.overlap ?? 12;
+		if (opts.backend) this.choice = { backend: opts.backend };
+	}
+
+	/** The engine that runs the model, chosen on first use (fast mode never loads one). */
+	get backend(): BackendChoice {
+		this.choice ??= chooseBackend();
+		return this.choice;
 	}
 
 	check(image: { format: ImageFormat; width: number; height: number; bytes: number; hasAlpha?: boolean }, options: UpscaleOptionsInput = {}) {
@@ -147,7 +158,7 @@ export class LocalUpscaler implements Upscaler {
 				input: { format: info.format, width: info.width, height: info.height, bytes: info.bytes },
 				credits: { consumed: 0, remaining: null },
 				elapsedMs: Date.now() - started,
-				params: plan.params,
+				params: plan.method === 'ai' ? { ...plan.params, backend: this.backend.backend } : plan.params,
 			};
 		} catch (e) {
 			throw asUpscaleError(e, 'local', 'The local engine failed');
@@ -219,7 +230,7 @@ export class LocalUpscaler implements Upscaler {
 				const t = tiles[next++];
 				const pixels = copyRegion(src.data, src.width, 3, t.px, t.py, t.pw, t.ph);
 				const crop = { x: (t.x - t.px) * scale, y: (t.y - t.py) * scale, w: t.w * scale, h: t.h * scale };
-				const result = await this.pool.run({ scale, width: t.pw, height: t.ph, pixels, crop });
+				const result = await this.pool.run({ scale, width: t.pw, height: t.ph, pixels, crop, backend: this.backend.backend });
 				if (failed !== undefined) return; // cancelled or failed meanwhile: nobody waits for this tile
 				pasteRegion(out, W, 3, t.x * scale, t.y * scale, result, crop.w, crop.h);
 				onTile(crop.w * crop.h);

@@ -1,9 +1,11 @@
 /**
- * One model runner in a worker thread: TF.js on the WebAssembly backend (its multithreaded build needs Web
- * Workers, so on Node each worker runs one single-threaded backend and the pool runs several workers).
+ * One model runner in a worker thread: ONNX Runtime with one thread, or TF.js on the WebAssembly backend (its
+ * multithreaded build needs Web Workers, so on Node each worker runs one single-threaded backend and the pool runs
+ * several workers).
  * Messages in: TileRequest; out: TileReply.
  */
 import { parentPort } from 'node:worker_threads';
+import type { LocalBackend } from './backend';
 import { runModel } from './esrgan';
 
 export interface TileRequest {
@@ -15,12 +17,17 @@ export interface TileRequest {
 	pixels: Uint8Array;
 	/** The part of the result to send back, in output pixels. */
 	crop: { x: number; y: number; w: number; h: number };
+	/** Which engine runs the model (backend.ts). */
+	backend: LocalBackend;
 }
 
 export type TileReply = { id: number; pixels: Uint8Array } | { id: number; error: string };
 
+/** ONNX Runtime is loaded only by a worker that runs it. */
+const run = async (req: TileRequest) => (req.backend === 'onnx' ? (await import('./ort')).runModelOrt : runModel)(req.scale, req.pixels, req.width, req.height, req.crop);
+
 parentPort?.on('message', (req: TileRequest) => {
-	runModel(req.scale, req.pixels, req.width, req.height, req.crop).then(
+	run(req).then(
 		(pixels) => parentPort!.postMessage({ id: req.id, pixels } satisfies TileReply, [pixels.buffer as ArrayBuffer]),
 		(e: unknown) => parentPort!.postMessage({ id: req.id, error: (e as Error)?.message ?? String(e) } satisfies TileReply),
 	);

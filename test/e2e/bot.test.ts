@@ -413,6 +413,10 @@ describe('the local engine (BOT_LOCAL_ENGINE=on)', () => {
 			await expectRejected(discord.slash({ command: 'upscale', attachment: image() }), 'You already have an upscale in progress. Wait for it to finish, then try again.');
 			await finalOf(first);
 			expect(last(first, 'edit').body.content).toBe('✅ Upscaled 451×300 → 1804×1200 with the local engine. Free: no credits used.');
+			// The log says which engine ran the model.
+			const localDone = () => logs.flatMap((l) => l.trim().split('\n')).map((l) => JSON.parse(l)).find((l) => l.msg === 'job done' && l.provider === 'local');
+			for (let i = 0; i < 40 && !localDone(); i++) await new Promise((r) => setTimeout(r, 50));
+			expect(localDone()).toMatchObject({ provider: 'local', backend: 'onnx' });
 		});
 	});
 

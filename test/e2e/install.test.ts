@@ -78,7 +78,7 @@ describe('upscale-toolkit, installed with npm install -g from its tarball', () =
 		const toolkit = JSON.parse(readFileSync(join(TOOLKIT, 'package.json'), 'utf8'));
 		expect(toolkit.version).toBe(root.version);
 		for (const [name, range] of Object.entries({ ...toolkit.dependencies, ...toolkit.optionalDependencies })) expect([name, root.devDependencies[name]]).toEqual([name, range]);
-		expect(Object.keys(toolkit.optionalDependencies).sort()).toEqual(['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim', 'sharp']);
+		expect(Object.keys(toolkit.optionalDependencies).sort()).toEqual(['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim', 'onnxruntime-node', 'sharp']);
 	});
 
 	describe('installed globally (npm install -g)', () => {
@@ -180,13 +180,14 @@ describe('upscale-toolkit, installed with npm install -g from its tarball', () =
 
 	it('the global install carries the local engine: the models are read from the install and the AI upscale runs offline', async () => {
 		const full = installToolkit(tarball, 'global');
-		for (const p of ['sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim']) expect(full.packages).toContain(p);
+		for (const p of ['sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim', 'onnxruntime-node']) expect(full.packages).toContain(p);
 		process.stdout.write(`toolkit, full global install: ${full.packages.length} packages, ${(full.bytes / 1e6).toFixed(1)} MB\n`);
 		const out = join(mkdtempSync(join(tmpdir(), 'upscale-out-')), 'cat.png');
 		const r = await run(full.bin('upscale'), [CHELSEA, '--scale', '2', '--output', out, '--json']);
 		expect(r.stderr).toBe('');
 		expect(r.code).toBe(0);
-		expect(JSON.parse(r.stdout)).toMatchObject({ provider: 'local', width: 902, height: 600, params: { models: ['esrgan-slim x2'] } });
+		// ONNX Runtime from the install (its CPU binary is in the package; no install script ran), the models converted.
+		expect(JSON.parse(r.stdout)).toMatchObject({ provider: 'local', width: 902, height: 600, params: { models: ['esrgan-slim x2'], backend: 'onnx' } });
 		expect((await sharp(readFileSync(out)).metadata()).width).toBe(902);
 	}, 600_000);
 });

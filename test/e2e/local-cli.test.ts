@@ -59,10 +59,20 @@ describe('CLI: the local engine', () => {
 			width: 1353,
 			height: 900,
 			credits: { consumed: 0, remaining: null },
-			params: { method: 'ai', models: ['esrgan-slim x3'], format: 'webp', quality: 70 },
+			params: { method: 'ai', models: ['esrgan-slim x3'], format: 'webp', quality: 70, backend: 'onnx' },
 		});
 		expect(r.stderr).toBe('');
 		expect((await sharp(readFileSync(join(dir, 'cat.webp'))).metadata()).format).toBe('webp');
+	});
+
+	it('UPSCALE_LOCAL_BACKEND picks the engine (--json says which ran); a wrong value is refused', async () => {
+		const dir = tempDir();
+		const r = await runCli([SAMPLE, '--provider', 'local', '--json', '--output', join(dir, 'tf.jpg')], { UPSCALE_LOCAL_BACKEND: 'tfjs' });
+		expect(r.code).toBe(0);
+		expect(JSON.parse(r.stdout).params).toMatchObject({ method: 'ai', backend: 'tfjs' });
+		const bad = await runCli([SAMPLE, '--provider', 'local', '--output', join(dir, 'x.jpg')], { UPSCALE_LOCAL_BACKEND: 'gpu' });
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toContain('UPSCALE_LOCAL_BACKEND must be onnx or tfjs (got "gpu").');
 	});
 
 	it('--fast: bicubic, and --output - writes the image to stdout', async () => {

@@ -71,7 +71,7 @@ describe('local engine: sizes and formats', () => {
 		expect([meta.width, meta.height, meta.format]).toEqual([w, h, 'jpeg']);
 		expect(r).toMatchObject({ provider: 'local', execution: 'sync', status: 'completed', format: 'jpeg', extension: 'jpg', contentType: 'image/jpeg', credits: { consumed: 0, remaining: null } });
 		expect(r.input).toEqual({ format: 'jpeg', width: 451, height: 300, bytes: CHELSEA.length });
-		expect(r.params).toEqual({ method: 'ai', width: w, height: h, format: 'jpg', quality: 90, models: [model] });
+		expect(r.params).toEqual({ method: 'ai', width: w, height: h, format: 'jpg', quality: 90, models: [model], backend: 'onnx' });
 	});
 
 	it('scale 8 runs the x4 model, then the x2 model', async () => {
@@ -317,11 +317,33 @@ describe('local engine: what a user is told', () => {
 	});
 });
 
+describe('local engine: ONNX Runtime and TF.js', () => {
+	it('give the same pixels (within one level) from the same weights, at x2, x3 and x4', async () => {
+		const { LocalUpscaler } = await import('../../runtime');
+		const onnx = new LocalUpscaler({ backend: 'onnx', threads: 2 });
+		const tfjs = new LocalUpscaler({ backend: 'tfjs', threads: 2 });
+		try {
+			const crop = await sharp(CHELSEA).extract({ left: 150, top: 60, width: 120, height: 90 }).png().toBuffer();
+			for (const scale of [2, 3, 4]) {
+				const a = await onnx.upscale({ bytes: crop }, { scale, format: 'png' });
+				const b = await tfjs.upscale({ bytes: crop }, { scale, format: 'png' });
+				expect([a.params.backend, b.params.backend]).toEqual(['onnx', 'tfjs']);
+				const d = diff((await rawOf(a.bytes)).data, (await rawOf(b.bytes)).data);
+				expect(d.max).toBeLessThanOrEqual(1);
+				expect(d.mean).toBeLessThan(0.01);
+			}
+		} finally {
+			await onnx.close();
+			await tfjs.close();
+		}
+	});
+});
+
 describe('local engine: the worker pool', () => {
 	it('passes a worker failure on, and fails queued tiles when it is closed', async () => {
 		const { TilePool } = await import('../../runtime/local/pool');
 		const pool = new TilePool(1);
-		const tile = () => ({ scale: 2 as const, width: 4, height: 4, pixels: new Uint8Array(48), crop: { x: 0, y: 0, w: 8, h: 8 } });
+		const tile = () => ({ scale: 2 as const, width: 4, height: 4, pixels: new Uint8Array(48), crop: { x: 0, y: 0, w: 8, h: 8 }, backend: 'tfjs' as const });
 		await expect(pool.run({ ...tile(), scale: 5 as never })).rejects.toThrow(/models\/x5\/model\.json/);
 		const ok = await pool.run(tile());
 		expect(ok.length).toBe(8 * 8 * 3);

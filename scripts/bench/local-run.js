@@ -1,5 +1,5 @@
 // One local-engine measurement in its own process (so peak RSS is its own): `node local-run.js <engine> <image> <scale>`.
-// engine: ours | ours-1thread | upscalerjs | upscalerjs-patch | lanczos. Warms up on a small crop (model load and
+// engine: ours | ours-1thread (TF.js) | ours-onnx | ours-onnx-1thread | upscalerjs | upscalerjs-patch | lanczos. Warms up on a small crop (model load and
 // WebAssembly compile are not counted), then times two full runs and prints the faster as JSON on stdout.
 // Plain JS on purpose: it is started with `node -r rss-preload.js`, without a TypeScript loader.
 'use strict';
@@ -38,9 +38,11 @@ async function upscalerJs(patch) {
 }
 
 async function make() {
-	if (engine === 'ours' || engine === 'ours-1thread') {
+	if (/^ours/.test(engine)) {
 		const { LocalUpscaler } = require(join(ROOT, 'dist/runtime'));
-		const up = new LocalUpscaler(engine === 'ours' ? {} : { threads: 1 });
+		// ours, ours-1thread: TF.js WebAssembly (the backend UpscalerJS uses); ours-onnx*: ONNX Runtime, same weights.
+		const backend = engine.startsWith('ours-onnx') ? 'onnx' : 'tfjs';
+		const up = new LocalUpscaler({ backend, ...(engine.endsWith('1thread') ? { threads: 1 } : {}) });
 		return { run: async (bytes) => (await up.upscale({ bytes }, { scale })).bytes, close: () => up.close() };
 	}
 	if (engine === 'upscalerjs' || engine === 'upscalerjs-patch') return { run: await upscalerJs(engine === 'upscalerjs-patch'), close: async () => {} };

@@ -14,6 +14,8 @@ export interface BackendChoice {
 	why?: string;
 }
 
+// A synchronous probe: the native library loads (or fails to) now, before any worker starts.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadOrt = () => require('onnxruntime-node') as unknown;
 
 export function chooseBackend(env: NodeJS.ProcessEnv = process.env, load: () => unknown = loadOrt): BackendChoice {

@@ -12,7 +12,15 @@ type Job = Omit<TileRequest, 'id'>;
 
 interface Slot {
 	worker: Worker;
-	busy?: { id: number; resolve(p: Uint8Array): void; reject(e: Error): void };
+	busy?: {
+		id: number;
+		backend: TileRequest['backend'];
+		resolve(p: Uint8Array): void;
+		reject(e: Error): void;
+		/** Settles when the worker has answered (or is gone), whether or not anyone still waits. */
+		answered: Promise<void>;
+		answer(): void;
+	};
 }
 
 /** The compiled worker next to this file (dist/), also when this file runs from source under tsx or jest. */
@@ -62,7 +70,14 @@ export class TilePool {
 		const stopped = () => new Error('the local engine was stopped');
 		for (const q of this.queue.splice(0)) q.reject(stopped());
 		for (const s of slots) s.busy?.reject(stopped());
-		await Promise.all(slots.map((s) => s.worker.terminate()));
+		// A worker inside ONNX Runtime's native code cannot be terminated safely (the process aborts): it is let
+		// finish its tile (well under a second), which nobody waits for any more, and stopped then.
+		await Promise.all(
+			slots.map(async (s) => {
+				if (s.busy?.backend === 'onnx') await s.busy.answered;
+				await s.worker.terminate();
+			}),
+		);
 	}
 
 	private dispatch(): void {
@@ -72,7 +87,9 @@ export class TilePool {
 			if (!slot) return;
 			const { job, resolve, reject } = this.queue.shift()!;
 			const id = this.nextId++;
-			slot.busy = { id, resolve, reject };
+			let answer = () => {};
+			const answered = new Promise<void>((r) => (answer = r));
+			slot.busy = { id, backend: job.backend, resolve, reject, answered, answer };
 			slot.worker.ref();
 			slot.worker.postMessage({ ...job, id } satisfies TileRequest, [job.pixels.buffer as ArrayBuffer]);
 		}
@@ -84,6 +101,7 @@ export class TilePool {
 		worker.on('message', (m: TileReply) => {
 			const b = slot.busy;
 			if (!b || b.id !== m.id) return;
+			b.answer();
 			slot.busy = undefined;
 			worker.unref();
 			if ('error' in m) b.reject(new Error(m.error));
@@ -92,6 +110,7 @@ export class TilePool {
 			this.armIdle();
 		});
 		const lost = (why: string) => {
+			slot.busy?.answer();
 			const i = this.slots.indexOf(slot);
 			if (i < 0) return;
 			this.slots.splice(i, 1);

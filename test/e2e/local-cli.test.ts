@@ -122,7 +122,8 @@ describe('CLI: the local engine', () => {
 
 	it('Ctrl-C stops it at once: exit 130, the workers stopped, no file written', async () => {
 		const dir = tempDir();
-		const child = spawn(process.execPath, [CLI, CHELSEA, '--scale', '4', '--output', join(dir, 'cat.jpg')], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
+		// ×8 (two model passes): long enough, even on ONNX Runtime, that the signal arrives while it works.
+		const child = spawn(process.execPath, [CLI, CHELSEA, '--scale', '8', '--output', join(dir, 'cat.jpg')], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stderr = '';
 		let sent = false;
 		child.stderr.on('data', (d) => {

@@ -6,7 +6,7 @@ export * from './options';
 export * from './option-fields';
 export { formatIssues, parseOptions } from './parse-options';
 export { parseRateLimit, RequestBudget, type Budget, type BudgetLimits, type Grant } from './budget';
-export { budgetFor, memoryState, processState, type MemoryState, type SharedState, type Activity } from './state';
+export { budgetCache, budgetFor, memoryState, processState, type MemoryState, type SharedState, type Activity } from './state';
 export { duration, nextPollDelay, retryAfterMs, type PollPace } from './polling';
 export { DEFAULT_RETRY, MAX_REDIRECTS, Transport, type RetryPolicy } from './transport';
 export { downloadImage, excerpt, fileNameFromUrl, imageDownloadRefused, imageUrlOf, IMAGE_URL_TOO_LARGE, MAX_INPUT_BYTES, megabytes, safeFileName, upscaledName } from './input';

@@ -26,21 +26,29 @@ export interface MemoryState extends SharedState {
 	budget(scope: string, limits: BudgetLimits): RequestBudget;
 }
 
+/**
+ * One budget per scope, made on first use; limits given later replace earlier ones (a user may raise their quota).
+ * Shared by every SharedState, whatever its budgets are made of.
+ */
+export function budgetCache<B extends { limits: BudgetLimits }>(create: (scope: string, limits: BudgetLimits) => B): (scope: string, limits: BudgetLimits) => B {
+	const budgets = new Map<string, B>();
+	return (scope, limits) => {
+		let b = budgets.get(scope);
+		if (!b) {
+			b = create(scope, limits);
+			budgets.set(scope, b);
+		} else if (b.limits.requests !== limits.requests || b.limits.windowMs !== limits.windowMs) {
+			b.limits = limits;
+		}
+		return b;
+	};
+}
+
 /** State held in this process's memory. Keys live only in these maps' keys, never written anywhere. */
 export function memoryState(): MemoryState {
-	const budgets = new Map<string, RequestBudget>();
 	const activity = new Map<string, Activity>();
 	return {
-		budget(scope, limits) {
-			let b = budgets.get(scope);
-			if (!b) {
-				b = new RequestBudget(limits);
-				budgets.set(scope, b);
-			} else if (b.limits.requests !== limits.requests || b.limits.windowMs !== limits.windowMs) {
-				b.limits = limits; // a user may raise their quota
-			}
-			return b;
-		},
+		budget: budgetCache((_scope, limits) => new RequestBudget(limits)),
 		activity(scope) {
 			let a = activity.get(scope);
 			if (!a) {

@@ -4,7 +4,7 @@
  * bounds from core's OPTION_FIELDS. Nothing here says which vendor takes what; a new option or vendor shows up by
  * itself. The core validates every value again before anything is sent.
  */
-import type { Bundle } from 'zapier-platform-core';
+import type { Bundle, ZObject } from 'zapier-platform-core';
 import { OPTION_FIELDS, OPTION_LABELS, VENDOR_IDS, VENDORS, isVendorId, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
 
 export interface ZapField {
@@ -26,6 +26,13 @@ export const providerField: ZapField = {
 	altersDynamicFields: true,
 	helpText: 'Which upscaling service does the work. Its options appear once you pick it; the connection needs that service\'s key.',
 };
+
+/** The provider a step was given, or the refusal that lists the choices (every step reads it this way). */
+export function providerOf(z: ZObject, raw: unknown): VendorId {
+	const p = String(raw ?? '').trim();
+	if (!isVendorId(p)) throw new z.errors.Error(`Pick a provider: ${providerField.choices!.map((c) => c.label).join(' or ')}${p ? ` ("${p.slice(0, 40)}" is not one)` : ''}.`, 'INVALID_OPTIONS', 400);
+	return p;
+}
 
 /** The field's key in Zapier: snake_case, as in the job service's API (`tune_colors`). */
 const zapKey = (f: OptionField) => f.chat?.name ?? f.key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -63,7 +63,8 @@ export async function stash(z: ZObject, image: OutputImage, fileName: string): P
 	return z.stashFile(bytes, bytes.length, fileName, image.contentType);
 }
 
-const empty = { file: null, file_name: null, content_type: null, format: null, width: null, height: null, bytes: null };
+/** The image's fields of an output that has none (yet). */
+export const NO_FILE = { file: null, file_name: null, content_type: null, format: null, width: null, height: null, bytes: null };
 
 /** A finished upscale, its image stashed. */
 export async function completedOutput(z: ZObject, r: UpscaleResult & { provider: VendorId }, sourceName: string): Promise<StepOutput> {
@@ -93,7 +94,7 @@ export function submittedOutput(t: SubmittedTask, message: string): StepOutput {
 		status: 'submitted',
 		provider: t.provider,
 		task_id: t.taskId,
-		...empty,
+		...NO_FILE,
 		width: t.target?.width ?? null,
 		height: t.target?.height ?? null,
 		credits_consumed: t.credits.consumed,

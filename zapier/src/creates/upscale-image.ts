@@ -9,10 +9,10 @@
  * Whether a vendor takes the URL or the bytes is the core's business (it downloads when the vendor needs bytes).
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { downloadImage, fileNameFromUrl, imageUrlOf, isVendorId, sniffImage, VENDORS, type VendorId } from '../../../core';
+import { downloadImage, fileNameFromUrl, imageUrlOf, sniffImage, VENDORS, type VendorId } from '../../../core';
 import { clientFor } from '../connection';
 import { guarded } from '../errors';
-import { optionInputFields, providerField, readOptions } from '../fields';
+import { optionInputFields, providerField, providerOf, readOptions } from '../fields';
 import { completedOutput, outputFields, SAMPLE, submittedOutput, type StepOutput } from '../output';
 
 /** Zapier stops a step after 30 s: what the step may spend on each part. */
@@ -20,12 +20,6 @@ const DOWNLOAD_MS = 10_000;
 const STEP_MS = 25_000;
 
 export const FIND_LATER = 'Add a Delay step (a few minutes) and then "Find Upscale Task" with this task ID to get the image.';
-
-function provider(z: ZObject, bundle: Bundle): VendorId {
-	const p = String(bundle.inputData.provider ?? '').trim();
-	if (!isVendorId(p)) throw new z.errors.Error(`Pick a provider: ${providerField.choices!.map((c) => c.label).join(' or ')}${p ? ` ("${p.slice(0, 40)}" is not one)` : ''}.`, 'INVALID_OPTIONS', 400);
-	return p;
-}
 
 function imageUrl(z: ZObject, bundle: Bundle, p: VendorId): string {
 	const raw = String(bundle.inputData.image ?? '').trim();
@@ -35,7 +29,7 @@ function imageUrl(z: ZObject, bundle: Bundle, p: VendorId): string {
 
 async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput> {
 	if (bundle.meta?.isLoadingSample) return SAMPLE;
-	const p = provider(z, bundle);
+	const p = providerOf(z, bundle.inputData.provider);
 	return guarded(z, p, async () => {
 		const url = imageUrl(z, bundle, p);
 		const client = clientFor(z, bundle, p);
@@ -58,7 +52,7 @@ async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput> {
 
 /** After the vendor's callback: the task is read at the vendor (the callback's body is not trusted) and downloaded. */
 async function performResume(z: ZObject, bundle: Bundle & { outputData?: Partial<StepOutput> }): Promise<StepOutput> {
-	const p = provider(z, bundle);
+	const p = providerOf(z, bundle.inputData.provider);
 	const taskId = String(bundle.outputData?.task_id ?? '');
 	return guarded(z, p, async () => {
 		const r = await clientFor(z, bundle, p).waitForTask(taskId, { timeoutMs: STEP_MS });

@@ -3,15 +3,15 @@
  * not stash files themselves, and a Zap that only reads the status never downloads the image.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { isVendorId, upscaledName } from '../../../core';
+import { upscaledName } from '../../../core';
 import { clientFor } from '../connection';
 import { guarded } from '../errors';
+import { providerOf } from '../fields';
 import { stash } from '../output';
 
 export async function resultFile(z: ZObject, bundle: Bundle): Promise<string> {
-	const provider = String(bundle.inputData.provider);
+	const provider = providerOf(z, bundle.inputData.provider);
 	const taskId = String(bundle.inputData.task_id);
-	if (!isVendorId(provider)) throw new z.errors.Error(`Unknown provider "${provider.slice(0, 40)}".`, 'INVALID_OPTIONS', 400);
 	return guarded(z, provider, async () => {
 		const t = await clientFor(z, bundle, provider).getTask(taskId, { download: true, timeoutMs: 25_000 });
 		if (!t.image) throw new z.errors.Error(`Task ${taskId} has no result yet (it is ${t.status}).`, 'NOT_READY', 409);

@@ -4,16 +4,15 @@
  * "nothing found", as Zapier searches report it.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { isVendorId, UpscaleError, VENDORS } from '../../../core';
+import { UpscaleError, VENDORS } from '../../../core';
 import { clientFor } from '../connection';
 import { guarded } from '../errors';
-import { providerField } from '../fields';
+import { providerField, providerOf } from '../fields';
 import { resultFile } from '../hydrators/result-file';
-import { outputFields, type StepOutput } from '../output';
+import { NO_FILE, outputFields, type StepOutput } from '../output';
 
 async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput[]> {
-	const p = String(bundle.inputData.provider ?? '').trim();
-	if (!isVendorId(p)) throw new z.errors.Error(`Pick a provider: ${providerField.choices!.map((c) => c.label).join(' or ')}.`, 'INVALID_OPTIONS', 400);
+	const p = providerOf(z, bundle.inputData.provider);
 	const taskId = String(bundle.inputData.task_id ?? '').trim();
 	return guarded(z, p, async () => {
 		let t;
@@ -36,13 +35,8 @@ async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput[]> {
 				status: t.status,
 				provider: p,
 				task_id: t.taskId,
+				...NO_FILE,
 				file: done ? z.dehydrateFile(resultFile, { provider: p, task_id: t.taskId }) : null,
-				file_name: null,
-				content_type: null,
-				format: null,
-				width: null,
-				height: null,
-				bytes: null,
 				credits_consumed: null,
 				credits_remaining: null,
 				message: words[t.status] ?? `The task is ${t.status}.`,

@@ -19,6 +19,7 @@ import { createBot } from '../bot/app';
 import { loadConfig } from '../bot/config';
 import { createLogger } from '../runtime/log';
 import { serviceBench } from './bench/service';
+import { pct } from './bench/stats';
 
 const ROOT = resolve(__dirname, '..');
 const SCALE = 10; // vendor clock scaled 10x
@@ -27,10 +28,6 @@ const rows: Array<{ measure: string; ours: string; naive: string; goal: string; 
 const raw: Record<string, unknown> = {};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
@@ -424,15 +421,20 @@ async function localEngine() {
  * The request budget shared through Redis (REDIS_URL): 3 processes × 40 sync Clipdrop jobs on one key at 60 req/6 s,
  * started together. Each process alone keeps to the limit; together they would triple it unless they share.
  */
-async function sharedBudget() {
+/** A real redis-server for a section, or undefined (the section is skipped, saying why) where there is none. */
+async function redisFor(section: string) {
 	const { startRedis } = await import('../test/helpers/redis');
-	let redis: Awaited<ReturnType<typeof startRedis>>;
 	try {
-		redis = await startRedis();
+		return await startRedis();
 	} catch (e) {
-		log(`shared budget skipped: ${(e as Error).message}`);
-		return;
+		log(`${section} skipped: ${(e as Error).message}`);
+		return undefined;
 	}
+}
+
+async function sharedBudget() {
+	const redis = await redisFor('shared budget');
+	if (!redis) return;
 	const key = 'bench-fleet-key-0123456789';
 	const rate = { requests: 60, windowMs: 6000 };
 	const fake = new ClipdropFake({ keys: { [key]: 1_000_000 }, rateLimit: rate, retryAfterSeconds: 1 });
@@ -480,16 +482,10 @@ async function sharedBudget() {
  * and with no limiter but the Redis budget.
  */
 async function queueLimiter() {
-	const { startRedis } = await import('../test/helpers/redis');
-	let redis: Awaited<ReturnType<typeof startRedis>>;
-	try {
-		redis = await startRedis();
-	} catch (e) {
-		log(`queue limiter skipped: ${(e as Error).message}`);
-		return;
-	}
+	const redis = await redisFor('queue limiter');
+	if (!redis) return;
 	const { Queue, Worker } = await import('bullmq');
-	const { Redis } = await import('ioredis');
+	const { connectRedis } = await import('../runtime/redis-connection');
 	const { redisState } = await import('../runtime/redis-state');
 	const key = 'bench-queue-key-0123456789';
 	const rate = { requests: 60, windowMs: 6000 };
@@ -500,7 +496,7 @@ async function queueLimiter() {
 	const jobs = 60;
 	const run = async (name: string, limiter: { max: number; duration: number } | undefined, shared: boolean) => {
 		fake.reset();
-		const budgetRedis = shared ? new Redis(redis.url, { maxRetriesPerRequest: 1 }) : undefined;
+		const budgetRedis = shared ? connectRedis(redis.url) : undefined;
 		const client = new UpscaleClient({ provider: 'clipdrop', apiKey: key, baseUrl: fake.url, rateLimit: shared ? rate : false, retry: { rateLimitRetries: 20 }, state: budgetRedis ? redisState(budgetRedis) : undefined, ports: nodePorts() });
 		const queue = new Queue(name, { connection });
 		let done = 0;

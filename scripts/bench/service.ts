@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { Pool, request } from 'undici';
 import { ClipdropFake, type ClipdropFakeOptions } from '../../test/fakes/clipdrop';
+import { pct } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -27,11 +28,6 @@ export interface Row {
 	goal: string;
 	met: boolean | null;
 }
-
-const pct = (xs: number[], p: number) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 
 async function serve(env: Record<string, string>) {
 	const dataDir = mkdtempSync(join(tmpdir(), 'bench-serve-'));

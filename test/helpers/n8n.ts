@@ -5,8 +5,8 @@
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { pack, unpack } from './install';
+import { freePort } from './ports';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -23,17 +23,6 @@ export interface N8nRun {
 export function installN8n(): string {
 	const out = execFileSync('bash', [join(ROOT, 'scripts/install-n8n.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60_000 });
 	return out.trim().split('\n').pop()!;
-}
-
-export async function freePort(): Promise<number> {
-	return new Promise((res, rej) => {
-		const s = createServer();
-		s.listen(0, '127.0.0.1', () => {
-			const port = (s.address() as { port: number }).port;
-			s.close(() => res(port));
-		});
-		s.on('error', rej);
-	});
 }
 
 export class N8n {

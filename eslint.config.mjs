@@ -6,7 +6,7 @@ import n8nCommunity from '@n8n/eslint-plugin-community-nodes';
 import * as jsoncParser from 'jsonc-eslint-parser';
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'toolkit/dist/**', 'zapier/dist/**', 'coverage/**', 'node_modules/**', 'demo-output/**', '**/*.js', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'toolkit/dist/**', 'zapier/dist/**', 'coverage/**', 'node_modules/**', 'demo-output/**', 'scratch/**', '**/*.js', '**/*.mjs'] },
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{

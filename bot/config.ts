@@ -47,7 +47,7 @@ export const configSchema = z
 		if (c.UPSCALE_DEFAULT_PROVIDER === 'local' && !c.BOT_LOCAL_ENGINE) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is local but BOT_LOCAL_ENGINE is not on' });
 		if (c.BOT_LOCAL_ENGINE) {
 			try {
-				requireLocalPackages(false);
+				requireLocalPackages('slim');
 				defaultThreads({ UPSCALE_LOCAL_THREADS: c.UPSCALE_LOCAL_THREADS });
 				defaultTile({ UPSCALE_LOCAL_TILE: c.UPSCALE_LOCAL_TILE });
 			} catch (e) {

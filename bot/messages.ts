@@ -35,7 +35,11 @@ export const text = {
 				return `${bits.join(', ')} · ${elapsed}`;
 			}
 			case 'processing':
-				if (p.fraction !== undefined) return `⏳ Upscaling with ${name}: ${Math.floor(p.fraction * 100)}% · ${elapsed}`;
+				if (p.fraction !== undefined) {
+					const how = p.vendorStatus === 'best' ? ' (best-quality model)' : '';
+					const eta = p.etaMs !== undefined && p.etaMs > now ? ` · ready ${ts(p.etaMs)}` : '';
+					return `⏳ Upscaling with ${name}${how}: ${Math.floor(p.fraction * 100)}% · ${elapsed}${eta}`;
+				}
 				return `⏳ ${name}: upscaling · ${elapsed}`;
 			case 'downloading':
 				return '⏳ Fetching the result…';

@@ -15,13 +15,26 @@ export function describeProgress(p: Progress, now: number, coarse = false): stri
 			return `${parts.join(', ')} (task ${p.taskId}, ${elapsed})`;
 		}
 		case 'processing':
-			if (p.fraction !== undefined) return `${name}: upscaling ${coarse ? Math.floor(p.fraction * 10) * 10 : Math.floor(p.fraction * 100)}% (${p.vendorStatus === 'fast' ? 'fast mode' : 'AI model'}${coarse ? '' : `, ${elapsed}`})`;
+			if (p.fraction !== undefined) {
+				const how = p.vendorStatus === 'fast' ? 'fast mode' : p.vendorStatus === 'best' ? 'best-quality model' : 'AI model';
+				// A log gets the estimate once, on the 0% line (its lines repeat only when the percentage moves).
+				const left = p.etaMs !== undefined && (!coarse || p.fraction === 0) ? `, about ${duration(p.etaMs - now)} ${p.fraction === 0 ? 'in all' : 'left'}` : '';
+				return `${name}: upscaling ${coarse ? Math.floor(p.fraction * 10) * 10 : Math.floor(p.fraction * 100)}% (${how}${coarse ? '' : `, ${elapsed}`}${left})`;
+			}
 			return `${name}: processing (task ${p.taskId}, ${elapsed})`;
 		case 'downloading':
 			return `${name}: downloading the result…`;
 		case 'done':
 			return `${name}: done in ${(p.elapsedMs / 1000).toFixed(1)} s`;
 	}
+}
+
+/** "40 s", "3 min", "1 h 5 min": an estimate, rounded as one. */
+export function duration(ms: number): string {
+	const s = Math.max(1, Math.round(ms / 1000));
+	if (s < 90) return `${s} s`;
+	const min = Math.round(s / 60);
+	return min < 90 ? `${min} min` : `${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
 }
 
 export function progressReporter(stream: NodeJS.WriteStream, enabled: boolean): { report(p: Progress): void; end(): void } {

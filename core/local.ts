@@ -14,7 +14,7 @@ const P = 'local' as const;
 export const LOCAL: ProviderInfo = {
 	id: P,
 	name: 'the local engine',
-	accepts: ['scale', 'width', 'height', 'format', 'quality', 'fast'],
+	accepts: ['scale', 'width', 'height', 'format', 'quality', 'fast', 'best'],
 	refuseForeign: (foreign) =>
 		`The local engine does not take ${foreign.map((f) => `${f.label} (a ${f.owners[0]} option)`).join(', ')}: drop ${foreign.length > 1 ? 'them' : 'it'}, or use that vendor.`,
 };
@@ -22,6 +22,8 @@ export const LOCAL: ProviderInfo = {
 export const LOCAL_LIMITS = {
 	/** The AI models: ESRGAN-slim x2, x3, x4 (x8 = x4 then x2: the x8 model leaves 8-px blocks, see README). */
 	aiMaxScale: 8,
+	/** The best-quality model (ESRGAN-thick) runs at ×4 only: the one scale where it clearly beats slim. */
+	bestMaxScale: 4,
 	/** Fast mode (bicubic) goes further: it only interpolates. */
 	fastMaxScale: 16,
 	/** Decoded input pixels (a 30 MB file can hold far more; this keeps memory bounded). */
@@ -43,6 +45,8 @@ export interface LocalPlan {
 	method: 'ai' | 'fast';
 	/** Model scale of each pass, in order (empty in fast mode). */
 	passes: Array<2 | 3 | 4>;
+	/** Which model runs the passes: slim (the default), or thick (best quality: one ×4 pass). */
+	model: 'slim' | 'thick';
 	/** Exact output size. When the passes overshoot it, the result is resampled down to it (Lanczos3). */
 	target: { width: number; height: number };
 	/** Size after EXIF orientation (what the user sees). */
@@ -74,8 +78,9 @@ export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
 	const oriented = turned ? { width: info.height, height: info.width } : { width: info.width, height: info.height };
 	const target = targetSize(o, oriented);
 	const ratio = Math.max(target.width / oriented.width, target.height / oriented.height);
+	if (o.fast && o.best) throw invalidOptions('Choose fast mode or best quality, not both.', P);
 	const method = o.fast ? 'fast' : 'ai';
-	const max = o.fast ? LOCAL_LIMITS.fastMaxScale : LOCAL_LIMITS.aiMaxScale;
+	const max = o.fast ? LOCAL_LIMITS.fastMaxScale : o.best ? LOCAL_LIMITS.bestMaxScale : LOCAL_LIMITS.aiMaxScale;
 	if (!enlarges(target, oriented)) {
 		throw invalidOptions(`${target.width}x${target.height} is not larger than the image (${oriented.width}x${oriented.height}): the local engine only upscales.`, P);
 	}
@@ -83,7 +88,9 @@ export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
 		throw invalidOptions(
 			o.fast
 				? `The local engine upscales at most ${max}x (asked: ${ratio.toFixed(2)}x).`
-				: `The AI model upscales at most ${max}x (asked: ${ratio.toFixed(2)}x); fast mode goes up to ${LOCAL_LIMITS.fastMaxScale}x.`,
+				: o.best
+					? `The best-quality model upscales at most ${max}x (asked: ${ratio.toFixed(2)}x); the default model goes up to ${LOCAL_LIMITS.aiMaxScale}x.`
+					: `The AI model upscales at most ${max}x (asked: ${ratio.toFixed(2)}x); fast mode goes up to ${LOCAL_LIMITS.fastMaxScale}x.`,
 			P,
 		);
 	}
@@ -99,11 +106,13 @@ export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
 	}
 	if (o.quality !== undefined && format === 'png') throw invalidOptions('quality applies to JPEG and WebP output; PNG is lossless (add --format jpg or webp).', P);
 	const quality = format === 'png' ? undefined : (o.quality ?? LOCAL_LIMITS.defaultQuality);
-	const passes = o.fast ? [] : modelPasses(ratio);
+	// Best quality: one ×4 pass whatever the ratio (thick's work is at the input's size, so ×4 costs about what ×2 would), resampled to the target.
+	const passes: Array<2 | 3 | 4> = o.fast ? [] : o.best ? [4] : modelPasses(ratio);
+	const model = o.best ? 'thick' : 'slim';
 	const flatten = info.hasAlpha && format === 'jpg';
 	const params: Record<string, unknown> = { method, width: target.width, height: target.height, format };
-	if (passes.length) params.models = passes.map((s) => `esrgan-slim x${s}`);
+	if (passes.length) params.models = passes.map((s) => `esrgan-${model} x${s}`);
 	if (quality !== undefined) params.quality = quality;
 	if (flatten) params.background = 'white';
-	return { method, passes, target, oriented, format, quality, flatten, params };
+	return { method, passes, model, target, oriented, format, quality, flatten, params };
 }

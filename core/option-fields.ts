@@ -54,6 +54,11 @@ export const OPTION_FIELDS: readonly OptionField[] = [
 		chat: { name: 'fast', description: 'Local: fast bicubic interpolation instead of the AI model (up to 16x)' },
 	},
 	{
+		key: 'best', flag: 'best', type: 'boolean', section: 'Local engine',
+		help: 'best quality: the ESRGAN-thick model, up to 4x, about 30x slower (estimated before it starts)',
+		chat: { name: 'best', description: 'Local: best-quality model (ESRGAN-thick, up to 4x, about 30x slower)' },
+	},
+	{
 		key: 'strategy', flag: 'strategy', type: 'choice', section: 'Clipdrop', arg: 'NAME', choices: choices(CLIPDROP_STRATEGIES, ['Smooth', 'Detailed']),
 		help: 'smooth | detailed (async only; detailed costs 1 credit per output megapixel)',
 		chat: { name: 'strategy', description: 'Clipdrop: smooth (1 credit) or detailed (1 credit per output megapixel)' },

@@ -19,6 +19,8 @@ import { createBot } from '../bot/app';
 import { loadConfig } from '../bot/config';
 import { createLogger } from '../runtime/log';
 import { serviceBench } from './bench/service';
+import { localBench } from './bench/local';
+import { rssOf, type Mem } from './bench/rss';
 import { pct } from './bench/stats';
 
 const ROOT = resolve(__dirname, '..');
@@ -26,6 +28,7 @@ const SCALE = 10; // vendor clock scaled 10x
 const KEY = 'bench-clipdrop-key-000000';
 const rows: Array<{ measure: string; ours: string; naive: string; goal: string; met: boolean | null }> = [];
 const raw: Record<string, unknown> = {};
+const localRows: string[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -167,20 +170,6 @@ async function completionLag() {
 }
 
 // ---- C. big images: peak memory of the CLI and the bot
-
-interface Mem {
-	hwm: number;
-	rss: number;
-}
-
-function rssOf(cmd: string[], env: NodeJS.ProcessEnv): Promise<{ mem: Mem; code: number | null; out: string }> {
-	const file = join(mkdtempSync(join(tmpdir(), 'rss-')), 'rss');
-	return new Promise((res) => {
-		execFile(process.execPath, ['-r', join(__dirname, 'bench/rss-preload.js'), ...cmd], { env: { ...env, BENCH_RSS_FILE: file }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-			res({ mem: JSON.parse(readFileSync(file, 'utf8')) as Mem, code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-		});
-	});
-}
 
 async function bigImages() {
 	const dir = mkdtempSync(join(tmpdir(), 'bench-big-'));
@@ -363,60 +352,6 @@ async function botResponsiveness() {
 	});
 }
 
-// ---- F. the local engine against UpscalerJS (same model, same backend) and sharp's bicubic enlargement
-
-const localRows: string[] = [];
-
-async function localEngine() {
-	const photo = join(ROOT, 'test/fixtures/chelsea.jpg');
-	const engines = [
-		['ours-onnx', 'this project on ONNX Runtime (2 worker threads, tiled; the default where it loads)'],
-		['ours-onnx-1thread', 'this project on ONNX Runtime, 1 thread'],
-		['ours', 'this project on TF.js WebAssembly (2 worker threads, tiled; the fallback)'],
-		['ours-1thread', 'this project on TF.js WebAssembly, 1 thread'],
-		['upscalerjs', 'UpscalerJS 1.0, default (whole image at once)'],
-		['upscalerjs-patch', 'UpscalerJS 1.0, patched like ours'],
-		['lanczos', 'sharp bicubic (no model)'],
-	] as const;
-	const results: Record<string, Record<number, { mps: number; rss: number }>> = {};
-	for (const scale of [2, 3, 4]) {
-		for (const [engine] of engines) {
-			const r = await rssOf([join(__dirname, 'bench/local-run.js'), engine, photo, String(scale)], process.env);
-			if (r.code !== 0) throw new Error(`local engine bench (${engine} x${scale}) failed: ${r.out}`);
-			const j = JSON.parse(r.out.trim().split('\n').pop()!) as { ms: number; width: number; height: number };
-			(results[engine] ??= {})[scale] = { mps: (j.width * j.height) / 1e6 / (j.ms / 1000), rss: r.mem.hwm };
-			log(`local x${scale} ${engine}: ${j.ms.toFixed(0)} ms, peak RSS ${(r.mem.hwm / 1e6).toFixed(0)} MB`);
-		}
-	}
-	raw.localEngine = results;
-	const f = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(2));
-	localRows.push(
-		'Local engine, 451×300 photo (test/fixtures/chelsea.jpg): megapixels of output per second (best of 2 after a warm-up; decode and encode included) and peak RSS of the process',
-		'',
-		'| engine | x2 MP/s | x3 MP/s | x4 MP/s | peak RSS at x4 |',
-		'| --- | --- | --- | --- | --- |',
-		...engines.map(([e, label]) => `| ${label} | ${[2, 3, 4].map((s) => f(results[e][s].mps)).join(' | ')} | ${(results[e][4].rss / 1e6).toFixed(0)} MB |`),
-	);
-	const ratios = [2, 3, 4].map((s) => results.ours[s].mps / results.upscalerjs[s].mps);
-	const patched = [2, 3, 4].map((s) => results.ours[s].mps / results['upscalerjs-patch'][s].mps);
-	const ort = [2, 3, 4].map((s) => results['ours-onnx'][s].mps / results.ours[s].mps);
-	const rss = results['ours-onnx'][4].rss / results.ours[4].rss;
-	rows.push({
-		measure: 'local engine on ONNX Runtime vs on TF.js WebAssembly, same weights, 2 workers: throughput x2 / x3 / x4, peak RSS at x4',
-		ours: `${ort.map((r) => `${r.toFixed(2)}×`).join(' / ')}; ${rss.toFixed(2)}× the memory`,
-		naive: '1.00× (TF.js)',
-		goal: '≥ 3.5× at x4, memory ≤ 0.7×',
-		met: ort[2] >= 3.5 && rss <= 0.7,
-	});
-	rows.push({
-		measure: 'local engine vs UpscalerJS, same esrgan-slim model, same TF.js WebAssembly backend: throughput x2 / x3 / x4',
-		ours: `${ratios.map((r) => `${r.toFixed(2)}×`).join(' / ')} its default; ${patched.map((r) => `${r.toFixed(2)}×`).join(' / ')} patched like ours`,
-		naive: '1.00×',
-		goal: '≥ 2× its default',
-		met: Math.min(...ratios) >= 2,
-	});
-}
-
 /**
  * The request budget shared through Redis (REDIS_URL): 3 processes × 40 sync Clipdrop jobs on one key at 60 req/6 s,
  * started together. Each process alone keeps to the limit; together they would triple it unless they share.
@@ -548,7 +483,7 @@ async function main() {
 		['batch at the rate limit', batchAtLimit],
 		['bot responsiveness', botResponsiveness],
 		['big images', bigImages],
-		['local engine', localEngine],
+		['local engine', () => localBench((r) => rows.push(r), raw, localRows)],
 		['job service', () => serviceBench((r) => rows.push(r), raw)],
 		['shared budget', sharedBudget],
 		['queue limiter', queueLimiter],

@@ -10,7 +10,7 @@ import { runModel, type ModelScale } from '../runtime/local/esrgan';
 type Img = { data: Uint8Array; width: number; height: number };
 
 async function run(scale: ModelScale, img: Img): Promise<Img> {
-	return { data: await runModel(scale, img.data, img.width, img.height), width: img.width * scale, height: img.height * scale };
+	return { data: await runModel('slim', scale, img.data, img.width, img.height), width: img.width * scale, height: img.height * scale };
 }
 
 const psnr = (a: Uint8Array, b: Uint8Array) => 10 * Math.log10((255 * 255) / (a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length));

@@ -9,6 +9,8 @@ export const LOCAL_PACKAGES = {
 	'@tensorflow/tfjs': '4.11.0',
 	'@tensorflow/tfjs-backend-wasm': '4.11.0',
 	'@upscalerjs/esrgan-slim': '1.0.0',
+	/** The best-quality model (--best) only. */
+	'@upscalerjs/esrgan-thick': '1.0.0',
 } as const;
 
 type Pkg = keyof typeof LOCAL_PACKAGES;
@@ -22,9 +24,16 @@ function installed(name: string): boolean {
 	}
 }
 
+/** What each way of running needs: fast mode only sharp; the AI model TF.js (the fallback engine) and its model package. */
+const NEEDED: Record<'fast' | 'slim' | 'thick', Pkg[]> = {
+	fast: ['sharp'],
+	slim: ['sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim'],
+	thick: ['sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-thick'],
+};
+
 /** Throws a local INVALID_OPTIONS naming what to install when a package the mode needs is missing. */
-export function requireLocalPackages(fast: boolean, isInstalled: (name: string) => boolean = installed): void {
-	const needed: Pkg[] = fast ? ['sharp'] : (Object.keys(LOCAL_PACKAGES) as Pkg[]);
+export function requireLocalPackages(mode: 'fast' | 'slim' | 'thick', isInstalled: (name: string) => boolean = installed): void {
+	const needed = NEEDED[mode];
 	const missing = needed.filter((n) => !isInstalled(n));
 	if (!missing.length) return;
 	const cmd = missing.map((n) => `${n}@${LOCAL_PACKAGES[n]}`).join(' ');

@@ -1,5 +1,6 @@
 /**
- * The keyless local provider: the ESRGAN-slim models on TF.js (WebAssembly) in a pool of worker threads, or bicubic
+ * The keyless local provider: the ESRGAN models (slim; thick for best quality) on ONNX Runtime or TF.js
+ * (WebAssembly) in a pool of worker threads, or bicubic
  * interpolation in fast mode, with sharp for decoding (EXIF orientation applied), alpha (enlarged on its own, bicubic)
  * and encoding. Same options, result and error shapes as the vendors; credits are always 0.
  */
@@ -29,6 +30,7 @@ import {
 } from '../../core';
 import { nodePorts } from '../http-undici';
 import { chooseBackend, type BackendChoice, type LocalBackend } from './backend';
+import { estimateModelMs, remainingMs } from './estimate';
 import { requireLocalPackages } from './deps';
 import { TilePool } from './pool';
 import { copyRegion, pasteRegion, tileGrid } from './tiles';
@@ -48,6 +50,8 @@ export interface LocalEngineOptions {
 	idleMs?: number;
 	/** Which engine runs the model (default: UPSCALE_LOCAL_BACKEND, else ONNX Runtime when it loads, else TF.js). */
 	backend?: LocalBackend;
+	/** Run the models as shipped, without the upsample+conv rewrite: for `npm run bench`'s before/after only. */
+	asShipped?: boolean;
 }
 
 interface Raw {
@@ -57,6 +61,9 @@ interface Raw {
 }
 
 const FORMAT: Record<LocalPlan['format'], ImageFormat> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
+
+/** A model run estimated to take this long or more reports when it will be done (Progress.etaMs). */
+export const LONG_RUN_MS = 10_000;
 
 /** Most model threads: one per CPU (more only cost memory: each holds a model and a tile), at most 8. */
 export const maxThreads = (): number => Math.max(1, Math.min(8, availableParallelism()));
@@ -96,12 +103,14 @@ export class LocalUpscaler implements Upscaler {
 	private readonly tileSize: number;
 	private readonly overlap: number;
 	private choice?: BackendChoice;
+	private readonly asShipped: boolean;
 
 	constructor(opts: LocalEngineOptions = {}) {
 		this.pool = new TilePool(opts.threads ?? defaultThreads(), opts.idleMs);
 		this.tileSize = opts.tileSize ?? defaultTile() ?? 256;
 		this.overlap = opts.overlap ?? 12;
 		if (opts.backend) this.choice = { backend: opts.backend };
+		this.asShipped = opts.asShipped ?? false;
 	}
 
 	/** The engine that runs the model, chosen on first use (fast mode never loads one). */
@@ -118,7 +127,7 @@ export class LocalUpscaler implements Upscaler {
 	/** The options checked against the image, and the libraries that plan needs checked as installed. */
 	private plan(options: UpscaleOptions, info: ImageInfo): LocalPlan {
 		const plan = planLocal(options, info);
-		requireLocalPackages(plan.method === 'fast');
+		requireLocalPackages(plan.method === 'fast' ? 'fast' : plan.model);
 		return plan;
 	}
 
@@ -134,8 +143,15 @@ export class LocalUpscaler implements Upscaler {
 			const bytes = await this.bytesOf(input, started + o.timeoutMs, run.signal);
 			const info = sniffImage(bytes);
 			let plan = this.plan(o, info);
-			const progress = (fraction: number) => run.onProgress?.({ stage: 'processing', provider: 'local', elapsedMs: Date.now() - started, fraction, vendorStatus: plan.method });
-			progress(0);
+			// A long model run (estimated at 10 s or more before it starts, from the paces measured on this engine) reports
+			// when it will be done: the estimate first, then from its own pace.
+			let modelStart = 0;
+			let estimate = 0;
+			const progress = (fraction: number) => {
+				const now = Date.now();
+				const left = estimate >= LONG_RUN_MS ? (fraction > 0 ? remainingMs(now - modelStart, fraction) : estimate) : undefined;
+				run.onProgress?.({ stage: 'processing', provider: 'local', elapsedMs: now - started, fraction, vendorStatus: plan.model === 'thick' ? 'best' : plan.method, etaMs: left === undefined ? undefined : now + left });
+			};
 			const sharp = await loadSharp();
 			const decoded = await decode(sharp, bytes);
 			// The size the decoder gives, upright, is the truth: should the file's orientation tag sit where the sniffer
@@ -143,6 +159,9 @@ export class LocalUpscaler implements Upscaler {
 			if (decoded.rgb.width !== plan.oriented.width || decoded.rgb.height !== plan.oriented.height) {
 				plan = this.plan(o, { ...info, width: decoded.rgb.width, height: decoded.rgb.height, orientation: 1 });
 			}
+			if (plan.method === 'ai') estimate = estimateModelMs({ model: plan.model, passes: plan.passes, width: decoded.rgb.width, height: decoded.rgb.height, backend: this.backend.backend, threads: this.pool.size });
+			modelStart = Date.now();
+			progress(0);
 			const out = await this.render(sharp, decoded, plan, run.signal, progress);
 			run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
 			return {
@@ -193,7 +212,7 @@ export class LocalUpscaler implements Upscaler {
 			for (const [i, scale] of plan.passes.entries()) {
 				// Before a second pass, the first pass's model memory goes (see TilePool.releaseIdle).
 				if (i > 0) await this.pool.releaseIdle();
-				rgb = await this.modelPass(rgb, scale, signal, (px) => {
+				rgb = await this.modelPass(rgb, scale, plan.model, signal, (px) => {
 					done += px;
 					progress(done / work);
 				});
@@ -216,7 +235,7 @@ export class LocalUpscaler implements Upscaler {
 	}
 
 	/** One model pass over the whole image, tile by tile, `2 × workers` tiles in flight. Cancelling returns at once. */
-	private async modelPass(src: Raw, scale: 2 | 3 | 4, signal: AbortSignal | undefined, onTile: (outPixels: number) => void): Promise<Raw> {
+	private async modelPass(src: Raw, scale: 2 | 3 | 4, model: LocalPlan['model'], signal: AbortSignal | undefined, onTile: (outPixels: number) => void): Promise<Raw> {
 		const W = src.width * scale;
 		const H = src.height * scale;
 		const out = new Uint8Array(W * H * 3);
@@ -230,7 +249,7 @@ export class LocalUpscaler implements Upscaler {
 				const t = tiles[next++];
 				const pixels = copyRegion(src.data, src.width, 3, t.px, t.py, t.pw, t.ph);
 				const crop = { x: (t.x - t.px) * scale, y: (t.y - t.py) * scale, w: t.w * scale, h: t.h * scale };
-				const result = await this.pool.run({ scale, width: t.pw, height: t.ph, pixels, crop, backend: this.backend.backend });
+				const result = await this.pool.run({ model, scale, width: t.pw, height: t.ph, pixels, crop, backend: this.backend.backend, asShipped: this.asShipped });
 				if (failed !== undefined) return; // cancelled or failed meanwhile: nobody waits for this tile
 				pasteRegion(out, W, 3, t.x * scale, t.y * scale, result, crop.w, crop.h);
 				onTile(crop.w * crop.h);

@@ -1,30 +1,42 @@
 /**
- * The esrgan-slim models on ONNX Runtime: each converted once per worker from the npm package's TF.js files
- * (onnx/convert.ts), one session per scale, one intra-op thread (the pool runs one worker per core; measured best
+ * The ESRGAN models on ONNX Runtime: each converted once per worker from the npm package's TF.js files
+ * (onnx/convert.ts), one session per model and scale, one intra-op thread (the pool runs one worker per core; measured best
  * here), full graph optimisation, memory patterns off (tiles vary in size). Pixels in and out as runModel (esrgan.ts)
  * takes and gives them: interleaved RGB, the result rounded and clamped to 0..255.
  */
-import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import type { ModelScale } from './esrgan';
-import { modelPackageDir } from './models';
+import { modelDir, MODELS, type ModelName, type ModelScale } from './models';
 import { convertLayersModel } from './onnx/convert';
 
-const sessions = new Map<ModelScale, Promise<Ort.InferenceSession>>();
+const sessions = new Map<string, Promise<Ort.InferenceSession>>();
 
-function session(ort: typeof Ort, scale: ModelScale): Promise<Ort.InferenceSession> {
-	let s = sessions.get(scale);
+/** Options of the measuring scripts: the graph as shipped, without the upsample+conv rewrite. */
+export interface OrtRunOptions {
+	depthToSpace?: boolean;
+}
+
+function session(ort: typeof Ort, model: ModelName, scale: ModelScale, o: OrtRunOptions): Promise<Ort.InferenceSession> {
+	const key = `${model} x${scale} ${o.depthToSpace === false ? 'plain' : 'd2s'}`;
+	let s = sessions.get(key);
 	if (!s) {
-		const bytes = convertLayersModel(join(modelPackageDir(), 'models', `x${scale}`));
+		const bytes = convertLayersModel(modelDir(model, scale), { range: MODELS[model].range, depthToSpace: o.depthToSpace });
 		s = ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableMemPattern: false });
-		sessions.set(scale, s);
+		sessions.set(key, s);
 	}
 	return s;
 }
 
-export async function runModelOrt(scale: ModelScale, pixels: Uint8Array, width: number, height: number, crop = { x: 0, y: 0, w: width * scale, h: height * scale }): Promise<Uint8Array> {
+export async function runModelOrt(
+	model: ModelName,
+	scale: ModelScale,
+	pixels: Uint8Array,
+	width: number,
+	height: number,
+	crop = { x: 0, y: 0, w: width * scale, h: height * scale },
+	o: OrtRunOptions = {},
+): Promise<Uint8Array> {
 	const ort = (await import('onnxruntime-node')) as typeof Ort;
-	const s = await session(ort, scale);
+	const s = await session(ort, model, scale, o);
 	const plane = width * height;
 	const input = new Float32Array(3 * plane);
 	for (let i = 0; i < plane; i++) {

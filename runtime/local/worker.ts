@@ -7,9 +7,12 @@
 import { parentPort } from 'node:worker_threads';
 import type { LocalBackend } from './backend';
 import { runModel } from './esrgan';
+import type { ModelName } from './models';
 
 export interface TileRequest {
 	id: number;
+	/** slim, or thick (the best-quality mode, ×4 only). */
+	model: ModelName;
 	scale: 2 | 3 | 4;
 	width: number;
 	height: number;
@@ -19,12 +22,14 @@ export interface TileRequest {
 	crop: { x: number; y: number; w: number; h: number };
 	/** Which engine runs the model (backend.ts). */
 	backend: LocalBackend;
+	/** The graph as shipped, without the upsample+conv rewrite (measurements only: `npm run bench`). */
+	asShipped?: boolean;
 }
 
 export type TileReply = { id: number; pixels: Uint8Array } | { id: number; error: string };
 
 /** ONNX Runtime is loaded only by a worker that runs it. */
-const run = async (req: TileRequest) => (req.backend === 'onnx' ? (await import('./ort')).runModelOrt : runModel)(req.scale, req.pixels, req.width, req.height, req.crop);
+const run = async (req: TileRequest) => (req.backend === 'onnx' ? (await import('./ort')).runModelOrt : runModel)(req.model, req.scale, req.pixels, req.width, req.height, req.crop, { depthToSpace: !req.asShipped });
 
 parentPort?.on('message', (req: TileRequest) => {
 	run(req).then(

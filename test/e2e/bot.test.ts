@@ -14,7 +14,7 @@ import { createLogger } from '../../runtime/log';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { DiscordFake, type Recorded } from '../fakes/discord';
 import { XimilarFake } from '../fakes/ximilar';
-import { dims, motionPhoto, webp } from '../helpers/images';
+import { dims, jpeg, motionPhoto, webp } from '../helpers/images';
 import { CLI } from '../helpers/cli';
 
 const SAMPLE = readFileSync(resolve(__dirname, '../fixtures/sample.jpg'));
@@ -399,6 +399,15 @@ describe('the local engine (BOT_LOCAL_ENGINE=on)', () => {
 			const id = discord.slash({ command: 'upscale', attachment: image(), options: [opt('scale', NUMBER, 10), opt('fast', BOOLEAN, true)] });
 			await finalOf(id);
 			expect(last(id, 'edit').body.content).toBe('✅ Upscaled 320×240 → 3200×2400 with the local engine. Free: no credits used.');
+		});
+	});
+
+	it('best quality (ESRGAN-thick x4) is an option, refused with fast mode', async () => {
+		await withLocalBot(localOnly(), async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image('small.jpg', await jpeg(64, 48), 64, 48), options: [opt('scale', NUMBER, 3), opt('best', BOOLEAN, true)] });
+			await finalOf(id);
+			expect(last(id, 'edit').body.content).toBe('✅ Upscaled 64×48 → 192×144 with the local engine. Free: no credits used.');
+			await expectRejected(discord.slash({ command: 'upscale', attachment: image(), options: [opt('best', BOOLEAN, true), opt('fast', BOOLEAN, true)] }), '❌ Choose fast mode or best quality, not both.');
 		});
 	});
 

@@ -78,7 +78,7 @@ describe('upscale-toolkit, installed with npm install -g from its tarball', () =
 		const toolkit = JSON.parse(readFileSync(join(TOOLKIT, 'package.json'), 'utf8'));
 		expect(toolkit.version).toBe(root.version);
 		for (const [name, range] of Object.entries({ ...toolkit.dependencies, ...toolkit.optionalDependencies })) expect([name, root.devDependencies[name]]).toEqual([name, range]);
-		expect(Object.keys(toolkit.optionalDependencies).sort()).toEqual(['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim', 'onnxruntime-node', 'sharp']);
+		expect(Object.keys(toolkit.optionalDependencies).sort()).toEqual(['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim', '@upscalerjs/esrgan-thick', 'onnxruntime-node', 'sharp']);
 	});
 
 	describe('installed globally (npm install -g)', () => {
@@ -180,7 +180,7 @@ describe('upscale-toolkit, installed with npm install -g from its tarball', () =
 
 	it('the global install carries the local engine: the models are read from the install and the AI upscale runs offline', async () => {
 		const full = installToolkit(tarball, 'global');
-		for (const p of ['sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim', 'onnxruntime-node']) expect(full.packages).toContain(p);
+		for (const p of ['sharp', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@upscalerjs/esrgan-slim', '@upscalerjs/esrgan-thick', 'onnxruntime-node']) expect(full.packages).toContain(p);
 		process.stdout.write(`toolkit, full global install: ${full.packages.length} packages, ${(full.bytes / 1e6).toFixed(1)} MB\n`);
 		const out = join(mkdtempSync(join(tmpdir(), 'upscale-out-')), 'cat.png');
 		const r = await run(full.bin('upscale'), [CHELSEA, '--scale', '2', '--output', out, '--json']);

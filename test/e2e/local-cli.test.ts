@@ -45,6 +45,16 @@ describe('CLI: the local engine', () => {
 		expect([m.width, m.height, m.format]).toEqual([640, 480, 'jpeg']);
 	});
 
+	it('--best: the ESRGAN-thick model, its time estimated before it starts', async () => {
+		const dir = tempDir();
+		// 240x200 on one model thread: an estimate over 10 s, so the 0% line says how long it will take.
+		await sharp(CHELSEA).resize(240, 200, { fit: 'fill' }).jpeg().toFile(join(dir, 'in.jpg'));
+		const r = await runCli([join(dir, 'in.jpg'), '--provider', 'local', '--best', '--scale', '4', '--json', '--output', join(dir, 'out.png')], { UPSCALE_LOCAL_THREADS: '1' });
+		expect(r.code).toBe(0);
+		expect(r.stderr).toMatch(/^Local engine: upscaling 0% \(best-quality model, about \d+ s in all\)\n(Local engine: upscaling \d+% \(best-quality model\)\n)*Local engine: done in \d+\.\d s\n$/);
+		expect(JSON.parse(r.stdout)).toMatchObject({ provider: 'local', width: 960, height: 800, params: { method: 'ai', models: ['esrgan-thick x4'], backend: 'onnx' } });
+	});
+
 	it('--json: one object with the local provider, 0 credits and the models used', async () => {
 		const dir = tempDir();
 		const r = await runCli([CHELSEA, '--provider', 'local', '--scale', '3', '--format', 'webp', '--quality', '70', '--json', '--output', join(dir, 'cat.webp')]);
@@ -89,6 +99,9 @@ describe('CLI: the local engine', () => {
 		[['--provider', 'local', '--async'], 'upscale: The local engine runs on this machine and has no tasks to submit: drop --async.\n'],
 		[['--provider', 'local', '--mode', 'ironed_out'], 'upscale: The local engine does not take mode (a Ximilar option): drop it, or use that vendor.\n'],
 		[['--fast', '--provider', 'clipdrop'], 'upscale: Fast mode belongs to the local engine; the vendors always run their own models.\n'],
+		[['--best', '--provider', 'clipdrop'], 'upscale: Best quality belongs to the local engine; the vendors always run their own models.\n'],
+		[['--provider', 'local', '--best', '--scale', '6'], 'upscale: The best-quality model upscales at most 4x (asked: 6.00x); the default model goes up to 8x.\n'],
+		[['--provider', 'local', '--best', '--fast'], 'upscale: Choose fast mode or best quality, not both.\n'],
 	])('rejects %j before doing anything (exit 2)', async (args, message) => {
 		const r = await runCli([SAMPLE, ...args], { CLIPDROP_API_KEY: 'cd-never-used-0123456789', CLIPDROP_BASE_URL: 'http://127.0.0.1:9' });
 		expect(r.code).toBe(2);

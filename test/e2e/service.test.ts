@@ -128,6 +128,18 @@ describe('the job API, both vendors and the local engine', () => {
 		expect(submits(cd) + submits(xm)).toBe(0);
 	});
 
+	test('the local engine (best quality): ESRGAN-thick x4; refused with fast mode or beyond 4x', async () => {
+		const r = await call(s.url, key.key, 'POST', '/v1/jobs', form({ provider: 'local', scale: 3, best: true, wait: 20 }, { bytes: await jpeg(48, 32) }));
+		expect(r.body).toMatchObject({ status: 'succeeded', provider: 'local', output: { width: 144, height: 96 } });
+		for (const [extra, message] of [
+			[{ fast: true }, 'Choose fast mode or best quality, not both.'],
+			[{ scale: 6 }, 'The best-quality model upscales at most 4x (asked: 6.00x); the default model goes up to 8x.'],
+		] as const) {
+			const bad = await call(s.url, key.key, 'POST', '/v1/jobs', form({ provider: 'local', scale: 2, best: true, ...extra }, { bytes: await jpeg(48, 32) }));
+			expect([bad.status, bad.body.detail]).toEqual([400, message]);
+		}
+	});
+
 	test('refusals before anything is stored or spent, each as problem+json with its code', async () => {
 		const cases: Array<[string, Promise<{ status: number; body: any; headers: Headers }>, number, string, RegExp]> = [  
 			['no key', call(s.url, undefined, 'GET', '/v1/jobs'), 401, 'UNAUTHORIZED', /Authorization: Bearer/],

@@ -1,6 +1,6 @@
 /**
- * The local engine on real images: the ESRGAN-slim models on TF.js WebAssembly (worker threads, the built worker
- * from dist/), sharp for decoding and encoding. Exact sizes, alpha, grayscale, EXIF orientation, odd sizes, tiling
+ * The local engine on real images: the ESRGAN models on ONNX Runtime and TF.js WebAssembly (worker threads, the
+ * built worker from dist/), sharp for decoding and encoding. Exact sizes, alpha, grayscale, EXIF orientation, odd sizes, tiling
  * without seams, options and every error a user can hit.
  */
 import http from 'node:http';
@@ -318,16 +318,17 @@ describe('local engine: what a user is told', () => {
 });
 
 describe('local engine: ONNX Runtime and TF.js', () => {
-	it('give the same pixels (within one level) from the same weights, at x2, x3 and x4', async () => {
+	it('give the same pixels (within one level) from the same weights, at x2, x3 and x4, and with the best-quality model', async () => {
 		const { LocalUpscaler } = await import('../../runtime');
 		const onnx = new LocalUpscaler({ backend: 'onnx', threads: 2 });
 		const tfjs = new LocalUpscaler({ backend: 'tfjs', threads: 2 });
 		try {
 			const crop = await sharp(CHELSEA).extract({ left: 150, top: 60, width: 120, height: 90 }).png().toBuffer();
-			for (const scale of [2, 3, 4]) {
-				const a = await onnx.upscale({ bytes: crop }, { scale, format: 'png' });
-				const b = await tfjs.upscale({ bytes: crop }, { scale, format: 'png' });
+			for (const [scale, best] of [[2, false], [3, false], [4, false], [4, true]] as const) {
+				const a = await onnx.upscale({ bytes: crop }, { scale, format: 'png', best });
+				const b = await tfjs.upscale({ bytes: crop }, { scale, format: 'png', best });
 				expect([a.params.backend, b.params.backend]).toEqual(['onnx', 'tfjs']);
+				expect(a.params.models).toEqual([`esrgan-${best ? 'thick' : 'slim'} x${scale}`]);
 				const d = diff((await rawOf(a.bytes)).data, (await rawOf(b.bytes)).data);
 				expect(d.max).toBeLessThanOrEqual(1);
 				expect(d.mean).toBeLessThan(0.01);
@@ -339,11 +340,43 @@ describe('local engine: ONNX Runtime and TF.js', () => {
 	});
 });
 
+describe('local engine: the models as we rewrite them', () => {
+	it('upsample+conv rewritten as conv+DepthToSpace gives the graph-as-shipped pixels, on both backends', async () => {
+		const crop = await sharp(CHELSEA).extract({ left: 200, top: 100, width: 60, height: 40 }).png().toBuffer();
+		for (const backend of ['onnx', 'tfjs'] as const) {
+			const rewritten = new LocalUpscaler({ backend, threads: 1 });
+			const shipped = new LocalUpscaler({ backend, threads: 1, asShipped: true });
+			try {
+				for (const scale of [2, 3, 4]) {
+					const a = (await rawOf((await rewritten.upscale({ bytes: crop }, { scale, format: 'png' })).bytes)).data;
+					const b = (await rawOf((await shipped.upscale({ bytes: crop }, { scale, format: 'png' })).bytes)).data;
+					expect(diff(a, b).max).toBeLessThanOrEqual(1);
+				}
+			} finally {
+				await Promise.all([rewritten.close(), shipped.close()]);
+			}
+		}
+	});
+
+	it('the best-quality model (ESRGAN-thick x4) beats the default on a quartered photo, and both beat bicubic', async () => {
+		// Ground truth: the photo. Input: it quartered. Measured: thick 30.33 dB, slim 29.74, bicubic 29.57.
+		const truth = await sharp(CHELSEA).extract({ left: 0, top: 0, width: 448, height: 300 }).raw().toBuffer();
+		const small = await sharp(truth, { raw: { width: 448, height: 300, channels: 3 } }).resize(112, 75, { kernel: 'cubic' }).png().toBuffer();
+		const slim = (await rawOf((await engine.upscale({ bytes: small }, { scale: 4, format: 'png' })).bytes)).data;
+		const thick = await engine.upscale({ bytes: small }, { scale: 4, format: 'png', best: true });
+		expect(thick.params.models).toEqual(['esrgan-thick x4']);
+		const bicubic = await sharp(small).resize(448, 300, { kernel: 'cubic' }).raw().toBuffer();
+		const [t, s, b] = [psnr((await rawOf(thick.bytes)).data, truth), psnr(slim, truth), psnr(bicubic, truth)];
+		expect(t).toBeGreaterThan(s + 0.4);
+		expect(s).toBeGreaterThan(b);
+	});
+});
+
 describe('local engine: the worker pool', () => {
 	it('passes a worker failure on, and fails queued tiles when it is closed', async () => {
 		const { TilePool } = await import('../../runtime/local/pool');
 		const pool = new TilePool(1);
-		const tile = () => ({ scale: 2 as const, width: 4, height: 4, pixels: new Uint8Array(48), crop: { x: 0, y: 0, w: 8, h: 8 }, backend: 'tfjs' as const });
+		const tile = () => ({ scale: 2 as const, width: 4, height: 4, pixels: new Uint8Array(48), crop: { x: 0, y: 0, w: 8, h: 8 }, backend: 'tfjs' as const, model: 'slim' as const });
 		await expect(pool.run({ ...tile(), scale: 5 as never })).rejects.toThrow(/models\/x5\/model\.json/);
 		const ok = await pool.run(tile());
 		expect(ok.length).toBe(8 * 8 * 3);

@@ -78,10 +78,18 @@ describe('progress lines', () => {
 		[{ stage: 'queued', provider: 'ximilar', taskId: 't', position: 0, elapsedMs: 0 }, 'Ximilar: queued, at the front of the queue (task t, 0 s)'],
 		[{ stage: 'processing', provider: 'ximilar', taskId: 't', elapsedMs: 5000 }, 'Ximilar: processing (task t, 5 s)'],
 		[{ stage: 'processing', provider: 'local', fraction: 0.456, vendorStatus: 'ai', elapsedMs: 3000 }, 'Local engine: upscaling 45% (AI model, 3 s)'],
+		[{ stage: 'processing', provider: 'local', fraction: 0, vendorStatus: 'best', etaMs: t0 + 150_000, elapsedMs: 400 }, 'Local engine: upscaling 0% (best-quality model, 0 s, about 3 min in all)'],
+		[{ stage: 'processing', provider: 'local', fraction: 0.5, vendorStatus: 'best', etaMs: t0 + 42_000, elapsedMs: 45_000 }, 'Local engine: upscaling 50% (best-quality model, 45 s, about 42 s left)'],
 		[{ stage: 'downloading', provider: 'clipdrop', elapsedMs: 0 }, 'Clipdrop: downloading the result…'],
 		[{ stage: 'done', provider: 'local', elapsedMs: 1234 }, 'Local engine: done in 1.2 s'],
 	] as const)('%j', (p, line) => {
 		expect(describeProgress(p, t0)).toBe(line);
+	});
+
+	it('a log gets the estimate once, on the 0% line', () => {
+		const best = (fraction: number, left: number) => ({ stage: 'processing', provider: 'local', fraction, vendorStatus: 'best', etaMs: t0 + left, elapsedMs: 0 }) as const;
+		expect(describeProgress(best(0, 7_200_000), t0, true)).toBe('Local engine: upscaling 0% (best-quality model, about 2 h in all)');
+		expect(describeProgress(best(0.31, 5_000), t0, true)).toBe('Local engine: upscaling 30% (best-quality model)');
 	});
 
 	it('one line per change in a log (percentages in tens); one updating line on a terminal; nothing when quiet', () => {

@@ -1,5 +1,6 @@
 /** The local engine's pure parts: tile grid, model passes, and the message for missing optional packages. */
-import { modelPasses } from '../../core';
+import { modelPasses, parseOptions, planLocal } from '../../core';
+import { estimateModelMs, remainingMs } from '../../runtime/local/estimate';
 import { requireLocalPackages } from '../../runtime/local/deps';
 import { copyRegion, pasteRegion, tileGrid } from '../../runtime/local/tiles';
 
@@ -67,13 +68,49 @@ describe('modelPasses', () => {
 describe('requireLocalPackages', () => {
 	it('names what is missing and the command that installs it', () => {
 		const only = (...names: string[]) => (n: string) => names.includes(n);
-		expect(() => requireLocalPackages(false, only('sharp'))).toThrow(
+		expect(() => requireLocalPackages('slim', only('sharp'))).toThrow(
 			"The local engine needs @tensorflow/tfjs, @tensorflow/tfjs-backend-wasm, @upscalerjs/esrgan-slim, which are not installed (they are optional dependencies of upscale-toolkit: an install with --omit=optional, or where they failed to install, has no local engine). Install with: npm install @tensorflow/tfjs@4.11.0 @tensorflow/tfjs-backend-wasm@4.11.0 @upscalerjs/esrgan-slim@1.0.0",
 		);
-		expect(() => requireLocalPackages(true, only())).toThrow(
+		expect(() => requireLocalPackages('fast', only())).toThrow(
 			"The local engine needs sharp, which is not installed (they are optional dependencies of upscale-toolkit: an install with --omit=optional, or where they failed to install, has no local engine). Install with: npm install sharp@^0.34.5",
 		);
-		expect(() => requireLocalPackages(true, only('sharp'))).not.toThrow();
-		expect(() => requireLocalPackages(false)).not.toThrow();
+		expect(() => requireLocalPackages('fast', only('sharp'))).not.toThrow();
+		expect(() => requireLocalPackages('slim')).not.toThrow();
+		expect(() => requireLocalPackages('thick', (n) => n !== '@upscalerjs/esrgan-thick')).toThrow('The local engine needs @upscalerjs/esrgan-thick, which is not installed');
+		expect(() => requireLocalPackages('slim', (n) => n !== '@upscalerjs/esrgan-thick')).not.toThrow();
+	});
+});
+
+describe('the best-quality mode (planLocal)', () => {
+	const photo = { format: 'jpeg' as const, width: 400, height: 300, bytes: 1000, hasAlpha: false, orientation: 1 };
+	const plan = (o: Record<string, unknown>) => planLocal(parseOptions(o, 'local'), photo);
+
+	it('is one ESRGAN-thick x4 pass, resampled to the size asked for', () => {
+		expect(plan({ scale: 4, best: true })).toMatchObject({ method: 'ai', model: 'thick', passes: [4], target: { width: 1600, height: 1200 }, params: { models: ['esrgan-thick x4'] } });
+		expect(plan({ scale: 2, best: true })).toMatchObject({ model: 'thick', passes: [4], target: { width: 800, height: 600 } });
+		expect(plan({ scale: 4 })).toMatchObject({ model: 'slim', passes: [4], params: { models: ['esrgan-slim x4'] } });
+	});
+
+	it('refuses more than 4x and fast mode with it', () => {
+		expect(() => plan({ scale: 6, best: true })).toThrow('The best-quality model upscales at most 4x (asked: 6.00x); the default model goes up to 8x.');
+		expect(() => plan({ scale: 2, best: true, fast: true })).toThrow('Choose fast mode or best quality, not both.');
+	});
+});
+
+describe('the time estimate', () => {
+	it('grows with the pixels and the passes, shrinks with the workers that have a core', () => {
+		const base = { model: 'slim' as const, passes: [4] as Array<2 | 3 | 4>, width: 1000, height: 1000, backend: 'onnx' as const, threads: 1, cores: 4 };
+		const one = estimateModelMs(base);
+		expect(estimateModelMs({ ...base, width: 2000 })).toBeCloseTo(2 * one, -1);
+		expect(estimateModelMs({ ...base, threads: 2 })).toBeCloseTo(one / 2, -1);
+		expect(estimateModelMs({ ...base, threads: 8 })).toBeCloseTo(one / 4, -1);
+		expect(estimateModelMs({ ...base, passes: [4, 2] })).toBeGreaterThan(10 * one);
+		expect(estimateModelMs({ ...base, model: 'thick' })).toBeGreaterThan(20 * one);
+		expect(estimateModelMs({ ...base, backend: 'tfjs' })).toBeGreaterThan(3 * one);
+	});
+
+	it('the time left follows the pace so far', () => {
+		expect(remainingMs(10_000, 0.25)).toBe(30_000);
+		expect(remainingMs(10_000, 1)).toBe(0);
 	});
 });

@@ -5,53 +5,18 @@
  * pixels go in as 0..255 floats and come out the same way, exactly as the TF.js model takes and gives them.
  *
  * Layers: Conv2D (HWIO kernels become OIHW; "same" padding for odd kernels), Activation (relu, linear), Concatenate
- * (channels), Add, UpSampling2D (nearest: a Resize that repeats pixels). Anything else is refused by name.
+ * (channels), Add, UpSampling2D (nearest: a Resize that repeats pixels), and ESRGAN-thick's two custom layers as
+ * UpscalerJS defines them: MultiplyBeta (× its beta) and PixelShuffle{s}x (TF's depth_to_space: ONNX's DepthToSpace
+ * in DCR order). Anything else is refused by name. A model that works on 0..1 (thick) gets its input divided by 255
+ * and its output multiplied by 255, so every graph takes and gives 0..255.
  *
  * "Nearest upsampling by s, then a convolution" is rewritten as a convolution at the input's size with s² times the
  * output channels, then DepthToSpace (the same maths: each of the s×s positions inside an enlarged pixel sees its own
  * sum of the kernel's taps). The model's last step no longer makes a 48-channel tensor at the output's full size
- * (200 MB for one 256-px tile at ×4), and does s² fewer multiplications.
+ * (200 MB for one 256-px tile at ×4).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { fusableUpsamples, fusedUpsampleConv, readModelJson, readWeights, type FusedUpsample } from '../layers-model';
 import { model, node, tensor, valueInfo, type Attr } from './onnx';
-
-interface LayerJson {
-	class_name: string;
-	name: string;
-	config: Record<string, unknown>;
-	inbound_nodes: Array<Array<[string, number, number, unknown?]>>;
-}
-
-interface ModelJson {
-	format?: string;
-	modelTopology: { model_config?: { config: GraphJson }; config?: GraphJson };
-	weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
-}
-
-interface GraphJson {
-	layers: LayerJson[];
-	input_layers: Array<[string, number, number]>;
-	output_layers: Array<[string, number, number]>;
-}
-
-/** The weights of a model folder, by name. */
-export function readWeights(dir: string, json: ModelJson): Map<string, { shape: number[]; data: Float32Array }> {
-	const out = new Map<string, { shape: number[]; data: Float32Array }>();
-	for (const group of json.weightsManifest) {
-		const buf = Buffer.concat(group.paths.map((p) => readFileSync(join(dir, p))));
-		let at = 0;
-		for (const w of group.weights) {
-			if (w.dtype !== 'float32') throw new Error(`weight ${w.name} is ${w.dtype}; only float32 weights are converted`);
-			const n = w.shape.reduce((a, b) => a * b, 1);
-			const data = new Float32Array(n);
-			for (let i = 0; i < n; i++) data[i] = buf.readFloatLE(at + i * 4);
-			at += n * 4;
-			out.set(w.name, { shape: w.shape, data });
-		}
-	}
-	return out;
-}
 
 /** HWIO (TF) to OIHW (ONNX). */
 function oihw(shape: number[], data: Float32Array): { dims: number[]; data: Float32Array } {
@@ -64,79 +29,44 @@ function oihw(shape: number[], data: Float32Array): { dims: number[]; data: Floa
 	return { dims: [o, i, h, w], data: out };
 }
 
-/**
- * The low-resolution kernel of "nearest upsampling by s, then a k×k convolution" (HWIO in, OIHW out): for each
- * position (a, b) inside an enlarged pixel, the taps that land on the same source pixel are summed. Output channel
- * c·s² + a·s + b is colour c at position (a, b): DepthToSpace's CRD order.
- */
-function fusedUpsampleConv(shape: number[], data: Float32Array, s: number): { dims: number[]; data: Float32Array; radius: number } {
-	const [kh, kw, ci, co] = shape;
-	const hy = (kh - 1) / 2;
-	const hx = (kw - 1) / 2;
-	const R = Math.max(Math.ceil(hy / s), Math.ceil(hx / s), 1);
-	const K = 2 * R + 1;
-	const outCh = co * s * s;
-	const out = new Float32Array(outCh * ci * K * K);
-	for (let c = 0; c < co; c++)
-		for (let a = 0; a < s; a++)
-			for (let b = 0; b < s; b++) {
-				const o = c * s * s + a * s + b;
-				for (let dy = -hy; dy <= hy; dy++)
-					for (let dx = -hx; dx <= hx; dx++) {
-						const ry = Math.floor((a + dy) / s) + R;
-						const rx = Math.floor((b + dx) / s) + R;
-						for (let i = 0; i < ci; i++) out[((o * ci + i) * K + ry) * K + rx] += data[(((dy + hy) * kw + (dx + hx)) * ci + i) * co + c];
-					}
-			}
-	return { dims: [outCh, ci, K, K], data: out, radius: R };
-}
-
 /** Converts a TF.js layers model folder (model.json and its shards) to the bytes of an ONNX model. */
-export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean } = {}): Uint8Array {
-	const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelJson;
-	if (json.format !== 'layers-model') throw new Error(`${dir}/model.json is not a TF.js layers model`);
-	const graph = json.modelTopology.model_config?.config ?? json.modelTopology.config;
-	if (!graph) throw new Error(`${dir}/model.json has no model config`);
+export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean; /** The model's pixel range: 255 (slim) or 1 (thick). */ range?: 1 | 255 } = {}): Uint8Array {
+	const { json, graph } = readModelJson(dir);
 	const weights = readWeights(dir, json);
 	const nodes: Uint8Array[] = [];
 	const initializers: Uint8Array[] = [];
 	const add = (op: string, inputs: string[], output: string, name: string, attrs?: Record<string, Attr>) => nodes.push(node(op, inputs, [output], name, attrs));
 
-	// Which layers read each output: an upsampling read only by a convolution can be fused with it.
-	const readers = new Map<string, LayerJson[]>();
-	for (const l of graph.layers) for (const [n] of l.inbound_nodes[0] ?? []) readers.set(n, [...(readers.get(n) ?? []), l]);
-	const fusable = (l: LayerJson): LayerJson | undefined => {
-		if (opts.depthToSpace === false || l.class_name !== 'UpSampling2D' || l.config.interpolation !== 'nearest') return undefined;
-		const [sy, sx] = l.config.size as number[];
-		const next = readers.get(l.name);
-		const conv = next?.length === 1 ? next[0] : undefined;
-		if (sy !== sx || !conv || conv.class_name !== 'Conv2D' || conv.config.padding !== 'same' || conv.config.activation !== 'linear') return undefined;
-		if ((conv.config.strides as number[]).some((v) => v !== 1) || (conv.config.dilation_rate as number[]).some((v) => v !== 1)) return undefined;
-		return conv;
-	};
-	const fused = new Map<string, { up: LayerJson; scale: number }>();
+	// Each upsampling read only by a plain convolution is fused with it (layers-model.ts).
+	const fused = opts.depthToSpace === false ? new Map<string, FusedUpsample>() : fusableUpsamples(graph);
+	const skipped = new Set([...fused.values()].map((f) => f.up.name));
+	const input = graph.input_layers[0][0];
+	const output = graph.output_layers[0][0];
+	// 0..255 in and out: the model's input layer is fed from `pixels`, its output layer is scaled to `result`.
+	const range = opts.range ?? 255;
+	const scaled = range !== 255;
+	const source = scaled ? 'pixels' : input;
+	const result = scaled ? 'result' : output;
+	if (scaled) {
+		initializers.push(tensor('range/in', [], Float32Array.of(range / 255)), tensor('range/out', [], Float32Array.of(255 / range)));
+		add('Mul', [source, 'range/in'], input, 'range/in');
+	}
 
 	for (const l of graph.layers) {
 		const inputs = (l.inbound_nodes[0] ?? []).map(([n]) => n);
 		const c = l.config;
-		const conv = fusable(l);
-		if (conv) {
-			fused.set(conv.name, { up: l, scale: (c.size as number[])[0] });
-			continue;
-		}
+		if (skipped.has(l.name)) continue;
 		const f = fused.get(l.name);
 		if (f) {
 			const kernel = weights.get(`${l.name}/kernel`);
 			const bias = weights.get(`${l.name}/bias`);
 			if (!kernel) throw new Error(`no weights for ${l.name}`);
 			const s = f.scale;
-			const k = fusedUpsampleConv(kernel.shape, kernel.data, s);
+			const k = fusedUpsampleConv(kernel.shape, kernel.data, s, c.use_bias ? bias?.data : undefined);
 			initializers.push(tensor(`${l.name}/W`, k.dims, k.data));
 			const ins = [(f.up.inbound_nodes[0] ?? [])[0][0], `${l.name}/W`];
-			if (c.use_bias && bias) {
-				const b = new Float32Array(bias.data.length * s * s);
-				for (let ch = 0; ch < bias.data.length; ch++) b.fill(bias.data[ch], ch * s * s, (ch + 1) * s * s);
-				initializers.push(tensor(`${l.name}/B`, [b.length], b));
+			if (k.bias) {
+				initializers.push(tensor(`${l.name}/B`, [k.bias.length], k.bias));
 				ins.push(`${l.name}/B`);
 			}
 			const r = k.radius;
@@ -182,6 +112,13 @@ export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean }
 				if (inputs.length === 2) add('Add', inputs, l.name, l.name);
 				else add('Sum', inputs, l.name, l.name);
 				break;
+			case 'MultiplyBeta': {
+				const beta = c.beta;
+				if (typeof beta !== 'number') throw new Error(`${l.name}: MultiplyBeta without a beta`);
+				initializers.push(tensor(`${l.name}/beta`, [], Float32Array.of(beta)));
+				add('Mul', [inputs[0], `${l.name}/beta`], l.name, l.name);
+				break;
+			}
 			case 'UpSampling2D': {
 				const [sy, sx] = c.size as number[];
 				if (c.interpolation !== 'nearest') throw new Error(`${l.name}: ${String(c.interpolation)} upsampling is not converted`);
@@ -189,19 +126,21 @@ export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean }
 				add('Resize', [inputs[0], '', `${l.name}/scales`], l.name, l.name, { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
 				break;
 			}
-			default:
-				throw new Error(`${l.name}: layer ${l.class_name} is not converted`);
+			default: {
+				const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
+				if (!shuffle || c.scale !== Number(shuffle[1])) throw new Error(`${l.name}: layer ${l.class_name} is not converted`);
+				add('DepthToSpace', inputs, l.name, l.name, { blocksize: Number(shuffle[1]), mode: 'DCR' });
+			}
 		}
 	}
-	const input = graph.input_layers[0][0];
-	const output = graph.output_layers[0][0];
+	if (scaled) add('Mul', [output, 'range/out'], result, 'range/out');
 	return model({
 		name: 'esrgan',
 		producer: 'n8n-nodes-upscale converter',
 		opset: 13,
 		nodes,
 		initializers,
-		inputs: [valueInfo(input, [1, 3, 'height', 'width'])],
-		outputs: [valueInfo(output, [1, 3, 'out_height', 'out_width'])],
+		inputs: [valueInfo(source, [1, 3, 'height', 'width'])],
+		outputs: [valueInfo(result, [1, 3, 'out_height', 'out_width'])],
 	});
 }

@@ -1,0 +1,114 @@
+/**
+ * Reading the TF.js layers models the @upscalerjs packages ship (model.json, its layer graph, its float32 weight
+ * shards), and the one rewrite both backends apply: "nearest upsampling by s, then a convolution" becomes a
+ * convolution at the input's size with s² times the output channels, then DepthToSpace. Same maths (each of the s×s
+ * positions inside an enlarged pixel sees its own sum of the kernel's taps) and, for a 3×3 kernel, as many
+ * multiplications, but no 48-channel tensor at the output's full size (200 MB for one 256-px tile at ×4) to make and
+ * to read.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface LayerJson {
+	class_name: string;
+	name: string;
+	config: Record<string, unknown>;
+	inbound_nodes: Array<Array<[string, number, number, unknown?]>>;
+}
+
+export interface GraphJson {
+	name?: string;
+	layers: LayerJson[];
+	input_layers: Array<[string, number, number]>;
+	output_layers: Array<[string, number, number]>;
+}
+
+export interface ModelJson {
+	format?: string;
+	modelTopology: { model_config?: { class_name?: string; config: GraphJson }; config?: GraphJson } & Record<string, unknown>;
+	weightsManifest: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
+}
+
+export type Weights = Map<string, { shape: number[]; data: Float32Array }>;
+
+/** model.json of a model folder, checked to be a layers model with a graph. */
+export function readModelJson(dir: string): { json: ModelJson; graph: GraphJson } {
+	const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelJson;
+	if (json.format !== 'layers-model') throw new Error(`${dir}/model.json is not a TF.js layers model`);
+	const graph = json.modelTopology.model_config?.config ?? json.modelTopology.config;
+	if (!graph) throw new Error(`${dir}/model.json has no model config`);
+	return { json, graph };
+}
+
+/** The weights of a model folder, by name. */
+export function readWeights(dir: string, json: ModelJson): Weights {
+	const out: Weights = new Map();
+	for (const group of json.weightsManifest) {
+		const buf = Buffer.concat(group.paths.map((p) => readFileSync(join(dir, p))));
+		let at = 0;
+		for (const w of group.weights) {
+			if (w.dtype !== 'float32') throw new Error(`weight ${w.name} is ${w.dtype}; only float32 weights are converted`);
+			const n = w.shape.reduce((a, b) => a * b, 1);
+			const data = new Float32Array(n);
+			for (let i = 0; i < n; i++) data[i] = buf.readFloatLE(at + i * 4);
+			at += n * 4;
+			out.set(w.name, { shape: w.shape, data });
+		}
+	}
+	return out;
+}
+
+export interface FusedUpsample {
+	up: LayerJson;
+	conv: LayerJson;
+	scale: number;
+}
+
+/** Each upsampling layer that the rewrite applies to (nearest, square, read only by a plain "same" convolution), by the name of that convolution. */
+export function fusableUpsamples(graph: GraphJson): Map<string, FusedUpsample> {
+	const readers = new Map<string, LayerJson[]>();
+	for (const l of graph.layers) for (const [n] of l.inbound_nodes[0] ?? []) readers.set(n, [...(readers.get(n) ?? []), l]);
+	const out = new Map<string, FusedUpsample>();
+	for (const up of graph.layers) {
+		if (up.class_name !== 'UpSampling2D' || up.config.interpolation !== 'nearest') continue;
+		const [sy, sx] = up.config.size as number[];
+		const next = readers.get(up.name);
+		const conv = next?.length === 1 ? next[0] : undefined;
+		if (sy !== sx || !conv || conv.class_name !== 'Conv2D' || conv.config.padding !== 'same' || conv.config.activation !== 'linear') continue;
+		if ((conv.config.strides as number[]).some((v) => v !== 1) || (conv.config.dilation_rate as number[]).some((v) => v !== 1)) continue;
+		out.set(conv.name, { up, conv, scale: sy });
+	}
+	return out;
+}
+
+/**
+ * The low-resolution kernel of "nearest upsampling by s, then a k×k convolution" (HWIO in, OIHW out): for each
+ * position (a, b) inside an enlarged pixel, the taps that land on the same source pixel are summed. Output channel
+ * c·s² + a·s + b is colour c at position (a, b): DepthToSpace's CRD order. The bias is repeated to match.
+ */
+export function fusedUpsampleConv(shape: number[], data: Float32Array, s: number, bias?: Float32Array): { dims: number[]; data: Float32Array; bias?: Float32Array; radius: number } {
+	const [kh, kw, ci, co] = shape;
+	const hy = (kh - 1) / 2;
+	const hx = (kw - 1) / 2;
+	const R = Math.max(Math.ceil(hy / s), Math.ceil(hx / s), 1);
+	const K = 2 * R + 1;
+	const outCh = co * s * s;
+	const out = new Float32Array(outCh * ci * K * K);
+	for (let c = 0; c < co; c++)
+		for (let a = 0; a < s; a++)
+			for (let b = 0; b < s; b++) {
+				const o = c * s * s + a * s + b;
+				for (let dy = -hy; dy <= hy; dy++)
+					for (let dx = -hx; dx <= hx; dx++) {
+						const ry = Math.floor((a + dy) / s) + R;
+						const rx = Math.floor((b + dx) / s) + R;
+						for (let i = 0; i < ci; i++) out[((o * ci + i) * K + ry) * K + rx] += data[(((dy + hy) * kw + (dx + hx)) * ci + i) * co + c];
+					}
+			}
+	let b: Float32Array | undefined;
+	if (bias) {
+		b = new Float32Array(bias.length * s * s);
+		for (let ch = 0; ch < bias.length; ch++) b.fill(bias[ch], ch * s * s, (ch + 1) * s * s);
+	}
+	return { dims: [outCh, ci, K, K], data: out, bias: b, radius: R };
+}

@@ -10,8 +10,8 @@ import type { ModelName } from './models';
 
 /** Input megapixels a second on one worker thread, by backend, model and scale. */
 const INPUT_MP_PER_S: Record<LocalBackend, Record<ModelName, Partial<Record<2 | 3 | 4, number>>>> = {
-	onnx: { slim: { 2: 0.15, 3: 0.13, 4: 0.12 }, thick: { 4: 0.0038 } },
-	tfjs: { slim: { 2: 0.034, 3: 0.034, 4: 0.035 }, thick: { 4: 0.0016 } },
+	onnx: { slim: { 2: 0.15, 3: 0.13, 4: 0.12 }, thick: { 4: 0.0052 } },
+	tfjs: { slim: { 2: 0.034, 3: 0.034, 4: 0.035 }, thick: { 4: 0.0015 } },
 };
 
 export function estimateModelMs(o: { model: ModelName; passes: Array<2 | 3 | 4>; width: number; height: number; backend: LocalBackend; threads: number; cores?: number }): number {

@@ -51,18 +51,15 @@ export async function runModelOrt(
 		const data = y.data as Float32Array;
 		const W = width * scale;
 		const P = W * height * scale;
-		const out = new Uint8Array(crop.w * crop.h * 3);
-		for (let r = 0; r < crop.h; r++) {
-			const row = (crop.y + r) * W + crop.x;
-			for (let x = 0; x < crop.w; x++) {
-				const at = (r * crop.w + x) * 3;
-				for (let c = 0; c < 3; c++) {
-					const v = data[c * P + row + x];
-					out[at + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-				}
+		// A clamped array rounds and clamps on store (ties to even: at most one level from Math.round, on exact halves).
+		const out = new Uint8ClampedArray(crop.w * crop.h * 3);
+		for (let c = 0; c < 3; c++) {
+			for (let r = 0; r < crop.h; r++) {
+				const from = c * P + (crop.y + r) * W + crop.x;
+				for (let x = 0, j = r * crop.w * 3 + c; x < crop.w; x++, j += 3) out[j] = data[from + x];
 			}
 		}
-		return out;
+		return new Uint8Array(out.buffer);
 	} finally {
 		y.dispose();
 	}

@@ -136,7 +136,7 @@ describe('the job API, both vendors and the local engine', () => {
 			[{ scale: 6 }, 'The best-quality model upscales at most 4x (asked: 6.00x); the default model goes up to 8x.'],
 		] as const) {
 			const bad = await call(s.url, key.key, 'POST', '/v1/jobs', form({ provider: 'local', scale: 2, best: true, ...extra }, { bytes: await jpeg(48, 32) }));
-			expect([bad.status, bad.body.detail]).toEqual([400, message]);
+			expect([bad.status, bad.body.detail]).toEqual([422, message]);
 		}
 	});
 

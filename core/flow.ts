@@ -117,6 +117,7 @@ export async function runUpscale(f: Flow, input: UpscaleInput, o: UpscaleOptions
 	const meter = await startCreditMeter(f, ctx);
 	try {
 		run.onProgress?.({ stage: 'uploading', provider: f.provider, elapsedMs: f.clock.now() - started });
+		await run.beforeSend?.();
 		const done = plan.execution === 'sync' ? await runSync(f, ctx, plan, prepared, started, run) : await runAsync(f, ctx, o, plan, prepared, started, run);
 		const credits = await meter.finish(ctx, done.credits);
 		return finish(f, { started, run, execution: plan.execution, taskId: done.taskId, image: done.image, ref: done.ref, input: facts, credits, params: plan.params });

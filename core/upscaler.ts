@@ -26,6 +26,11 @@ export interface Progress {
 export interface RunControl {
 	signal?: AbortSignal;
 	onProgress?: (p: Progress) => void;
+	/**
+	 * Called, and awaited, right before the paid request leaves: the moment to record that a crash from here on may
+	 * have cost a credit (a job store in another process must have it before the request goes).
+	 */
+	beforeSend?: () => void | Promise<void>;
 	/** Called once an async task exists (its credits are spent): the moment to persist the id. */
 	onSubmitted?: (taskId: string) => void | Promise<void>;
 }

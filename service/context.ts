@@ -10,8 +10,9 @@ import { Providers } from './providers';
 import { Runner } from './runner';
 import type { JobView } from './schemas';
 import { Db } from './store/db';
-import { IdempotencyTable } from './store/idempotency';
-import { JobTable, type JobRow } from './store/jobs';
+import type { JobStore } from './store/job-store';
+import type { JobRow } from './store/jobs';
+import { SqliteJobStore } from './store/sqlite-job-store';
 import { MIGRATIONS } from './store/schema';
 import { WebhookTable } from './store/webhooks';
 import { KeyFile } from './keys/store';
@@ -24,8 +25,7 @@ export interface ServiceContext {
 	config: ServiceConfig;
 	log: Logger;
 	db: Db;
-	jobs: JobTable;
-	idempotency: IdempotencyTable;
+	jobs: JobStore;
 	webhookTable: WebhookTable;
 	webhooks: WebhookSender;
 	keys: KeyFile;
@@ -43,7 +43,7 @@ export interface ServiceContext {
 export function createContext(config: ServiceConfig, log: Logger): ServiceContext {
 	const files = new Files(config.dataDir);
 	const db = new Db(join(config.dataDir, 'jobs.db'), MIGRATIONS, { exclusive: true }); // serve() holds serve.lock
-	const jobs = new JobTable(db);
+	const jobs = new SqliteJobStore(db);
 	const webhookTable = new WebhookTable(db);
 	const keys = new KeyFile(config.dataDir);
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
@@ -56,7 +56,6 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		log,
 		db,
 		jobs,
-		idempotency: new IdempotencyTable(db),
 		webhookTable,
 		webhooks,
 		keys,

@@ -61,7 +61,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 	const port = typeof address === 'object' && address ? address.port : config.port;
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	ctx.baseUrl = config.publicUrl ?? `http://${host}:${port}`;
-	const recovered = ctx.runner.recover();
+	const recovered = await ctx.runner.recover();
 	ctx.webhooks.start();
 	const stopSweeper = startSweeper(ctx);
 	log.info('listening', { url: `http://${host}:${port}`, providers: ctx.providers.offered, dataDir: config.dataDir, ...recovered });
@@ -73,7 +73,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 			ctx.stopping = true;
 			log.info('stopping', { signal });
 			stopSweeper();
-			ctx.runner.stop();
+			await ctx.runner.stop();
 			await app.close().catch(() => undefined);
 			await ctx.webhooks.stop();
 			await ctx.providers.close().catch(() => undefined);

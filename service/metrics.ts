@@ -7,7 +7,7 @@ import type { Http } from '../core';
 import type { JobStatus } from './store/jobs';
 
 export interface MetricSources {
-	jobsByStatus(): Record<JobStatus, number>;
+	jobsByStatus(): Promise<Record<JobStatus, number>>;
 	queueDepth(): number;
 }
 
@@ -26,8 +26,8 @@ export class Metrics {
 			help: 'Jobs in the database, by state.',
 			labelNames: ['state'],
 			registers: [this.registry],
-			collect() {
-				for (const [state, n] of Object.entries(sources.jobsByStatus())) this.set({ state }, n);
+			async collect() {
+				for (const [state, n] of Object.entries(await sources.jobsByStatus())) this.set({ state }, n);
 			},
 		});
 		new Gauge({

@@ -7,17 +7,16 @@ import type { ServiceContext } from './context';
 
 export const RECORD_DAYS = 30;
 
-export function sweep(ctx: ServiceContext, now = Date.now()): { results: number } {
-	const expired = ctx.jobs.expired(now - ctx.config.retentionMs);
+export async function sweep(ctx: ServiceContext, now = Date.now()): Promise<{ results: number }> {
+	const expired = await ctx.jobs.expired(now - ctx.config.retentionMs);
 	for (const row of expired) {
 		ctx.files.removeSync(row.output_path);
 		ctx.files.removeSync(row.input_path);
-		ctx.jobs.update(row.id, { result_deleted_at: now });
+		await ctx.jobs.update(row.id, { result_deleted_at: now });
 	}
 	const before = now - RECORD_DAYS * 86_400_000;
-	ctx.jobs.purge(before);
+	await ctx.jobs.purge(before, now);
 	ctx.webhookTable.purge(before);
-	ctx.idempotency.purge(now);
 	if (expired.length) ctx.log.info('deleted results past the retention', { jobs: expired.length });
 	return { results: expired.length };
 }
@@ -25,12 +24,13 @@ export function sweep(ctx: ServiceContext, now = Date.now()): { results: number 
 /** Sweeps now and then: every minute, or more often for a short retention. */
 export function startSweeper(ctx: ServiceContext): () => void {
 	const every = Math.max(250, Math.min(60_000, Math.floor(ctx.config.retentionMs / 4)));
+	let sweeping = false;
 	const timer = setInterval(() => {
-		try {
-			sweep(ctx);
-		} catch (e) {
-			ctx.log.error('retention sweep failed', { error: (e as Error).message });
-		}
+		if (sweeping) return;
+		sweeping = true;
+		sweep(ctx)
+			.catch((e: unknown) => ctx.log.error('retention sweep failed', { error: (e as Error).message }))
+			.finally(() => (sweeping = false));
 	}, every);
 	timer.unref();
 	return () => clearInterval(timer);

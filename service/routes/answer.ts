@@ -12,7 +12,7 @@ export function requestBase(req: FastifyRequest, ctx: ServiceContext): string {
 
 export async function answerJob(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply, id: string, waitSeconds: number, created = true) {
 	if (waitSeconds > 0) await ctx.runner.settled(id, waitSeconds * 1000);
-	const row = ctx.jobs.get(id);
+	const row = await ctx.jobs.get(id);
 	if (!row) throw notFound(id);
 	const finished = FINISHED.includes(row.status);
 	if (created) reply.header('location', `/v1/jobs/${id}`);

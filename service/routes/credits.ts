@@ -21,12 +21,9 @@ export function credits(app: FastifyInstance, ctx: ServiceContext): void {
 						return { provider, name, remaining: null, used: null, source: 'unknown' as const, as_of: null, error: asUpscaleError(e, provider).message };
 					}
 				}
-				const last = ctx.db.get<{ credits_remaining: number; finished_at: number }>(
-					'SELECT credits_remaining, finished_at FROM jobs WHERE provider = :provider AND credits_remaining IS NOT NULL ORDER BY finished_at DESC LIMIT 1',
-					{ provider },
-				);
+				const last = await ctx.jobs.lastCredits(provider);
 				return last
-					? { provider, name, remaining: last.credits_remaining, used: null, source: 'last_job' as const, as_of: new Date(last.finished_at).toISOString(), error: null }
+					? { provider, name, remaining: last.remaining, used: null, source: 'last_job' as const, as_of: new Date(last.at).toISOString(), error: null }
 					: { provider, name, remaining: null, used: null, source: 'unknown' as const, as_of: null, error: `${name} tells the balance only with a job's answer; no job has run yet.` };
 			}),
 		);

@@ -11,7 +11,7 @@ export function health(app: FastifyInstance, ctx: ServiceContext): void {
 		const problems: string[] = [];
 		if (ctx.stopping) problems.push('the server is stopping');
 		try {
-			ctx.db.get('SELECT 1');
+			await ctx.jobs.ping();
 		} catch (e) {
 			problems.push(`the database does not answer: ${(e as Error).message}`);
 		}

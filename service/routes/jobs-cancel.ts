@@ -9,11 +9,11 @@ import { requestBase } from './answer';
 
 export function jobsCancel(app: FastifyInstance, ctx: ServiceContext): void {
 	app.delete<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => {
-		const row = ctx.jobs.ofClient(req.params.id, (req.client as Client).id);
+		const row = await ctx.jobs.ofClient(req.params.id, (req.client as Client).id);
 		if (!row) throw notFound(req.params.id);
 		if (FINISHED.includes(row.status)) throw new ApiError('ALREADY_FINISHED', `The job has already ${row.status === 'canceled' ? 'been canceled' : row.status}: there is nothing to cancel.`, { status_of_job: row.status });
-		ctx.runner.cancel(row);
+		await ctx.runner.cancel(row);
 		ctx.log.info('job canceled', { job: row.id, client: row.client_id });
-		return ctx.view(ctx.jobs.get(row.id)!, requestBase(req, ctx));
+		return ctx.view((await ctx.jobs.get(row.id))!, requestBase(req, ctx));
 	});
 }

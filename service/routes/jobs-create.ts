@@ -196,35 +196,10 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 			const inputPath = upload ? ctx.files.inputPath(id) : null;
 			if (upload) await rename(uploadPath, inputPath!);
 
-			// From here to the insert nothing awaits: the idempotency check, the limits and the insert are one step.
-			const now = Date.now();
-			if (key) {
-				const seen = ctx.idempotency.find(client.id, key, now);
-				if (seen && seen.request_hash !== hash) {
-					ctx.files.removeSync(inputPath);
-					throw new ApiError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${key.slice(0, 60)}" was used for a different request (job ${seen.job_id}); use a new key for a new job.`, { job_id: seen.job_id });
-				}
-				if (seen) {
-					ctx.files.removeSync(inputPath);
-					reply.header('idempotent-replayed', 'true');
-					return answerJob(ctx, req, reply, seen.job_id, wait);
-				}
-			}
-			const active = ctx.jobs.active(client.id);
-			if (active.mine >= ctx.config.maxJobsPerKey || active.all >= ctx.config.maxJobs) {
-				ctx.files.removeSync(inputPath);
-				ctx.metrics.apiRejections.inc();
-				const mine = active.mine >= ctx.config.maxJobsPerKey;
-				throw new ApiError(
-					'TOO_MANY_JOBS',
-					mine ? `This key already has ${active.mine} jobs queued or running (at most ${ctx.config.maxJobsPerKey}): wait for some to finish.` : `The server has ${active.all} jobs queued or running (at most ${ctx.config.maxJobs}): try again shortly.`,
-					{},
-					ctx.runner.retryAfterSeconds(),
-				);
-			}
+			// The idempotency check, the limits and the insert are one step of the store (one server or many).
 			const request = { provider, ...Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== undefined && !['wait', 'image_url', 'webhook_url', 'provider'].includes(k))) };
-			ctx.db.tx(() => {
-				ctx.jobs.insert({
+			const admission = await ctx.jobs.admit(
+				{
 					id,
 					client_id: client.id,
 					provider,
@@ -238,10 +213,31 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 					input_height: info?.height ?? null,
 					input_bytes: info?.bytes ?? null,
 					webhook_url: r.webhook_url ?? null,
-					created_at: now,
-				});
-				if (key) ctx.idempotency.remember(client.id, key, hash, id, now);
-			});
+					created_at: Date.now(),
+				},
+				{ idempotency: key ? { key, hash } : undefined, maxPerClient: ctx.config.maxJobsPerKey, maxAll: ctx.config.maxJobs },
+			);
+			if (admission.kind === 'key-reused') {
+				ctx.files.removeSync(inputPath);
+				throw new ApiError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${key!.slice(0, 60)}" was used for a different request (job ${admission.jobId}); use a new key for a new job.`, { job_id: admission.jobId });
+			}
+			if (admission.kind === 'replayed') {
+				ctx.files.removeSync(inputPath);
+				reply.header('idempotent-replayed', 'true');
+				return answerJob(ctx, req, reply, admission.jobId, wait);
+			}
+			if (admission.kind === 'busy') {
+				ctx.files.removeSync(inputPath);
+				ctx.metrics.apiRejections.inc();
+				throw new ApiError(
+					'TOO_MANY_JOBS',
+					admission.perClient
+						? `This key already has ${admission.mine} jobs queued or running (at most ${ctx.config.maxJobsPerKey}): wait for some to finish.`
+						: `The server has ${admission.all} jobs queued or running (at most ${ctx.config.maxJobs}): try again shortly.`,
+					{},
+					ctx.runner.retryAfterSeconds(),
+				);
+			}
 			keepUpload = true;
 			ctx.metrics.jobsCreated.inc({ provider });
 			ctx.log.info('job accepted', { job: id, client: client.id, provider, bytes: upload?.bytes, url: !!r.image_url });

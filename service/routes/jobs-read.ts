@@ -27,14 +27,14 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
 }
 
 export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
-	const own = (req: FastifyRequest<IdParams>) => {
-		const row = ctx.jobs.ofClient(req.params.id, (req.client as Client).id);
+	const own = async (req: FastifyRequest<IdParams>) => {
+		const row = await ctx.jobs.ofClient(req.params.id, (req.client as Client).id);
 		if (!row) throw notFound(req.params.id);
 		return row;
 	};
 
 	app.get<IdParams>('/v1/jobs/:id', async (req, reply) => {
-		const row = own(req);
+		const row = await own(req);
 		return answerJob(ctx, req, reply, row.id, number(req.query.wait, 'wait', 0, MAX_WAIT_SECONDS, 0), false);
 	});
 
@@ -43,7 +43,7 @@ export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 		const status = req.query.status;
 		if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus)) throw invalidOptions(`Invalid request: status must be one of ${JOB_STATUSES.join(', ')}.`);
 		const before = req.query.cursor ? decodeCursor(req.query.cursor) : undefined;
-		const rows = ctx.jobs.list((req.client as Client).id, limit + 1, before, status as JobStatus | undefined);
+		const rows = await ctx.jobs.list((req.client as Client).id, limit + 1, before, status as JobStatus | undefined);
 		const page = rows.slice(0, limit);
 		const base = requestBase(req, ctx);
 		const last = page[page.length - 1];
@@ -51,7 +51,7 @@ export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 	});
 
 	app.get<IdParams>('/v1/jobs/:id/result', async (req, reply) => {
-		const row = own(req);
+		const row = await own(req);
 		if (row.status !== 'succeeded') {
 			const why = row.status === 'failed' ? `the job failed: ${row.error_message}` : row.status === 'canceled' ? 'the job was canceled' : `the job is ${row.status}; poll GET /v1/jobs/${row.id} or pass wait`;
 			throw new ApiError('RESULT_NOT_READY', `No result: ${why}`, { status_of_job: row.status });

@@ -485,4 +485,18 @@ describe('onSubmitted', () => {
 		await client.upscale({ bytes: small }, { execution: 'async' }, { onSubmitted: (id) => void seen.push([id, http.requests.length]) });
 		expect(seen).toEqual([['task-1', 1]]);
 	});
+
+	it('beforeSend is awaited before the paid request leaves, on both endpoints', async () => {
+		for (const execution of ['async', 'sync'] as const) {
+			const { http, client } = setup(execution === 'async' ? asyncVendor() : async () => imageReply(await jpeg(64, 48)));
+			const log: string[] = [];
+			await client.upscale({ bytes: small }, { execution }, {
+				beforeSend: async () => {
+					await new Promise((r) => setTimeout(r, 20));
+					log.push(`recorded with ${http.requests.length} requests sent`);
+				},
+			});
+			expect(log).toEqual(['recorded with 0 requests sent']);
+		}
+	});
 });

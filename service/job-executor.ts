@@ -1,0 +1,237 @@
+/**
+ * What a process that runs jobs does with one job — the embedded server's runner and, in a fleet, each worker:
+ * run a queued job (every step a restart must know about is written before it happens: "sending" before the paid
+ * request leaves, the vendor's task id the moment it exists), and take over a job whose process stopped (resume a
+ * stored task instead of submitting again; fail one caught mid-send with what that means for the bill).
+ */
+import { readFile } from 'node:fs/promises';
+import { asUpscaleError, downloadImage, PROVIDER_NAMES, sniffImage, Transport, DEFAULT_RETRY, UpscaleError, type Http, type InputFacts, type Progress, type ProviderId, type RunControl, type UpscaleOptionsInput, type UpscaleResult, type Upscaler } from '../core';
+import { nodePorts } from '../runtime';
+import type { Logger } from '../runtime/log';
+import type { Files } from './files';
+import type { Metrics } from './metrics';
+import type { Providers } from './providers';
+import type { JobStore } from './store/job-store';
+import type { JobRow } from './store/jobs';
+
+export interface ExecutorDeps {
+	jobs: JobStore;
+	files: Files;
+	providers: Providers;
+	metrics: Metrics;
+	log: Logger;
+	/** Http for clients' image URLs (private addresses refused unless allowed). */
+	clientHttp: Http;
+	jobTimeoutMs: number;
+	/** Called once a job reached succeeded or failed (not canceled): the webhook. */
+	onFinished(row: JobRow): void | Promise<void>;
+	/** Each progress report of a running job (a fleet worker shares them through Redis). */
+	onProgress?(id: string, p: Progress): void;
+}
+
+interface Running {
+	row: JobRow;
+	controller: AbortController;
+	phase: JobRow['phase'];
+	progress?: Progress;
+	canceled?: boolean;
+}
+
+type RunHooks = Required<Pick<RunControl, 'signal' | 'onProgress' | 'beforeSend' | 'onSubmitted'>>;
+
+const cap = (s: string) => s.replace(/^./, (c) => c.toUpperCase());
+
+/** What canceling a job means for the bill, as its client is told. */
+export function cancelOutcome(row: JobRow): { vendorMayCharge: boolean; message: string } {
+	const name = PROVIDER_NAMES[row.provider as ProviderId];
+	const sent = row.phase === 'sending' || row.phase === 'submitted';
+	const free = row.provider === 'local' || !sent;
+	const message = free
+		? 'Canceled before anything was sent: nothing was charged.'
+		: `Canceled. ${cap(name)} already had the job${row.vendor_task_id ? ` (task ${row.vendor_task_id})` : ''} and may still charge for it; its result is discarded.`;
+	return { vendorMayCharge: !free, message };
+}
+
+export class JobExecutor {
+	private readonly running = new Map<string, Running>();
+	private readonly durations: number[] = [];
+	private stopping = false;
+
+	constructor(private readonly d: ExecutorDeps) {}
+
+	progress(id: string): Progress | undefined {
+		return this.running.get(id)?.progress;
+	}
+
+	/** Average time of the last jobs, in ms (undefined before the first). */
+	averageMs(): number | undefined {
+		return this.durations.length ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length : undefined;
+	}
+
+	/** Runs a queued job to its end. `onSent`: the job has left for the vendor (a task id, or a sync job done). */
+	async start(id: string, onSent?: () => void): Promise<void> {
+		const row = await this.d.jobs.get(id);
+		if (!row || row.status !== 'queued') return;
+		await this.d.jobs.update(id, { status: 'running', phase: 'preparing', started_at: Date.now() });
+		await this.track({ ...row, status: 'running', phase: 'preparing' }, (run) => this.upscale(row, run), onSent);
+	}
+
+	/**
+	 * A job that was running when the process running it stopped. With a task id: its task is resumed (no second
+	 * submit). Caught while being sent: failed, saying the vendor may have charged. Otherwise nothing was sent:
+	 * `rerun` puts it back in the queue (and says so), else it fails with "nothing was charged".
+	 */
+	async takeOver(row: JobRow, o: { rerun: boolean; who: string }): Promise<'resumed' | 'failed' | 'requeued'> {
+		const name = PROVIDER_NAMES[row.provider as ProviderId];
+		if (row.vendor_task_id && row.provider !== 'local') {
+			void this.track(row, (run) => this.d.providers.clients[row.provider as 'clipdrop']!.waitForTask(row.vendor_task_id!, { timeoutMs: this.d.jobTimeoutMs }, run));
+			return 'resumed';
+		}
+		const sending = row.phase === 'sending' && row.provider !== 'local';
+		if (!sending && o.rerun) {
+			await this.d.jobs.update(row.id, { status: 'queued', phase: 'queued', started_at: null });
+			return 'requeued';
+		}
+		const message =
+			row.provider === 'local'
+				? `${cap(o.who)} stopped while the local engine was working on this job: nothing was charged. Submit it again.`
+				: sending
+					? `${cap(o.who)} stopped while sending the job to ${name}, before ${name} answered with a task id: ${name} may have charged for it, but there is nothing to resume. Submit it again.`
+					: `${cap(o.who)} stopped before the job was sent to ${name}: nothing was charged. Submit it again.`;
+		await this.finishFailed(row, new UpscaleError('INTERNAL', message), !sending);
+		return 'failed';
+	}
+
+	/** Stops a running job of this process that was canceled (its outcome is written by whoever canceled it). */
+	abort(id: string): void {
+		const r = this.running.get(id);
+		if (!r) return;
+		r.canceled = true;
+		r.controller.abort();
+	}
+
+	/**
+	 * Stops the running jobs: one not yet sent goes back to the queue (nothing was spent); one the vendor has keeps
+	 * its stored phase, for whoever takes it over.
+	 */
+	async stop(): Promise<void> {
+		this.stopping = true;
+		for (const r of this.running.values()) {
+			if (r.phase === 'preparing') await this.d.jobs.update(r.row.id, { status: 'queued', phase: 'queued', started_at: null });
+			r.controller.abort();
+		}
+	}
+
+	/** Runs one job's work with its abort controller and progress, and records how it ended. */
+	private async track(row: JobRow, work: (run: RunHooks) => Promise<UpscaleResult>, onSent?: () => void): Promise<void> {
+		const entry: Running = { row, controller: new AbortController(), phase: row.phase };
+		this.running.set(row.id, entry);
+		const started = Date.now();
+		const run: RunHooks = {
+			signal: entry.controller.signal,
+			onProgress: (p: Progress) => {
+				entry.progress = p;
+				this.d.onProgress?.(row.id, p);
+			},
+			// The paid request is about to leave: a crash from here on may have cost a credit.
+			beforeSend: async () => {
+				if (entry.phase !== 'preparing') return;
+				entry.phase = 'sending';
+				await this.d.jobs.update(row.id, { phase: entry.phase });
+			},
+			onSubmitted: async (taskId: string) => {
+				entry.phase = 'submitted';
+				await this.d.jobs.update(row.id, { phase: entry.phase, vendor_task_id: taskId, execution: 'async' });
+				onSent?.();
+			},
+		};
+		try {
+			const result = await work(run);
+			if (entry.canceled || this.stopping) return;
+			await this.finishSucceeded(row, result);
+		} catch (e) {
+			// Canceled: the cancel wrote the outcome. Stopping: the stored phase tells the next process what to do.
+			if (entry.canceled || this.stopping) return;
+			const err = asUpscaleError(e, row.provider as ProviderId);
+			await this.finishFailed(row, err, row.provider === 'local' || err.local || entry.phase === 'preparing');
+		} finally {
+			this.running.delete(row.id);
+			this.durations.push(Date.now() - started);
+			if (this.durations.length > 50) this.durations.shift();
+		}
+	}
+
+	private async upscale(row: JobRow, run: RunHooks): Promise<UpscaleResult> {
+		const provider = row.provider as ProviderId;
+		const upscaler = this.d.providers.upscaler(provider);
+		const options = JSON.parse(row.options) as UpscaleOptionsInput;
+		let bytes: Uint8Array;
+		let fileName = row.input_name ?? 'image';
+		let facts: InputFacts;
+		if (row.image_url) {
+			run.onProgress({ stage: 'downloading', provider, elapsedMs: 0 });
+			const t = new Transport({ provider: provider === 'local' ? 'clipdrop' : provider, vendorName: 'the image host', ports: { ...nodePorts(), http: this.d.clientHttp }, authHeaders: {}, retry: DEFAULT_RETRY });
+			const got = await downloadImage(t, row.image_url, { deadline: Date.now() + 120_000, signal: run.signal, provider });
+			bytes = got.bytes;
+			fileName = got.fileName;
+			facts = sniffImage(bytes);
+			await this.d.jobs.update(row.id, { input_name: fileName, input_format: facts.format, input_width: facts.width, input_height: facts.height, input_bytes: facts.bytes });
+			upscaler.check(facts, options);
+		} else {
+			bytes = new Uint8Array(await readFile(row.input_path!));
+			// Checked when the upload was accepted; its facts are in the row.
+			facts = { format: row.input_format as InputFacts['format'], width: row.input_width!, height: row.input_height!, bytes: bytes.length };
+		}
+		const o = { ...options };
+		// Prefer the async endpoint where it takes the job: a task id survives a restart, a sync request does not.
+		if (provider !== 'local' && (o.execution ?? 'auto') === 'auto') {
+			try {
+				upscaler.check(facts, { ...o, execution: 'async' });
+				o.execution = 'async';
+			} catch {
+				// a size or format only the sync endpoint takes: stay on the automatic choice
+			}
+		}
+		const input = { bytes, fileName };
+		const pending = (upscaler as Upscaler).upscale(input, o, run);
+		input.bytes = new Uint8Array();
+		return pending;
+	}
+
+	private async finishSucceeded(row: JobRow, r: UpscaleResult): Promise<void> {
+		const path = await this.d.files.writeResult(row.id, r.extension, r.bytes);
+		await this.d.jobs.update(row.id, {
+			status: 'succeeded',
+			phase: 'done',
+			finished_at: Date.now(),
+			execution: r.execution,
+			vendor_task_id: r.taskId ?? row.vendor_task_id,
+			credits_consumed: r.provider === 'local' ? 0 : r.credits.consumed,
+			credits_remaining: r.credits.remaining,
+			output_path: path,
+			output_type: r.contentType,
+			output_format: r.format ?? null,
+			output_width: r.width ?? null,
+			output_height: r.height ?? null,
+			output_bytes: r.bytes.length,
+		});
+		await this.d.files.remove(row.input_path);
+		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'succeeded' });
+		this.d.log.info('job succeeded', { job: row.id, provider: row.provider, taskId: r.taskId, bytes: r.bytes.length, credits: r.credits.consumed });
+		await this.ended(row.id);
+	}
+
+	private async finishFailed(row: JobRow, e: UpscaleError, nothingCharged: boolean): Promise<void> {
+		const message = nothingCharged && !/nothing was charged/i.test(e.message) && row.provider !== 'local' ? `${e.message} Nothing was charged.` : e.message;
+		await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id });
+		this.d.files.removeSync(row.input_path);
+		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'failed' });
+		this.d.log.warn('job failed', { job: row.id, provider: row.provider, code: e.code, taskId: e.taskId, error: message });
+		await this.ended(row.id);
+	}
+
+	private async ended(id: string): Promise<void> {
+		const row = await this.d.jobs.get(id);
+		if (row) await this.d.onFinished(row);
+	}
+}

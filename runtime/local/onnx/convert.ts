@@ -16,7 +16,32 @@
  * (200 MB for one 256-px tile at ×4).
  */
 import { fusableUpsamples, fusedUpsampleConv, readModelJson, readWeights, type FusedUpsample } from '../layers-model';
-import { model, node, tensor, valueInfo, type Attr } from './onnx';
+import { DTYPE, model, node, rawTensor, tensor, valueInfo, type Attr } from './onnx';
+
+/** The range of each float tensor, by name, measured on calibration images (for the int8 graph). */
+export type Ranges = Record<string, [number, number]>;
+
+export interface ConvertOptions {
+	depthToSpace?: boolean;
+	/** The model's pixel range: 255 (slim) or 1 (thick). */
+	range?: 1 | 255;
+	/** Every layer's output is also a graph output (to measure their ranges). */
+	exposeAll?: boolean;
+	/**
+	 * Quantise the convolutions to int8 (QDQ: ONNX Runtime runs them as QLinearConv), with these ranges; the first
+	 * (it reads the pixels) and the output's stay float. Measured by `npm run int8-probe` and not used by the engine:
+	 * 2× faster, but the ranges do not carry over from one photo to another (see README).
+	 */
+	int8?: Ranges;
+}
+
+/** uint8 scale and zero point for a float range (0 always exactly representable). */
+function uint8Params([lo, hi]: [number, number]): { scale: number; zero: number } {
+	const min = Math.min(0, lo);
+	const max = Math.max(0, hi);
+	const scale = (max - min) / 255 || 1e-8;
+	return { scale, zero: Math.max(0, Math.min(255, Math.round(-min / scale))) };
+}
 
 /** HWIO (TF) to OIHW (ONNX). */
 function oihw(shape: number[], data: Float32Array): { dims: number[]; data: Float32Array } {
@@ -30,12 +55,67 @@ function oihw(shape: number[], data: Float32Array): { dims: number[]; data: Floa
 }
 
 /** Converts a TF.js layers model folder (model.json and its shards) to the bytes of an ONNX model. */
-export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean; /** The model's pixel range: 255 (slim) or 1 (thick). */ range?: 1 | 255 } = {}): Uint8Array {
+export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint8Array {
 	const { json, graph } = readModelJson(dir);
 	const weights = readWeights(dir, json);
 	const nodes: Uint8Array[] = [];
 	const initializers: Uint8Array[] = [];
 	const add = (op: string, inputs: string[], output: string, name: string, attrs?: Record<string, Attr>) => nodes.push(node(op, inputs, [output], name, attrs));
+	const exposed: string[] = [];
+	/** `x` quantised to uint8 and back, as `out` (its range measured under the name `x`). */
+	const qdq = (x: string, out: string, measured = x) => {
+		const r = opts.int8![measured];
+		if (!r) throw new Error(`no calibration range for ${measured}`);
+		const { scale, zero } = uint8Params(r);
+		initializers.push(tensor(`${out}/s`, [], Float32Array.of(scale)), rawTensor(`${out}/z`, [], DTYPE.UINT8, Uint8Array.of(zero)));
+		add('QuantizeLinear', [x, `${out}/s`, `${out}/z`], `${out}/q`, `${out}/q`);
+		add('DequantizeLinear', [`${out}/q`, `${out}/s`, `${out}/z`], out, `${out}/dq`);
+		return scale;
+	};
+	/**
+	 * One convolution (OIHW weights), its activation, its output named `out`. In the int8 graph its input and output
+	 * go through uint8 (per-tensor, from the measured ranges) and its weights through int8 (per output channel,
+	 * symmetric), its bias through int32 at the input's scale times the weight's: the pattern ONNX Runtime fuses into
+	 * QLinearConv.
+	 */
+	const conv = (name: string, x: string, w: { dims: number[]; data: Float32Array }, b: Float32Array | undefined, attrs: Record<string, Attr>, act: 'relu' | 'linear', out: string, float = false) => {
+		if (!opts.int8 || float) {
+			initializers.push(tensor(`${name}/W`, w.dims, w.data));
+			const ins = [x, `${name}/W`];
+			if (b) {
+				initializers.push(tensor(`${name}/B`, [b.length], b));
+				ins.push(`${name}/B`);
+			}
+			const pre = act === 'linear' ? out : `${name}/pre`;
+			add('Conv', ins, pre, name, attrs);
+			if (act === 'relu') add('Relu', [pre], out, `${name}/relu`);
+			return;
+		}
+		const sx = qdq(x, `${name}/x`, x);
+		const [o] = w.dims;
+		const per = w.data.length / o;
+		const wq = new Int8Array(w.data.length);
+		const sw = new Float32Array(o);
+		for (let k = 0; k < o; k++) {
+			let m = 0;
+			for (let i = k * per; i < (k + 1) * per; i++) m = Math.max(m, Math.abs(w.data[i]));
+			sw[k] = m / 127 || 1e-8;
+			for (let i = k * per; i < (k + 1) * per; i++) wq[i] = Math.round(w.data[i] / sw[k]);
+		}
+		initializers.push(rawTensor(`${name}/Wq`, w.dims, DTYPE.INT8, wq), tensor(`${name}/Ws`, [o], sw), rawTensor(`${name}/Wz`, [o], DTYPE.INT8, new Int8Array(o)));
+		add('DequantizeLinear', [`${name}/Wq`, `${name}/Ws`, `${name}/Wz`], `${name}/W`, `${name}/Wdq`, { axis: 0 });
+		const ins = [`${name}/x`, `${name}/W`];
+		if (b) {
+			const bs = Float32Array.from(sw, (s) => s * sx);
+			const bq = Int32Array.from(b, (v, k) => Math.round(v / bs[k]));
+			initializers.push(rawTensor(`${name}/Bq`, [o], DTYPE.INT32, bq), tensor(`${name}/Bs`, [o], bs), rawTensor(`${name}/Bz`, [o], DTYPE.INT32, new Int32Array(o)));
+			add('DequantizeLinear', [`${name}/Bq`, `${name}/Bs`, `${name}/Bz`], `${name}/B`, `${name}/Bdq`, { axis: 0 });
+			ins.push(`${name}/B`);
+		}
+		add('Conv', ins, `${name}/f`, name, attrs);
+		if (act === 'relu') add('Relu', [`${name}/f`], `${name}/r`, `${name}/relu`);
+		qdq(act === 'relu' ? `${name}/r` : `${name}/f`, out, out);
+	};
 
 	// Each upsampling read only by a plain convolution is fused with it (layers-model.ts).
 	const fused = opts.depthToSpace === false ? new Map<string, FusedUpsample>() : fusableUpsamples(graph);
@@ -63,14 +143,10 @@ export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean; 
 			if (!kernel) throw new Error(`no weights for ${l.name}`);
 			const s = f.scale;
 			const k = fusedUpsampleConv(kernel.shape, kernel.data, s, c.use_bias ? bias?.data : undefined);
-			initializers.push(tensor(`${l.name}/W`, k.dims, k.data));
-			const ins = [(f.up.inbound_nodes[0] ?? [])[0][0], `${l.name}/W`];
-			if (k.bias) {
-				initializers.push(tensor(`${l.name}/B`, [k.bias.length], k.bias));
-				ins.push(`${l.name}/B`);
-			}
 			const r = k.radius;
-			add('Conv', ins, `${l.name}/lowres`, `${l.name}/lowres`, { kernel_shape: [2 * r + 1, 2 * r + 1], pads: [r, r, r, r], strides: [1, 1], dilations: [1, 1] });
+			// The output's convolution stays float: its uint8 step would be more than one level of the picture.
+			conv(`${l.name}/lowres`, (f.up.inbound_nodes[0] ?? [])[0][0], k, k.bias, { kernel_shape: [2 * r + 1, 2 * r + 1], pads: [r, r, r, r], strides: [1, 1], dilations: [1, 1] }, 'linear', `${l.name}/lowres`, true);
+			exposed.push(`${l.name}/lowres`, l.name);
 			add('DepthToSpace', [`${l.name}/lowres`], l.name, `${l.name}/d2s`, { blocksize: s, mode: 'CRD' });
 			continue;
 		}
@@ -81,21 +157,13 @@ export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean; 
 				const kernel = weights.get(`${l.name}/kernel`);
 				if (!kernel) throw new Error(`no weights for ${l.name}`);
 				const k = oihw(kernel.shape, kernel.data);
-				initializers.push(tensor(`${l.name}/W`, k.dims, k.data));
-				const ins = [inputs[0], `${l.name}/W`];
 				const bias = weights.get(`${l.name}/bias`);
-				if (c.use_bias && bias) {
-					initializers.push(tensor(`${l.name}/B`, bias.shape, bias.data));
-					ins.push(`${l.name}/B`);
-				}
 				const [kh, kw] = c.kernel_size as number[];
 				if (c.padding === 'same' && (kh % 2 === 0 || kw % 2 === 0)) throw new Error(`${l.name}: "same" padding with an even kernel is not converted`);
 				const pads = c.padding === 'same' ? [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2] : [0, 0, 0, 0];
 				const act = c.activation as string;
-				const out = act === 'linear' ? l.name : `${l.name}/pre`;
-				add('Conv', ins, out, l.name, { kernel_shape: [kh, kw], pads, strides: c.strides as number[], dilations: c.dilation_rate as number[] });
-				if (act === 'relu') add('Relu', [out], l.name, `${l.name}/relu`);
-				else if (act !== 'linear') throw new Error(`${l.name}: activation ${act} is not converted`);
+				if (act !== 'relu' && act !== 'linear') throw new Error(`${l.name}: activation ${act} is not converted`);
+				conv(l.name, inputs[0], k, c.use_bias ? bias?.data : undefined, { kernel_shape: [kh, kw], pads, strides: c.strides as number[], dilations: c.dilation_rate as number[] }, act, l.name, inputs[0] === input);
 				break;
 			}
 			case 'Activation':
@@ -132,6 +200,7 @@ export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean; 
 				add('DepthToSpace', inputs, l.name, l.name, { blocksize: Number(shuffle[1]), mode: 'DCR' });
 			}
 		}
+		if (l.class_name !== 'InputLayer') exposed.push(l.name);
 	}
 	if (scaled) add('Mul', [output, 'range/out'], result, 'range/out');
 	return model({
@@ -141,6 +210,6 @@ export function convertLayersModel(dir: string, opts: { depthToSpace?: boolean; 
 		nodes,
 		initializers,
 		inputs: [valueInfo(source, [1, 3, 'height', 'width'])],
-		outputs: [valueInfo(result, [1, 3, 'out_height', 'out_width'])],
+		outputs: [valueInfo(result, [1, 3, 'out_height', 'out_width']), ...(opts.exposeAll ? [...new Set(exposed)].filter((n) => n !== result).map((n) => valueInfo(n, [`${n}:n`, `${n}:c`, `${n}:h`, `${n}:w`])) : [])],
 	});
 }

@@ -136,9 +136,9 @@ function fail(err: unknown, json: boolean): number {
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
-// `upscale serve` and `upscale keys`: the HTTP job service and its client keys (loaded only when asked for). An
-// image file named "serve" or "keys" is given as ./serve.
-const subcommand = argv[0] === 'serve' || argv[0] === 'keys' ? argv[0] : undefined;
+// `upscale serve`, `upscale worker` and `upscale keys`: the HTTP job service, the workers of a fleet, and its client
+// keys (loaded only when asked for). An image file named "serve", "worker" or "keys" is given as ./serve.
+const subcommand = argv[0] === 'serve' || argv[0] === 'keys' || argv[0] === 'worker' ? argv[0] : undefined;
 // A reader that went away (a closed pipe) must not turn our own messages into errors: those writes are dropped.
 process.stderr.on('error', () => undefined);
 process.stdout.on('error', () => undefined);
@@ -155,6 +155,14 @@ if (subcommand === 'serve') {
 		(code) => process.exit(code),
 		(err) => {
 			process.stderr.write(`upscale serve: ${(err as Error).message}\n`);
+			process.exit(1);
+		},
+	);
+} else if (subcommand === 'worker') {
+	void import('../service/fleet/worker').then(({ work }) => work()).then(
+		(code) => process.exit(code),
+		(err) => {
+			process.stderr.write(`upscale worker: ${(err as Error).message}\n`);
 			process.exit(1);
 		},
 	);

@@ -65,6 +65,7 @@ const schema = z
 		UPSCALE_MAX_JOBS: envInt('UPSCALE_MAX_JOBS', 1, 1_000_000, 2000),
 		UPSCALE_JOB_TIMEOUT: duration('UPSCALE_JOB_TIMEOUT', '30m', 1000),
 		UPSCALE_RETENTION: duration('UPSCALE_RETENTION', '24h', 1000),
+		UPSCALE_WORKER_LOCK: duration('UPSCALE_WORKER_LOCK', '30s', 1000),
 		UPSCALE_WEBHOOK_RETRY: durations('UPSCALE_WEBHOOK_RETRY', '5s,5m,30m,2h,5h,10h,6h'),
 		UPSCALE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'UPSCALE_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 		REDIS_URL: envRedisUrl,
@@ -99,8 +100,13 @@ export interface ServiceConfig {
 	concurrency: number;
 	/** Vendor jobs being sent at once (until the vendor's task id; a sync job until it is done). */
 	parallelUploads: number;
-	/** REDIS_URL: each key's request budget is shared with every other process on the key. */
+	/**
+	 * REDIS_URL: each key's request budget is shared with every other process on the key, and the service runs as a
+	 * fleet (jobs on Redis, run by `upscale worker` processes).
+	 */
 	redisUrl?: string;
+	/** Fleet: how long a worker's claim on a job lasts unrenewed (a killed worker's jobs go to another after this). */
+	workerLockMs: number;
 	maxJobsPerKey: number;
 	maxJobs: number;
 	jobTimeoutMs: number;
@@ -132,6 +138,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
 		maxJobs: c.UPSCALE_MAX_JOBS,
 		jobTimeoutMs: c.UPSCALE_JOB_TIMEOUT,
 		retentionMs: c.UPSCALE_RETENTION,
+		workerLockMs: c.UPSCALE_WORKER_LOCK,
 		webhookRetryMs: c.UPSCALE_WEBHOOK_RETRY,
 		logLevel: c.UPSCALE_LOG_LEVEL,
 		redisUrl: c.REDIS_URL,

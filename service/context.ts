@@ -7,6 +7,7 @@ import { Files } from './files';
 import { jobView } from './job-view';
 import { Metrics } from './metrics';
 import { Providers } from './providers';
+import type { JobQueue } from './job-queue';
 import { Runner } from './runner';
 import type { JobView } from './schemas';
 import { Db } from './store/db';
@@ -20,40 +21,50 @@ import { clientUrlHttp } from './url-guard';
 import { WebhookSender } from './webhooks';
 import { connectRedis } from '../runtime/redis-connection';
 import { redisState } from '../runtime/redis-state';
+import { Redis } from 'ioredis';
+import { FleetQueue } from './fleet/queue';
+import { RedisJobStore } from './store/redis-job-store';
 
 export interface ServiceContext {
 	config: ServiceConfig;
 	log: Logger;
-	db: Db;
+	/** One of a fleet (REDIS_URL): jobs on Redis, run by `upscale worker` processes. */
+	fleet: boolean;
+	/** The embedded database (one server, no REDIS_URL). */
+	db?: Db;
 	jobs: JobStore;
-	webhookTable: WebhookTable;
-	webhooks: WebhookSender;
+	/** Webhooks: stored and sent by the embedded server (a fleet does not send them yet). */
+	webhookTable?: WebhookTable;
+	webhooks?: WebhookSender;
 	keys: KeyFile;
 	clients: Clients;
 	files: Files;
 	metrics: Metrics;
 	providers: Providers;
-	runner: Runner;
+	runner: JobQueue;
 	/** The URL clients reach the server at (set once it listens). */
 	baseUrl: string;
-	view(row: JobRow, baseUrl?: string): JobView;
+	view(row: JobRow, baseUrl?: string): Promise<JobView>;
 	stopping: boolean;
 }
 
 export function createContext(config: ServiceConfig, log: Logger): ServiceContext {
 	const files = new Files(config.dataDir);
-	const db = new Db(join(config.dataDir, 'jobs.db'), MIGRATIONS, { exclusive: true }); // serve() holds serve.lock
-	const jobs = new SqliteJobStore(db);
-	const webhookTable = new WebhookTable(db);
+	const fleet = !!config.redisUrl;
+	const redis = config.redisUrl ? connectRedis(config.redisUrl, (message) => log.warn('redis', { error: message })) : undefined;
+	// serve() holds serve.lock for the embedded database; a fleet's instances share the data directory and keep no job state.
+	const db = fleet ? undefined : new Db(join(config.dataDir, 'jobs.db'), MIGRATIONS, { exclusive: true });
+	const jobs: JobStore = redis ? new RedisJobStore(redis) : new SqliteJobStore(db!);
+	const webhookTable = db ? new WebhookTable(db) : undefined;
 	const keys = new KeyFile(config.dataDir);
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
-	const metrics = new Metrics({ jobsByStatus: () => jobs.countByStatus(), queueDepth: () => ctx.runner.depth });
-	const webhooks = new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics });
-	const redis = config.redisUrl ? connectRedis(config.redisUrl, (message) => log.warn('shared request budget', { error: message })) : undefined;
+	const metrics = new Metrics({ jobsByStatus: () => jobs.countByStatus(), queueDepth: () => ctx.runner.depth() });
+	const webhooks = webhookTable ? new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics }) : undefined;
 	const providers = new Providers(config, metrics, redis ? { state: redisState(redis), redis } : undefined);
 	const ctx: ServiceContext = {
 		config,
 		log,
+		fleet,
 		db,
 		jobs,
 		webhookTable,
@@ -63,20 +74,24 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		files,
 		metrics,
 		providers,
-		runner: undefined as unknown as Runner,
+		runner: undefined as unknown as JobQueue,
 		baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
 		stopping: false,
-		view(row, baseUrl) {
-			const w = webhookTable.ofJob(row.id);
+		async view(row, baseUrl) {
+			const w = webhookTable?.ofJob(row.id);
 			return jobView(row, {
 				baseUrl: baseUrl ?? ctx.baseUrl,
 				retentionMs: config.retentionMs,
-				progress: ctx.runner.progress(row.id),
-				queuePosition: ctx.runner.position(row.id),
-				webhook: w ? { row: w, attempts: webhookTable.attempts(w.id) } : undefined,
+				progress: row.status === 'running' ? await ctx.runner.progress(row.id) : undefined,
+				queuePosition: row.status === 'queued' ? await ctx.runner.position(row.id) : undefined,
+				webhook: w ? { row: w, attempts: webhookTable!.attempts(w.id) } : undefined,
 			});
 		},
 	};
+	if (redis) {
+		ctx.runner = new FleetQueue({ redis, jobs, files, metrics, connection: new Redis(config.redisUrl!, { maxRetriesPerRequest: null, connectTimeout: 5000 }) });
+		return ctx;
+	}
 	ctx.runner = new Runner({
 		jobs,
 		files,
@@ -89,7 +104,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		jobTimeoutMs: config.jobTimeoutMs,
 		onFinished(row) {
 			if (!row.webhook_url || (row.status !== 'succeeded' && row.status !== 'failed')) return;
-			webhooks.enqueue({ id: row.id, client_id: row.client_id, webhook_url: row.webhook_url }, row.status === 'succeeded' ? 'job.succeeded' : 'job.failed', jobView(row, { baseUrl: ctx.baseUrl, retentionMs: config.retentionMs }));
+			webhooks!.enqueue({ id: row.id, client_id: row.client_id, webhook_url: row.webhook_url }, row.status === 'succeeded' ? 'job.succeeded' : 'job.failed', jobView(row, { baseUrl: ctx.baseUrl, retentionMs: config.retentionMs }));
 		},
 	});
 	return ctx;

@@ -72,25 +72,27 @@ export class JobExecutor {
 	async start(id: string, onSent?: () => void): Promise<void> {
 		const row = await this.d.jobs.get(id);
 		if (!row || row.status !== 'queued') return;
-		await this.d.jobs.update(id, { status: 'running', phase: 'preparing', started_at: Date.now() });
+		// Not written: canceled meanwhile.
+		if (!(await this.d.jobs.update(id, { status: 'running', phase: 'preparing', started_at: Date.now() }))) return;
 		await this.track({ ...row, status: 'running', phase: 'preparing' }, (run) => this.upscale(row, run), onSent);
 	}
 
 	/**
 	 * A job that was running when the process running it stopped. With a task id: its task is resumed (no second
 	 * submit). Caught while being sent: failed, saying the vendor may have charged. Otherwise nothing was sent:
-	 * `rerun` puts it back in the queue (and says so), else it fails with "nothing was charged".
+	 * `rerun` puts it back in the queue (and says so), else it fails with "nothing was charged". `done` settles
+	 * when a resumed task has ended.
 	 */
-	async takeOver(row: JobRow, o: { rerun: boolean; who: string }): Promise<'resumed' | 'failed' | 'requeued'> {
+	async takeOver(row: JobRow, o: { rerun: boolean; who: string }): Promise<{ outcome: 'resumed' | 'failed' | 'requeued'; done: Promise<void> }> {
 		const name = PROVIDER_NAMES[row.provider as ProviderId];
 		if (row.vendor_task_id && row.provider !== 'local') {
-			void this.track(row, (run) => this.d.providers.clients[row.provider as 'clipdrop']!.waitForTask(row.vendor_task_id!, { timeoutMs: this.d.jobTimeoutMs }, run));
-			return 'resumed';
+			const done = this.track(row, (run) => this.d.providers.clients[row.provider as 'clipdrop']!.waitForTask(row.vendor_task_id!, { timeoutMs: this.d.jobTimeoutMs }, run));
+			return { outcome: 'resumed', done };
 		}
 		const sending = row.phase === 'sending' && row.provider !== 'local';
 		if (!sending && o.rerun) {
 			await this.d.jobs.update(row.id, { status: 'queued', phase: 'queued', started_at: null });
-			return 'requeued';
+			return { outcome: 'requeued', done: Promise.resolve() };
 		}
 		const message =
 			row.provider === 'local'
@@ -99,7 +101,7 @@ export class JobExecutor {
 					? `${cap(o.who)} stopped while sending the job to ${name}, before ${name} answered with a task id: ${name} may have charged for it, but there is nothing to resume. Submit it again.`
 					: `${cap(o.who)} stopped before the job was sent to ${name}: nothing was charged. Submit it again.`;
 		await this.finishFailed(row, new UpscaleError('INTERNAL', message), !sending);
-		return 'failed';
+		return { outcome: 'failed', done: Promise.resolve() };
 	}
 
 	/** Stops a running job of this process that was canceled (its outcome is written by whoever canceled it). */
@@ -200,7 +202,7 @@ export class JobExecutor {
 
 	private async finishSucceeded(row: JobRow, r: UpscaleResult): Promise<void> {
 		const path = await this.d.files.writeResult(row.id, r.extension, r.bytes);
-		await this.d.jobs.update(row.id, {
+		const written = await this.d.jobs.update(row.id, {
 			status: 'succeeded',
 			phase: 'done',
 			finished_at: Date.now(),
@@ -215,6 +217,8 @@ export class JobExecutor {
 			output_height: r.height ?? null,
 			output_bytes: r.bytes.length,
 		});
+		// Canceled while it finished: the cancel's outcome stands, the result goes.
+		if (!written) return this.d.files.remove(path);
 		await this.d.files.remove(row.input_path);
 		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'succeeded' });
 		this.d.log.info('job succeeded', { job: row.id, provider: row.provider, taskId: r.taskId, bytes: r.bytes.length, credits: r.credits.consumed });
@@ -223,7 +227,7 @@ export class JobExecutor {
 
 	private async finishFailed(row: JobRow, e: UpscaleError, nothingCharged: boolean): Promise<void> {
 		const message = nothingCharged && !/nothing was charged/i.test(e.message) && row.provider !== 'local' ? `${e.message} Nothing was charged.` : e.message;
-		await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id });
+		if (!(await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id }))) return;
 		this.d.files.removeSync(row.input_path);
 		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'failed' });
 		this.d.log.warn('job failed', { job: row.id, provider: row.provider, code: e.code, taskId: e.taskId, error: message });

@@ -36,12 +36,15 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 	}
 	const secrets = [...config.envKeys, config.envWebhookSecret ?? '', ...VENDOR_IDS.map((id) => config.providers[id]?.key ?? '')].filter(Boolean);
 	const log = createLogger(config.logLevel, secrets);
-	let unlock: () => void;
-	try {
-		unlock = lockDataDir(config.dataDir);
-	} catch (e) {
-		process.stderr.write(`upscale serve: ${(e as Error).message}\n`);
-		return 2;
+	// One embedded server per data directory; the instances of a fleet (REDIS_URL) share theirs and hold no job state.
+	let unlock: () => void = () => undefined;
+	if (!config.redisUrl) {
+		try {
+			unlock = lockDataDir(config.dataDir);
+		} catch (e) {
+			process.stderr.write(`upscale serve: ${(e as Error).message}\n`);
+			return 2;
+		}
 	}
 	const ctx = createContext(config, log);
 	if (!ctx.clients.any()) {
@@ -62,10 +65,12 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	ctx.baseUrl = config.publicUrl ?? `http://${host}:${port}`;
 	const recovered = await ctx.runner.recover();
-	ctx.webhooks.start();
+	ctx.webhooks?.start();
 	const stopSweeper = startSweeper(ctx);
 	log.info('listening', { url: `http://${host}:${port}`, providers: ctx.providers.offered, dataDir: config.dataDir, ...recovered });
-	process.stderr.write(`upscale serve: listening on http://${host}:${port} (page: /, API docs: /docs, providers: ${ctx.providers.offered.join(', ')}${ctx.config.redisUrl ? `; request budgets shared through Redis at ${redisWhere(ctx.config.redisUrl)}` : ''})\n`);
+	process.stderr.write(
+		`upscale serve: listening on http://${host}:${port} (page: /, API docs: /docs, providers: ${ctx.providers.offered.join(', ')}${ctx.config.redisUrl ? `; one of a fleet: jobs on Redis at ${redisWhere(ctx.config.redisUrl)}, run by \`upscale worker\` processes` : ''})\n`,
+	);
 
 	return new Promise<number>((resolve) => {
 		const stop = (signal: string) => async () => {
@@ -75,10 +80,10 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 			stopSweeper();
 			await ctx.runner.stop();
 			await app.close().catch(() => undefined);
-			await ctx.webhooks.stop();
+			await ctx.webhooks?.stop();
 			await ctx.providers.close().catch(() => undefined);
 			ctx.keys.close();
-			ctx.db.close();
+			ctx.db?.close();
 			unlock();
 			resolve(0);
 		};

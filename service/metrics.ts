@@ -8,7 +8,7 @@ import type { JobStatus } from './store/jobs';
 
 export interface MetricSources {
 	jobsByStatus(): Promise<Record<JobStatus, number>>;
-	queueDepth(): number;
+	queueDepth(): Promise<number>;
 }
 
 export class Metrics {
@@ -34,8 +34,8 @@ export class Metrics {
 			name: 'upscale_queue_depth',
 			help: 'Jobs accepted and waiting for a free slot on this server.',
 			registers: [this.registry],
-			collect() {
-				this.set(sources.queueDepth());
+			async collect() {
+				this.set(await sources.queueDepth());
 			},
 		});
 		collectDefaultMetrics({ register: this.registry });

@@ -9,6 +9,7 @@
  */
 import type { Progress } from '../core';
 import { cancelOutcome, JobExecutor, type ExecutorDeps } from './job-executor';
+import type { JobQueue } from './job-queue';
 import { FINISHED, type JobRow } from './store/jobs';
 
 export interface RunnerDeps extends ExecutorDeps {
@@ -17,7 +18,7 @@ export interface RunnerDeps extends ExecutorDeps {
 	parallelUploads: number;
 }
 
-export class Runner {
+export class Runner implements JobQueue {
 	private readonly queued: string[] = [];
 	private readonly localQueued: string[] = [];
 	private vendorSlots = 0;
@@ -37,25 +38,28 @@ export class Runner {
 		});
 	}
 
-	enqueue(id: string, provider: string): void {
+	async enqueue(id: string, provider: string): Promise<void> {
+		this.add(id, provider);
+	}
+
+	private add(id: string, provider: string): void {
 		(provider === 'local' ? this.localQueued : this.queued).push(id);
 		this.pump();
 	}
 
-	/** Jobs accepted and waiting for a slot. */
-	get depth(): number {
+	async depth(): Promise<number> {
 		return this.queued.length + this.localQueued.length;
 	}
 
 	/** A queued job's place in this server's line (0 = next). */
-	position(id: string): number | undefined {
+	async position(id: string): Promise<number | undefined> {
 		const i = this.queued.indexOf(id);
 		if (i >= 0) return i;
 		const j = this.localQueued.indexOf(id);
 		return j >= 0 ? j : undefined;
 	}
 
-	progress(id: string): Progress | undefined {
+	async progress(id: string): Promise<Progress | undefined> {
 		return this.executor.progress(id);
 	}
 
@@ -139,11 +143,11 @@ export class Runner {
 		let resumed = 0;
 		let failed = 0;
 		for (const row of await this.d.jobs.withStatus('running')) {
-			if ((await this.executor.takeOver(row, { rerun: false, who: 'the server' })) === 'resumed') resumed++;
+			if ((await this.executor.takeOver(row, { rerun: false, who: 'the server' })).outcome === 'resumed') resumed++;
 			else failed++;
 		}
 		const queued = await this.d.jobs.withStatus('queued');
-		for (const row of queued) this.enqueue(row.id, row.provider);
+		for (const row of queued) this.add(row.id, row.provider);
 		if (resumed + failed + queued.length) this.d.log.info('recovered jobs after a restart', { resumed, failed, requeued: queued.length });
 		return { resumed, failed, requeued: queued.length };
 	}

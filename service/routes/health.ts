@@ -22,7 +22,7 @@ export function health(app: FastifyInstance, ctx: ServiceContext): void {
 		}
 		if (!ctx.clients.any()) problems.push('no client key: run `upscale keys create` or set UPSCALE_API_KEYS');
 		if (problems.length) throw new ApiError('NOT_READY', `Not ready: ${problems.join('; ')}.`);
-		return { status: 'ready', providers: ctx.providers.offered, queue_depth: ctx.runner.depth };
+		return { status: 'ready', providers: ctx.providers.offered, queue_depth: await ctx.runner.depth() };
 	});
 
 	app.get('/metrics', async (_req, reply) => {

@@ -47,7 +47,7 @@ export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 		const page = rows.slice(0, limit);
 		const base = requestBase(req, ctx);
 		const last = page[page.length - 1];
-		return { object: 'list', data: page.map((r) => ctx.view(r, base)), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+		return { object: 'list', data: await Promise.all(page.map((r) => ctx.view(r, base))), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
 	});
 
 	app.get<IdParams>('/v1/jobs/:id/result', async (req, reply) => {

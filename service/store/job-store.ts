@@ -30,7 +30,11 @@ export interface JobStore {
 	get(id: string): Promise<JobRow | undefined>;
 	/** A client's job (another client's id answers as if it did not exist). */
 	ofClient(id: string, clientId: string): Promise<JobRow | undefined>;
-	update(id: string, patch: JobPatch): Promise<void>;
+	/**
+	 * Writes the patch. A change of status applies only while the job has not finished: a finished job's outcome
+	 * (a cancel, a result) is final, whoever writes next. False when nothing was written.
+	 */
+	update(id: string, patch: JobPatch): Promise<boolean>;
 	/** Newest first; `before` is the (created_at, id) of the last job of the previous page. */
 	list(clientId: string, limit: number, before?: { createdAt: number; id: string }, status?: JobStatus): Promise<JobRow[]>;
 	withStatus(status: JobStatus): Promise<JobRow[]>;

@@ -66,10 +66,12 @@ export class JobTable {
 		return this.db.get<JobRow>('SELECT * FROM jobs WHERE id = :id AND client_id = :clientId', { id, clientId });
 	}
 
-	update(id: string, patch: Partial<Omit<JobRow, 'id'>>): void {
+	/** Writes the patch; a change of status only while the job has not finished (a finished job's outcome is final). */
+	update(id: string, patch: Partial<Omit<JobRow, 'id'>>): boolean {
 		const keys = Object.keys(patch);
-		if (!keys.length) return;
-		this.db.run(`UPDATE jobs SET ${keys.map((k) => `${k} = :${k}`).join(', ')} WHERE id = :id`, { ...(patch as Record<string, string | number | null>), id });
+		if (!keys.length) return true;
+		const final = patch.status !== undefined ? " AND status NOT IN ('succeeded', 'failed', 'canceled')" : '';
+		return this.db.run(`UPDATE jobs SET ${keys.map((k) => `${k} = :${k}`).join(', ')} WHERE id = :id${final}`, { ...(patch as Record<string, string | number | null>), id }) > 0;
 	}
 
 	/** Newest first; `before` is the (created_at, id) of the last job of the previous page. */

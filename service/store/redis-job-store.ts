@@ -68,15 +68,19 @@ if useIdem then redis.call('SET', KEYS[1], ARGV[2] .. '\\n' .. ARGV[3], 'PX', AR
 return {'created'}
 `;
 
-/** KEYS: job. ARGV: prefix, id, patch (JSON; null deletes a field). A status change moves the id between the sets. */
+/**
+ * KEYS: job. ARGV: prefix, id, patch (JSON; null deletes a field). A status change moves the id between the sets;
+ * none applies to a finished job (its outcome is final). 1 when written.
+ */
 const UPDATE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local patch = cjson.decode(ARGV[3])
 local old = redis.call('HGET', KEYS[1], 'status')
+local new = patch['status']
+if new and new ~= cjson.null and (old == 'succeeded' or old == 'failed' or old == 'canceled') then return 0 end
 for k, v in pairs(patch) do
   if v == cjson.null then redis.call('HDEL', KEYS[1], k) else redis.call('HSET', KEYS[1], k, v) end
 end
-local new = patch['status']
 if new and new ~= cjson.null and new ~= old then
   local created = redis.call('HGET', KEYS[1], 'created_at')
   local client = redis.call('HGET', KEYS[1], 'client_id')
@@ -157,14 +161,15 @@ export class RedisJobStore implements JobStore {
 		return row?.client_id === clientId ? row : undefined;
 	}
 
-	async update(id: string, patch: JobPatch): Promise<void> {
+	async update(id: string, patch: JobPatch): Promise<boolean> {
 		// Sent as text: Lua's numbers would print a timestamp in exponent form.
 		const text = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === null ? null : String(v)]));
-		await this.redis.eval(UPDATE, 1, this.key.job(id), P, id, JSON.stringify(text));
-		if (patch.credits_remaining !== undefined && patch.credits_remaining !== null) {
+		const written = (await this.redis.eval(UPDATE, 1, this.key.job(id), P, id, JSON.stringify(text))) === 1;
+		if (written && patch.credits_remaining !== undefined && patch.credits_remaining !== null) {
 			const row = await this.get(id);
 			if (row) await this.redis.hset(`${P}credits`, row.provider, JSON.stringify({ remaining: patch.credits_remaining, at: patch.finished_at ?? Date.now() }));
 		}
+		return written;
 	}
 
 	private async rows(ids: string[]): Promise<JobRow[]> {

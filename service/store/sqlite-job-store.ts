@@ -41,7 +41,7 @@ export class SqliteJobStore implements JobStore {
 	}
 
 	async update(id: string, patch: JobPatch) {
-		this.table.update(id, patch);
+		return this.table.update(id, patch);
 	}
 
 	async list(clientId: string, limit: number, before?: { createdAt: number; id: string }, status?: JobStatus) {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { runCli, tempDir } from '../helpers/cli';
 import { startRedis, type RedisServer } from '../helpers/redis';
-import { call, finished, form, startService } from '../helpers/service';
+import { call, finished, form, startService, startWorker } from '../helpers/service';
 
 jest.setTimeout(120_000);
 
@@ -48,11 +48,12 @@ test('with REDIS_URL the processes share one budget: every job done, 0 × 429', 
 	expect(r).toEqual({ codes: Array(8).fill(0), r429: 0, sent: 8 });
 });
 
-test('the job service and CLI runs on one key share the budget through REDIS_URL: 0 × 429', async () => {
+test('the job service (a fleet: its API and a worker) and CLI runs on one key share the budget through REDIS_URL: 0 × 429', async () => {
 	const client = 'shared-budget-client-key-0123';
 	const s = await startService({ ...env({ REDIS_URL: redis.url }), UPSCALE_API_KEYS: client, UPSCALE_ALLOW_PRIVATE_URLS: '1' });
+	const w = await startWorker({ ...env({ REDIS_URL: redis.url }), UPSCALE_API_KEYS: client, UPSCALE_ALLOW_PRIVATE_URLS: '1' }, s.dataDir);
 	try {
-		expect(s.output()).toMatch(/request budgets shared through Redis at 127\.0\.0\.1:\d+\)/);
+		expect(s.output()).toMatch(/one of a fleet: jobs on Redis at 127\.0\.0\.1:\d+/);
 		const sample = readFileSync(SAMPLE);
 		const dir = tempDir();
 		const [posted, runs] = await Promise.all([
@@ -63,9 +64,9 @@ test('the job service and CLI runs on one key share the budget through REDIS_URL
 		expect(jobs.map((j) => j.status)).toEqual(Array(6).fill('succeeded'));
 		expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
 		expect(fake.requests.filter((q) => q.status === 429)).toHaveLength(0);
-		expect(s.output()).not.toContain('redis://');
+		expect(s.output() + w.output()).not.toContain('redis://');
 	} finally {
-		await s.kill();
+		await Promise.all([s.kill(), w.kill()]);
 	}
 });
 

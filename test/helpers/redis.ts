@@ -1,6 +1,7 @@
 /**
  * A real Redis for the tests: Debian's redis-server on a free loopback port, in a temporary directory, nothing
- * saved. On a machine without it the suite stops with how to get it (.ci/run installs it).
+ * saved unless asked (`aof`: the append-only file, so a restart keeps the data). On a machine without it the suite
+ * stops with how to get it (.ci/run installs it).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,25 +12,23 @@ import { freePort } from './ports';
 export interface RedisServer {
 	url: string;
 	port: number;
+	/** Stops it (SIGTERM: with the append-only file, everything written is kept) and starts it again on the same port and directory. */
+	restart(downMs?: number): Promise<void>;
 	stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisServer> {
-	const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-	if (probe.error || probe.status !== 0) {
-		throw new Error("These tests need a real Redis: Debian's redis-server (apt-get install -y redis-server). .ci/run installs it; nothing else is needed.");
-	}
-	const port = await freePort();
-	const dir = mkdtempSync(join(tmpdir(), 'upscale-redis-'));
-	const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(port: number, dir: string, aof: boolean): Promise<ChildProcess> {
+	const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', aof ? 'yes' : 'no', '--appendfsync', 'always', '--dir', dir], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let out = '';
-	await new Promise<void>((resolve, reject) => {
+	return new Promise<ChildProcess>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${out}`)), 10_000);
 		proc.stdout!.on('data', (d: Buffer) => {
 			out += d.toString();
 			if (/Ready to accept connections/.test(out)) {
 				clearTimeout(timer);
-				resolve();
+				resolve(proc);
 			}
 		});
 		proc.once('exit', (code) => {
@@ -37,16 +36,34 @@ export async function startRedis(): Promise<RedisServer> {
 			reject(new Error(`redis-server exited with ${code}:\n${out}`));
 		});
 	});
+}
+
+const stopped = (proc: ChildProcess) =>
+	new Promise<void>((resolve) => {
+		if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+		proc.once('exit', () => resolve());
+		proc.kill('SIGTERM');
+	});
+
+export async function startRedis(o: { aof?: boolean } = {}): Promise<RedisServer> {
+	const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+	if (probe.error || probe.status !== 0) {
+		throw new Error("These tests need a real Redis: Debian's redis-server (apt-get install -y redis-server). .ci/run installs it; nothing else is needed.");
+	}
+	const port = await freePort();
+	const dir = mkdtempSync(join(tmpdir(), 'upscale-redis-'));
+	let proc = await launch(port, dir, !!o.aof);
 	return {
 		url: `redis://127.0.0.1:${port}`,
 		port,
-		stop: () =>
-			new Promise<void>((resolve) => {
-				proc.once('exit', () => {
-					rmSync(dir, { recursive: true, force: true });
-					resolve();
-				});
-				proc.kill('SIGTERM');
-			}),
+		async restart(downMs = 500) {
+			await stopped(proc);
+			await new Promise((r) => setTimeout(r, downMs));
+			proc = await launch(port, dir, !!o.aof);
+		},
+		async stop() {
+			await stopped(proc);
+			rmSync(dir, { recursive: true, force: true });
+		},
 	};
 }

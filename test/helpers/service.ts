@@ -16,31 +16,41 @@ export interface Service {
 }
 
 export async function startService(env: Record<string, string | undefined>, dataDir = tempDir()): Promise<Service> {
+	const p = await startProcess('serve', env, dataDir, /listening on (http:\/\/\S+)/);
+	return { ...p, url: p.match[1] };
+}
+
+/** `upscale worker` as a user starts it: ready once it says where it takes jobs from. */
+export async function startWorker(env: Record<string, string | undefined>, dataDir: string): Promise<Omit<Service, 'url'>> {
+	return startProcess('worker', env, dataDir, /taking jobs from Redis/);
+}
+
+async function startProcess(command: 'serve' | 'worker', env: Record<string, string | undefined>, dataDir: string, ready: RegExp): Promise<Omit<Service, 'url'> & { match: RegExpExecArray }> {
 	assertBuilt();
 	const clean: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PORT: '0', UPSCALE_DATA_DIR: dataDir, UPSCALE_LOG_LEVEL: 'debug' };
 	for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
-	const proc = spawn(process.execPath, [CLI, 'serve'], { env: clean, cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
+	const proc = spawn(process.execPath, [CLI, command], { env: clean, cwd: dataDir, stdio: ['ignore', 'pipe', 'pipe'] });
 	let out = '';
 	proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
 	proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
 	const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-	const url = await new Promise<string>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`upscale serve did not start:\n${out}`)), 20_000);
+	const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`upscale ${command} did not start:\n${out}`)), 20_000);
 		const check = () => {
-			const m = /listening on (http:\/\/\S+)/.exec(out);
+			const m = ready.exec(out);
 			if (m) {
 				clearTimeout(timer);
-				resolve(m[1]);
+				resolve(m);
 			}
 		};
 		proc.stderr!.on('data', check);
 		void exited.then((code) => {
 			clearTimeout(timer);
-			reject(new Error(`upscale serve exited with ${code}:\n${out}`));
+			reject(new Error(`upscale ${command} exited with ${code}:\n${out}`));
 		});
 	});
 	return {
-		url,
+		match,
 		proc,
 		dataDir,
 		output: () => out,

@@ -110,6 +110,11 @@ describe.each(stores)('job store: %s', (_name, make) => {
 		expect(await store.countByStatus()).toMatchObject({ queued: 0, running: 0, succeeded: 1 });
 		expect(await store.lastCredits('clipdrop')).toEqual({ remaining: 97.5, at: 4100 });
 		expect(await store.lastCredits('ximilar')).toBeUndefined();
+		// A finished job's outcome is final: a late status change is refused, other fields still written.
+		expect(await store.update(j.id, { status: 'canceled', phase: 'done' })).toBe(false);
+		expect(await store.update(j.id, { result_deleted_at: 4200 })).toBe(true);
+		expect(await store.get(j.id)).toMatchObject({ status: 'succeeded', result_deleted_at: 4200 });
+		expect(await store.update('job_nope', { phase: 'done' })).toBe(false);
 	});
 
 	it("pages a client's jobs newest first, ties by id, with a status filter", async () => {

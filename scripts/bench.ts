@@ -19,6 +19,7 @@ import { createBot } from '../bot/app';
 import { loadConfig } from '../bot/config';
 import { createLogger } from '../runtime/log';
 import { serviceBench } from './bench/service';
+import { fleetBench } from './bench/fleet';
 import { localBench } from './bench/local';
 import { rssOf, type Mem } from './bench/rss';
 import { pct } from './bench/stats';
@@ -367,6 +368,17 @@ async function redisFor(section: string) {
 	}
 }
 
+/** The job service as a fleet of processes on one Redis (bench/fleet.ts). */
+async function fleet() {
+	const redis = await redisFor('fleet');
+	if (!redis) return;
+	try {
+		await fleetBench((r) => rows.push(r), raw, redis);
+	} finally {
+		await redis.stop();
+	}
+}
+
 async function sharedBudget() {
 	const redis = await redisFor('shared budget');
 	if (!redis) return;
@@ -487,6 +499,7 @@ async function main() {
 		['job service', () => serviceBench((r) => rows.push(r), raw)],
 		['shared budget', sharedBudget],
 		['queue limiter', queueLimiter],
+		['fleet', fleet],
 	] as const) {
 		if (process.env.BENCH_ONLY && !name.includes(process.env.BENCH_ONLY)) continue;
 		log(`${name}…`);

@@ -110,14 +110,13 @@ async function runAsync(f: Flow, ctx: VendorContext, o: UpscaleOptions, plan: Re
 export async function runUpscale(f: Flow, input: UpscaleInput, o: UpscaleOptions, run: RunControl): Promise<UpscaleResult> {
 	const started = f.clock.now();
 	const deadline = started + o.timeoutMs;
-	const ctx = f.ctx(deadline, run.signal);
+	const ctx = { ...f.ctx(deadline, run.signal), beforeSend: run.beforeSend };
 	const prepared = await prepare(f, input, deadline, run.signal);
 	const plan = f.vendor.plan(o, prepared);
 	const facts = inputFacts(prepared);
 	const meter = await startCreditMeter(f, ctx);
 	try {
 		run.onProgress?.({ stage: 'uploading', provider: f.provider, elapsedMs: f.clock.now() - started });
-		await run.beforeSend?.();
 		const done = plan.execution === 'sync' ? await runSync(f, ctx, plan, prepared, started, run) : await runAsync(f, ctx, o, plan, prepared, started, run);
 		const credits = await meter.finish(ctx, done.credits);
 		return finish(f, { started, run, execution: plan.execution, taskId: done.taskId, image: done.image, ref: done.ref, input: facts, credits, params: plan.params });

@@ -29,6 +29,11 @@ export interface SendOptions {
 	/** What the request does, for messages ("polling task status"). */
 	what: string;
 	taskId?: string;
+	/**
+	 * A paid request's last call before it leaves: awaited once its place in the budget is held (a wait for the
+	 * budget sends nothing), before each attempt.
+	 */
+	beforeSend?: () => void | Promise<void>;
 }
 
 export interface RetryPolicy {
@@ -169,6 +174,14 @@ export class Transport {
 
 	/** One request through the port, within the time left; the budget's place is given back when it ends. */
 	private async sendOnce(o: SendOptions, url: string, grant: Grant | undefined): Promise<HttpResponse> {
+		if (o.beforeSend) {
+			try {
+				await o.beforeSend();
+			} catch (e) {
+				grant?.done();
+				throw e;
+			}
+		}
 		const left = o.deadline - this.cfg.ports.clock.now();
 		if (left <= 0) {
 			grant?.done();

@@ -27,8 +27,9 @@ export interface RunControl {
 	signal?: AbortSignal;
 	onProgress?: (p: Progress) => void;
 	/**
-	 * Called, and awaited, right before the paid request leaves: the moment to record that a crash from here on may
-	 * have cost a credit (a job store in another process must have it before the request goes).
+	 * Called, and awaited, right before the paid request leaves (once its place in the request budget is held: a
+	 * wait for the budget sends nothing): the moment to record that a crash from here on may have cost a credit (a
+	 * job store in another process must have it before the request goes). Called again before a re-send.
 	 */
 	beforeSend?: () => void | Promise<void>;
 	/** Called once an async task exists (its credits are spent): the moment to persist the id. */

@@ -15,7 +15,7 @@ import type { JobStore } from './store/job-store';
 import type { JobRow } from './store/jobs';
 import { SqliteJobStore } from './store/sqlite-job-store';
 import { MIGRATIONS } from './store/schema';
-import { WebhookTable } from './store/webhooks';
+import { WebhookTable, type WebhookStore } from './store/webhooks';
 import { KeyFile } from './keys/store';
 import { clientUrlHttp } from './url-guard';
 import { WebhookSender } from './webhooks';
@@ -24,6 +24,7 @@ import { redisState } from '../runtime/redis-state';
 import { Redis } from 'ioredis';
 import { FleetQueue } from './fleet/queue';
 import { RedisJobStore } from './store/redis-job-store';
+import { RedisWebhookStore } from './store/redis-webhook-store';
 
 export interface ServiceContext {
 	config: ServiceConfig;
@@ -33,8 +34,9 @@ export interface ServiceContext {
 	/** The embedded database (one server, no REDIS_URL). */
 	db?: Db;
 	jobs: JobStore;
-	/** Webhooks: stored and sent by the embedded server (a fleet does not send them yet). */
-	webhookTable?: WebhookTable;
+	/** Webhook messages: in the embedded database, or on Redis for a fleet. */
+	webhookTable: WebhookStore;
+	/** Their sender: the embedded server's own (a fleet's workers send theirs). */
 	webhooks?: WebhookSender;
 	keys: KeyFile;
 	clients: Clients;
@@ -55,11 +57,12 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 	// serve() holds serve.lock for the embedded database; a fleet's instances share the data directory and keep no job state.
 	const db = fleet ? undefined : new Db(join(config.dataDir, 'jobs.db'), MIGRATIONS, { exclusive: true });
 	const jobs: JobStore = redis ? new RedisJobStore(redis) : new SqliteJobStore(db!);
-	const webhookTable = db ? new WebhookTable(db) : undefined;
+	const webhookTable: WebhookStore = redis ? new RedisWebhookStore(redis) : new WebhookTable(db!);
 	const keys = new KeyFile(config.dataDir);
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
 	const metrics = new Metrics({ jobsByStatus: () => jobs.countByStatus(), queueDepth: () => ctx.runner.depth() });
-	const webhooks = webhookTable ? new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics }) : undefined;
+	// A fleet's workers send the webhooks; the embedded server sends its own.
+	const webhooks = redis ? undefined : new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics });
 	const providers = new Providers(config, metrics, redis ? { state: redisState(redis), redis } : undefined);
 	const ctx: ServiceContext = {
 		config,
@@ -78,13 +81,13 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
 		stopping: false,
 		async view(row, baseUrl) {
-			const w = webhookTable?.ofJob(row.id);
+			const w = row.webhook_url ? await webhookTable.ofJob(row.id) : undefined;
 			return jobView(row, {
 				baseUrl: baseUrl ?? ctx.baseUrl,
 				retentionMs: config.retentionMs,
 				progress: row.status === 'running' ? await ctx.runner.progress(row.id) : undefined,
 				queuePosition: row.status === 'queued' ? await ctx.runner.position(row.id) : undefined,
-				webhook: w ? { row: w, attempts: webhookTable!.attempts(w.id) } : undefined,
+				webhook: w ? { row: w, attempts: await webhookTable.attempts(w.id) } : undefined,
 			});
 		},
 	};
@@ -102,10 +105,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		concurrency: config.concurrency,
 		parallelUploads: config.parallelUploads,
 		jobTimeoutMs: config.jobTimeoutMs,
-		onFinished(row) {
-			if (!row.webhook_url || (row.status !== 'succeeded' && row.status !== 'failed')) return;
-			webhooks!.enqueue({ id: row.id, client_id: row.client_id, webhook_url: row.webhook_url }, row.status === 'succeeded' ? 'job.succeeded' : 'job.failed', jobView(row, { baseUrl: ctx.baseUrl, retentionMs: config.retentionMs }));
-		},
+		onFinished: (row) => webhooks!.jobFinished(row, jobView(row, { baseUrl: ctx.baseUrl, retentionMs: config.retentionMs })),
 	});
 	return ctx;
 }

@@ -16,7 +16,7 @@ export async function sweep(ctx: ServiceContext, now = Date.now()): Promise<{ re
 	}
 	const before = now - RECORD_DAYS * 86_400_000;
 	await ctx.jobs.purge(before, now);
-	ctx.webhookTable?.purge(before);
+	await ctx.webhookTable.purge(before);
 	if (expired.length) ctx.log.info('deleted results past the retention', { jobs: expired.length });
 	return { results: expired.length };
 }

@@ -13,12 +13,15 @@ import { newId } from './ids';
 import type { Metrics } from './metrics';
 import type { JobView } from './schemas';
 import { clientUrlDispatcher } from './url-guard';
-import type { WebhookRow, WebhookTable } from './store/webhooks';
+import type { JobRow } from './store/jobs';
+import type { WebhookRow, WebhookStore } from './store/webhooks';
 
 export type WebhookEvent = 'job.succeeded' | 'job.failed';
 
 const ATTEMPT_TIMEOUT_MS = 15_000;
 const PARALLEL = 8;
+/** A claimed message is another sender's again after this (its sender died mid-attempt): the attempt's timeout and more. */
+const CLAIM_MS = 30_000;
 
 export class WebhookSender {
 	private timer?: NodeJS.Timeout;
@@ -27,19 +30,25 @@ export class WebhookSender {
 	private readonly dispatcher;
 
 	constructor(
-		private readonly o: { table: WebhookTable; clients: Clients; retryMs: number[]; allowPrivate: boolean; log: Logger; metrics: Metrics },
+		private readonly o: { table: WebhookStore; clients: Clients; retryMs: number[]; allowPrivate: boolean; log: Logger; metrics: Metrics; /** How often to look for due messages other senders may have left (a fleet); 0: only when told. */ pollMs?: number },
 	) {
 		this.dispatcher = clientUrlDispatcher(o.allowPrivate);
 	}
 
 	/** Stores the message (its id fixed now) and sends it at once. */
-	enqueue(job: { id: string; client_id: string; webhook_url: string }, event: WebhookEvent, data: JobView): string {
+	async enqueue(job: { id: string; client_id: string; webhook_url: string }, event: WebhookEvent, data: JobView): Promise<string> {
 		const now = Date.now();
 		const id = newId('msg');
 		const payload = JSON.stringify({ type: event, timestamp: new Date(now).toISOString(), data });
-		this.o.table.insert({ id, job_id: job.id, client_id: job.client_id, url: job.webhook_url, event, payload, next_at: now, created_at: now });
+		await this.o.table.insert({ id, job_id: job.id, client_id: job.client_id, url: job.webhook_url, event, payload, next_at: now, created_at: now });
 		this.kick(0);
 		return id;
+	}
+
+	/** A job reached succeeded or failed: its webhook, if it asked for one (a cancel sends none). */
+	async jobFinished(row: JobRow, view: JobView): Promise<void> {
+		if (!row.webhook_url || (row.status !== 'succeeded' && row.status !== 'failed')) return;
+		await this.enqueue({ id: row.id, client_id: row.client_id, webhook_url: row.webhook_url }, row.status === 'succeeded' ? 'job.succeeded' : 'job.failed', view);
 	}
 
 	/** Starts sending what is due (messages left pending by a previous run included). */
@@ -55,12 +64,22 @@ export class WebhookSender {
 	}
 
 	private async sendDue(): Promise<void> {
+		try {
+			await this.sendDueOnce();
+		} catch (e) {
+			this.o.log.warn('webhook store', { error: (e as Error).message });
+			this.kick(this.o.pollMs || 5000);
+		}
+	}
+
+	private async sendDueOnce(): Promise<void> {
 		const now = Date.now();
-		const due = this.o.table.due(now, PARALLEL * 4).filter((w) => !this.sending.has(w.id));
+		const free = Math.max(0, PARALLEL - this.sending.size);
+		const due = free ? (await this.o.table.claimDue(now, free, CLAIM_MS)).filter((w) => !this.sending.has(w.id)) : [];
 		// What is being sent now reschedules when it ends.
 		if (!due.length && this.sending.size) return;
 		await Promise.all(
-			due.slice(0, Math.max(0, PARALLEL - this.sending.size)).map(async (w) => {
+			due.map(async (w) => {
 				this.sending.add(w.id);
 				try {
 					await this.attempt(w);
@@ -69,8 +88,10 @@ export class WebhookSender {
 				}
 			}),
 		);
-		const next = this.o.table.nextDue();
-		if (next !== undefined) this.kick(next - Date.now());
+		const next = await this.o.table.nextDue();
+		const poll = this.o.pollMs ? Date.now() + this.o.pollMs : undefined;
+		const at = next === undefined ? poll : poll === undefined ? next : Math.min(next, poll);
+		if (at !== undefined) this.kick(at - Date.now());
 	}
 
 	private async attempt(w: WebhookRow): Promise<void> {
@@ -104,7 +125,7 @@ export class WebhookSender {
 		const permanent = !client?.webhookSecret;
 		const wait = this.o.retryMs[n - 1];
 		const next = delivered ? { status: 'delivered' as const, next_at: null } : permanent || wait === undefined ? { status: 'failed' as const, next_at: null } : { status: 'pending' as const, next_at: Date.now() + wait };
-		this.o.table.recordAttempt({ webhook_id: w.id, n, at: started, status_code: statusCode, error, ms: Date.now() - started }, next);
+		await this.o.table.recordAttempt({ webhook_id: w.id, n, at: started, status_code: statusCode, error, ms: Date.now() - started }, next);
 		this.o.metrics.webhookAttempts.inc({ result: delivered ? 'delivered' : 'failed' });
 		const fields = { webhook: w.id, job: w.job_id, event: w.event, attempt: n, status: statusCode, error };
 		if (delivered) this.o.log.info('webhook delivered', fields);

@@ -155,7 +155,7 @@ const taskPath = (kind: 'task-status' | 'result', id: string) => `async-tasks/v1
 
 /** The multipart POST of either upscale endpoint (a submit: never resent once it may have arrived). */
 function submitForm(ctx: VendorContext, path: string, p: Plan, input: PreparedInput, what: string): Promise<HttpResponse> {
-	return ctx.t.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: body(p, input), deadline: ctx.deadline, signal: ctx.signal, what });
+	return ctx.t.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: body(p, input), deadline: ctx.deadline, signal: ctx.signal, what, beforeSend: ctx.beforeSend });
 }
 
 /** A GET to one of the task endpoints (the shared budget and read retries apply). */

@@ -77,6 +77,8 @@ export interface VendorContext {
 	baseUrl: string;
 	deadline: number;
 	signal?: AbortSignal;
+	/** For the paid request (a submit): RunControl.beforeSend, passed on as SendOptions.beforeSend. */
+	beforeSend?: () => void | Promise<void>;
 }
 
 export interface SubmitResult {

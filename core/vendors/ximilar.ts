@@ -156,7 +156,7 @@ async function getJson(ctx: VendorContext, path: string, what: string, taskId?: 
 
 /** A paid POST (a submit: never resent once it may have arrived). */
 function post(ctx: VendorContext, path: string, json: EncodedBody, what: string): Promise<HttpResponse> {
-	return ctx.t.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: json, deadline: ctx.deadline, signal: ctx.signal, what });
+	return ctx.t.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: json, deadline: ctx.deadline, signal: ctx.signal, what, beforeSend: ctx.beforeSend });
 }
 
 const requestPath = (id: string) => `account/v2/request/${encodeURIComponent(id)}`;

@@ -17,7 +17,12 @@ import { createLogger } from '../../runtime/log';
 import { redisWhere } from '../../runtime/redis-connection';
 import { redisState } from '../../runtime/redis-state';
 import { loadServiceConfig } from '../config';
+import { Clients } from '../auth';
 import { Files } from '../files';
+import { jobView } from '../job-view';
+import { KeyFile } from '../keys/store';
+import { RedisWebhookStore } from '../store/redis-webhook-store';
+import { WebhookSender } from '../webhooks';
 import { JobExecutor } from '../job-executor';
 import { Metrics } from '../metrics';
 import { Providers } from '../providers';
@@ -67,6 +72,12 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 	const metrics = new Metrics({ jobsByStatus: () => store.countByStatus(), queueDepth: async () => 0 });
 	const providers = new Providers(config, metrics, { state: redisState(budgetRedis), redis: budgetRedis });
 	const shared = new Map<string, { at: number; stage: string }>();
+	// Webhooks: signed with the client's secret (keys.db on the shared volume, or UPSCALE_WEBHOOK_SECRET), claimed
+	// one worker at a time; due ones are looked for every second (another worker's retries, a dead worker's claims).
+	const keys = new KeyFile(config.dataDir);
+	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
+	const webhooks = new WebhookSender({ table: new RedisWebhookStore(redis), clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics, pollMs: 1000 });
+	const publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
 	const executor = new JobExecutor({
 		jobs: store,
 		files,
@@ -78,6 +89,7 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 		onFinished: async (row) => {
 			shared.delete(row.id);
 			await redis.del(FLEET.progressKey(row.id)).catch(() => 0);
+			await webhooks.jobFinished(row, jobView(row, { baseUrl: publicUrl, retentionMs: config.retentionMs }));
 		},
 		onProgress: (id: string, p: Progress) => {
 			const last = shared.get(id);
@@ -116,6 +128,7 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 	const workers = [new Worker(FLEET.vendorQueue, processor, { ...options, concurrency: config.concurrency }), new Worker(FLEET.localQueue, processor, { ...options, concurrency: 1 })];
 	for (const w of workers) w.on('error', (e) => log.warn('queue', { error: e.message.split(config.redisUrl!).join(where) }));
 
+	webhooks.start();
 	await sub.subscribe(FLEET.cancelChannel);
 	sub.on('message', (_channel: string, id: string) => executor.abort(id));
 
@@ -129,6 +142,8 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 			log.info('stopping', { signal });
 			await executor.stop();
 			await Promise.all(workers.map((w) => w.close().catch(() => undefined)));
+			await webhooks.stop();
+			keys.close();
 			await providers.close().catch(() => undefined);
 			for (const c of [redis, bull, sub]) await c.quit().catch(() => c.disconnect());
 			resolve(0);

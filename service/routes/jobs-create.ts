@@ -189,7 +189,6 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 				await checkPublicUrl(r.image_url!, 'image_url', ctx.config.allowPrivateUrls);
 			}
 			if (r.webhook_url !== undefined) {
-				if (ctx.fleet) throw invalidOptions('webhook_url is not available yet when the service runs as a fleet (REDIS_URL): follow the job with GET /v1/jobs/{id} (pass wait to hold the request until it finishes).');
 				await checkPublicUrl(r.webhook_url, 'webhook_url', ctx.config.allowPrivateUrls);
 				if (!client.webhookSecret) throw invalidOptions('webhook_url needs a signing secret for this key: the operator sets UPSCALE_WEBHOOK_SECRET for the keys in UPSCALE_API_KEYS (keys made with `upscale keys create` have their own).');
 			}

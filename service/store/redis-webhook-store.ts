@@ -1,0 +1,79 @@
+/**
+ * A fleet's webhook messages (REDIS_URL): every worker sends them, so a due message is claimed atomically (a Lua
+ * script moves its due time a lease ahead: no other worker takes it meanwhile, and one whose sender died is due
+ * again when the lease ends). Keys (prefix `upscale:`): `webhook:{id}` (the message), `webhook:{id}:attempts` (a
+ * list of attempts, JSON), `webhooks:due` (pending ids by due time), `job:{id}:webhook` (the job's message id),
+ * `webhooks:done` (sent or given-up ids by creation time, for retention).
+ */
+import type { Redis } from 'ioredis';
+import type { AttemptRow, WebhookRow, WebhookStore } from './webhooks';
+
+const P = 'upscale:';
+const DUE = `${P}webhooks:due`;
+const DONE = `${P}webhooks:done`;
+
+/** KEYS: due. ARGV: now, limit, lease end. The due ids, each pushed to the lease's end. */
+const CLAIM = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[3], id) end
+return ids
+`;
+
+export class RedisWebhookStore implements WebhookStore {
+	constructor(private readonly redis: Redis) {}
+
+	async insert(w: Omit<WebhookRow, 'status' | 'attempts'>): Promise<void> {
+		await this.redis
+			.multi()
+			.hset(`${P}webhook:${w.id}`, { ...w, status: 'pending', attempts: 0, next_at: w.next_at ?? '' })
+			.set(`${P}job:${w.job_id}:webhook`, w.id)
+			.zadd(DUE, w.next_at ?? Date.now(), w.id)
+			.exec();
+	}
+
+	private async row(id: string): Promise<WebhookRow | undefined> {
+		const h = await this.redis.hgetall(`${P}webhook:${id}`);
+		if (!h.id) return undefined;
+		return { ...(h as unknown as WebhookRow), attempts: Number(h.attempts), next_at: h.next_at ? Number(h.next_at) : null, created_at: Number(h.created_at) };
+	}
+
+	async claimDue(now: number, limit: number, leaseMs: number): Promise<WebhookRow[]> {
+		const ids = (await this.redis.eval(CLAIM, 1, DUE, String(now), String(limit), String(now + leaseMs))) as string[];
+		const rows = await Promise.all(ids.map((id) => this.row(id)));
+		return rows.filter((r): r is WebhookRow => !!r && r.status === 'pending');
+	}
+
+	async nextDue(): Promise<number | undefined> {
+		const first = await this.redis.zrange(DUE, 0, 0, 'WITHSCORES');
+		return first.length ? Number(first[1]) : undefined;
+	}
+
+	async ofJob(jobId: string): Promise<WebhookRow | undefined> {
+		const id = await this.redis.get(`${P}job:${jobId}:webhook`);
+		return id ? this.row(id) : undefined;
+	}
+
+	async attempts(webhookId: string): Promise<AttemptRow[]> {
+		return (await this.redis.lrange(`${P}webhook:${webhookId}:attempts`, 0, -1)).map((a) => JSON.parse(a) as AttemptRow);
+	}
+
+	async recordAttempt(a: AttemptRow, next: { status: WebhookRow['status']; next_at: number | null }): Promise<void> {
+		const key = `${P}webhook:${a.webhook_id}`;
+		const m = this.redis.multi().rpush(`${key}:attempts`, JSON.stringify(a)).hset(key, { status: next.status, attempts: a.n, next_at: next.next_at ?? '' });
+		if (next.status === 'pending' && next.next_at !== null) m.zadd(DUE, next.next_at, a.webhook_id);
+		else m.zrem(DUE, a.webhook_id).zadd(DONE, Date.now(), a.webhook_id);
+		await m.exec();
+	}
+
+	async purge(before: number): Promise<void> {
+		const ids = await this.redis.zrangebyscore(DONE, '-inf', `(${before}`);
+		if (!ids.length) return;
+		const m = this.redis.multi();
+		for (const id of ids) {
+			const jobId = await this.redis.hget(`${P}webhook:${id}`, 'job_id');
+			m.del(`${P}webhook:${id}`, `${P}webhook:${id}:attempts`).zrem(DONE, id);
+			if (jobId) m.del(`${P}job:${jobId}:webhook`);
+		}
+		await m.exec();
+	}
+}

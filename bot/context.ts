@@ -7,6 +7,8 @@ import type { BotConfig } from './config';
 import { Delivery } from './delivery';
 import type { Logger } from '../runtime/log';
 import { JobQueue } from './queue';
+import { RedisUserLimits } from './redis-user-limits';
+import { MemoryUserLimits } from './user-limits';
 import { JobStore } from './store';
 import { connectRedis } from '../runtime/redis-connection';
 import { redisState } from '../runtime/redis-state';
@@ -44,7 +46,13 @@ export function createContext(config: BotConfig, log: Logger, client: Client): B
 		config,
 		log,
 		client,
-		queue: new JobQueue({ concurrency: config.maxConcurrentJobs, cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap }),
+		// With REDIS_URL a user's limits hold across every bot process on that Redis (shards, machines).
+		queue: new JobQueue({
+			concurrency: config.maxConcurrentJobs,
+			limits: redis
+				? new RedisUserLimits(redis, { cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap, busyTtlMs: config.jobTimeoutMs + 5 * 60_000 })
+				: new MemoryUserLimits({ cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap }),
+		}),
 		store,
 		delivery: new Delivery({ client, token: config.token, apiUrl: config.apiUrl, store, log }),
 		vendors,

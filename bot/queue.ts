@@ -1,12 +1,11 @@
 /**
- * Protects the owner's credits: a queue with a global concurrency limit, one job per user at a time, a cooldown
- * after each job, and an optional daily credit cap per user. Waiting users learn their position as it changes.
+ * Protects the owner's credits: a queue with a global concurrency limit, and the per-user limits (one job per user
+ * at a time, a cooldown after each job, an optional daily credit cap: user-limits.ts, in this process or shared
+ * through Redis). Waiting users learn their position as it changes.
  */
-export type Rejection =
-	| { reason: 'busy' }
-	| { reason: 'cooldown'; retryAt: number }
-	| { reason: 'daily-cap'; used: number; cap: number; resetsAt: number }
-	| { reason: 'closed' };
+import type { Rejection, UserLimits } from './user-limits';
+
+export type { Rejection } from './user-limits';
 
 export interface Job {
 	userId: string;
@@ -18,50 +17,29 @@ export interface Job {
 export class JobQueue {
 	private running = 0;
 	private waiting: Job[] = [];
-	private users = new Set<string>();
-	private lastFinished = new Map<string, number>();
-	private ledger = new Map<string, { day: string; used: number }>();
 	private idle: Array<() => void> = [];
 	private closed = false;
 
-	constructor(
-		private readonly o: { concurrency: number; cooldownMs: number; dailyCreditCap: number; now?: () => number },
-	) {}
+	constructor(private readonly o: { concurrency: number; limits: UserLimits }) {}
 
-	private now(): number {
-		return (this.o.now ?? Date.now)();
+	/** Why this user cannot start a job now; otherwise their slot is held until their job ends (add) or is let go (release). */
+	async claim(userId: string): Promise<Rejection | undefined> {
+		if (this.closed) return { reason: 'closed' };
+		return this.o.limits.claim(userId);
 	}
 
-	private day(t: number): string {
-		return new Date(t).toISOString().slice(0, 10);
+	/** A claimed slot given back without a job (the command failed before it was queued). */
+	release(userId: string): Promise<void> {
+		return this.o.limits.release(userId);
 	}
 
 	/** Credits counted for the user today (UTC). */
-	usedToday(userId: string): number {
-		const e = this.ledger.get(userId);
-		return e && e.day === this.day(this.now()) ? e.used : 0;
+	usedToday(userId: string): Promise<number> {
+		return this.o.limits.usedToday(userId);
 	}
 
-	/** Why this user cannot start a job now, or undefined when they can. */
-	check(userId: string): Rejection | undefined {
-		if (this.closed) return { reason: 'closed' };
-		if (this.users.has(userId)) return { reason: 'busy' };
-		const last = this.lastFinished.get(userId);
-		if (last !== undefined && this.now() < last + this.o.cooldownMs) return { reason: 'cooldown', retryAt: last + this.o.cooldownMs };
-		if (this.o.dailyCreditCap > 0) {
-			const used = this.usedToday(userId);
-			if (used >= this.o.dailyCreditCap) {
-				const tomorrow = new Date(this.day(this.now()));
-				tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
-				return { reason: 'daily-cap', used, cap: this.o.dailyCreditCap, resetsAt: tomorrow.getTime() };
-			}
-		}
-		return undefined;
-	}
-
-	/** Adds a job (after check()); returns its initial position (0 = starts now). */
+	/** Adds a job (after claim()); returns its initial position (0 = starts now). */
 	add(job: Job): number {
-		this.users.add(job.userId);
 		this.waiting.push(job);
 		const position = this.running < this.o.concurrency ? 0 : this.waiting.length;
 		this.pump();
@@ -91,18 +69,9 @@ export class JobQueue {
 			credits = null;
 		} finally {
 			this.running--;
-			this.users.delete(job.userId);
-			this.lastFinished.set(job.userId, this.now());
-			// Unknown consumption counts as 1 credit, so a cap cannot be dodged by jobs whose cost was not reported.
-			this.charge(job.userId, credits ?? 1);
+			await this.o.limits.finish(job.userId, credits).catch(() => undefined);
 			this.pump();
 		}
-	}
-
-	private charge(userId: string, credits: number): void {
-		const day = this.day(this.now());
-		const e = this.ledger.get(userId);
-		this.ledger.set(userId, { day, used: (e && e.day === day ? e.used : 0) + credits });
 	}
 
 	/** Stops taking jobs; resolves when running and queued jobs are done. */

@@ -83,7 +83,8 @@ async function admit(i: ChatInputCommandInteraction, ctx: BotContext): Promise<A
 	} catch {
 		// WebP, or a size only the sync endpoint takes: stay on the automatic choice
 	}
-	const rejection = queue.check(i.user.id);
+	// The last check: it holds the user's slot (one job at a time), so it comes after every refusal above.
+	const rejection = await queue.claim(i.user.id);
 	if (rejection) return void (await ephemeral(i, text.rejected(rejection)));
 	return { provider, upscaler, attachment, options };
 }
@@ -123,7 +124,12 @@ export const upscale: Command = {
 		const a = await admit(i, ctx);
 		if (!a) return;
 		// Accepted: defer within Discord's 3 s, store, then queue.
-		await i.deferReply(i.options.getBoolean('private') ? { flags: MessageFlags.Ephemeral } : {});
+		try {
+			await i.deferReply(i.options.getBoolean('private') ? { flags: MessageFlags.Ephemeral } : {});
+		} catch (e) {
+			await ctx.queue.release(i.user.id);
+			throw e;
+		}
 		const job: StoredJob = {
 			interactionId: i.id,
 			applicationId: i.applicationId,

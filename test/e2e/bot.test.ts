@@ -16,6 +16,8 @@ import { DiscordFake, type Recorded } from '../fakes/discord';
 import { XimilarFake } from '../fakes/ximilar';
 import { dims, jpeg, motionPhoto, webp } from '../helpers/images';
 import { CLI } from '../helpers/cli';
+import { startRedis } from '../helpers/redis';
+import { Redis } from 'ioredis';
 
 const SAMPLE = readFileSync(resolve(__dirname, '../fixtures/sample.jpg'));
 const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAx.fake.discord-bot-token-0123456789';
@@ -287,6 +289,29 @@ describe("protecting the owner's credits", () => {
 			await finalOf(discord.slash({ command: 'upscale', attachment: image() }));
 			await expectRejected(discord.slash({ command: 'upscale', attachment: image() }), /^Slow down a little: you can upscale again <t:\d+:R>\.$/);
 		});
+	});
+
+	it('with REDIS_URL the limits hold across bot processes: a job held by another process, its cooldown, its credits', async () => {
+		const redis = await startRedis();
+		const other = new Redis(redis.url);
+		const user = '409000000000000001';
+		try {
+			await withBot({ REDIS_URL: redis.url, BOT_USER_COOLDOWN_SECONDS: '60', BOT_USER_DAILY_CREDITS: '5' }, async () => {
+				// Another process (a shard) is running this user's job: this one refuses, though it holds none.
+				await other.set(`upscale:bot:busy:${user}`, '1', 'PX', 60_000);
+				await expectRejected(discord.slash({ command: 'upscale', attachment: image(), userId: user }), 'You already have an upscale in progress. Wait for it to finish, then try again.');
+				await other.del(`upscale:bot:busy:${user}`);
+				// A job here: the other processes see its cooldown and its credit.
+				await finalOf(discord.slash({ command: 'upscale', attachment: image(), userId: user }));
+				for (let i = 0; i < 50 && !(await other.exists(`upscale:bot:cool:${user}`)); i++) await new Promise((r) => setTimeout(r, 20));
+				expect(await other.pttl(`upscale:bot:cool:${user}`)).toBeGreaterThan(50_000);
+				expect(Number(await other.get(`upscale:bot:used:${new Date().toISOString().slice(0, 10)}:${user}`))).toBe(1);
+				await expectRejected(discord.slash({ command: 'upscale', attachment: image(), userId: user }), /^Slow down a little: you can upscale again <t:\d+:R>\.$/);
+			});
+		} finally {
+			other.disconnect();
+			await redis.stop();
+		}
 	});
 
 	it('a daily credit cap per user', async () => {

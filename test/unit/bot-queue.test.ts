@@ -1,5 +1,6 @@
-/** The bot's job queue: concurrency, one job per user, cooldown, the daily credit cap, positions and draining. */
+/** The bot's job queue: concurrency, positions, the user's slot held from claim to the job's end, and draining. */
 import { JobQueue } from '../../bot/queue';
+import { MemoryUserLimits } from '../../bot/user-limits';
 
 /** A job whose end the test decides. */
 function deferred(userId: string, positions: number[] = []) {
@@ -13,13 +14,12 @@ function deferred(userId: string, positions: number[] = []) {
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+const queue = (concurrency: number, o: { cooldownMs?: number; dailyCreditCap?: number } = {}) =>
+	new JobQueue({ concurrency, limits: new MemoryUserLimits({ cooldownMs: o.cooldownMs ?? 0, dailyCreditCap: o.dailyCreditCap ?? 0 }) });
 
 describe('JobQueue', () => {
-	let now = Date.UTC(2026, 10, 23, 12, 0, 0);
-	const clock = () => now;
-
 	it('runs at most `concurrency` jobs; the others wait and learn their place as it changes', async () => {
-		const q = new JobQueue({ concurrency: 1, cooldownMs: 0, dailyCreditCap: 0, now: clock });
+		const q = queue(1);
 		const a = deferred('a');
 		const b = deferred('b');
 		const c = deferred('c');
@@ -34,79 +34,36 @@ describe('JobQueue', () => {
 		expect(c.positions.slice(-1)).toEqual([1]);
 	});
 
-	it('one job per user at a time', () => {
-		const q = new JobQueue({ concurrency: 5, cooldownMs: 0, dailyCreditCap: 0, now: clock });
-		q.add(deferred('u').job);
-		expect(q.check('u')).toEqual({ reason: 'busy' });
-		expect(q.check('someone-else')).toBeUndefined();
-	});
-
-	it('a cooldown after each job, counted from its end', async () => {
-		const q = new JobQueue({ concurrency: 2, cooldownMs: 30_000, dailyCreditCap: 0, now: clock });
+	it("a user's slot is held from claim to the end of their job, a failed job counts one credit, release gives it back", async () => {
+		const q = queue(5, { dailyCreditCap: 10 });
+		expect(await q.claim('u')).toBeUndefined();
+		expect(await q.claim('u')).toEqual({ reason: 'busy' });
 		const a = deferred('u');
 		q.add(a.job);
-		a.finish(1);
+		a.fail(new Error('boom'));
 		await tick();
-		expect(q.check('u')).toEqual({ reason: 'cooldown', retryAt: now + 30_000 });
-		now += 30_000;
-		expect(q.check('u')).toBeUndefined();
-	});
-
-	it('the daily cap counts credits per user per UTC day; an unknown cost or a failed job counts as one credit', async () => {
-		const q = new JobQueue({ concurrency: 2, cooldownMs: 0, dailyCreditCap: 3, now: clock });
-		const a = deferred('u');
-		q.add(a.job);
-		a.finish(null);
 		await tick();
-		expect(q.usedToday('u')).toBe(1);
-		const b = deferred('u');
-		q.add(b.job);
-		b.fail(new Error('boom'));
-		await tick();
-		expect(q.usedToday('u')).toBe(2);
-		const c = deferred('u');
-		q.add(c.job);
-		c.finish(4);
-		await tick();
-		const midnight = Date.UTC(2026, 10, 24);
-		expect(q.check('u')).toEqual({ reason: 'daily-cap', used: 6, cap: 3, resetsAt: midnight });
-		now = midnight;
-		expect(q.usedToday('u')).toBe(0);
-		expect(q.check('u')).toBeUndefined();
-	});
-
-	it('a cap of 0 means no cap; a job that cost nothing is free', async () => {
-		const q = new JobQueue({ concurrency: 1, cooldownMs: 0, dailyCreditCap: 0, now: clock });
-		for (let i = 0; i < 5; i++) {
-			const j = deferred('u');
-			q.add(j.job);
-			j.finish(100);
-			await tick();
-		}
-		expect(q.check('u')).toBeUndefined();
-		const capped = new JobQueue({ concurrency: 1, cooldownMs: 0, dailyCreditCap: 1, now: clock });
-		const free = deferred('u');
-		capped.add(free.job);
-		free.finish(0);
-		await tick();
-		expect(capped.check('u')).toBeUndefined();
+		expect(await q.usedToday('u')).toBe(1);
+		expect(await q.claim('u')).toBeUndefined();
+		await q.release('u');
+		expect(await q.claim('u')).toBeUndefined();
 	});
 
 	it('drain: refuses new jobs at once and resolves when the running and waiting ones are done', async () => {
-		const q = new JobQueue({ concurrency: 1, cooldownMs: 0, dailyCreditCap: 0, now: clock });
+		const q = queue(1);
 		const a = deferred('a');
 		const b = deferred('b');
 		q.add(a.job);
 		q.add(b.job);
 		let drained = false;
 		const d = q.drain().then(() => (drained = true));
-		expect(q.check('c')).toEqual({ reason: 'closed' });
+		expect(await q.claim('c')).toEqual({ reason: 'closed' });
 		a.finish(1);
 		await tick();
 		expect(drained).toBe(false);
 		b.finish(1);
 		await d;
 		expect(drained).toBe(true);
-		await expect(new JobQueue({ concurrency: 1, cooldownMs: 0, dailyCreditCap: 0 }).drain()).resolves.toBeUndefined();
+		await expect(queue(1).drain()).resolves.toBeUndefined();
 	});
 });

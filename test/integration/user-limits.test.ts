@@ -1,0 +1,76 @@
+/**
+ * The bot's per-user limits under one contract: in the process, and shared through a real redis-server (every bot
+ * process on one Redis sees the same user): one job at a time (also when two claims race), the cooldown from a
+ * job's end, the daily credit cap per UTC day (unknown costs count 1), release.
+ */
+import { Redis } from 'ioredis';
+import { RedisUserLimits } from '../../bot/redis-user-limits';
+import { MemoryUserLimits, type LimitSettings, type UserLimits } from '../../bot/user-limits';
+import { startRedis, type RedisServer } from '../helpers/redis';
+
+let server: RedisServer;
+const connections: Redis[] = [];
+beforeAll(async () => {
+	server = await startRedis();
+}, 30_000);
+afterAll(async () => {
+	for (const c of connections) c.disconnect();
+	await server?.stop();
+});
+
+let now = Date.UTC(2026, 11, 2, 12, 0, 0);
+const clock = () => now;
+const makers: Array<[string, (o: LimitSettings) => Promise<UserLimits[]>]> = [
+	['in the process', async (o) => [new MemoryUserLimits({ ...o, now: clock })]],
+	[
+		'shared through Redis (two processes)',
+		async (o) => {
+			const a = new Redis(server.url);
+			const b = new Redis(server.url);
+			connections.push(a, b);
+			await a.flushall();
+			return [new RedisUserLimits(a, { ...o, now: clock, busyTtlMs: 60_000 }), new RedisUserLimits(b, { ...o, now: clock, busyTtlMs: 60_000 })];
+		},
+	],
+];
+
+describe.each(makers)('per-user limits: %s', (_name, make) => {
+	beforeEach(() => {
+		now = Date.UTC(2026, 11, 2, 12, 0, 0);
+	});
+
+	it('one job per user at a time, also when two claims race; other users are free', async () => {
+		const [a, b = a] = await make({ cooldownMs: 0, dailyCreditCap: 0 });
+		const both = await Promise.all([a.claim('u'), b.claim('u')]);
+		expect(both.filter((r) => r === undefined)).toHaveLength(1);
+		expect(both.find((r) => r !== undefined)).toEqual({ reason: 'busy' });
+		expect(await b.claim('someone-else')).toBeUndefined();
+		await a.release('u');
+		expect(await b.claim('u')).toBeUndefined();
+	});
+
+	it('a cooldown after each job, from its end; seen by every process', async () => {
+		const [a, b = a] = await make({ cooldownMs: 30_000, dailyCreditCap: 0 });
+		expect(await a.claim('u')).toBeUndefined();
+		await a.finish('u', 1);
+		const r = await b.claim('u');
+		expect(r).toMatchObject({ reason: 'cooldown' });
+		expect((r as { retryAt: number }).retryAt).toBeGreaterThan(now + 29_000);
+		expect((r as { retryAt: number }).retryAt).toBeLessThanOrEqual(now + 30_000);
+	});
+
+	it('the daily cap counts credits per user per UTC day; an unknown cost counts as one; a free job is free', async () => {
+		const [a, b = a] = await make({ cooldownMs: 0, dailyCreditCap: 3 });
+		for (const credits of [null, 0, 1]) {
+			expect(await a.claim('u')).toBeUndefined();
+			await a.finish('u', credits);
+		}
+		expect(await b.usedToday('u')).toBe(2);
+		expect(await b.claim('u')).toBeUndefined();
+		await b.finish('u', 4);
+		expect(await a.claim('u')).toEqual({ reason: 'daily-cap', used: 6, cap: 3, resetsAt: Date.UTC(2026, 11, 3) });
+		now = Date.UTC(2026, 11, 3);
+		expect(await a.usedToday('u')).toBe(0);
+		expect(await a.claim('u')).toBeUndefined();
+	});
+});

@@ -9,6 +9,7 @@ import { asUpscaleError, downloadImage, PROVIDER_NAMES, sniffImage, Transport, D
 import { nodePorts } from '../runtime';
 import type { Logger } from '../runtime/log';
 import type { Files } from './files';
+import { newId } from './ids';
 import type { Metrics } from './metrics';
 import type { Providers } from './providers';
 import type { JobStore } from './store/job-store';
@@ -31,11 +32,18 @@ export interface ExecutorDeps {
 
 interface Running {
 	row: JobRow;
+	/** This run's token: its writes are refused once another run holds the job. */
+	holder: string;
 	controller: AbortController;
 	phase: JobRow['phase'];
 	progress?: Progress;
 	canceled?: boolean;
+	/** Another run took the job over (this one's claim had lapsed): this run stops without writing. */
+	superseded?: boolean;
 }
+
+/** Thrown inside a run whose job another run took over: nothing more is sent or written. */
+class Superseded extends Error {}
 
 type RunHooks = Required<Pick<RunControl, 'signal' | 'onProgress' | 'beforeSend' | 'onSubmitted'>>;
 
@@ -72,9 +80,10 @@ export class JobExecutor {
 	async start(id: string, onSent?: () => void): Promise<void> {
 		const row = await this.d.jobs.get(id);
 		if (!row || row.status !== 'queued') return;
+		const holder = newId('run');
 		// Not written: canceled meanwhile.
-		if (!(await this.d.jobs.update(id, { status: 'running', phase: 'preparing', started_at: Date.now() }))) return;
-		await this.track({ ...row, status: 'running', phase: 'preparing' }, (run) => this.upscale(row, run), onSent);
+		if (!(await this.d.jobs.update(id, { status: 'running', phase: 'preparing', started_at: Date.now(), holder }))) return;
+		await this.track({ ...row, status: 'running', phase: 'preparing', holder }, (run) => this.upscale(row, run), onSent);
 	}
 
 	/**
@@ -83,7 +92,10 @@ export class JobExecutor {
 	 * `rerun` puts it back in the queue (and says so), else it fails with "nothing was charged". `done` settles
 	 * when a resumed task has ended.
 	 */
-	async takeOver(row: JobRow, o: { rerun: boolean; who: string }): Promise<{ outcome: 'resumed' | 'failed' | 'requeued'; done: Promise<void> }> {
+	async takeOver(stale: JobRow, o: { rerun: boolean; who: string }): Promise<{ outcome: 'resumed' | 'failed' | 'requeued'; done: Promise<void> }> {
+		// Held by this run from here on, and read in the same step: the previous run can no longer write.
+		const row = (await this.d.jobs.takeOver(stale.id, newId('run'))) ?? stale;
+		const holder = row.holder ?? undefined;
 		const name = PROVIDER_NAMES[row.provider as ProviderId];
 		if (row.vendor_task_id && row.provider !== 'local') {
 			const done = this.track(row, (run) => this.d.providers.clients[row.provider as 'clipdrop']!.waitForTask(row.vendor_task_id!, { timeoutMs: this.d.jobTimeoutMs }, run));
@@ -91,7 +103,7 @@ export class JobExecutor {
 		}
 		const sending = row.phase === 'sending' && row.provider !== 'local';
 		if (!sending && o.rerun) {
-			await this.d.jobs.update(row.id, { status: 'queued', phase: 'queued', started_at: null });
+			await this.d.jobs.update(row.id, { status: 'queued', phase: 'queued', started_at: null }, holder);
 			return { outcome: 'requeued', done: Promise.resolve() };
 		}
 		const message =
@@ -100,7 +112,7 @@ export class JobExecutor {
 				: sending
 					? `${cap(o.who)} stopped while sending the job to ${name}, before ${name} answered with a task id: ${name} may have charged for it, but there is nothing to resume. Submit it again.`
 					: `${cap(o.who)} stopped before the job was sent to ${name}: nothing was charged. Submit it again.`;
-		await this.finishFailed(row, new UpscaleError('INTERNAL', message), !sending);
+		await this.finishFailed(row, new UpscaleError('INTERNAL', message), !sending, holder);
 		return { outcome: 'failed', done: Promise.resolve() };
 	}
 
@@ -119,14 +131,22 @@ export class JobExecutor {
 	async stop(): Promise<void> {
 		this.stopping = true;
 		for (const r of this.running.values()) {
-			if (r.phase === 'preparing') await this.d.jobs.update(r.row.id, { status: 'queued', phase: 'queued', started_at: null });
+			if (r.phase === 'preparing') await this.d.jobs.update(r.row.id, { status: 'queued', phase: 'queued', started_at: null }, r.holder);
 			r.controller.abort();
 		}
 	}
 
 	/** Runs one job's work with its abort controller and progress, and records how it ended. */
 	private async track(row: JobRow, work: (run: RunHooks) => Promise<UpscaleResult>, onSent?: () => void): Promise<void> {
-		const entry: Running = { row, controller: new AbortController(), phase: row.phase };
+		const entry: Running = { row, holder: row.holder ?? newId('run'), controller: new AbortController(), phase: row.phase };
+		/** A write of this run's; when another run holds the job now, this one stops. */
+		const write = async (patch: Parameters<JobStore['update']>[1]) => {
+			if (await this.d.jobs.update(row.id, patch, entry.holder)) return;
+			if (entry.canceled) return;
+			entry.superseded = true;
+			entry.controller.abort();
+			throw new Superseded(`job ${row.id} is held by another run`);
+		};
 		this.running.set(row.id, entry);
 		const started = Date.now();
 		const run: RunHooks = {
@@ -139,23 +159,25 @@ export class JobExecutor {
 			beforeSend: async () => {
 				if (entry.phase !== 'preparing') return;
 				entry.phase = 'sending';
-				await this.d.jobs.update(row.id, { phase: entry.phase });
+				await write({ phase: entry.phase });
 			},
 			onSubmitted: async (taskId: string) => {
 				entry.phase = 'submitted';
-				await this.d.jobs.update(row.id, { phase: entry.phase, vendor_task_id: taskId, execution: 'async' });
+				await write({ phase: entry.phase, vendor_task_id: taskId, execution: 'async' });
 				onSent?.();
 			},
 		};
 		try {
 			const result = await work(run);
-			if (entry.canceled || this.stopping) return;
-			await this.finishSucceeded(row, result);
+			if (entry.canceled || this.stopping || entry.superseded) return;
+			await this.finishSucceeded(row, result, entry.holder);
 		} catch (e) {
 			// Canceled: the cancel wrote the outcome. Stopping: the stored phase tells the next process what to do.
-			if (entry.canceled || this.stopping) return;
+			// Superseded: another run holds the job and decides.
+			if (entry.superseded) this.d.log.warn('job taken over by another run: this one stopped', { job: row.id, phase: entry.phase });
+			if (entry.canceled || this.stopping || entry.superseded) return;
 			const err = asUpscaleError(e, row.provider as ProviderId);
-			await this.finishFailed(row, err, row.provider === 'local' || err.local || entry.phase === 'preparing');
+			await this.finishFailed(row, err, row.provider === 'local' || err.local || entry.phase === 'preparing', entry.holder);
 		} finally {
 			this.running.delete(row.id);
 			this.durations.push(Date.now() - started);
@@ -200,7 +222,7 @@ export class JobExecutor {
 		return pending;
 	}
 
-	private async finishSucceeded(row: JobRow, r: UpscaleResult): Promise<void> {
+	private async finishSucceeded(row: JobRow, r: UpscaleResult, holder: string): Promise<void> {
 		const path = await this.d.files.writeResult(row.id, r.extension, r.bytes);
 		const written = await this.d.jobs.update(row.id, {
 			status: 'succeeded',
@@ -216,18 +238,22 @@ export class JobExecutor {
 			output_width: r.width ?? null,
 			output_height: r.height ?? null,
 			output_bytes: r.bytes.length,
-		});
-		// Canceled while it finished: the cancel's outcome stands, the result goes.
-		if (!written) return this.d.files.remove(path);
+		}, holder);
+		// Canceled while it finished (the cancel's outcome stands), or another run holds it: the result goes.
+		if (!written) {
+			const now = await this.d.jobs.get(row.id);
+			if (now && now.status !== 'canceled') this.d.log.warn('job taken over by another run: this one stopped', { job: row.id, phase: 'done' });
+			return this.d.files.remove(path);
+		}
 		await this.d.files.remove(row.input_path);
 		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'succeeded' });
 		this.d.log.info('job succeeded', { job: row.id, provider: row.provider, taskId: r.taskId, bytes: r.bytes.length, credits: r.credits.consumed });
 		await this.ended(row.id);
 	}
 
-	private async finishFailed(row: JobRow, e: UpscaleError, nothingCharged: boolean): Promise<void> {
+	private async finishFailed(row: JobRow, e: UpscaleError, nothingCharged: boolean, holder?: string): Promise<void> {
 		const message = nothingCharged && !/nothing was charged/i.test(e.message) && row.provider !== 'local' ? `${e.message} Nothing was charged.` : e.message;
-		if (!(await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id }))) return;
+		if (!(await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id }, holder))) return;
 		this.d.files.removeSync(row.input_path);
 		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'failed' });
 		this.d.log.warn('job failed', { job: row.id, provider: row.provider, code: e.code, taskId: e.taskId, error: message });

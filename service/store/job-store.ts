@@ -32,9 +32,15 @@ export interface JobStore {
 	ofClient(id: string, clientId: string): Promise<JobRow | undefined>;
 	/**
 	 * Writes the patch. A change of status applies only while the job has not finished: a finished job's outcome
-	 * (a cancel, a result) is final, whoever writes next. False when nothing was written.
+	 * (a cancel, a result) is final, whoever writes next. With `holder` (a run's token), only while that run holds
+	 * the job (no one else took it over). False when nothing was written.
 	 */
-	update(id: string, patch: JobPatch): Promise<boolean>;
+	update(id: string, patch: JobPatch, holder?: string): Promise<boolean>;
+	/**
+	 * The job, now held by `holder` (a run taking over a job whose process stopped), read in the same step: a write
+	 * the previous run makes afterwards is refused, so what the new run decides from this row stays true.
+	 */
+	takeOver(id: string, holder: string): Promise<JobRow | undefined>;
 	/** Newest first; `before` is the (created_at, id) of the last job of the previous page. */
 	list(clientId: string, limit: number, before?: { createdAt: number; id: string }, status?: JobStatus): Promise<JobRow[]>;
 	withStatus(status: JobStatus): Promise<JobRow[]>;

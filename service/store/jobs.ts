@@ -39,6 +39,8 @@ export interface JobRow {
 	started_at: number | null;
 	finished_at: number | null;
 	result_deleted_at: number | null;
+	/** The run that holds the job while it runs (job-executor.ts): a write from an older holder is refused. */
+	holder: string | null;
 }
 
 export type NewJob = Pick<JobRow, 'id' | 'client_id' | 'provider' | 'options' | 'request' | 'input_path' | 'input_name' | 'image_url' | 'input_format' | 'input_width' | 'input_height' | 'input_bytes' | 'webhook_url' | 'created_at'>;
@@ -66,12 +68,16 @@ export class JobTable {
 		return this.db.get<JobRow>('SELECT * FROM jobs WHERE id = :id AND client_id = :clientId', { id, clientId });
 	}
 
-	/** Writes the patch; a change of status only while the job has not finished (a finished job's outcome is final). */
-	update(id: string, patch: Partial<Omit<JobRow, 'id'>>): boolean {
+	/**
+	 * Writes the patch; a change of status only while the job has not finished (a finished job's outcome is final);
+	 * with `holder`, only while that run still holds the job.
+	 */
+	update(id: string, patch: Partial<Omit<JobRow, 'id'>>, holder?: string): boolean {
 		const keys = Object.keys(patch);
 		if (!keys.length) return true;
 		const final = patch.status !== undefined ? " AND status NOT IN ('succeeded', 'failed', 'canceled')" : '';
-		return this.db.run(`UPDATE jobs SET ${keys.map((k) => `${k} = :${k}`).join(', ')} WHERE id = :id${final}`, { ...(patch as Record<string, string | number | null>), id }) > 0;
+		const held = holder !== undefined ? ' AND (holder IS NULL OR holder = :holder)' : '';
+		return this.db.run(`UPDATE jobs SET ${keys.map((k) => `${k} = :${k}`).join(', ')} WHERE id = :id${final}${held}`, { ...(patch as Record<string, string | number | null>), id, ...(holder !== undefined ? { holder } : {}) }) > 0;
 	}
 
 	/** Newest first; `before` is the (created_at, id) of the last job of the previous page. */

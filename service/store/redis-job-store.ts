@@ -43,6 +43,7 @@ const ALL_FIELDS: Array<keyof JobRow> = [
 	'input_bytes', 'webhook_url', 'execution', 'vendor_task_id', 'credits_consumed', 'credits_remaining', 'output_path', 'output_type', 'output_format',
 	'output_width', 'output_height', 'output_bytes', 'error_code', 'error_message', 'nothing_charged', 'cancel_note', 'created_at', 'started_at', 'finished_at',
 	'result_deleted_at',
+	'holder',
 ];
 
 /** KEYS: idem, client active, status:queued, status:running, job, client jobs. ARGV: use idem, hash, id, max per client, max all, created_at, ttl, fields… */
@@ -69,11 +70,16 @@ return {'created'}
 `;
 
 /**
- * KEYS: job. ARGV: prefix, id, patch (JSON; null deletes a field). A status change moves the id between the sets;
- * none applies to a finished job (its outcome is final). 1 when written.
+ * KEYS: job. ARGV: prefix, id, patch (JSON; null deletes a field), holder ('' = any). A status change moves the id
+ * between the sets; none applies to a finished job (its outcome is final); with a holder, nothing is written once
+ * another run holds the job. 1 when written.
  */
 const UPDATE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[4] ~= '' then
+  local h = redis.call('HGET', KEYS[1], 'holder')
+  if h and h ~= ARGV[4] then return 0 end
+end
 local patch = cjson.decode(ARGV[3])
 local old = redis.call('HGET', KEYS[1], 'status')
 local new = patch['status']
@@ -152,6 +158,13 @@ export class RedisJobStore implements JobStore {
 		return { kind: 'created', row: (await this.get(job.id))! };
 	}
 
+	async takeOver(id: string, holder: string): Promise<JobRow | undefined> {
+		const h = (await this.redis.eval(`if redis.call('EXISTS', KEYS[1]) == 0 then return {} end redis.call('HSET', KEYS[1], 'holder', ARGV[1]) return redis.call('HGETALL', KEYS[1])`, 1, this.key.job(id), holder)) as string[];
+		const obj: Record<string, string> = {};
+		for (let i = 0; i < h.length; i += 2) obj[h[i]] = h[i + 1];
+		return rowOf(obj);
+	}
+
 	async get(id: string): Promise<JobRow | undefined> {
 		return rowOf(await this.redis.hgetall(this.key.job(id)));
 	}
@@ -161,10 +174,10 @@ export class RedisJobStore implements JobStore {
 		return row?.client_id === clientId ? row : undefined;
 	}
 
-	async update(id: string, patch: JobPatch): Promise<boolean> {
+	async update(id: string, patch: JobPatch, holder?: string): Promise<boolean> {
 		// Sent as text: Lua's numbers would print a timestamp in exponent form.
 		const text = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === null ? null : String(v)]));
-		const written = (await this.redis.eval(UPDATE, 1, this.key.job(id), P, id, JSON.stringify(text))) === 1;
+		const written = (await this.redis.eval(UPDATE, 1, this.key.job(id), P, id, JSON.stringify(text), holder ?? '')) === 1;
 		if (written && patch.credits_remaining !== undefined && patch.credits_remaining !== null) {
 			const row = await this.get(id);
 			if (row) await this.redis.hset(`${P}credits`, row.provider, JSON.stringify({ remaining: patch.credits_remaining, at: patch.finished_at ?? Date.now() }));

@@ -52,4 +52,6 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (webhook_id, n)
 	);
 	`,
+	// The run that holds a running job (a fleet's worker): a write from an older holder is refused.
+	`ALTER TABLE jobs ADD COLUMN holder TEXT;`,
 ];

@@ -40,8 +40,13 @@ export class SqliteJobStore implements JobStore {
 		return this.table.ofClient(id, clientId);
 	}
 
-	async update(id: string, patch: JobPatch) {
-		return this.table.update(id, patch);
+	async update(id: string, patch: JobPatch, holder?: string) {
+		return this.table.update(id, patch, holder);
+	}
+
+	async takeOver(id: string, holder: string) {
+		this.table.update(id, { holder });
+		return this.table.get(id);
 	}
 
 	async list(clientId: string, limit: number, before?: { createdAt: number; id: string }, status?: JobStatus) {

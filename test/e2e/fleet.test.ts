@@ -154,6 +154,27 @@ test('a cancel is final (its worker stops, no result overwrites it); a worker wi
 	await expect(startWorker({ ...env, CLIPDROP_BASE_URL: fake.url }, tempDir())).rejects.toThrow(/REDIS_URL is not set\. A worker runs the jobs of a fleet/);
 });
 
+test('a run whose job another run took over writes nothing more (fencing): its result is not written over the other run', async () => {
+	const f = await fleet(1, 1);
+	fake.opts.taskDurationMs = 3000;
+	try {
+		const [id] = await submit(f.apis, 1);
+		for (;;) {
+			if ((await call(f.apis[0].url, CLIENT, 'GET', `/v1/jobs/${id}`)).body.vendor_task_id) break;
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		// What a second worker does when it takes over a job whose claim lapsed (a Redis outage longer than the lock).
+		const r = new Redis(redis.url);
+		await r.hset(`upscale:job:${id}`, 'holder', 'run_other');
+		r.disconnect();
+		for (let i = 0; i < 200 && !/job taken over by another run/.test(f.workers[0].output()); i++) await new Promise((res) => setTimeout(res, 50));
+		expect(f.workers[0].output()).toMatch(new RegExp(`"msg":"job taken over by another run: this one stopped".*"job":"${id}"`));
+		expect((await call(f.apis[0].url, CLIENT, 'GET', `/v1/jobs/${id}`)).body.status).toBe('running');
+	} finally {
+		fake.opts.taskDurationMs = 1500;
+	}
+});
+
 test("webhooks: sent by a worker, signed with the key's secret, retried by any worker after a failure, delivered once", async () => {
 	const dataDir = tempDir();
 	const key = await createKey(dataDir, 'fleet-hooks');

@@ -117,6 +117,19 @@ describe.each(stores)('job store: %s', (_name, make) => {
 		expect(await store.update('job_nope', { phase: 'done' })).toBe(false);
 	});
 
+	it('a run holds its job: once another run takes it over, the first one\'s writes are refused', async () => {
+		const j = job('c6', 7000);
+		await store.admit(j, limits);
+		expect(await store.update(j.id, { status: 'running', phase: 'preparing', holder: 'run_a' })).toBe(true);
+		expect(await store.update(j.id, { phase: 'sending' }, 'run_a')).toBe(true);
+		const taken = await store.takeOver(j.id, 'run_b');
+		expect(taken).toMatchObject({ id: j.id, phase: 'sending', holder: 'run_b' });
+		expect(await store.update(j.id, { phase: 'submitted', vendor_task_id: 'late' }, 'run_a')).toBe(false);
+		expect(await store.update(j.id, { status: 'failed', phase: 'done', finished_at: 7100 }, 'run_b')).toBe(true);
+		expect(await store.get(j.id)).toMatchObject({ status: 'failed', vendor_task_id: null, holder: 'run_b' });
+		expect(await store.takeOver('job_nope', 'run_c')).toBeUndefined();
+	});
+
 	it("pages a client's jobs newest first, ties by id, with a status filter", async () => {
 		const ids: string[] = [];
 		for (const at of [5000, 5001, 5001, 5002, 5003]) {

@@ -44,6 +44,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 			if (outcome === 'timeout') ctx.stopping.abort();
 			log.info('stopped', { outcome });
 			await ctx.local?.close();
+			await ctx.fleet?.close();
 			await ctx.redis?.quit().catch(() => ctx.redis?.disconnect());
 			await client.destroy();
 		},

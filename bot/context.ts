@@ -8,7 +8,9 @@ import { Delivery } from './delivery';
 import type { Logger } from '../runtime/log';
 import { JobQueue } from './queue';
 import { RedisUserLimits } from './redis-user-limits';
-import { MemoryUserLimits } from './user-limits';
+import { MemoryUserLimits, type UserLimits } from './user-limits';
+import { Redis as IORedis } from 'ioredis';
+import { BotJobQueue } from './fleet/queue';
 import { JobStore } from './store';
 import { connectRedis } from '../runtime/redis-connection';
 import { redisState } from '../runtime/redis-state';
@@ -18,6 +20,10 @@ export interface BotContext {
 	log: Logger;
 	client: Client;
 	queue: JobQueue;
+	/** Each user's limits (in this process, or shared through Redis). */
+	limits: UserLimits;
+	/** With REDIS_URL: the jobs go to `upscale-bot worker` processes instead of this process's queue. */
+	fleet?: BotJobQueue;
 	store: JobStore;
 	delivery: Delivery;
 	/** The vendors with a key, and every offered provider (the vendors and, when on, the local engine). */
@@ -42,17 +48,17 @@ export function createContext(config: BotConfig, log: Logger, client: Client): B
 	}
 	const local = config.local ? new LocalUpscaler({ threads: config.local.threads, tileSize: config.local.tileSize }) : undefined;
 	const store = new JobStore(config.dataDir);
+	// With REDIS_URL a user's limits hold across every bot process on that Redis (shards, machines).
+	const limits: UserLimits = redis
+		? new RedisUserLimits(redis, { cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap, busyTtlMs: config.jobTimeoutMs + 5 * 60_000 })
+		: new MemoryUserLimits({ cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap });
 	return {
 		config,
 		log,
 		client,
-		// With REDIS_URL a user's limits hold across every bot process on that Redis (shards, machines).
-		queue: new JobQueue({
-			concurrency: config.maxConcurrentJobs,
-			limits: redis
-				? new RedisUserLimits(redis, { cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap, busyTtlMs: config.jobTimeoutMs + 5 * 60_000 })
-				: new MemoryUserLimits({ cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap }),
-		}),
+		queue: new JobQueue({ concurrency: config.maxConcurrentJobs, limits }),
+		limits,
+		fleet: config.redisUrl ? new BotJobQueue(new IORedis(config.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 5000 })) : undefined,
 		store,
 		delivery: new Delivery({ client, token: config.token, apiUrl: config.apiUrl, store, log }),
 		vendors,

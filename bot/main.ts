@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** `npm run bot`: starts the bot; SIGTERM/SIGINT finish running jobs, then exit. */
+/**
+ * `npm run bot`: starts the bot; SIGTERM/SIGINT finish running jobs, then exit. `upscale-bot worker`
+ * (`npm run bot-worker`): a worker of a bot that runs as a fleet (REDIS_URL; bot/fleet/worker.ts).
+ */
 import { loadConfigOrExit } from './config';
 import { createBot } from './app';
 import { createLogger } from '../runtime/log';
@@ -31,4 +34,12 @@ async function main() {
 	}
 }
 
-void main();
+if (process.argv[2] === 'worker') {
+	void import('./fleet/worker').then(({ runBotWorker }) => runBotWorker()).then(
+		(code) => process.exit(code),
+		(e) => {
+			process.stderr.write(`upscale-bot worker: ${(e as Error).message}\n`);
+			process.exit(1);
+		},
+	);
+} else void main();

@@ -60,6 +60,7 @@ export const text = {
 	lateDelivery: (userId: string, body: string) => `<@${userId}> your upscale took longer than Discord keeps a reply open, so here it is:\n${body}`,
 	resumed: '⏳ The bot restarted; picking your upscale up where it was…',
 	restartedBeforeSubmit: '❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.',
+	restartedWhileSending: '❌ The worker running your upscale stopped while sending your image, before the service answered: it may have been charged, but there is nothing to pick up. Please run /upscale again.',
 	restartedLocal: '❌ The bot restarted while the local engine was working on your image. Please run /upscale again.',
 	localTooBig: (w: number, h: number, maxMp: number) =>
 		`❌ That would be ${w}×${h} (${((w * h) / 1e6).toFixed(1)} MP); the local engine on this bot makes images up to ${maxMp} MP. Use a smaller scale.`,

@@ -48,11 +48,18 @@ function readOptions(i: ChatInputCommandInteraction, timeoutMs: number): Upscale
 	return o as UpscaleOptionsInput;
 }
 
-interface Admitted {
+export interface Admitted {
 	provider: ProviderId;
 	upscaler: Upscaler;
-	attachment: Attachment;
+	attachment: Pick<Attachment, 'url' | 'name'>;
 	options: UpscaleOptionsInput;
+}
+
+/** A stored job's run, as a fleet worker rebuilds it from the queue. */
+export function admittedFor(ctx: BotContext, job: StoredJob, attachment: { url: string; name: string }): Admitted {
+	const upscaler = ctx.upscalers[job.provider];
+	if (!upscaler) throw new UpscaleError('INVALID_OPTIONS', text.notConfigured(NAMES[job.provider] ?? job.provider), { provider: job.provider, local: true });
+	return { provider: job.provider, upscaler, attachment, options: job.options };
 }
 
 /** The checks made before deferring; a refusal is answered here and returns undefined. */
@@ -89,8 +96,17 @@ async function admit(i: ChatInputCommandInteraction, ctx: BotContext): Promise<A
 	return { provider, upscaler, attachment, options };
 }
 
-/** Runs one accepted job: downloads the attachment, upscales, delivers. Returns the credits it cost (null: unknown). */
-async function runJob(ctx: BotContext, job: StoredJob, a: Admitted, editor: ReplyEditor): Promise<{ credits: number | null }> {
+/**
+ * Runs one accepted job: downloads the attachment, upscales, delivers. Returns the credits it cost (null: unknown).
+ * The task id is kept the moment it exists (this process's store; a fleet worker's queue job too).
+ */
+export async function runJob(
+	ctx: BotContext,
+	job: StoredJob,
+	a: Admitted,
+	editor: ReplyEditor,
+	hooks: { onSubmitted?: (taskId: string) => Promise<void>; beforeSend?: () => Promise<void> } = {},
+): Promise<{ credits: number | null }> {
 	const { config, store, delivery, log, stopping } = ctx;
 	const started = Date.now();
 	try {
@@ -100,7 +116,11 @@ async function runJob(ctx: BotContext, job: StoredJob, a: Admitted, editor: Repl
 		const pending = a.upscaler.upscale(input, a.options, {
 			signal: stopping.signal,
 			onProgress: (p) => editor.update(text.progress(p, Date.now())),
-			onSubmitted: (taskId) => store.update(job.interactionId, { taskId }),
+			beforeSend: hooks.beforeSend,
+			onSubmitted: async (taskId) => {
+				store.update(job.interactionId, { taskId });
+				await hooks.onSubmitted?.(taskId);
+			},
 		});
 		input.bytes = new Uint8Array();
 		const result = await pending;
@@ -143,10 +163,24 @@ export const upscale: Command = {
 			attachmentSizeLimit: i.attachmentSizeLimit,
 			acceptedAt: Date.now(),
 		};
+		const { attachment } = a as Admitted & { attachment: Attachment };
+		ctx.log.info('job accepted', { interaction: i.id, user: i.user.id, guild: i.guildId, provider: a.provider, size: attachment.size, width: attachment.width, height: attachment.height });
+		if (ctx.fleet) {
+			// A fleet (REDIS_URL): a worker runs it and releases the user's slot when it ends.
+			try {
+				await ctx.fleet.add({ job, attachment: { url: attachment.url, name: attachment.name } });
+			} catch (e) {
+				await ctx.queue.release(i.user.id);
+				await ctx.delivery.editorFor(job).final({ content: text.invalid(`The job could not be queued (${(e as Error).message}). Nothing was charged; try again.`) }).catch(() => false);
+				throw e;
+			}
+			// No edit from here: the worker's edits follow the deferral ("thinking…"), and one from this process could
+			// arrive after the worker's final answer.
+			ctx.log.info('job queued for a worker', { interaction: i.id, user: i.user.id });
+			return;
+		}
 		ctx.store.put(job);
 		const editor = ctx.delivery.editorFor(job);
-		const { attachment } = a;
-		ctx.log.info('job accepted', { interaction: i.id, user: i.user.id, guild: i.guildId, provider: a.provider, size: attachment.size, width: attachment.width, height: attachment.height });
 		const position = ctx.queue.add({
 			userId: i.user.id,
 			onPosition: (p) => {

@@ -89,5 +89,7 @@ export class FleetQueue implements JobQueue {
 
 	async stop(): Promise<void> {
 		await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => undefined)));
+		// BullMQ leaves a connection it was given open.
+		await this.d.connection.quit().catch(() => this.d.connection.disconnect());
 	}
 }

@@ -291,28 +291,97 @@ describe("protecting the owner's credits", () => {
 		});
 	});
 
-	it('with REDIS_URL the limits hold across bot processes: a job held by another process, its cooldown, its credits', async () => {
+	/** `upscale-bot worker` processes as a user starts them, with the bot's environment. */
+	async function botWorkers(n: number, e: NodeJS.ProcessEnv) {
+		const bin = join(CLI, '..', '..', 'bot', 'main.js');
+		return Promise.all(
+			Array.from({ length: n }, async () => {
+				const proc = spawn(process.execPath, [bin, 'worker'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...e }, stdio: ['ignore', 'pipe', 'pipe'] });
+				let out = '';
+				proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+				proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+				await new Promise<void>((res, rej) => {
+					const t = setTimeout(() => rej(new Error(`bot worker did not start:\n${out}`)), 20_000);
+					proc.stderr!.on('data', () => /taking jobs from Redis/.test(out) && (clearTimeout(t), res()));
+					proc.once('exit', (code) => (clearTimeout(t), rej(new Error(`bot worker exited ${code}:\n${out}`))));
+				});
+				return { proc, output: () => out };
+			}),
+		);
+	}
+
+	it('with REDIS_URL: the bot checks, defers and enqueues; 2 worker processes run 20 users\' jobs at once and deliver them all; per-user limits hold across processes', async () => {
 		const redis = await startRedis();
 		const other = new Redis(redis.url);
-		const user = '409000000000000001';
+		// Its own Clipdrop, its clock scaled 10× (60 requests per 6 s) like the bench's: 20 jobs need ~60 requests.
+		const vendor = new ClipdropFake({ keys: { [CD_KEY]: 1000 }, rateLimit: { requests: 60, windowMs: 6000 }, taskDurationMs: 700, workers: 8 });
+		await vendor.start();
+		const e = env({ REDIS_URL: redis.url, CLIPDROP_BASE_URL: vendor.url, CLIPDROP_RATE_LIMIT: '60/6s', BOT_USER_COOLDOWN_SECONDS: '60', BOT_USER_DAILY_CREDITS: '5', BOT_MAX_CONCURRENT_JOBS: '8' });
+		const workers = await botWorkers(2, e);
 		try {
-			await withBot({ REDIS_URL: redis.url, BOT_USER_COOLDOWN_SECONDS: '60', BOT_USER_DAILY_CREDITS: '5' }, async () => {
-				// Another process (a shard) is running this user's job: this one refuses, though it holds none.
-				await other.set(`upscale:bot:busy:${user}`, '1', 'PX', 60_000);
-				await expectRejected(discord.slash({ command: 'upscale', attachment: image(), userId: user }), 'You already have an upscale in progress. Wait for it to finish, then try again.');
-				await other.del(`upscale:bot:busy:${user}`);
-				// A job here: the other processes see its cooldown and its credit.
-				await finalOf(discord.slash({ command: 'upscale', attachment: image(), userId: user }));
-				for (let i = 0; i < 50 && !(await other.exists(`upscale:bot:cool:${user}`)); i++) await new Promise((r) => setTimeout(r, 20));
-				expect(await other.pttl(`upscale:bot:cool:${user}`)).toBeGreaterThan(50_000);
-				expect(Number(await other.get(`upscale:bot:used:${new Date().toISOString().slice(0, 10)}:${user}`))).toBe(1);
-				await expectRejected(discord.slash({ command: 'upscale', attachment: image(), userId: user }), /^Slow down a little: you can upscale again <t:\d+:R>\.$/);
-			});
+			const config = loadConfig(e);
+			const bot = createBot(config, createLogger('debug', [config.token, CD_KEY, XM_TOKEN], (l) => logs.push(l)));
+			await bot.start();
+			try {
+				const users = Array.from({ length: 20 }, (_, k) => `41${String(k).padStart(2, '0')}00000000000001`);
+				const ids = users.map((u) => discord.slash({ command: 'upscale', attachment: image(), userId: u, options: [opt('strategy', STRING, 'smooth')] }));
+				// A second command of a user whose job a worker holds: refused by the bot.
+				await discord.waitFor((r) => r.some((x) => x.interactionId === ids[0] && x.kind === 'callback'));
+				await expectRejected(discord.slash({ command: 'upscale', attachment: image(), userId: users[0] }), 'You already have an upscale in progress. Wait for it to finish, then try again.');
+				await discord.waitFor((r) => ids.every((id) => r.some((x) => x.interactionId === id && x.kind === 'edit' && /^✅/.test(x.body.content ?? ''))), 60_000).catch((err: Error) => {
+					throw new Error(`${err.message}\n${workers.map((w) => w.output().slice(-3000)).join('\n---\n')}`);
+				});
+				expect(vendor.count('async')).toBe(20);
+				expect(vendor.requests.filter((q) => q.status === 429)).toHaveLength(0);
+				// Both workers ran jobs, and delivered them through the interactions' tokens.
+				for (const w of workers) expect(w.output()).toMatch(/"msg":"job done"/);
+				// Each job left its user's cooldown and credit in Redis, for every bot process.
+				expect(await other.pttl(`upscale:bot:cool:${users[3]}`)).toBeGreaterThan(30_000);
+				expect(Number(await other.get(`upscale:bot:used:${new Date().toISOString().slice(0, 10)}:${users[3]}`))).toBe(1);
+				await expectRejected(discord.slash({ command: 'upscale', attachment: image(), userId: users[3] }), /^Slow down a little: you can upscale again <t:\d+:R>\.$/);
+				// A user whose job another process holds (a shard): refused here.
+				await other.set('upscale:bot:busy:419900000000000001', '1', 'PX', 60_000);
+				await expectRejected(discord.slash({ command: 'upscale', attachment: image(), userId: '419900000000000001' }), 'You already have an upscale in progress. Wait for it to finish, then try again.');
+			} finally {
+				await bot.stop();
+			}
 		} finally {
+			await Promise.all(workers.map((w) => new Promise((r) => (w.proc.once('exit', r), w.proc.kill('SIGTERM')))));
 			other.disconnect();
+			await vendor.stop();
 			await redis.stop();
 		}
-	});
+	}, 120_000);
+
+	it('with REDIS_URL: a bot worker killed mid-job (SIGKILL): another worker resumes the stored task and delivers it, one submit', async () => {
+		const redis = await startRedis();
+		const vendor = new ClipdropFake({ keys: { [CD_KEY]: 1000 }, rateLimit: { requests: 60, windowMs: 6000 }, taskDurationMs: 4000, workers: 8 });
+		await vendor.start();
+		const e = env({ REDIS_URL: redis.url, CLIPDROP_BASE_URL: vendor.url, CLIPDROP_RATE_LIMIT: '60/6s', BOT_WORKER_LOCK_SECONDS: '2' });
+		const [first] = await botWorkers(1, e);
+		const later: Array<{ proc: ReturnType<typeof spawn> }> = [];
+		try {
+			const config = loadConfig(e);
+			const bot = createBot(config, createLogger('debug', [config.token, CD_KEY, XM_TOKEN], (l) => logs.push(l)));
+			await bot.start();
+			try {
+				const id = discord.slash({ command: 'upscale', attachment: image(), userId: '420000000000000001', options: [opt('strategy', STRING, 'smooth')] });
+				// The task exists (its queue position is shown): the worker dies.
+				await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'edit' && /Clipdrop: (queued|upscaling)/.test(x.body.content ?? '')), 20_000);
+				first.proc.kill('SIGKILL');
+				later.push(...(await botWorkers(1, e)));
+				await finalOf(id);
+				expect(last(id, 'edit').body.content).toMatch(/^✅ Upscaled 640×480 with Clipdrop\./);
+				expect(vendor.count('async')).toBe(1);
+			} finally {
+				await bot.stop();
+			}
+		} finally {
+			for (const w of [first, ...later]) if (w.proc.exitCode === null && w.proc.signalCode === null) await new Promise((r) => (w.proc.once('exit', r), w.proc.kill('SIGTERM')));
+			await vendor.stop();
+			await redis.stop();
+		}
+	}, 120_000);
 
 	it('a daily credit cap per user', async () => {
 		await withBot({ BOT_USER_DAILY_CREDITS: '1' }, async () => {

@@ -9,7 +9,6 @@ import type { Logger } from '../runtime/log';
 import { JobQueue } from './queue';
 import { RedisUserLimits } from './redis-user-limits';
 import { MemoryUserLimits, type UserLimits } from './user-limits';
-import { Redis as IORedis } from 'ioredis';
 import { BotJobQueue } from './fleet/queue';
 import { JobStore } from './store';
 import { connectRedis } from '../runtime/redis-connection';
@@ -58,7 +57,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client): B
 		client,
 		queue: new JobQueue({ concurrency: config.maxConcurrentJobs, limits }),
 		limits,
-		fleet: config.redisUrl ? new BotJobQueue(new IORedis(config.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 5000 })) : undefined,
+		fleet: config.redisUrl ? new BotJobQueue(connectRedis(config.redisUrl, (message) => log.warn('redis', { error: message }), 'forever')) : undefined,
 		store,
 		delivery: new Delivery({ client, token: config.token, apiUrl: config.apiUrl, store, log }),
 		vendors,

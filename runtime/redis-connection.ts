@@ -19,9 +19,17 @@ export function redisWhere(url: string): string {
 	}
 }
 
-export function connectRedis(url: string, onError: (message: string) => void = () => undefined): Redis {
+/**
+ * How long a command waits for Redis to come back: 'fail-fast' (one reconnection: a request says "nothing was
+ * sent" at once), 'outage' (about 20 s of reconnections: a worker's job rides out a Redis restart), 'forever'
+ * (what BullMQ requires of its connections).
+ */
+export type RedisPatience = 'fail-fast' | 'outage' | 'forever';
+const RETRIES: Record<RedisPatience, number | null> = { 'fail-fast': 1, outage: 20, forever: null };
+
+export function connectRedis(url: string, onError: (message: string) => void = () => undefined, patience: RedisPatience = 'fail-fast'): Redis {
 	if (!isRedisUrl(url)) throw new UpscaleError('INVALID_OPTIONS', `${REDIS_URL_PROBLEM}.`, { local: true });
-	const redis = new Redis(url.trim(), { maxRetriesPerRequest: 1, connectTimeout: 5000 });
+	const redis = new Redis(url.trim(), { maxRetriesPerRequest: RETRIES[patience], connectTimeout: 5000 });
 	let last = '';
 	redis.on('error', (e: Error) => {
 		// ioredis repeats the same error on every reconnection attempt: report each new one once.

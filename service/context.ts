@@ -21,7 +21,6 @@ import { clientUrlHttp } from './url-guard';
 import { WebhookSender } from './webhooks';
 import { connectRedis } from '../runtime/redis-connection';
 import { redisState } from '../runtime/redis-state';
-import { Redis } from 'ioredis';
 import { FleetQueue } from './fleet/queue';
 import { RedisJobStore } from './store/redis-job-store';
 import { RedisWebhookStore } from './store/redis-webhook-store';
@@ -92,7 +91,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		},
 	};
 	if (redis) {
-		ctx.runner = new FleetQueue({ redis, jobs, files, metrics, connection: new Redis(config.redisUrl!, { maxRetriesPerRequest: null, connectTimeout: 5000 }) });
+		ctx.runner = new FleetQueue({ redis, jobs, files, metrics, connection: connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') });
 		return ctx;
 	}
 	ctx.runner = new Runner({

@@ -8,13 +8,12 @@
  */
 import { Worker, type Job } from 'bullmq';
 import { Client } from 'discord.js';
-import { Redis } from 'ioredis';
 import { createLogger } from '../../runtime/log';
-import { redisWhere } from '../../runtime/redis-connection';
+import { connectRedis, redisWhere } from '../../runtime/redis-connection';
 import { admittedFor, runJob } from '../commands/upscale';
 import { loadConfigOrExit } from '../config';
 import { createContext } from '../context';
-import { failure } from '../delivery';
+import { resumeTask } from '../resume';
 import { text } from '../messages';
 import { BOT_QUEUE, type BotJobData } from './queue';
 
@@ -29,7 +28,7 @@ export async function runBotWorker(env: NodeJS.ProcessEnv = process.env): Promis
 	const client = new Client({ intents: [], rest: config.apiUrl ? { api: config.apiUrl } : {} });
 	client.rest.setToken(config.token);
 	const ctx = createContext(config, log, client);
-	const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 5000 });
+	const connection = connectRedis(config.redisUrl, (message) => log.warn('redis', { error: message }), 'forever');
 	const lockDuration = Math.max(1000, Number(env.BOT_WORKER_LOCK_SECONDS ?? 30) * 1000);
 
 	const processor = async (job: Job<BotJobData>) => {
@@ -37,18 +36,10 @@ export async function runBotWorker(env: NodeJS.ProcessEnv = process.env): Promis
 		const editor = ctx.delivery.editorFor(stored);
 		let credits: number | null = null;
 		try {
-			if (taskId && stored.provider !== 'local') {
+			const upscaler = stored.provider === 'local' ? undefined : ctx.vendors[stored.provider];
+			if (taskId && upscaler) {
 				// Its worker stopped after the task existed: resume it.
-				log.info('resuming job', { interaction: stored.interactionId, user: stored.userId, taskId });
-				const upscaler = ctx.vendors[stored.provider as 'clipdrop']!;
-				try {
-					const result = await upscaler.waitForTask(taskId, { timeoutMs: config.jobTimeoutMs }, { signal: ctx.stopping.signal, onProgress: (p) => editor.update(text.progress(p, Date.now())) });
-					credits = result.credits.consumed;
-					await ctx.delivery.finish(stored, editor, ctx.delivery.resultPayload(stored, result));
-					log.info('job done', { interaction: stored.interactionId, user: stored.userId, provider: stored.provider, taskId, resumed: true });
-				} catch (e) {
-					await ctx.delivery.finish(stored, editor, { content: failure(e).content });
-				}
+				credits = await resumeTask(ctx, stored, upscaler, taskId, editor);
 				return;
 			}
 			if (job.data.sending && stored.provider !== 'local') {

@@ -10,11 +10,10 @@
  * SIGTERM/SIGINT: jobs not yet sent go back to the queue, jobs the vendor has are handed to another worker.
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import { VENDOR_IDS, type Progress } from '../../core';
 import { ConfigError } from '../../runtime/env-schema';
 import { createLogger } from '../../runtime/log';
-import { redisWhere } from '../../runtime/redis-connection';
+import { connectRedis, redisWhere, type RedisPatience } from '../../runtime/redis-connection';
 import { redisState } from '../../runtime/redis-state';
 import { loadServiceConfig } from '../config';
 import { Clients } from '../auth';
@@ -54,19 +53,11 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 	const where = redisWhere(config.redisUrl);
 	// Commands wait through a short Redis outage (a restart) instead of failing the job; BullMQ's own connection
 	// must wait without a limit.
-	const patient = () => new Redis(config.redisUrl!, { maxRetriesPerRequest: 20, connectTimeout: 5000 });
-	const redis = patient();
-	const budgetRedis = patient();
-	const bull = new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 5000 });
-	const sub = new Redis(config.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 5000 });
-	let lastError = '';
-	for (const c of [redis, budgetRedis, bull, sub]) {
-		c.on('error', (e: Error) => {
-			const message = `Redis at ${where}: ${e.message.split(config.redisUrl!).join(where)}`;
-			if (message !== lastError) log.warn('redis', { error: message });
-			lastError = message;
-		});
-	}
+	const connect = (patience: RedisPatience) => connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), patience);
+	const redis = connect('outage');
+	const budgetRedis = connect('outage');
+	const bull = connect('forever');
+	const sub = connect('forever');
 	const store = new RedisJobStore(redis);
 	const files = new Files(config.dataDir);
 	const metrics = new Metrics({ jobsByStatus: () => store.countByStatus(), queueDepth: async () => 0 });

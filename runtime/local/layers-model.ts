@@ -2,9 +2,10 @@
  * Reading the TF.js layers models the @upscalerjs packages ship (model.json, its layer graph, its float32 weight
  * shards), and the one rewrite both backends apply: "nearest upsampling by s, then a convolution" becomes a
  * convolution at the input's size with s² times the output channels, then DepthToSpace. Same maths (each of the s×s
- * positions inside an enlarged pixel sees its own sum of the kernel's taps) and, for a 3×3 kernel, as many
- * multiplications, but no 48-channel tensor at the output's full size (200 MB for one 256-px tile at ×4) to make and
- * to read.
+ * output positions a source pixel stands for sees its own sum of the kernel's taps), no 48-channel tensor at the
+ * output's full size (200 MB for one 256-px tile at ×4) to make and to read, and, with the positions shifted by half
+ * the kernel, a 2×2 kernel where the upsampled graph has a 3×3 one: at ×4 a quarter of the multiplications of that
+ * layer (see fusedUpsampleConv).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,27 +83,42 @@ export function fusableUpsamples(graph: GraphJson): Map<string, FusedUpsample> {
 }
 
 /**
- * The low-resolution kernel of "nearest upsampling by s, then a k×k convolution" (HWIO in, OIHW out): for each
- * position (a, b) inside an enlarged pixel, the taps that land on the same source pixel are summed. Output channel
- * c·s² + a·s + b is colour c at position (a, b): DepthToSpace's CRD order. The bias is repeated to match.
+ * The low-resolution convolution of "nearest upsampling by s, then a k×k convolution" (k odd, HWIO in, OIHW out).
+ *
+ * Each input pixel i of the convolution stands for the s output positions s·i + h … s·i + h + s − 1 (h = (k − 1) / 2,
+ * per axis), not the s positions of its own enlarged pixel: shifted by h, the s windows of k taps land on
+ * T = ⌊(s + k − 2) / s⌋ + 1 source pixels (2 for a 3×3 kernel at any scale) instead of 3, so the kernel is T×T:
+ * at ×4 a quarter of the multiplications of the 3×3 low-resolution kernel with its zero taps (4 of 9 at ×2).
+ * Taps that land on the same source pixel are summed. Output channel c·s² + a·s + b is colour c at position (a, b):
+ * DepthToSpace's CRD order. The bias is repeated to match.
+ *
+ * To run it: pad the input by `pad` = [before, after] on each axis (zeros, as the convolution's "same" padding
+ * reads beyond the enlarged image), convolve without padding, DepthToSpace by s, then crop `crop` = [before, after]
+ * output pixels on each axis.
  */
-export function fusedUpsampleConv(shape: number[], data: Float32Array, s: number, bias?: Float32Array): { dims: number[]; data: Float32Array; bias?: Float32Array; radius: number } {
+export function fusedUpsampleConv(
+	shape: number[],
+	data: Float32Array,
+	s: number,
+	bias?: Float32Array,
+): { dims: number[]; data: Float32Array; bias?: Float32Array; pad: [number, number]; crop: [number, number] } {
 	const [kh, kw, ci, co] = shape;
-	const hy = (kh - 1) / 2;
-	const hx = (kw - 1) / 2;
-	const R = Math.max(Math.ceil(hy / s), Math.ceil(hx / s), 1);
-	const K = 2 * R + 1;
+	if (kh !== kw || kh % 2 === 0) throw new Error(`the upsample+conv rewrite needs a square, odd kernel (got ${kh}×${kw})`);
+	const h = (kh - 1) / 2;
+	const T = Math.floor((s + kh - 2) / s) + 1;
+	// The first block starts at output position s·(−before) + h ≤ 0.
+	const before = Math.ceil(h / s);
 	const outCh = co * s * s;
-	const out = new Float32Array(outCh * ci * K * K);
+	const out = new Float32Array(outCh * ci * T * T);
 	for (let c = 0; c < co; c++)
 		for (let a = 0; a < s; a++)
 			for (let b = 0; b < s; b++) {
 				const o = c * s * s + a * s + b;
-				for (let dy = -hy; dy <= hy; dy++)
-					for (let dx = -hx; dx <= hx; dx++) {
-						const ry = Math.floor((a + dy) / s) + R;
-						const rx = Math.floor((b + dx) / s) + R;
-						for (let i = 0; i < ci; i++) out[((o * ci + i) * K + ry) * K + rx] += data[(((dy + hy) * kw + (dx + hx)) * ci + i) * co + c];
+				for (let dy = -h; dy <= h; dy++)
+					for (let dx = -h; dx <= h; dx++) {
+						const ty = Math.floor((h + a + dy) / s);
+						const tx = Math.floor((h + b + dx) / s);
+						for (let i = 0; i < ci; i++) out[((o * ci + i) * T + ty) * T + tx] += data[(((dy + h) * kw + (dx + h)) * ci + i) * co + c];
 					}
 			}
 	let b: Float32Array | undefined;
@@ -110,5 +126,5 @@ export function fusedUpsampleConv(shape: number[], data: Float32Array, s: number
 		b = new Float32Array(bias.length * s * s);
 		for (let ch = 0; ch < bias.length; ch++) b.fill(bias[ch], ch * s * s, (ch + 1) * s * s);
 	}
-	return { dims: [outCh, ci, K, K], data: out, bias: b, radius: R };
+	return { dims: [outCh, ci, T, T], data: out, bias: b, pad: [before, T - 1], crop: [s * before - h, h] };
 }

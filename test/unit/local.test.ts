@@ -1,8 +1,9 @@
-/** The local engine's pure parts: tile grid, model passes, and the message for missing optional packages. */
+/** The local engine's pure parts: tile grid, model passes, the upsample+conv rewrite's maths, and the message for missing optional packages. */
 import { modelPasses, parseOptions, planLocal } from '../../core';
 import { estimateModelMs, remainingMs } from '../../runtime/local/estimate';
 import { requireLocalPackages } from '../../runtime/local/deps';
 import { copyRegion, pasteRegion, tileGrid } from '../../runtime/local/tiles';
+import { fusedUpsampleConv } from '../../runtime/local/layers-model';
 
 describe('tileGrid', () => {
 	it.each([
@@ -48,6 +49,71 @@ describe('tileGrid', () => {
 		pasteRegion(dst, 5, 3, 1, 1, region, 3, 2);
 		expect(Array.from(copyRegion(dst, 5, 3, 1, 1, 3, 2))).toEqual(Array.from(region));
 		expect(dst[0]).toBe(0);
+	});
+});
+
+describe('the upsample+conv rewrite (fusedUpsampleConv)', () => {
+	/** Nearest upsampling by s, then a k×k "same" convolution: the model as shipped, one channel in, `co` out. */
+	function direct(img: number[][], s: number, k: number, w: Float32Array, co: number, bias: Float32Array): number[][][] {
+		const n = img.length * s;
+		const h = (k - 1) / 2;
+		const at = (y: number, x: number) => (y < 0 || x < 0 || y >= n || x >= n ? 0 : img[Math.floor(y / s)][Math.floor(x / s)]);
+		return Array.from({ length: co }, (_, c) =>
+			Array.from({ length: n }, (_, y) =>
+				Array.from({ length: n }, (_, x) => {
+					let v = bias[c];
+					for (let dy = -h; dy <= h; dy++) for (let dx = -h; dx <= h; dx++) v += at(y + dy, x + dx) * w[((dy + h) * k + (dx + h)) * co + c];
+					return v;
+				}),
+			),
+		);
+	}
+	/** The rewrite as the graphs run it: pad, convolve without padding, DepthToSpace (CRD), crop. */
+	function rewritten(img: number[][], s: number, k: number, w: Float32Array, co: number, bias: Float32Array): { out: number[][][]; taps: number } {
+		const r = fusedUpsampleConv([k, k, 1, co], w, s, bias);
+		const [outCh, , T] = r.dims;
+		const [pb, pe] = r.pad;
+		const [cb, ce] = r.crop;
+		const N = img.length;
+		const P = N + pb + pe;
+		const padded = (y: number, x: number) => (y < pb || x < pb || y >= pb + N || x >= pb + N ? 0 : img[y - pb][x - pb]);
+		const M = P - T + 1;
+		const big = s * M;
+		const out = Array.from({ length: co }, () => Array.from({ length: big - cb - ce }, () => new Array<number>(big - cb - ce).fill(0)));
+		for (let o = 0; o < outCh; o++) {
+			const c = Math.floor(o / (s * s));
+			const a = Math.floor((o % (s * s)) / s);
+			const b = o % s;
+			for (let j = 0; j < M; j++)
+				for (let i = 0; i < M; i++) {
+					let v = r.bias![o];
+					for (let ty = 0; ty < T; ty++) for (let tx = 0; tx < T; tx++) v += padded(j + ty, i + tx) * r.data[(o * T + ty) * T + tx];
+					const y = j * s + a - cb;
+					const x = i * s + b - cb;
+					if (y >= 0 && x >= 0 && y < big - cb - ce && x < big - cb - ce) out[c][y][x] = v;
+				}
+		}
+		return { out, taps: T * T };
+	}
+
+	it.each([
+		[2, 3, 4],
+		[3, 3, 4],
+		[4, 3, 4],
+		[8, 3, 4],
+		[2, 5, 9],
+		[3, 1, 1],
+	])('x%i, a %i-wide kernel: the same numbers as upsampling then convolving, from %i taps a channel', (s, k, taps) => {
+		const img = Array.from({ length: 5 }, (_, y) => Array.from({ length: 5 }, (_, x) => ((y * 7 + x * 13) % 11) - 5));
+		const co = 2;
+		const w = Float32Array.from({ length: k * k * co }, (_, i) => ((i * 37) % 17) / 8 - 1);
+		const bias = Float32Array.of(0.5, -0.25);
+		const want = direct(img, s, k, w, co, bias);
+		const got = rewritten(img, s, k, w, co, bias);
+		expect(got.taps).toBe(taps);
+		expect(got.out.length).toBe(co);
+		expect(got.out[0].length).toBe(5 * s);
+		for (let c = 0; c < co; c++) for (let y = 0; y < 5 * s; y++) for (let x = 0; x < 5 * s; x++) expect(got.out[c][y][x]).toBeCloseTo(want[c][y][x], 4);
 	});
 });
 

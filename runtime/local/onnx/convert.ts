@@ -10,10 +10,10 @@
  * in DCR order). Anything else is refused by name. A model that works on 0..1 (thick) gets its input divided by 255
  * and its output multiplied by 255, so every graph takes and gives 0..255.
  *
- * "Nearest upsampling by s, then a convolution" is rewritten as a convolution at the input's size with s² times the
- * output channels, then DepthToSpace (the same maths: each of the s×s positions inside an enlarged pixel sees its own
- * sum of the kernel's taps). The model's last step no longer makes a 48-channel tensor at the output's full size
- * (200 MB for one 256-px tile at ×4).
+ * "Nearest upsampling by s, then a convolution" is rewritten as a smaller convolution at the input's size with s²
+ * times the output channels, then DepthToSpace and a crop (the same maths, layers-model.ts). The model's last step no
+ * longer makes a 48-channel tensor at the output's full size (200 MB for one 256-px tile at ×4), and does a quarter
+ * of the multiplications at ×4.
  */
 import { fusableUpsamples, fusedUpsampleConv, readModelJson, readWeights, type FusedUpsample } from '../layers-model';
 import { DTYPE, model, node, rawTensor, tensor, valueInfo, type Attr } from './onnx';
@@ -143,11 +143,19 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 			if (!kernel) throw new Error(`no weights for ${l.name}`);
 			const s = f.scale;
 			const k = fusedUpsampleConv(kernel.shape, kernel.data, s, c.use_bias ? bias?.data : undefined);
-			const r = k.radius;
+			const [T] = k.dims.slice(2);
+			const [pb, pe] = k.pad;
+			const [cb, ce] = k.crop;
 			// The output's convolution stays float: its uint8 step would be more than one level of the picture.
-			conv(`${l.name}/lowres`, (f.up.inbound_nodes[0] ?? [])[0][0], k, k.bias, { kernel_shape: [2 * r + 1, 2 * r + 1], pads: [r, r, r, r], strides: [1, 1], dilations: [1, 1] }, 'linear', `${l.name}/lowres`, true);
+			conv(`${l.name}/lowres`, (f.up.inbound_nodes[0] ?? [])[0][0], k, k.bias, { kernel_shape: [T, T], pads: [pb, pb, pe, pe], strides: [1, 1], dilations: [1, 1] }, 'linear', `${l.name}/lowres`, true);
 			exposed.push(`${l.name}/lowres`, l.name);
-			add('DepthToSpace', [`${l.name}/lowres`], l.name, `${l.name}/d2s`, { blocksize: s, mode: 'CRD' });
+			add('DepthToSpace', [`${l.name}/lowres`], `${l.name}/d2s`, `${l.name}/d2s`, { blocksize: s, mode: 'CRD' });
+			// The crop: from `cb` to `ce` before the end, on both spatial axes.
+			const int64 = (name: string, v: number[]) => initializers.push(rawTensor(name, [v.length], DTYPE.INT64, BigInt64Array.from(v, BigInt)));
+			int64(`${l.name}/crop/starts`, [cb, cb]);
+			int64(`${l.name}/crop/ends`, ce > 0 ? [-ce, -ce] : [2 ** 53, 2 ** 53]);
+			int64(`${l.name}/crop/axes`, [2, 3]);
+			add('Slice', [`${l.name}/d2s`, `${l.name}/crop/starts`, `${l.name}/crop/ends`, `${l.name}/crop/axes`], l.name, `${l.name}/crop`);
 			continue;
 		}
 		switch (l.class_name) {

@@ -13,11 +13,11 @@ export function tensor(name: string, dims: number[], data: Float32Array): Uint8A
 	return message(...dims.map((d) => uint(1, d)), uint(2, FLOAT), str(8, name), bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
 }
 
-/** TensorProto data types beyond float: for quantised graphs. */
-export const DTYPE = { UINT8: 2, INT8: 3, INT32: 6 } as const;
+/** TensorProto data types beyond float: quantised graphs, and the indices Slice takes. */
+export const DTYPE = { UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 
 /** A tensor of another element type, from its raw little-endian bytes. */
-export function rawTensor(name: string, dims: number[], dataType: number, data: Uint8Array | Int8Array | Int32Array): Uint8Array {
+export function rawTensor(name: string, dims: number[], dataType: number, data: Uint8Array | Int8Array | Int32Array | BigInt64Array): Uint8Array {
 	return message(...dims.map((d) => uint(1, d)), uint(2, dataType), str(8, name), bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
 }
 

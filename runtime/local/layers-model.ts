@@ -128,3 +128,31 @@ export function fusedUpsampleConv(
 	}
 	return { dims: [outCh, ci, T, T], data: out, bias: b, pad: [before, T - 1], crop: [s * before - h, h] };
 }
+
+/**
+ * How far the model looks around a pixel, in input pixels: along its longest path, each convolution's reach at the
+ * resolution it runs at (a 3×3 convolution after ×4 upsampling reaches a quarter of an input pixel), rounded up. A
+ * tile with this much real context on every inner side gives the same result as the whole image.
+ */
+export function receptiveRadius(graph: GraphJson): number {
+	const reach = new Map<string, number>();
+	const scale = new Map<string, number>();
+	let last = 0;
+	for (const l of graph.layers) {
+		const from = (l.inbound_nodes[0] ?? []).map(([n]) => n);
+		const s = Math.max(1, ...from.map((n) => scale.get(n) ?? 1));
+		let r = Math.max(0, ...from.map((n) => reach.get(n) ?? 0));
+		if (l.class_name === 'Conv2D') {
+			const [kh, kw] = l.config.kernel_size as number[];
+			const [dh, dw] = (l.config.dilation_rate as number[] | undefined) ?? [1, 1];
+			r += Math.max(((kh - 1) / 2) * dh, ((kw - 1) / 2) * dw) / s;
+		}
+		const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
+		const by = l.class_name === 'UpSampling2D' ? (l.config.size as number[])[0] : shuffle ? Number(shuffle[1]) : 1;
+		scale.set(l.name, s * by);
+		reach.set(l.name, r);
+		last = r;
+	}
+	const out = graph.output_layers[0]?.[0];
+	return Math.ceil((out ? reach.get(out) : undefined) ?? last);
+}

@@ -10,7 +10,7 @@ import { convertLayersModel } from './onnx/convert';
 
 const sessions = new Map<string, Promise<Ort.InferenceSession>>();
 
-/** Options of the measuring scripts: the graph as shipped, without the upsample+conv rewrite. */
+/** Options of the measuring scripts: the graph as shipped, without our rewrites (upsample+conv, split concatenations). */
 export interface OrtRunOptions {
 	depthToSpace?: boolean;
 }
@@ -19,7 +19,7 @@ function session(ort: typeof Ort, model: ModelName, scale: ModelScale, o: OrtRun
 	const key = `${model} x${scale} ${o.depthToSpace === false ? 'plain' : 'd2s'}`;
 	let s = sessions.get(key);
 	if (!s) {
-		const bytes = convertLayersModel(modelDir(model, scale), { range: MODELS[model].range, depthToSpace: o.depthToSpace });
+		const bytes = convertLayersModel(modelDir(model, scale), { range: MODELS[model].range, depthToSpace: o.depthToSpace, splitConcat: o.depthToSpace });
 		s = ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableMemPattern: false });
 		sessions.set(key, s);
 	}

@@ -22,7 +22,7 @@ export interface TileRequest {
 	crop: { x: number; y: number; w: number; h: number };
 	/** Which engine runs the model (backend.ts). */
 	backend: LocalBackend;
-	/** The graph as shipped, without the upsample+conv rewrite (measurements only: `npm run bench`). */
+	/** The graph as shipped, without our rewrites (measurements only: `npm run bench`, and a test that they change no pixel). */
 	asShipped?: boolean;
 }
 

@@ -341,7 +341,7 @@ describe('local engine: ONNX Runtime and TF.js', () => {
 });
 
 describe('local engine: the models as we rewrite them', () => {
-	it('upsample+conv rewritten as conv+DepthToSpace gives the graph-as-shipped pixels, on both backends', async () => {
+	it('our rewrites (upsample+conv as a smaller conv and DepthToSpace; on ONNX Runtime, convolutions split over the concatenations they read) give the graph-as-shipped pixels, on both backends', async () => {
 		const crop = await sharp(CHELSEA).extract({ left: 200, top: 100, width: 60, height: 40 }).png().toBuffer();
 		for (const backend of ['onnx', 'tfjs'] as const) {
 			const rewritten = new LocalUpscaler({ backend, threads: 1 });

@@ -15,7 +15,7 @@
  * longer makes a 48-channel tensor at the output's full size (200 MB for one 256-px tile at ×4), and does a quarter
  * of the multiplications at ×4.
  */
-import { fusableUpsamples, fusedUpsampleConv, readModelJson, readWeights, type FusedUpsample } from '../layers-model';
+import { fusableUpsamples, fusedUpsampleConv, readModelJson, readWeights, type FusedUpsample, type LayerJson } from '../layers-model';
 import { DTYPE, model, node, rawTensor, tensor, valueInfo, type Attr } from './onnx';
 
 /** The range of each float tensor, by name, measured on calibration images (for the int8 graph). */
@@ -23,6 +23,8 @@ export type Ranges = Record<string, [number, number]>;
 
 export interface ConvertOptions {
 	depthToSpace?: boolean;
+	/** Split a convolution over the concatenation it reads (default true; false: the graph as the bench compares it). */
+	splitConcat?: boolean;
 	/** The model's pixel range: 255 (slim) or 1 (thick). */
 	range?: 1 | 255;
 	/** Every layer's output is also a graph output (to measure their ranges). */
@@ -41,6 +43,24 @@ function uint8Params([lo, hi]: [number, number]): { scale: number; zero: number 
 	const max = Math.max(0, hi);
 	const scale = (max - min) / 255 || 1e-8;
 	return { scale, zero: Math.max(0, Math.min(255, Math.round(-min / scale))) };
+}
+
+/** The channels of a layer's output, from its inputs' channels. */
+function channelsOf(l: LayerJson, from: number[]): number {
+	const c = l.config;
+	if (l.class_name === 'InputLayer') return ((c.batch_input_shape as number[] | undefined) ?? [])[3] ?? 3;
+	if (l.class_name === 'Conv2D') return c.filters as number;
+	if (l.class_name === 'Concatenate') return from.reduce((a, b) => a + b, 0);
+	const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
+	if (shuffle) return from[0] / Number(shuffle[1]) ** 2;
+	return from[0];
+}
+
+/** How much a layer enlarges its input. */
+function scaleBy(l: LayerJson): number {
+	if (l.class_name === 'UpSampling2D') return (l.config.size as number[])[0];
+	const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
+	return shuffle ? Number(shuffle[1]) : 1;
 }
 
 /** HWIO (TF) to OIHW (ONNX). */
@@ -78,6 +98,13 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 	 * symmetric), its bias through int32 at the input's scale times the weight's: the pattern ONNX Runtime fuses into
 	 * QLinearConv.
 	 */
+	/**
+	 * The tensors at the input's size, with their channels: declared in the graph with the input's symbolic height
+	 * and width, so ONNX Runtime can prove that an addition's two sides have one shape and fold it into the
+	 * convolution that makes one of them (ONNX's shape inference alone loses symbolic sizes at each convolution).
+	 */
+	const sized = new Map<string, number>();
+	let atInputSize = true;
 	const conv = (name: string, x: string, w: { dims: number[]; data: Float32Array }, b: Float32Array | undefined, attrs: Record<string, Attr>, act: 'relu' | 'linear', out: string, float = false) => {
 		if (!opts.int8 || float) {
 			initializers.push(tensor(`${name}/W`, w.dims, w.data));
@@ -87,6 +114,7 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 				ins.push(`${name}/B`);
 			}
 			const pre = act === 'linear' ? out : `${name}/pre`;
+			if (atInputSize) for (const t of [pre, out]) sized.set(t, w.dims[0]);
 			add('Conv', ins, pre, name, attrs);
 			if (act === 'relu') add('Relu', [pre], out, `${name}/relu`);
 			return;
@@ -132,9 +160,30 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 		add('Mul', [source, 'range/in'], input, 'range/in');
 	}
 
+	// A concatenation read only by one plain convolution is not made: the convolution is split over its parts (its
+	// kernel's input channels), and the parts' results added, which ONNX Runtime runs as convolutions that sum into
+	// their output. The same maths without the 128-channel copy (slim's largest tensor).
+	const readers = new Map<string, string[]>();
+	for (const l of graph.layers) for (const [n] of l.inbound_nodes[0] ?? []) readers.set(n, [...(readers.get(n) ?? []), l.name]);
+	const byName = new Map(graph.layers.map((l) => [l.name, l]));
+	const splittable = (l: (typeof graph.layers)[number]) => {
+		const r = readers.get(l.name) ?? [];
+		const conv = r.length === 1 ? byName.get(r[0]) : undefined;
+		return !opts.int8 && !opts.exposeAll && opts.splitConcat !== false && [3, -1].includes(l.config.axis as number) && conv?.class_name === 'Conv2D' && conv.config.activation === 'linear' && !fused.has(conv.name);
+	};
+	/** The parts of each concatenation not made: their names and channel counts. */
+	const parts = new Map<string, Array<[string, number]>>();
+	/** Each tensor's channels, and its size as a multiple of the input's. */
+	const channels = new Map<string, number>();
+	const scaleOf = new Map<string, number>();
+
 	for (const l of graph.layers) {
 		const inputs = (l.inbound_nodes[0] ?? []).map(([n]) => n);
 		const c = l.config;
+		channels.set(l.name, channelsOf(l, inputs.map((n) => channels.get(n) ?? 0)));
+		scaleOf.set(l.name, l.class_name === 'InputLayer' ? 1 : Math.max(1, ...inputs.map((n) => scaleOf.get(n) ?? 1)) * scaleBy(l));
+		atInputSize = scaleOf.get(l.name) === 1 && l.name !== output;
+		if (atInputSize && l.class_name !== 'InputLayer') sized.set(l.name, channels.get(l.name)!);
 		if (skipped.has(l.name)) continue;
 		const f = fused.get(l.name);
 		if (f) {
@@ -171,7 +220,32 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 				const pads = c.padding === 'same' ? [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2] : [0, 0, 0, 0];
 				const act = c.activation as string;
 				if (act !== 'relu' && act !== 'linear') throw new Error(`${l.name}: activation ${act} is not converted`);
-				conv(l.name, inputs[0], k, c.use_bias ? bias?.data : undefined, { kernel_shape: [kh, kw], pads, strides: c.strides as number[], dilations: c.dilation_rate as number[] }, act, l.name, inputs[0] === input);
+				const attrs = { kernel_shape: [kh, kw], pads, strides: c.strides as number[], dilations: c.dilation_rate as number[] };
+				const split = parts.get(inputs[0]);
+				if (!split) {
+					conv(l.name, inputs[0], k, c.use_bias ? bias?.data : undefined, attrs, act, l.name, inputs[0] === input);
+					break;
+				}
+				// Over the concatenation's parts: the first with the bias, each next one added to the sum so far.
+				const [o, i] = k.dims;
+				const hw = kh * kw;
+				let from = 0;
+				let sum = '';
+				for (const [p, [part, n]] of split.entries()) {
+					const w = new Float32Array(o * n * hw);
+					for (let y = 0; y < o; y++) w.set(k.data.subarray((y * i + from) * hw, (y * i + from + n) * hw), y * n * hw);
+					from += n;
+					const name = `${l.name}/part${p}`;
+					conv(name, part, { dims: [o, n, kh, kw], data: w }, p === 0 && c.use_bias ? bias?.data : undefined, attrs, 'linear', name);
+					if (p === 0) sum = name;
+					else {
+						const out = p === split.length - 1 ? l.name : `${name}/sum`;
+						if (atInputSize) sized.set(out, o);
+						add('Add', [name, sum], out, `${name}/sum`);
+						sum = out;
+					}
+				}
+				if (from !== i) throw new Error(`${l.name}: the concatenation it reads has ${from} channels, its kernel ${i}`);
 				break;
 			}
 			case 'Activation':
@@ -181,7 +255,8 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 			case 'Concatenate': {
 				const axis = c.axis as number;
 				if (axis !== 3 && axis !== -1) throw new Error(`${l.name}: concatenation on axis ${axis} is not converted`);
-				add('Concat', inputs, l.name, l.name, { axis: 1 });
+				if (splittable(l)) parts.set(l.name, inputs.map((n) => [n, channels.get(n) ?? 0]));
+				else add('Concat', inputs, l.name, l.name, { axis: 1 });
 				break;
 			}
 			case 'Add':
@@ -218,6 +293,7 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 		nodes,
 		initializers,
 		inputs: [valueInfo(source, [1, 3, 'height', 'width'])],
+		valueInfo: [...sized].filter(([n]) => !opts.exposeAll && n !== source && n !== input).map(([n, ch]) => valueInfo(n, [1, ch, 'height', 'width'])),
 		outputs: [valueInfo(result, [1, 3, 'out_height', 'out_width']), ...(opts.exposeAll ? [...new Set(exposed)].filter((n) => n !== result).map((n) => valueInfo(n, [`${n}:n`, `${n}:c`, `${n}:h`, `${n}:w`])) : [])],
 	});
 }

@@ -40,8 +40,15 @@ export function valueInfo(name: string, dims: Array<number | string>): Uint8Arra
 	return message(str(1, name), bytes(2, bytes(1, tensorType)));
 }
 
-export function model(o: { name: string; nodes: Uint8Array[]; initializers: Uint8Array[]; inputs: Uint8Array[]; outputs: Uint8Array[]; opset: number; producer: string }): Uint8Array {
-	const graph = message(...o.nodes.map((n) => bytes(1, n)), str(2, o.name), ...o.initializers.map((t) => bytes(5, t)), ...o.inputs.map((v) => bytes(11, v)), ...o.outputs.map((v) => bytes(12, v)));
+export function model(o: { name: string; nodes: Uint8Array[]; initializers: Uint8Array[]; inputs: Uint8Array[]; outputs: Uint8Array[]; valueInfo?: Uint8Array[]; opset: number; producer: string }): Uint8Array {
+	const graph = message(
+		...o.nodes.map((n) => bytes(1, n)),
+		str(2, o.name),
+		...o.initializers.map((t) => bytes(5, t)),
+		...o.inputs.map((v) => bytes(11, v)),
+		...o.outputs.map((v) => bytes(12, v)),
+		...(o.valueInfo ?? []).map((v) => bytes(13, v)),
+	);
 	const fields: Field[] = [uint(1, 8), str(2, o.producer), bytes(7, graph), bytes(8, message(str(1, ''), uint(2, o.opset)))];
 	return message(...fields);
 }

@@ -41,10 +41,9 @@ export interface LocalEngineOptions {
 	/** Model workers (default: UPSCALE_LOCAL_THREADS, else the number of CPUs, at most 4). */
 	threads?: number;
 	/**
-	 * Largest tile, in input pixels: no tile, with its context, is larger than a square of this side with context all
-	 * round (default: UPSCALE_LOCAL_TILE, else 256: measured 0.15 GB of model memory per worker at x2, 0.4 GB at x4
-	 * on TF.js, 0.17 GB on ONNX Runtime). Bigger tiles waste less on context (the model's speed per pixel is flat
-	 * from 48 to 512 px) but cost memory.
+	 * Largest tile, as the side of a square of the same area, in input pixels (default: UPSCALE_LOCAL_TILE, else
+	 * 256: measured 0.15 GB of model memory per worker at x2, 0.4 GB at x4 on TF.js; 0.17 GB at x4 on ONNX Runtime).
+	 * Bigger tiles waste less on context (the model's speed per pixel is flat from 48 to 512 px) but cost memory.
 	 */
 	tileSize?: number;
 	/**

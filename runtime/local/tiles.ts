@@ -18,27 +18,25 @@ export interface Tile {
 }
 
 /**
- * Cuts the image into equal tiles for the model, choosing the grid that finishes soonest on `workers` workers: every
- * tile costs its area plus its context, and the tiles run in rounds of `workers`. The model's memory follows the area
- * it sees, context included, so no tile may be larger, with its context, than a `maxTile`² tile with context on every
- * side: (maxTile + 2 × overlap)². A small image becomes one strip per worker (one inner edge each, the least context),
- * a large one as few, as large tiles as that allows.
+ * Cuts the image into equal tiles of at most `maxTile`² pixels each (the model's memory follows the tile's area),
+ * choosing the grid that finishes soonest on `workers` workers: every tile costs its area plus its context, and the
+ * tiles run in rounds of `workers`. So a small image becomes one strip per worker (one inner edge each, the least
+ * context), and a large one as few, as large tiles as the area allows.
  */
 export function tileGrid(width: number, height: number, maxTile: number, overlap: number, workers = 1): Tile[] {
 	if (!(maxTile >= 1 && overlap >= 0 && workers >= 1)) throw new Error(`bad tile size ${maxTile} / overlap ${overlap}`);
-	const limit = (maxTile + 2 * overlap) ** 2;
-	/** The context of the largest tile of a row or column cut in n: none, one side, or both. */
-	const context = (n: number) => overlap * Math.min(2, n - 1);
+	const maxArea = maxTile * maxTile;
 	let best = { cols: Math.ceil(width / maxTile), rows: Math.ceil(height / maxTile), cost: Infinity };
-	const colsFrom = Math.max(1, Math.floor(width / limit));
+	const colsFrom = Math.max(1, Math.ceil(width / maxArea));
 	for (let cols = colsFrom; cols <= Math.min(width, colsFrom + 256); cols++) {
-		const pw = Math.ceil(width / cols) + context(cols);
-		if (pw > limit) continue;
-		// The fewest rows that keep a tile within the limit (more rows only add tiles and context).
-		let rows = Math.max(1, Math.ceil((height * pw) / limit));
-		while (rows < height && pw * (Math.ceil(height / rows) + context(rows)) > limit) rows++;
-		const ph = Math.ceil(height / rows) + context(rows);
-		if (pw * ph > limit) continue;
+		const tw = Math.ceil(width / cols);
+		// The fewest rows that keep a tile within the area (more rows only add tiles and context).
+		let rows = Math.max(1, Math.ceil((height * tw) / maxArea));
+		while (rows < height && tw * Math.ceil(height / rows) > maxArea) rows++;
+		const th = Math.ceil(height / rows);
+		if (tw * th > maxArea) continue;
+		const pw = tw + overlap * Math.min(2, cols - 1);
+		const ph = th + overlap * Math.min(2, rows - 1);
 		const cost = Math.ceil((cols * rows) / workers) * pw * ph;
 		if (cost < best.cost) best = { cols, rows, cost };
 	}

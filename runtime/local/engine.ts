@@ -55,7 +55,7 @@ export interface LocalEngineOptions {
 	idleMs?: number;
 	/** Which engine runs the model (default: UPSCALE_LOCAL_BACKEND, else ONNX Runtime when it loads, else TF.js). */
 	backend?: LocalBackend;
-	/** Run the models as shipped, without the upsample+conv rewrite: for `npm run bench`'s before/after only. */
+	/** Run the engine as it was: the models as shipped (without our rewrites), 12 px of context: for `npm run bench`'s before/after only. */
 	asShipped?: boolean;
 }
 
@@ -244,7 +244,9 @@ export class LocalUpscaler implements Upscaler {
 		const W = src.width * scale;
 		const H = src.height * scale;
 		const out = new Uint8Array(W * H * 3);
-		const tiles = tileGrid(src.width, src.height, this.tileSize, this.overlap ?? modelContext(model, scale), this.pool.size);
+		// The engine as it was (asShipped, for the bench's before/after) gave every model 12 px.
+		const overlap = this.overlap ?? (this.asShipped ? MAX_CONTEXT : modelContext(model, scale));
+		const tiles = tileGrid(src.width, src.height, this.tileSize, overlap, this.pool.size);
 		let next = 0;
 		let failed: unknown;
 		const aborted = () => new UpscaleError('ABORTED', 'Cancelled: the local upscale was stopped.', { provider: 'local' });

@@ -10,13 +10,18 @@
  * in DCR order). Anything else is refused by name. A model that works on 0..1 (thick) gets its input divided by 255
  * and its output multiplied by 255, so every graph takes and gives 0..255.
  *
- * "Nearest upsampling by s, then a convolution" is rewritten as a smaller convolution at the input's size with s²
- * times the output channels, then DepthToSpace and a crop (the same maths, layers-model.ts). The model's last step no
- * longer makes a 48-channel tensor at the output's full size (200 MB for one 256-px tile at ×4), and does a quarter
- * of the multiplications at ×4.
+ * Rewrites, each the same maths (the bench's "as shipped" graph has none of them; a test checks they change no pixel):
+ * - "Nearest upsampling by s, then a convolution" becomes a smaller convolution at the input's size with s² times the
+ *   output channels, then DepthToSpace and a crop (layers-model.ts). The model's last step no longer makes a
+ *   48-channel tensor at the output's full size (200 MB for one 256-px tile at ×4), and does a quarter of the
+ *   multiplications at ×4.
+ * - A convolution that reads a concatenation is split over its parts, whose results are added; a residual addition
+ *   around it is folded into its kernel; tensors at the input's size are declared so ONNX Runtime folds the other
+ *   additions into the convolutions (rewrites.ts).
  */
 import { fusableUpsamples, fusedUpsampleConv, readModelJson, readWeights, type FusedUpsample, type LayerJson } from '../layers-model';
 import { DTYPE, model, node, rawTensor, tensor, valueInfo, type Attr } from './onnx';
+import { addIdentity, channelsOf, linksOf, residualAdds, scaleBy, splitsOver } from './rewrites';
 
 /** The range of each float tensor, by name, measured on calibration images (for the int8 graph). */
 export type Ranges = Record<string, [number, number]>;
@@ -43,24 +48,6 @@ function uint8Params([lo, hi]: [number, number]): { scale: number; zero: number 
 	const max = Math.max(0, hi);
 	const scale = (max - min) / 255 || 1e-8;
 	return { scale, zero: Math.max(0, Math.min(255, Math.round(-min / scale))) };
-}
-
-/** The channels of a layer's output, from its inputs' channels. */
-function channelsOf(l: LayerJson, from: number[]): number {
-	const c = l.config;
-	if (l.class_name === 'InputLayer') return ((c.batch_input_shape as number[] | undefined) ?? [])[3] ?? 3;
-	if (l.class_name === 'Conv2D') return c.filters as number;
-	if (l.class_name === 'Concatenate') return from.reduce((a, b) => a + b, 0);
-	const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
-	if (shuffle) return from[0] / Number(shuffle[1]) ** 2;
-	return from[0];
-}
-
-/** How much a layer enlarges its input. */
-function scaleBy(l: LayerJson): number {
-	if (l.class_name === 'UpSampling2D') return (l.config.size as number[])[0];
-	const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
-	return shuffle ? Number(shuffle[1]) : 1;
 }
 
 /** HWIO (TF) to OIHW (ONNX). */
@@ -163,16 +150,14 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 	// A concatenation read only by one plain convolution is not made: the convolution is split over its parts (its
 	// kernel's input channels), and the parts' results added, which ONNX Runtime runs as convolutions that sum into
 	// their output. The same maths without the 128-channel copy (slim's largest tensor).
-	const readers = new Map<string, string[]>();
-	for (const l of graph.layers) for (const [n] of l.inbound_nodes[0] ?? []) readers.set(n, [...(readers.get(n) ?? []), l.name]);
-	const byName = new Map(graph.layers.map((l) => [l.name, l]));
-	const splittable = (l: (typeof graph.layers)[number]) => {
-		const r = readers.get(l.name) ?? [];
-		const conv = r.length === 1 ? byName.get(r[0]) : undefined;
-		return !opts.int8 && !opts.exposeAll && opts.splitConcat !== false && [3, -1].includes(l.config.axis as number) && conv?.class_name === 'Conv2D' && conv.config.activation === 'linear' && !fused.has(conv.name);
-	};
+	const rewrite = !opts.int8 && !opts.exposeAll && opts.splitConcat !== false;
+	const links = linksOf(graph);
+	const splittable = (l: LayerJson) => rewrite && splitsOver(l, links, fused);
 	/** The parts of each concatenation not made: their names and channel counts. */
 	const parts = new Map<string, Array<[string, number]>>();
+	// "x + a 1×1 convolution of a concatenation of x and more" (slim's residual blocks) is that convolution with the
+	// identity added to its kernel on x's channels: the addition is not made. By convolution: the addition's name, and x.
+	const residuals = rewrite ? residualAdds(graph, links, fused) : new Map<string, { add: string; x: string }>();
 	/** Each tensor's channels, and its size as a multiple of the input's. */
 	const channels = new Map<string, number>();
 	const scaleOf = new Map<string, number>();
@@ -227,6 +212,9 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 					break;
 				}
 				// Over the concatenation's parts: the first with the bias, each next one added to the sum so far.
+				const residual = residuals.get(l.name);
+				const name = residual?.add ?? l.name;
+				if (residual) sized.delete(l.name);
 				const [o, i] = k.dims;
 				const hw = kh * kw;
 				let from = 0;
@@ -235,13 +223,14 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 					const w = new Float32Array(o * n * hw);
 					for (let y = 0; y < o; y++) w.set(k.data.subarray((y * i + from) * hw, (y * i + from + n) * hw), y * n * hw);
 					from += n;
-					const name = `${l.name}/part${p}`;
-					conv(name, part, { dims: [o, n, kh, kw], data: w }, p === 0 && c.use_bias ? bias?.data : undefined, attrs, 'linear', name);
-					if (p === 0) sum = name;
+					if (residual?.x === part) addIdentity(w, o, n);
+					const partName = `${l.name}/part${p}`;
+					conv(partName, part, { dims: [o, n, kh, kw], data: w }, p === 0 && c.use_bias ? bias?.data : undefined, attrs, 'linear', partName);
+					if (p === 0) sum = partName;
 					else {
-						const out = p === split.length - 1 ? l.name : `${name}/sum`;
+						const out = p === split.length - 1 ? name : `${partName}/sum`;
 						if (atInputSize) sized.set(out, o);
-						add('Add', [name, sum], out, `${name}/sum`);
+						add('Add', [partName, sum], out, `${partName}/sum`);
 						sum = out;
 					}
 				}
@@ -260,6 +249,7 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 				break;
 			}
 			case 'Add':
+				if ([...residuals.values()].some((r) => r.add === l.name)) break;
 				if (inputs.length === 2) add('Add', inputs, l.name, l.name);
 				else add('Sum', inputs, l.name, l.name);
 				break;

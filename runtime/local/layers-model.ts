@@ -3,9 +3,9 @@
  * shards), and the one rewrite both backends apply: "nearest upsampling by s, then a convolution" becomes a
  * convolution at the input's size with s² times the output channels, then DepthToSpace. Same maths (each of the s×s
  * output positions a source pixel stands for sees its own sum of the kernel's taps), no 48-channel tensor at the
- * output's full size (200 MB for one 256-px tile at ×4) to make and to read, and, with the positions shifted by half
- * the kernel, a 2×2 kernel where the upsampled graph has a 3×3 one: at ×4 a quarter of the multiplications of that
- * layer (see fusedUpsampleConv).
+ * output's full size (200 MB for one 256-px tile at ×4) to make and to read, and, on ONNX Runtime, with the positions
+ * shifted by half the kernel, a 2×2 kernel where the upsampled graph has a 3×3 one: at ×4 a quarter of the
+ * multiplications of that layer (see fusedUpsampleConv).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,13 +84,14 @@ export function fusableUpsamples(graph: GraphJson): Map<string, FusedUpsample> {
 
 /**
  * The low-resolution convolution of "nearest upsampling by s, then a k×k convolution" (k odd, HWIO in, OIHW out).
- *
- * Each input pixel i of the convolution stands for the s output positions s·i + h … s·i + h + s − 1 (h = (k − 1) / 2,
- * per axis), not the s positions of its own enlarged pixel: shifted by h, the s windows of k taps land on
- * T = ⌊(s + k − 2) / s⌋ + 1 source pixels (2 for a 3×3 kernel at any scale) instead of 3, so the kernel is T×T:
- * at ×4 a quarter of the multiplications of the 3×3 low-resolution kernel with its zero taps (4 of 9 at ×2).
  * Taps that land on the same source pixel are summed. Output channel c·s² + a·s + b is colour c at position (a, b):
  * DepthToSpace's CRD order. The bias is repeated to match.
+ *
+ * `shifted` (the default): each input pixel i of the convolution stands for the s output positions s·i + h …
+ * s·i + h + s − 1 (h = (k − 1) / 2, per axis), not the s positions of its own enlarged pixel: shifted by h, the s
+ * windows of k taps land on T = ⌊(s + k − 2) / s⌋ + 1 source pixels (2 for a 3×3 kernel at any scale), so the kernel
+ * is T×T: at ×4 a quarter of the multiplications of the unshifted kernel (4 of 9 at ×2). Unshifted: each pixel's own
+ * s positions, a (2R + 1)² kernel with "same" padding (3×3 for a 3×3 kernel), no crop.
  *
  * To run it: pad the input by `pad` = [before, after] on each axis (zeros, as the convolution's "same" padding
  * reads beyond the enlarged image), convolve without padding, DepthToSpace by s, then crop `crop` = [before, after]
@@ -101,13 +102,16 @@ export function fusedUpsampleConv(
 	data: Float32Array,
 	s: number,
 	bias?: Float32Array,
+	shifted = true,
 ): { dims: number[]; data: Float32Array; bias?: Float32Array; pad: [number, number]; crop: [number, number] } {
 	const [kh, kw, ci, co] = shape;
 	if (kh !== kw || kh % 2 === 0) throw new Error(`the upsample+conv rewrite needs a square, odd kernel (got ${kh}×${kw})`);
 	const h = (kh - 1) / 2;
-	const T = Math.floor((s + kh - 2) / s) + 1;
-	// The first block starts at output position s·(−before) + h ≤ 0.
-	const before = Math.ceil(h / s);
+	const { T, pad, crop } = fusedGeometry(s, kh, shifted);
+	// Position a of pixel i is output s·i + shift + a; its tap dy lands on source pixel i + ⌊(shift + a + dy) / s⌋,
+	// kernel row ⌊(shift + a + dy) / s⌋ + first.
+	const shift = shifted ? h : 0;
+	const first = shifted ? 0 : pad[0];
 	const outCh = co * s * s;
 	const out = new Float32Array(outCh * ci * T * T);
 	for (let c = 0; c < co; c++)
@@ -116,8 +120,8 @@ export function fusedUpsampleConv(
 				const o = c * s * s + a * s + b;
 				for (let dy = -h; dy <= h; dy++)
 					for (let dx = -h; dx <= h; dx++) {
-						const ty = Math.floor((h + a + dy) / s);
-						const tx = Math.floor((h + b + dx) / s);
+						const ty = Math.floor((shift + a + dy) / s) + first;
+						const tx = Math.floor((shift + b + dx) / s) + first;
 						for (let i = 0; i < ci; i++) out[((o * ci + i) * T + ty) * T + tx] += data[(((dy + h) * kw + (dx + h)) * ci + i) * co + c];
 					}
 			}
@@ -126,7 +130,31 @@ export function fusedUpsampleConv(
 		b = new Float32Array(bias.length * s * s);
 		for (let ch = 0; ch < bias.length; ch++) b.fill(bias[ch], ch * s * s, (ch + 1) * s * s);
 	}
-	return { dims: [outCh, ci, T, T], data: out, bias: b, pad: [before, T - 1], crop: [s * before - h, h] };
+	return { dims: [outCh, ci, T, T], data: out, bias: b, pad, crop };
+}
+
+/** The rewrite's kernel side, padding and crop (each [before, after], per axis) for a k×k kernel after upsampling by s. */
+export function fusedGeometry(s: number, k: number, shifted = true): { T: number; pad: [number, number]; crop: [number, number] } {
+	const h = (k - 1) / 2;
+	if (!shifted) {
+		const R = Math.max(Math.ceil(h / s), 1);
+		return { T: 2 * R + 1, pad: [R, R], crop: [0, 0] };
+	}
+	const T = Math.floor((s + k - 2) / s) + 1;
+	// The first block starts at output position s·(−before) + h ≤ 0.
+	const before = Math.ceil(h / s);
+	return { T, pad: [before, T - 1], crop: [s * before - h, h] };
+}
+
+/**
+ * When the model's last layer is a rewritten upsample+conv, the output pixels before the picture on each axis that
+ * its crop would remove (0 otherwise). A graph converted `uncropped` leaves them, and those after it, in the output:
+ * the engine's tiles are cropped anyway, so the crop costs nothing there instead of a copy of the whole result.
+ */
+export function outputMargin(graph: GraphJson): number {
+	const out = graph.output_layers[0]?.[0];
+	const f = out === undefined ? undefined : fusableUpsamples(graph).get(out);
+	return f ? fusedGeometry(f.scale, (f.conv.config.kernel_size as number[])[0]).crop[0] : 0;
 }
 
 /**

@@ -5,22 +5,27 @@
  * takes and gives them: interleaved RGB, the result rounded and clamped to 0..255.
  */
 import type * as Ort from 'onnxruntime-node';
+import { outputMargin, readModelJson } from './layers-model';
 import { modelDir, MODELS, type ModelName, type ModelScale } from './models';
 import { convertLayersModel } from './onnx/convert';
 
-const sessions = new Map<string, Promise<Ort.InferenceSession>>();
+/** Each model's session, and the output pixels before the picture that its uncropped graph gives (outputMargin). */
+const sessions = new Map<string, Promise<{ session: Ort.InferenceSession; margin: number }>>();
 
 /** Options of the measuring scripts: the graph as shipped, without our rewrites (upsample+conv, split concatenations). */
 export interface OrtRunOptions {
 	depthToSpace?: boolean;
 }
 
-function session(ort: typeof Ort, model: ModelName, scale: ModelScale, o: OrtRunOptions): Promise<Ort.InferenceSession> {
-	const key = `${model} x${scale} ${o.depthToSpace === false ? 'plain' : 'd2s'}`;
+function session(ort: typeof Ort, model: ModelName, scale: ModelScale, o: OrtRunOptions): Promise<{ session: Ort.InferenceSession; margin: number }> {
+	const rewrite = o.depthToSpace !== false;
+	const key = `${model} x${scale} ${rewrite ? 'd2s' : 'plain'}`;
 	let s = sessions.get(key);
 	if (!s) {
-		const bytes = convertLayersModel(modelDir(model, scale), { range: MODELS[model].range, depthToSpace: o.depthToSpace, splitConcat: o.depthToSpace });
-		s = ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableMemPattern: false });
+		const dir = modelDir(model, scale);
+		const bytes = convertLayersModel(dir, { range: MODELS[model].range, depthToSpace: rewrite, splitConcat: rewrite, uncropped: rewrite });
+		const margin = rewrite ? outputMargin(readModelJson(dir).graph) : 0;
+		s = ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableMemPattern: false }).then((session) => ({ session, margin }));
 		sessions.set(key, s);
 	}
 	return s;
@@ -36,7 +41,7 @@ export async function runModelOrt(
 	o: OrtRunOptions = {},
 ): Promise<Uint8Array> {
 	const ort = (await import('onnxruntime-node')) as typeof Ort;
-	const s = await session(ort, model, scale, o);
+	const { session: s, margin } = await session(ort, model, scale, o);
 	const plane = width * height;
 	const input = new Float32Array(3 * plane);
 	for (let i = 0; i < plane; i++) {
@@ -49,13 +54,13 @@ export async function runModelOrt(
 	const y = result[s.outputNames[0]];
 	try {
 		const data = y.data as Float32Array;
-		const W = width * scale;
-		const P = W * height * scale;
+		const [, , H, W] = y.dims;
+		const P = W * H;
 		// A clamped array rounds and clamps on store (ties to even: at most one level from Math.round, on exact halves).
 		const out = new Uint8ClampedArray(crop.w * crop.h * 3);
 		for (let c = 0; c < 3; c++) {
 			for (let r = 0; r < crop.h; r++) {
-				const from = c * P + (crop.y + r) * W + crop.x;
+				const from = c * P + (crop.y + margin + r) * W + crop.x + margin;
 				for (let x = 0, j = r * crop.w * 3 + c; x < crop.w; x++, j += 3) out[j] = data[from + x];
 			}
 		}

@@ -63,10 +63,9 @@ export function registerLayers(tf: typeof TF): void {
 }
 
 /**
- * The artifacts of the model in `dir` for tf.loadLayersModel: each fused upsample+conv becomes zero padding, a
- * convolution at input size without padding (its kernel in TF's HWIO layout, output channels in depth_to_space's DCR
- * order) named `<conv>_lowres`, a DepthToSpace layer, and a crop under the convolution's own name, so the layers
- * after it read it unchanged.
+ * The artifacts of the model in `dir` for tf.loadLayersModel: each fused upsample+conv becomes a convolution at
+ * input size (its kernel in TF's HWIO layout, output channels in depth_to_space's DCR order) named `<conv>_lowres`,
+ * then a DepthToSpace layer under the convolution's own name, so the layers after it read it unchanged.
  */
 export function tfjsModel(dir: string, opts: { depthToSpace?: boolean } = {}): ModelArtifactsHandler {
 	return {
@@ -90,8 +89,10 @@ export function tfjsModel(dir: string, opts: { depthToSpace?: boolean } = {}): M
 				const kernel = weights.get(`${l.name}/kernel`);
 				if (!kernel) throw new Error(`no weights for ${l.name}`);
 				const bias = weights.get(`${l.name}/bias`);
-				const k = fusedUpsampleConv(kernel.shape, kernel.data, s, l.config.use_bias ? bias?.data : undefined);
-				const [outCh, ci, T] = k.dims;
+				// Unshifted (a 3×3 kernel stays 3×3, "same" padding, no crop): the shifted 2×2 kernel saves no time on
+				// WebAssembly, and its padded and larger tensors cost the workers' heaps 25 MB each (measured).
+				const k = fusedUpsampleConv(kernel.shape, kernel.data, s, l.config.use_bias ? bias?.data : undefined, false);
+				const [outCh, ci, K] = k.dims;
 				const co = outCh / (s * s);
 				// OIHW in CRD order → HWIO in DCR order.
 				const hwio = new Float32Array(k.data.length);
@@ -99,28 +100,19 @@ export function tfjsModel(dir: string, opts: { depthToSpace?: boolean } = {}): M
 					for (let p = 0; p < s * s; p++) {
 						const crd = c * s * s + p;
 						const dcr = p * co + c;
-						for (let i = 0; i < ci; i++) for (let y = 0; y < T; y++) for (let x = 0; x < T; x++) hwio[((y * T + x) * ci + i) * outCh + dcr] = k.data[((crd * ci + i) * T + y) * T + x];
+						for (let i = 0; i < ci; i++) for (let y = 0; y < K; y++) for (let x = 0; x < K; x++) hwio[((y * K + x) * ci + i) * outCh + dcr] = k.data[((crd * ci + i) * K + y) * K + x];
 					}
 				const low = `${l.name}_lowres`;
 				weights.delete(`${l.name}/kernel`);
 				weights.delete(`${l.name}/bias`);
-				weights.set(`${low}/kernel`, { shape: [T, T, ci, outCh], data: hwio });
+				weights.set(`${low}/kernel`, { shape: [K, K, ci, outCh], data: hwio });
 				if (k.bias) {
 					const b = new Float32Array(outCh);
 					for (let c = 0; c < co; c++) for (let p = 0; p < s * s; p++) b[p * co + c] = k.bias[c * s * s + p];
 					weights.set(`${low}/bias`, { shape: [outCh], data: b });
 				}
-				// Pad, convolve without padding, DepthToSpace, crop: the layers TF.js has for each step.
-				const pad = `${l.name}_pad`;
-				const d2s = `${l.name}_d2s`;
-				const layer = (class_name: string, name: string, from: string, config: Record<string, unknown>): LayerJson => ({ class_name, name, config: { name, trainable: false, dtype: 'float32', ...config }, inbound_nodes: [[[from, 0, 0, {}]]] });
-				const [pb, pe] = k.pad;
-				const [cb, ce] = k.crop;
-				const source = (rewrite.up.inbound_nodes[0] ?? [])[0][0];
-				layers.push(layer('ZeroPadding2D', pad, source, { padding: [[pb, pe], [pb, pe]], data_format: 'channels_last' }));
-				layers.push({ ...l, name: low, config: { ...l.config, name: low, filters: outCh, kernel_size: [T, T], padding: 'valid' }, inbound_nodes: [[[pad, 0, 0, {}]]] });
-				layers.push(layer(D2S, d2s, low, { scale: s }));
-				layers.push(layer('Cropping2D', l.name, d2s, { cropping: [[cb, ce], [cb, ce]], data_format: 'channels_last' }));
+				layers.push({ ...l, name: low, config: { ...l.config, name: low, filters: outCh, kernel_size: [K, K] }, inbound_nodes: rewrite.up.inbound_nodes });
+				layers.push({ class_name: D2S, name: l.name, config: { name: l.name, trainable: false, dtype: 'float32', scale: s }, inbound_nodes: [[[low, 0, 0, {}]]] });
 			}
 			g.layers = layers;
 			const specs = [...weights].map(([name, w]) => ({ name, shape: w.shape, dtype: 'float32' }));

@@ -35,7 +35,7 @@ interface Run {
 /**
  * The model's floating-point operations per output pixel, counted from its graph as shipped (each convolution at the
  * resolution it runs at): the work the shares of the limit are counted in. `executed`: what the engine's rewritten
- * graph really does (the upsample+conv rewrite's smaller kernel).
+ * graph really does on ONNX Runtime (the upsample+conv rewrite's shifted, smaller kernel).
  */
 function flopsPerOutputPixel(model: Model, scale: number, executed = false): number {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -130,7 +130,7 @@ export async function localBench(push: (r: Row) => void, raw: Record<string, unk
 	const p = (x: number) => `${(x * 100).toFixed(0)} %`;
 	const e2eOf = (backend: 'onnx' | 'tfjs', model: Model, scale: number) => (model === 'thick' ? thick[backend] : e2e[backend === 'onnx' ? 'ours-onnx' : 'ours'][scale]);
 	lines.push(
-		`Local engine at the machine's limit, 451×300 photo (test/fixtures/chelsea.jpg), ${WORKERS} workers. FP32 limit measured in this run: ${limit.core.toFixed(0)} GFLOP/s on one core, ${limit.workers.toFixed(0)} on ${WORKERS} at once (one 3×3 256→256 convolution on ONNX Runtime, one thread per core); probed again before each measurement below (${Math.min(...limits).toFixed(0)}–${peak.toFixed(0)} GFLOP/s: neighbours on the machine slow it down); the shares are of the best, ${peak.toFixed(0)} GFLOP/s. A 3×3 64→64 convolution on 128×128, the shape of ESRGAN's layers, reaches ${layer.workers.toFixed(0)} GFLOP/s (${((100 * layer.workers) / peak).toFixed(0)} % of it) here: the ceiling for these models' own layers. End to end = decode, model, encode (best of 3 after a warm-up; thick: 1); the shares count each model's work as shipped (the engine's rewrite of the last upsample+conv does less: the executed column); raw tiles = the model alone on 128×128 tiles in the worker pool. PSNR: the photo shrunk by the scale (bicubic), upscaled, against the photo.`,
+		`Local engine at the machine's limit, 451×300 photo (test/fixtures/chelsea.jpg), ${WORKERS} workers. FP32 limit measured in this run: ${limit.core.toFixed(0)} GFLOP/s on one core, ${limit.workers.toFixed(0)} on ${WORKERS} at once (one 3×3 256→256 convolution on ONNX Runtime, one thread per core); probed again before each measurement below (${Math.min(...limits).toFixed(0)}–${peak.toFixed(0)} GFLOP/s: neighbours on the machine slow it down); the shares are of the best, ${peak.toFixed(0)} GFLOP/s. A 3×3 64→64 convolution on 128×128, the shape of ESRGAN's layers, reaches ${layer.workers.toFixed(0)} GFLOP/s (${((100 * layer.workers) / peak).toFixed(0)} % of it) here: the ceiling for these models' own layers. End to end = decode, model, encode (best of 3 after a warm-up; thick: 1); the shares count each model's work as shipped (on ONNX Runtime the engine's rewrite of the last upsample+conv does less: the executed column); raw tiles = the model alone on 128×128 tiles in the worker pool. PSNR: the photo shrunk by the scale (bicubic), upscaled, against the photo.`,
 		'',
 		'| backend | model | GFLOP per output MP (as shipped / executed) | end to end MP/s | % of limit | raw tiles MP/s | % of limit | peak RSS | PSNR |',
 		'| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -138,7 +138,7 @@ export async function localBench(push: (r: Row) => void, raw: Record<string, unk
 			cases.map(([model, scale]) => {
 				const r = e2eOf(backend, model, scale);
 				const t = tiles[`${backend} ${model} x${scale}`];
-				return `| ${backend === 'onnx' ? 'ONNX Runtime' : 'TF.js WebAssembly'} | ${model} x${scale} | ${(flopsPerOutputPixel(model, scale) / 1e3).toFixed(1)} / ${(flopsPerOutputPixel(model, scale, true) / 1e3).toFixed(1)} | ${f(r.mps)} | ${p(share(r, model, scale))} | ${f(t.mps)} | ${p(share(t, model, scale))} | ${(r.rss / 1e6).toFixed(0)} MB | ${r.psnr.toFixed(2)} dB |`;
+				return `| ${backend === 'onnx' ? 'ONNX Runtime' : 'TF.js WebAssembly'} | ${model} x${scale} | ${(flopsPerOutputPixel(model, scale) / 1e3).toFixed(1)} / ${(flopsPerOutputPixel(model, scale, backend === 'onnx') / 1e3).toFixed(1)} | ${f(r.mps)} | ${p(share(r, model, scale))} | ${f(t.mps)} | ${p(share(t, model, scale))} | ${(r.rss / 1e6).toFixed(0)} MB | ${r.psnr.toFixed(2)} dB |`;
 			}),
 		),
 		`| sharp | bicubic x2 / x3 / x4 | — | ${[2, 3, 4].map((s) => f(e2e.lanczos[s].mps)).join(' / ')} | — | — | — | ${(e2e.lanczos[4].rss / 1e6).toFixed(0)} MB | ${[2, 3, 4].map((s) => e2e.lanczos[s].psnr.toFixed(2)).join(' / ')} dB |`,

@@ -69,8 +69,8 @@ describe('the upsample+conv rewrite (fusedUpsampleConv)', () => {
 		);
 	}
 	/** The rewrite as the graphs run it: pad, convolve without padding, DepthToSpace (CRD), crop. */
-	function rewritten(img: number[][], s: number, k: number, w: Float32Array, co: number, bias: Float32Array): { out: number[][][]; taps: number } {
-		const r = fusedUpsampleConv([k, k, 1, co], w, s, bias);
+	function rewritten(img: number[][], s: number, k: number, w: Float32Array, co: number, bias: Float32Array, shifted: boolean): { out: number[][][]; taps: number } {
+		const r = fusedUpsampleConv([k, k, 1, co], w, s, bias, shifted);
 		const [outCh, , T] = r.dims;
 		const [pb, pe] = r.pad;
 		const [cb, ce] = r.crop;
@@ -97,19 +97,21 @@ describe('the upsample+conv rewrite (fusedUpsampleConv)', () => {
 	}
 
 	it.each([
-		[2, 3, 4],
-		[3, 3, 4],
-		[4, 3, 4],
-		[8, 3, 4],
-		[2, 5, 9],
-		[3, 1, 1],
-	])('x%i, a %i-wide kernel: the same numbers as upsampling then convolving, from %i taps a channel', (s, k, taps) => {
+		[2, 3, 4, true],
+		[3, 3, 4, true],
+		[4, 3, 4, true],
+		[8, 3, 4, true],
+		[2, 5, 9, true],
+		[3, 1, 1, true],
+		[4, 3, 9, false],
+		[2, 5, 9, false],
+	])('x%i, a %i-wide kernel: the same numbers as upsampling then convolving, from %i taps a channel (shifted: %s)', (s, k, taps, shifted) => {
 		const img = Array.from({ length: 5 }, (_, y) => Array.from({ length: 5 }, (_, x) => ((y * 7 + x * 13) % 11) - 5));
 		const co = 2;
 		const w = Float32Array.from({ length: k * k * co }, (_, i) => ((i * 37) % 17) / 8 - 1);
 		const bias = Float32Array.of(0.5, -0.25);
 		const want = direct(img, s, k, w, co, bias);
-		const got = rewritten(img, s, k, w, co, bias);
+		const got = rewritten(img, s, k, w, co, bias, shifted);
 		expect(got.taps).toBe(taps);
 		expect(got.out.length).toBe(co);
 		expect(got.out[0].length).toBe(5 * s);

@@ -28,6 +28,11 @@ export type Ranges = Record<string, [number, number]>;
 
 export interface ConvertOptions {
 	depthToSpace?: boolean;
+	/**
+	 * Leave the last layer's crop to the caller when it is a rewritten upsample+conv (layers-model.ts, outputMargin):
+	 * the engine crops its tiles anyway.
+	 */
+	uncropped?: boolean;
 	/** Split a convolution over the concatenation it reads (default true; false: the graph as the bench compares it). */
 	splitConcat?: boolean;
 	/** The model's pixel range: 255 (slim) or 1 (thick). */
@@ -183,6 +188,10 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 			// The output's convolution stays float: its uint8 step would be more than one level of the picture.
 			conv(`${l.name}/lowres`, (f.up.inbound_nodes[0] ?? [])[0][0], k, k.bias, { kernel_shape: [T, T], pads: [pb, pb, pe, pe], strides: [1, 1], dilations: [1, 1] }, 'linear', `${l.name}/lowres`, true);
 			exposed.push(`${l.name}/lowres`, l.name);
+			if (opts.uncropped && l.name === output) {
+				add('DepthToSpace', [`${l.name}/lowres`], l.name, `${l.name}/d2s`, { blocksize: s, mode: 'CRD' });
+				continue;
+			}
 			add('DepthToSpace', [`${l.name}/lowres`], `${l.name}/d2s`, `${l.name}/d2s`, { blocksize: s, mode: 'CRD' });
 			// The crop: from `cb` to `ce` before the end, on both spatial axes.
 			const int64 = (name: string, v: number[]) => initializers.push(rawTensor(name, [v.length], DTYPE.INT64, BigInt64Array.from(v, BigInt)));

@@ -112,7 +112,20 @@ export async function localBench(push: (r: Row) => void, raw: Record<string, unk
 	const e2e: Record<string, Record<number, Run>> = {};
 	for (const scale of [2, 3, 4]) for (const [engine] of engines) (e2e[engine] ??= {})[scale] = await endToEnd(engine, scale);
 	// The best-quality model, ×4, on both backends.
+	// The limit is the best of many probes spread over the run; the engine's slim rows on ONNX Runtime, measured
+	// against it, get more chances: measured again in the middle and at the end of the run, the fastest kept (with
+	// the highest peak RSS of the three, so memory is not flattered). The engine before it, which they are compared
+	// with, gets the same.
+	const again = async () => {
+		for (const engine of ['ours-onnx', 'ours-asshipped'])
+			for (const scale of [2, 3, 4]) {
+				const before = e2e[engine][scale];
+				const run = await endToEnd(engine, scale);
+				e2e[engine][scale] = { ...(run.ms < before.ms ? run : before), rss: Math.max(run.rss, before.rss) };
+			}
+	};
 	const thick = { onnx: await endToEnd('ours-onnx', 4, 'thick'), tfjs: await endToEnd('ours', 4, 'thick') };
+	await again();
 	const cases = [
 		['slim', 2],
 		['slim', 3],
@@ -121,6 +134,7 @@ export async function localBench(push: (r: Row) => void, raw: Record<string, unk
 	] as const;
 	const tiles: Record<string, { mps: number; limit: number }> = {};
 	for (const backend of ['onnx', 'tfjs'] as const) for (const [model, scale] of cases) tiles[`${backend} ${model} x${scale}`] = await rawTiles(backend, scale, model);
+	await again();
 	raw.localEngine = { limit, layer, e2e, thick, tiles };
 
 	const f = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(2));
@@ -130,7 +144,7 @@ export async function localBench(push: (r: Row) => void, raw: Record<string, unk
 	const p = (x: number) => `${(x * 100).toFixed(0)} %`;
 	const e2eOf = (backend: 'onnx' | 'tfjs', model: Model, scale: number) => (model === 'thick' ? thick[backend] : e2e[backend === 'onnx' ? 'ours-onnx' : 'ours'][scale]);
 	lines.push(
-		`Local engine at the machine's limit, 451×300 photo (test/fixtures/chelsea.jpg), ${WORKERS} workers. FP32 limit measured in this run: ${limit.core.toFixed(0)} GFLOP/s on one core, ${limit.workers.toFixed(0)} on ${WORKERS} at once (one 3×3 256→256 convolution on ONNX Runtime, one thread per core); probed again before each measurement below (${Math.min(...limits).toFixed(0)}–${peak.toFixed(0)} GFLOP/s: neighbours on the machine slow it down); the shares are of the best, ${peak.toFixed(0)} GFLOP/s. A 3×3 64→64 convolution on 128×128, the shape of ESRGAN's layers, reaches ${layer.workers.toFixed(0)} GFLOP/s (${((100 * layer.workers) / peak).toFixed(0)} % of it) here: the ceiling for these models' own layers. End to end = decode, model, encode (best of 3 after a warm-up; thick: 1); the shares count each model's work as shipped (on ONNX Runtime the engine's rewrite of the last upsample+conv does less: the executed column); raw tiles = the model alone on 128×128 tiles in the worker pool. PSNR: the photo shrunk by the scale (bicubic), upscaled, against the photo.`,
+		`Local engine at the machine's limit, 451×300 photo (test/fixtures/chelsea.jpg), ${WORKERS} workers. FP32 limit measured in this run: ${limit.core.toFixed(0)} GFLOP/s on one core, ${limit.workers.toFixed(0)} on ${WORKERS} at once (one 3×3 256→256 convolution on ONNX Runtime, one thread per core); probed again before each measurement below (${Math.min(...limits).toFixed(0)}–${peak.toFixed(0)} GFLOP/s: neighbours on the machine slow it down); the shares are of the best, ${peak.toFixed(0)} GFLOP/s. A 3×3 64→64 convolution on 128×128, the shape of ESRGAN's layers, reaches ${layer.workers.toFixed(0)} GFLOP/s (${((100 * layer.workers) / peak).toFixed(0)} % of it) here: the ceiling for these models' own layers. End to end = decode, model, encode (best of 3 after a warm-up; thick: 1; ONNX Runtime's slim rows and the engine before it: the best of three such measurements at the start, middle and end of the run, as the limit is the best of its probes, with the highest peak RSS of the three); the shares count each model's work as shipped (on ONNX Runtime the engine's rewrite of the last upsample+conv does less: the executed column); raw tiles = the model alone on 128×128 tiles in the worker pool. PSNR: the photo shrunk by the scale (bicubic), upscaled, against the photo.`,
 		'',
 		'| backend | model | GFLOP per output MP (as shipped / executed) | end to end MP/s | % of limit | raw tiles MP/s | % of limit | peak RSS | PSNR |',
 		'| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -85,18 +85,18 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 		return scale;
 	};
 	/**
-	 * One convolution (OIHW weights), its activation, its output named `out`. In the int8 graph its input and output
-	 * go through uint8 (per-tensor, from the measured ranges) and its weights through int8 (per output channel,
-	 * symmetric), its bias through int32 at the input's scale times the weight's: the pattern ONNX Runtime fuses into
-	 * QLinearConv.
-	 */
-	/**
 	 * The tensors at the input's size, with their channels: declared in the graph with the input's symbolic height
 	 * and width, so ONNX Runtime can prove that an addition's two sides have one shape and fold it into the
 	 * convolution that makes one of them (ONNX's shape inference alone loses symbolic sizes at each convolution).
 	 */
 	const sized = new Map<string, number>();
 	let atInputSize = true;
+	/**
+	 * One convolution (OIHW weights), its activation, its output named `out`. In the int8 graph its input and output
+	 * go through uint8 (per-tensor, from the measured ranges) and its weights through int8 (per output channel,
+	 * symmetric), its bias through int32 at the input's scale times the weight's: the pattern ONNX Runtime fuses into
+	 * QLinearConv.
+	 */
 	const conv = (name: string, x: string, w: { dims: number[]; data: Float32Array }, b: Float32Array | undefined, attrs: Record<string, Attr>, act: 'relu' | 'linear', out: string, float = false) => {
 		if (!opts.int8 || float) {
 			initializers.push(tensor(`${name}/W`, w.dims, w.data));

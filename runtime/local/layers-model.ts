@@ -157,6 +157,13 @@ export function outputMargin(graph: GraphJson): number {
 	return f ? fusedGeometry(f.scale, (f.conv.config.kernel_size as number[])[0]).crop[0] : 0;
 }
 
+/** How much a layer enlarges its input: UpSampling2D by its size, thick's PixelShuffle{s}x by s, any other by 1. */
+export function enlargement(l: LayerJson): number {
+	if (l.class_name === 'UpSampling2D') return (l.config.size as number[])[0];
+	const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
+	return shuffle ? Number(shuffle[1]) : 1;
+}
+
 /**
  * How far the model looks around a pixel, in input pixels: along its longest path, each convolution's reach at the
  * resolution it runs at (a 3×3 convolution after ×4 upsampling reaches a quarter of an input pixel), rounded up. A
@@ -175,9 +182,7 @@ export function receptiveRadius(graph: GraphJson): number {
 			const [dh, dw] = (l.config.dilation_rate as number[] | undefined) ?? [1, 1];
 			r += Math.max(((kh - 1) / 2) * dh, ((kw - 1) / 2) * dw) / s;
 		}
-		const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
-		const by = l.class_name === 'UpSampling2D' ? (l.config.size as number[])[0] : shuffle ? Number(shuffle[1]) : 1;
-		scale.set(l.name, s * by);
+		scale.set(l.name, s * enlargement(l));
 		reach.set(l.name, r);
 		last = r;
 	}

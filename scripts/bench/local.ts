@@ -39,7 +39,7 @@ interface Run {
  */
 function flopsPerOutputPixel(model: Model, scale: number, executed = false): number {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { readModelJson, fusableUpsamples } = require(join(ROOT, 'dist/runtime/local/layers-model.js')) as typeof import('../../runtime/local/layers-model');
+	const { readModelJson, fusableUpsamples, fusedGeometry, enlargement } = require(join(ROOT, 'dist/runtime/local/layers-model.js')) as typeof import('../../runtime/local/layers-model');
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { modelDir } = require(join(ROOT, 'dist/runtime/local/models.js')) as typeof import('../../runtime/local/models');
 	const { json, graph } = readModelJson(modelDir(model, scale as 2 | 3 | 4));
@@ -49,16 +49,15 @@ function flopsPerOutputPixel(model: Model, scale: number, executed = false): num
 	let flops = 0;
 	for (const l of graph.layers) {
 		const from = (l.inbound_nodes[0] ?? []).map(([n]) => res.get(n) ?? 1);
-		let r = from[0] ?? 1;
+		const r = from[0] ?? 1;
 		if (l.class_name === 'Conv2D') {
 			const [kh, kw, ci, co] = shapes.get(`${l.name}/kernel`)!;
 			const f = fused.get(l.name);
 			// The rewrite's kernel is T×T at the input's size (layers-model.ts, fusedUpsampleConv).
-			const T = f ? Math.floor((f.scale + kh - 2) / f.scale) + 1 : 0;
+			const T = f ? fusedGeometry(f.scale, kh).T : 0;
 			flops += 2 * (executed && f ? (T * T) / (kh * kw) : 1) * kh * kw * ci * co * r * r;
-		} else if (l.class_name === 'UpSampling2D') r *= (l.config.size as number[])[0];
-		else if (/^PixelShuffle\dx$/.test(l.class_name)) r *= l.config.scale as number;
-		res.set(l.name, r);
+		}
+		res.set(l.name, r * enlargement(l));
 	}
 	return flops / (scale * scale);
 }

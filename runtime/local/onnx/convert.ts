@@ -19,9 +19,9 @@
  *   around it is folded into its kernel; tensors at the input's size are declared so ONNX Runtime folds the other
  *   additions into the convolutions (rewrites.ts).
  */
-import { fusableUpsamples, fusedUpsampleConv, readModelJson, readWeights, type FusedUpsample, type LayerJson } from '../layers-model';
+import { enlargement, fusableUpsamples, fusedUpsampleConv, readModelJson, readWeights, type FusedUpsample, type LayerJson } from '../layers-model';
 import { DTYPE, model, node, rawTensor, tensor, valueInfo, type Attr } from './onnx';
-import { addIdentity, channelsOf, linksOf, residualAdds, scaleBy, splitsOver } from './rewrites';
+import { addIdentity, channelsOf, linksOf, residualAdds, splitsOver } from './rewrites';
 
 /** The range of each float tensor, by name, measured on calibration images (for the int8 graph). */
 export type Ranges = Record<string, [number, number]>;
@@ -171,7 +171,7 @@ export function convertLayersModel(dir: string, opts: ConvertOptions = {}): Uint
 		const inputs = (l.inbound_nodes[0] ?? []).map(([n]) => n);
 		const c = l.config;
 		channels.set(l.name, channelsOf(l, inputs.map((n) => channels.get(n) ?? 0)));
-		scaleOf.set(l.name, l.class_name === 'InputLayer' ? 1 : Math.max(1, ...inputs.map((n) => scaleOf.get(n) ?? 1)) * scaleBy(l));
+		scaleOf.set(l.name, l.class_name === 'InputLayer' ? 1 : Math.max(1, ...inputs.map((n) => scaleOf.get(n) ?? 1)) * enlargement(l));
 		atInputSize = scaleOf.get(l.name) === 1 && l.name !== output;
 		if (atInputSize && l.class_name !== 'InputLayer') sized.set(l.name, channels.get(l.name)!);
 		if (skipped.has(l.name)) continue;

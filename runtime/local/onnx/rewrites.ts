@@ -1,10 +1,9 @@
 /**
- * What the ONNX converter needs to know about a layer graph to rewrite it (convert.ts): each layer's channels and
- * size, which concatenations are not made (the one convolution that reads one is split over its parts, and their
+ * What the ONNX converter needs to know about a layer graph to rewrite it (convert.ts): each layer's channels, which concatenations are not made (the one convolution that reads one is split over its parts, and their
  * results summed: ONNX Runtime runs those as convolutions that add into their output, with no 128-channel copy), and
  * which residual additions fold into such a convolution's kernel.
  */
-import type { FusedUpsample, GraphJson, LayerJson } from '../layers-model';
+import { enlargement, type FusedUpsample, type GraphJson, type LayerJson } from '../layers-model';
 
 /** Who reads each layer, and each layer by name. */
 export interface Links {
@@ -26,16 +25,8 @@ export function channelsOf(l: LayerJson, from: number[]): number {
 	if (l.class_name === 'InputLayer') return ((c.batch_input_shape as number[] | undefined) ?? [])[3] ?? 3;
 	if (l.class_name === 'Conv2D') return c.filters as number;
 	if (l.class_name === 'Concatenate') return from.reduce((a, b) => a + b, 0);
-	const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
-	if (shuffle) return from[0] / Number(shuffle[1]) ** 2;
-	return from[0];
-}
-
-/** How much a layer enlarges its input. */
-export function scaleBy(l: LayerJson): number {
-	if (l.class_name === 'UpSampling2D') return (l.config.size as number[])[0];
-	const shuffle = /^PixelShuffle(\d)x$/.exec(l.class_name);
-	return shuffle ? Number(shuffle[1]) : 1;
+	// PixelShuffle trades channels for size; upsampling keeps them.
+	return l.class_name === 'UpSampling2D' ? from[0] : from[0] / enlargement(l) ** 2;
 }
 
 /**

@@ -3,6 +3,7 @@
  * saved unless asked (`aof`: the append-only file, so a restart keeps the data). On a machine without it the suite
  * stops with how to get it (.ci/run installs it).
  */
+import { Redis, type RedisOptions } from 'ioredis';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,33 @@ export async function startRedis(o: { aof?: boolean } = {}): Promise<RedisServer
 		async stop() {
 			await stopped(proc);
 			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+/**
+ * One Redis for a test file: started before its tests (within `startTimeoutMs`), stopped after them, with every
+ * connection made through `connect` (one per simulated process, with `options`) closed first.
+ */
+export function redisForSuite(options: RedisOptions = {}, startTimeoutMs = 30_000): { readonly url: string; connect(): Redis } {
+	let server: RedisServer | undefined;
+	const connections: Redis[] = [];
+	beforeAll(async () => {
+		server = await startRedis();
+	}, startTimeoutMs);
+	afterAll(async () => {
+		await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
+		await server?.stop();
+	});
+	return {
+		get url() {
+			if (!server) throw new Error('redisForSuite: Redis is started in beforeAll');
+			return server.url;
+		},
+		connect() {
+			const r = new Redis(this.url, options);
+			connections.push(r);
+			return r;
 		},
 	};
 }

@@ -6,34 +6,24 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { Db } from '../../service/store/db';
 import type { JobStore } from '../../service/store/job-store';
 import type { NewJob } from '../../service/store/jobs';
 import { RedisJobStore } from '../../service/store/redis-job-store';
 import { MIGRATIONS } from '../../service/store/schema';
 import { SqliteJobStore } from '../../service/store/sqlite-job-store';
-import { startRedis, type RedisServer } from '../helpers/redis';
+import { redisForSuite } from '../helpers/redis';
 
-let server: RedisServer;
-const connections: Redis[] = [];
-beforeAll(async () => {
-	server = await startRedis();
-}, 30_000);
-afterAll(async () => {
-	for (const c of connections) c.disconnect();
-	await server?.stop();
-});
+const redis = redisForSuite();
 
 const stores: Array<[string, () => Promise<JobStore>]> = [
 	['SQLite (embedded)', async () => new SqliteJobStore(new Db(join(mkdtempSync(join(tmpdir(), 'jobs-')), 'jobs.db'), MIGRATIONS, { exclusive: true }))],
 	[
 		'Redis (fleet)',
 		async () => {
-			const redis = new Redis(server.url);
-			connections.push(redis);
-			await redis.flushall();
-			return new RedisJobStore(redis);
+			const connection = redis.connect();
+			await connection.flushall();
+			return new RedisJobStore(connection);
 		},
 	],
 ];

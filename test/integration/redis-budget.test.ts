@@ -13,28 +13,16 @@ import { nodePorts, nodeSleep, systemClock } from '../../runtime';
 import { RedisBudget } from '../../runtime/redis-budget';
 import { redisState } from '../../runtime/redis-state';
 import { ClipdropFake } from '../fakes/clipdrop';
-import { startRedis, type RedisServer } from '../helpers/redis';
+import { redisForSuite } from '../helpers/redis';
 
 jest.setTimeout(60_000);
 
-let server: RedisServer;
-const connections: Redis[] = [];
+const redis = redisForSuite({ maxRetriesPerRequest: 1 }, 60_000);
 /** One connection per simulated process: nothing is shared between them but Redis. */
-const connect = () => {
-	const r = new Redis(server.url, { maxRetriesPerRequest: 1 });
-	connections.push(r);
-	return r;
-};
+const connect = () => redis.connect();
 let scopeN = 0;
 const scope = () => `clipdrop|http://vendor.test|key-${++scopeN}-${Date.now()}`;
 
-beforeAll(async () => {
-	server = await startRedis();
-});
-afterAll(async () => {
-	await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
-	await server.stop();
-});
 
 /** Grants from several budgets, answered at once; returns when each was granted (ms since start) and by whom. */
 async function grantTimes(budgets: RedisBudget[], each: number): Promise<Array<{ at: number; by: number }>> {

@@ -3,20 +3,11 @@
  * process on one Redis sees the same user): one job at a time (also when two claims race), the cooldown from a
  * job's end, the daily credit cap per UTC day (unknown costs count 1), release.
  */
-import { Redis } from 'ioredis';
 import { RedisUserLimits } from '../../bot/redis-user-limits';
 import { MemoryUserLimits, type LimitSettings, type UserLimits } from '../../bot/user-limits';
-import { startRedis, type RedisServer } from '../helpers/redis';
+import { redisForSuite } from '../helpers/redis';
 
-let server: RedisServer;
-const connections: Redis[] = [];
-beforeAll(async () => {
-	server = await startRedis();
-}, 30_000);
-afterAll(async () => {
-	for (const c of connections) c.disconnect();
-	await server?.stop();
-});
+const redis = redisForSuite();
 
 let now = Date.UTC(2026, 11, 2, 12, 0, 0);
 const clock = () => now;
@@ -25,9 +16,8 @@ const makers: Array<[string, (o: LimitSettings) => Promise<UserLimits[]>]> = [
 	[
 		'shared through Redis (two processes)',
 		async (o) => {
-			const a = new Redis(server.url);
-			const b = new Redis(server.url);
-			connections.push(a, b);
+			const a = redis.connect();
+			const b = redis.connect();
 			await a.flushall();
 			return [new RedisUserLimits(a, { ...o, now: clock, busyTtlMs: 60_000 }), new RedisUserLimits(b, { ...o, now: clock, busyTtlMs: 60_000 })];
 		},

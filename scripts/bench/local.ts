@@ -110,7 +110,6 @@ export async function localBench(push: (r: Row) => void, raw: Record<string, unk
 	] as const;
 	const e2e: Record<string, Record<number, Run>> = {};
 	for (const scale of [2, 3, 4]) for (const [engine] of engines) (e2e[engine] ??= {})[scale] = await endToEnd(engine, scale);
-	// The best-quality model, ×4, on both backends.
 	// The limit is the best of many probes spread over the run; the engine's slim rows on ONNX Runtime, measured
 	// against it, get more chances: measured again in the middle and at the end of the run, the fastest kept (with
 	// the highest peak RSS of the three, so memory is not flattered). The engine before it, which they are compared
@@ -123,6 +122,7 @@ export async function localBench(push: (r: Row) => void, raw: Record<string, unk
 				e2e[engine][scale] = { ...(run.ms < before.ms ? run : before), rss: Math.max(run.rss, before.rss) };
 			}
 	};
+	// The best-quality model, ×4, on both backends.
 	const thick = { onnx: await endToEnd('ours-onnx', 4, 'thick'), tfjs: await endToEnd('ours', 4, 'thick') };
 	await again();
 	const cases = [

@@ -23,7 +23,6 @@ const connect = () => redis.connect();
 let scopeN = 0;
 const scope = () => `clipdrop|http://vendor.test|key-${++scopeN}-${Date.now()}`;
 
-
 /** Grants from several budgets, answered at once; returns when each was granted (ms since start) and by whom. */
 async function grantTimes(budgets: RedisBudget[], each: number): Promise<Array<{ at: number; by: number }>> {
 	const t0 = Date.now();

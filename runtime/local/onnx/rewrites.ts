@@ -1,7 +1,8 @@
 /**
- * What the ONNX converter needs to know about a layer graph to rewrite it (convert.ts): each layer's channels, which concatenations are not made (the one convolution that reads one is split over its parts, and their
- * results summed: ONNX Runtime runs those as convolutions that add into their output, with no 128-channel copy), and
- * which residual additions fold into such a convolution's kernel.
+ * What the ONNX converter needs to know about a layer graph to rewrite it (convert.ts): each layer's channels, which
+ * concatenations are not made (the one convolution that reads one is split over its parts, and their results summed:
+ * ONNX Runtime runs those as convolutions that add into their output, with no 128-channel copy), and which residual
+ * additions fold into such a convolution's kernel.
  */
 import { enlargement, type FusedUpsample, type GraphJson, type LayerJson } from '../layers-model';
 

@@ -1,16 +1,18 @@
 /**
- * The HTTP server (Fastify): client-key auth on /v1, multipart uploads streamed with a 30 MB cap, every error as
- * problem+json, the OpenAPI document and its docs page, the page at /.
+ * The HTTP server (Fastify): the perimeter (a client key on every route not declared public, see perimeter.ts),
+ * bounds on slow clients (headers, whole request, idle connection), multipart uploads streamed with a 30 MB cap,
+ * every error as problem+json, the OpenAPI document and its docs page, the page at /.
  */
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { MAX_INPUT_BYTES, UpscaleError } from '../core';
-import { bearerKey } from './auth';
 import type { ServiceContext } from './context';
 import './fastify-types';
 import { openApiDocument } from './openapi';
+import { guardRoutes, publicScope, type DeclaredRoute } from './perimeter';
 import { ApiError, fromUpscaleError } from './problem';
 import { credits } from './routes/credits';
 import { health } from './routes/health';
@@ -42,8 +44,53 @@ function asApiError(e: FastifyError): ApiError | undefined {
 	return undefined;
 }
 
+declare module 'fastify' {
+	interface FastifyInstance {
+		/** Every route with whether it answers without a key (the perimeter's tests read it). */
+		declaredRoutes(): DeclaredRoute[];
+	}
+}
+
+/** nginx's "lingering close": how long the unread rest of a refused request's body is read and dropped. */
+const LINGER_MS = 5_000;
+const LINGER_GAP_MS = 2_000;
+
+/**
+ * After an answer to a request whose body was not read (a 401 before an upload, say), the rest is read and dropped
+ * so the client sees the answer; but only for LINGER_MS, with no pause over LINGER_GAP_MS, then the connection is
+ * closed: a stranger cannot keep it by trickling.
+ */
+function linger(req: IncomingMessage): void {
+	const socket = req.socket;
+	const close = () => socket.destroy();
+	const total = setTimeout(close, LINGER_MS);
+	const gap = setTimeout(close, LINGER_GAP_MS);
+	const onData = () => gap.refresh();
+	const done = () => {
+		clearTimeout(total);
+		clearTimeout(gap);
+		socket.off('data', onData);
+	};
+	socket.on('data', onData);
+	req.once('end', done);
+	socket.once('close', done);
+}
+
 export async function buildApp(ctx: ServiceContext, version: string): Promise<FastifyInstance> {
-	const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true });
+	const t = ctx.config.timeouts;
+	const app = Fastify({
+		logger: false,
+		bodyLimit: 1024 * 1024,
+		return503OnClosing: true,
+		forceCloseConnections: true,
+		// A request must arrive whole within requestMs (headers within headersMs); a connection with no traffic either
+		// way for idleMs is closed. Node checks the first two every second.
+		requestTimeout: t.requestMs,
+		connectionTimeout: t.idleMs,
+		keepAliveTimeout: Math.min(t.idleMs, 72_000),
+		http: { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: 1000 },
+	});
+	app.decorate('declaredRoutes', guardRoutes(app, ctx.clients));
 	await app.register(multipart, { limits: { fileSize: MAX_INPUT_BYTES, files: 2, fields: 50, fieldSize: 16 * 1024, parts: 60 }, throwFileSizeLimit: true });
 
 	app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -60,18 +107,20 @@ export async function buildApp(ctx: ServiceContext, version: string): Promise<Fa
 		throw new ApiError('ROUTE_NOT_FOUND', `No endpoint ${req.method} ${req.url.split('?')[0].slice(0, 100)}: see /docs.`);
 	});
 
-	app.addHook('onRequest', async (req) => {
-		if (!req.url.startsWith('/v1/') && req.url !== '/v1') return;
-		const key = bearerKey(req.headers.authorization);
-		if (!key) throw new ApiError('UNAUTHORIZED', 'Send your client key as "Authorization: Bearer <key>" (made with `upscale keys create`).');
-		const client = ctx.clients.byKey(key);
-		if (!client) throw new ApiError('UNAUTHORIZED', 'This client key is not known to the server (or was revoked).');
-		req.client = client;
+	app.addHook('onResponse', async (req) => {
+		if (!req.raw.complete) linger(req.raw);
+	});
+	// No answer is sniffed into another type, and none is framed by another site.
+	app.addHook('onSend', async (_req, reply) => {
+		reply.header('x-content-type-options', 'nosniff');
+		if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "frame-ancestors 'none'");
 	});
 
 	await app.register(swagger, { mode: 'static', specification: { document: openApiDocument(version) as never } });
-	await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
-	app.get('/openapi.json', async () => openApiDocument(version));
+	await publicScope(app, async (scope) => {
+		await scope.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+	});
+	app.get('/openapi.json', { config: { public: true } }, async () => openApiDocument(version));
 
 	jobsCreate(app, ctx);
 	jobsRead(app, ctx);

@@ -53,6 +53,9 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 		return 2;
 	}
 	const app = await buildApp(ctx, version());
+	// The perimeter as declared: what answers without a key, and what needs one (the perimeter's tests read this line).
+	const routes = app.declaredRoutes();
+	log.debug('routes', { public: routes.filter((r) => r.public).map((r) => `${r.method} ${r.url}`), keyed: routes.filter((r) => !r.public).map((r) => `${r.method} ${r.url}`) });
 	try {
 		await app.listen({ port: config.port, host: config.host });
 	} catch (e) {
@@ -64,6 +67,9 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 	const port = typeof address === 'object' && address ? address.port : config.port;
 	const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 	ctx.baseUrl = config.publicUrl ?? `http://${host}:${port}`;
+	if (!config.publicUrl && /^(0\.0\.0\.0|::|\[::\])$/.test(config.host)) {
+		process.stderr.write(`upscale serve: UPSCALE_PUBLIC_URL is not set, so result links say ${ctx.baseUrl}: set it to the URL clients reach this server at.\n`);
+	}
 	const recovered = await ctx.runner.recover();
 	ctx.webhooks?.start();
 	const stopSweeper = startSweeper(ctx);

@@ -4,10 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context';
 import { ApiError } from '../problem';
 
-export function health(app: FastifyInstance, ctx: ServiceContext): void {
-	app.get('/healthz', async () => ({ status: 'ok' }));
+/** Load balancers and Prometheus call these without a key (they tell nothing about any client's jobs). */
+const PUBLIC = { config: { public: true } };
 
-	app.get('/readyz', async () => {
+export function health(app: FastifyInstance, ctx: ServiceContext): void {
+	app.get('/healthz', PUBLIC, async () => ({ status: 'ok' }));
+
+	app.get('/readyz', PUBLIC, async () => {
 		const problems: string[] = [];
 		if (ctx.stopping) problems.push('the server is stopping');
 		try {
@@ -25,7 +28,7 @@ export function health(app: FastifyInstance, ctx: ServiceContext): void {
 		return { status: 'ready', providers: ctx.providers.offered, queue_depth: await ctx.runner.depth() };
 	});
 
-	app.get('/metrics', async (_req, reply) => {
+	app.get('/metrics', PUBLIC, async (_req, reply) => {
 		reply.header('content-type', ctx.metrics.registry.contentType);
 		return ctx.metrics.registry.metrics();
 	});

@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatIssues, imageUrlOf, invalidInput, invalidOptions, MAX_INPUT_BYTES, megabytes, parseOptions, sniffImage, type ImageInfo, type ProviderId } from '../../core';
-import type { Client } from '../auth';
+import { clientOf } from '../perimeter';
 import '../fastify-types';
 import type { ServiceContext } from '../context';
 import { newId } from '../ids';
@@ -95,6 +95,16 @@ class UploadSink extends Writable {
 		done(e);
 	}
 
+	/** Resolves once nothing more can be written to the path (a file being opened or written has closed). */
+	fileClosed(): Promise<void> {
+		const file = this.file;
+		if (!file || file.closed) return Promise.resolve();
+		return new Promise((resolve) => {
+			file.once('close', () => resolve());
+			if (!file.destroyed && !file.writableFinished) file.destroy();
+		});
+	}
+
 	/** The whole upload, when it was kept in memory. */
 	get data(): Buffer | undefined {
 		if (this.file) return undefined;
@@ -103,7 +113,8 @@ class UploadSink extends Writable {
 	}
 }
 
-async function readMultipart(req: FastifyRequest, uploadPath: string, hashed: boolean): Promise<{ fields: Record<string, unknown>; upload?: Upload }> {
+/** Reads the parts; every sink it opens is added to `sinks`, so the caller can wait for their files to close on failure. */
+async function readMultipart(req: FastifyRequest, uploadPath: string, hashed: boolean, sinks: UploadSink[]): Promise<{ fields: Record<string, unknown>; upload?: Upload }> {
 	const fields: Record<string, unknown> = {};
 	let upload: Upload | undefined;
 	for await (const part of req.parts()) {
@@ -117,6 +128,7 @@ async function readMultipart(req: FastifyRequest, uploadPath: string, hashed: bo
 				throw new ApiError('BAD_REQUEST', 'One image per job: the request has more than one "image" file.');
 			}
 			const sink = new UploadSink(uploadPath, hashed);
+			sinks.push(sink);
 			await pipeline(part.file, sink);
 			upload = { path: uploadPath, fileName: part.filename || 'image', bytes: sink.bytes, sha256: sink.hash?.digest('hex'), data: sink.data };
 		} else {
@@ -159,15 +171,16 @@ function waitSeconds(req: FastifyRequest, r: JobRequest): number {
 
 export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 	app.post('/v1/jobs', async (req: FastifyRequest, reply: FastifyReply) => {
-		const client = req.client as Client;
+		const client = clientOf(req);
 		const id = newId('job');
 		const uploadPath = ctx.files.uploadPath(id);
+		const sinks: UploadSink[] = [];
 		let keepUpload = false;
 		try {
 			let fields: unknown;
 			let upload: Upload | undefined;
 			const key = idempotencyKey(req);
-			if (req.isMultipart()) ({ fields, upload } = await readMultipart(req, uploadPath, key !== undefined));
+			if (req.isMultipart()) ({ fields, upload } = await readMultipart(req, uploadPath, key !== undefined, sinks));
 			else if (/^application\/(.+\+)?json\b/i.test(req.headers['content-type'] ?? '')) fields = req.body;
 			else throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url).');
 			const r = parseRequest(fields);
@@ -224,7 +237,7 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 			if (admission.kind === 'replayed') {
 				ctx.files.removeSync(inputPath);
 				reply.header('idempotent-replayed', 'true');
-				return answerJob(ctx, req, reply, admission.jobId, wait);
+				return answerJob(ctx, reply, admission.jobId, wait);
 			}
 			if (admission.kind === 'busy') {
 				ctx.files.removeSync(inputPath);
@@ -242,9 +255,14 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 			ctx.metrics.jobsCreated.inc({ provider });
 			ctx.log.info('job accepted', { job: id, client: client.id, provider, bytes: upload?.bytes, url: !!r.image_url });
 			await ctx.runner.enqueue(id, provider);
-			return answerJob(ctx, req, reply, id, wait);
+			return answerJob(ctx, reply, id, wait);
 		} finally {
-			if (!keepUpload) ctx.files.removeSync(uploadPath);
+			// A request that fails for any reason (a bad field, a client that went away, a store error) leaves nothing.
+			if (!keepUpload) {
+				await Promise.all(sinks.map((s) => s.fileClosed()));
+				ctx.files.removeSync(uploadPath);
+				ctx.files.removeSync(ctx.files.inputPath(id));
+			}
 		}
 	});
 }

@@ -2,13 +2,14 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidOptions, upscaledName } from '../../core';
-import type { Client } from '../auth';
+import { clientOf } from '../perimeter';
 import type { ServiceContext } from '../context';
+import { attachmentDisposition } from '../content-disposition';
 import '../fastify-types';
 import { ApiError, notFound } from '../problem';
 import { MAX_WAIT_SECONDS } from '../schemas';
 import { JOB_STATUSES, type JobStatus } from '../store/jobs';
-import { answerJob, requestBase } from './answer';
+import { answerJob } from './answer';
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string | undefined> };
 
@@ -28,14 +29,14 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
 
 export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 	const own = async (req: FastifyRequest<IdParams>) => {
-		const row = await ctx.jobs.ofClient(req.params.id, (req.client as Client).id);
+		const row = await ctx.jobs.ofClient(req.params.id, clientOf(req).id);
 		if (!row) throw notFound(req.params.id);
 		return row;
 	};
 
 	app.get<IdParams>('/v1/jobs/:id', async (req, reply) => {
 		const row = await own(req);
-		return answerJob(ctx, req, reply, row.id, number(req.query.wait, 'wait', 0, MAX_WAIT_SECONDS, 0), false);
+		return answerJob(ctx, reply, row.id, number(req.query.wait, 'wait', 0, MAX_WAIT_SECONDS, 0), false);
 	});
 
 	app.get<{ Querystring: Record<string, string | undefined> }>('/v1/jobs', async (req) => {
@@ -43,11 +44,10 @@ export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 		const status = req.query.status;
 		if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus)) throw invalidOptions(`Invalid request: status must be one of ${JOB_STATUSES.join(', ')}.`);
 		const before = req.query.cursor ? decodeCursor(req.query.cursor) : undefined;
-		const rows = await ctx.jobs.list((req.client as Client).id, limit + 1, before, status as JobStatus | undefined);
+		const rows = await ctx.jobs.list(clientOf(req).id, limit + 1, before, status as JobStatus | undefined);
 		const page = rows.slice(0, limit);
-		const base = requestBase(req, ctx);
-		const last = page[page.length - 1];
-		return { object: 'list', data: await Promise.all(page.map((r) => ctx.view(r, base))), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+				const last = page[page.length - 1];
+		return { object: 'list', data: await Promise.all(page.map((r) => ctx.view(r))), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
 	});
 
 	app.get<IdParams>('/v1/jobs/:id/result', async (req, reply) => {
@@ -62,7 +62,7 @@ export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 		const ext = row.output_path.slice(row.output_path.lastIndexOf('.') + 1);
 		reply.header('content-type', row.output_type ?? 'application/octet-stream');
 		reply.header('content-length', String(row.output_bytes ?? ''));
-		reply.header('content-disposition', `attachment; filename="${upscaledName(row.input_name ?? 'image', ext).replace(/["\\]/g, '_')}"`);
+		reply.header('content-disposition', attachmentDisposition(upscaledName(row.input_name ?? 'image', ext)));
 		return reply.send(createReadStream(row.output_path));
 	});
 }

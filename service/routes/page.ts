@@ -8,13 +8,13 @@ import type { ServiceContext } from '../context';
 
 export function page(app: FastifyInstance, ctx: ServiceContext): void {
 	const html = readFileSync(join(__dirname, '..', 'page', 'index.html'), 'utf8');
-	app.get('/', async (_req, reply) => {
+	app.get('/', { config: { public: true } }, async (_req, reply) => {
 		reply.header('content-type', 'text/html; charset=utf-8');
-		reply.header('content-security-policy', "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");
+		reply.header('content-security-policy', "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
 		return html;
 	});
 	// What the page offers: the providers of this server and the core's option fields, from the registry.
-	app.get('/page/options.json', async () => ({
+	app.get('/page/options.json', { config: { public: true } }, async () => ({
 		// Each provider with the fields it takes (the registry's `accepts`), so the page shows only those.
 		providers: ctx.providers.offered.map((id: ProviderId) => ({ id, name: PROVIDER_NAMES[id], fields: API_FIELDS.filter((f) => (id === 'local' ? LOCAL : VENDORS[id]).accepts.includes(f.key)).map(apiName) })),
 		default_provider: ctx.providers.defaultProvider,

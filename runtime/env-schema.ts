@@ -35,16 +35,18 @@ export const envInt = (name: string, min: number, max: number, dflt: number) =>
 			return n;
 		});
 
-export const envList = (name: string, item: z.ZodString) =>
+/** A comma-separated list; a `secret` one (keys) names a bad item by its place in the list, never by its value. */
+export const envList = (name: string, item: z.ZodString, { secret = false } = {}) =>
 	z
 		.string()
 		.optional()
 		.transform((v, ctx) => {
 			const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-			for (const p of parts) {
+			parts.forEach((p, i) => {
 				const r = item.safeParse(p);
-				if (!r.success) ctx.addIssue({ code: 'custom', message: `${name}: "${p.slice(0, 40)}" ${r.error.issues[0].message}` });
-			}
+				const which = secret ? `item ${i + 1} of ${parts.length}` : `"${p.slice(0, 40)}"`;
+				if (!r.success) ctx.addIssue({ code: 'custom', message: `${name}: ${which} ${r.error.issues[0].message}` });
+			});
 			return parts;
 		});
 

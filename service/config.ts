@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDORS, type ProviderId } from '../core';
 import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 import { parseDuration } from './duration';
+import { MAX_WAIT_SECONDS } from './schemas';
 
 const duration = (name: string, dflt: string, minMs: number) =>
 	z
@@ -46,7 +47,7 @@ const schema = z
 			.regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/i, 'UPSCALE_PUBLIC_URL must be the http(s) URL clients reach this server at')
 			.transform((u) => u.replace(/\/+$/, ''))
 			.optional(),
-		UPSCALE_API_KEYS: envList('UPSCALE_API_KEYS', z.string().min(16, 'is too short for a client key (at least 16 characters)')),
+		UPSCALE_API_KEYS: envList('UPSCALE_API_KEYS', z.string().min(16, 'is too short for a client key (at least 16 characters)'), { secret: true }),
 		UPSCALE_WEBHOOK_SECRET: z
 			.string()
 			.trim()
@@ -67,6 +68,11 @@ const schema = z
 		UPSCALE_RETENTION: duration('UPSCALE_RETENTION', '24h', 1000),
 		UPSCALE_WORKER_LOCK: duration('UPSCALE_WORKER_LOCK', '30s', 1000),
 		UPSCALE_WEBHOOK_RETRY: durations('UPSCALE_WEBHOOK_RETRY', '5s,5m,30m,2h,5h,10h,6h'),
+		UPSCALE_WEBHOOK_TIMEOUT: duration('UPSCALE_WEBHOOK_TIMEOUT', '15s', 1000),
+		UPSCALE_HEADERS_TIMEOUT: duration('UPSCALE_HEADERS_TIMEOUT', '10s', 1000),
+		UPSCALE_REQUEST_TIMEOUT: duration('UPSCALE_REQUEST_TIMEOUT', '5m', 1000),
+		// Longer than the longest wait= a client may ask for, or a long poll would be cut.
+		UPSCALE_IDLE_TIMEOUT: duration('UPSCALE_IDLE_TIMEOUT', '60s', (MAX_WAIT_SECONDS + 5) * 1000),
 		UPSCALE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'UPSCALE_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 		REDIS_URL: envRedisUrl,
 		...vendorSettings,
@@ -78,6 +84,7 @@ const schema = z
 		if (preferred && preferred !== 'local' && !keys[VENDORS[preferred].env.key]) {
 			ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: `UPSCALE_DEFAULT_PROVIDER is ${preferred} but ${VENDORS[preferred].env.key} is not set` });
 		}
+		if (c.UPSCALE_HEADERS_TIMEOUT > c.UPSCALE_REQUEST_TIMEOUT) ctx.addIssue({ code: 'custom', path: ['UPSCALE_HEADERS_TIMEOUT'], message: 'UPSCALE_HEADERS_TIMEOUT must not be longer than UPSCALE_REQUEST_TIMEOUT (the headers are part of the request)' });
 		if (!VENDOR_IDS.some((id) => keys[VENDORS[id].env.key]) && !c.UPSCALE_LOCAL_ENGINE) {
 			const names = VENDOR_IDS.map((id) => VENDORS[id].env.key);
 			ctx.addIssue({ code: 'custom', path: [names[0]], message: `set ${listWords(names, 'and/or')}, or UPSCALE_LOCAL_ENGINE=on: the service needs at least one provider` });
@@ -113,6 +120,10 @@ export interface ServiceConfig {
 	retentionMs: number;
 	/** Pauses between webhook attempts: after the first, then after each failed one. */
 	webhookRetryMs: number[];
+	/** How long one webhook attempt may take (connect, send, answer) before it counts as failed. */
+	webhookTimeoutMs: number;
+	/** Bounds on slow clients: the headers, the whole request (body included), a connection with no traffic. */
+	timeouts: { headersMs: number; requestMs: number; idleMs: number };
 	logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -140,6 +151,8 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
 		retentionMs: c.UPSCALE_RETENTION,
 		workerLockMs: c.UPSCALE_WORKER_LOCK,
 		webhookRetryMs: c.UPSCALE_WEBHOOK_RETRY,
+		webhookTimeoutMs: c.UPSCALE_WEBHOOK_TIMEOUT,
+		timeouts: { headersMs: c.UPSCALE_HEADERS_TIMEOUT, requestMs: c.UPSCALE_REQUEST_TIMEOUT, idleMs: c.UPSCALE_IDLE_TIMEOUT },
 		logLevel: c.UPSCALE_LOG_LEVEL,
 		redisUrl: c.REDIS_URL,
 	};

@@ -61,7 +61,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
 	const metrics = new Metrics({ jobsByStatus: () => jobs.countByStatus(), queueDepth: () => ctx.runner.depth() });
 	// A fleet's workers send the webhooks; the embedded server sends its own.
-	const webhooks = redis ? undefined : new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics });
+	const webhooks = redis ? undefined : new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateUrls, log, metrics });
 	const providers = new Providers(config, metrics, redis ? { state: redisState(redis), redis } : undefined);
 	const ctx: ServiceContext = {
 		config,

@@ -2,8 +2,13 @@
  * Webhooks in the Standard Webhooks scheme (the `standardwebhooks` package signs): `webhook-id` (the same on every
  * attempt, so a receiver can drop repeats), `webhook-timestamp`, `webhook-signature` with the client key's secret.
  * A message is stored before its first attempt and every attempt is recorded, so a restart loses none; a failed
- * attempt (no answer, or not 2xx within 15 s) is retried on the schedule (default 5 s, 5 min, 30 min, 2 h, 5 h,
- * 10 h, 6 h: the last try about 24 h after the first), then given up.
+ * attempt (no answer, or not 2xx within UPSCALE_WEBHOOK_TIMEOUT, default 15 s) is retried on the schedule (default
+ * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 6 h: the last try about 24 h after the first), then given up.
+ *
+ * One receiver's slowness costs only its own deliveries: each attempt runs on its own (nothing waits for a batch),
+ * at most PER_ENDPOINT attempts are in flight to one endpoint (scheme://host:port) and PER_CLIENT for one client key,
+ * and the store's claim skips messages whose endpoint or client is at its cap, so a healthy receiver's message is
+ * sent as soon as it is due while fifty others hang.
  */
 import { request } from 'undici';
 import { Webhook } from 'standardwebhooks';
@@ -14,25 +19,55 @@ import type { Metrics } from './metrics';
 import type { JobView } from './schemas';
 import { clientUrlDispatcher } from './url-guard';
 import type { JobRow } from './store/jobs';
-import type { WebhookRow, WebhookStore } from './store/webhooks';
+import type { Capacity, WebhookRow, WebhookStore } from './store/webhooks';
 
 export type WebhookEvent = 'job.succeeded' | 'job.failed';
 
-const ATTEMPT_TIMEOUT_MS = 15_000;
-const PARALLEL = 8;
-/** A claimed message is another sender's again after this (its sender died mid-attempt): the attempt's timeout and more. */
-const CLAIM_MS = 30_000;
+/** Attempts in flight from one sender, in all, to one endpoint, for one client key. */
+export const IN_FLIGHT = 256;
+export const PER_ENDPOINT = 4;
+export const PER_CLIENT = 32;
+
+export interface WebhookSenderOptions {
+	table: WebhookStore;
+	clients: Clients;
+	retryMs: number[];
+	/** How long one attempt may take before it counts as failed. */
+	timeoutMs: number;
+	allowPrivate: boolean;
+	log: Logger;
+	metrics: Metrics;
+	/** How often to look for due messages other senders may have left (a fleet); 0: only when told. */
+	pollMs?: number;
+}
+
+/** The receiver's origin, where attempts are counted (a URL that does not parse counts as its own endpoint). */
+export function endpointOf(url: string): string {
+	try {
+		return new URL(url).origin;
+	} catch {
+		return url;
+	}
+}
+
+const count = (m: Map<string, number>, key: string, by: number) => {
+	const n = (m.get(key) ?? 0) + by;
+	if (n > 0) m.set(key, n);
+	else m.delete(key);
+};
 
 export class WebhookSender {
 	private timer?: NodeJS.Timeout;
-	private sending = new Set<string>();
+	private readonly inFlight = new Set<string>();
+	private readonly byEndpoint = new Map<string, number>();
+	private readonly byClient = new Map<string, number>();
+	private claiming = false;
+	private claimAgain = false;
 	private stopped = false;
 	private readonly dispatcher;
 
-	constructor(
-		private readonly o: { table: WebhookStore; clients: Clients; retryMs: number[]; allowPrivate: boolean; log: Logger; metrics: Metrics; /** How often to look for due messages other senders may have left (a fleet); 0: only when told. */ pollMs?: number },
-	) {
-		this.dispatcher = clientUrlDispatcher(o.allowPrivate);
+	constructor(private readonly options: WebhookSenderOptions) {
+		this.dispatcher = clientUrlDispatcher(options.allowPrivate);
 	}
 
 	/** Stores the message (its id fixed now) and sends it at once. */
@@ -40,7 +75,7 @@ export class WebhookSender {
 		const now = Date.now();
 		const id = newId('msg');
 		const payload = JSON.stringify({ type: event, timestamp: new Date(now).toISOString(), data });
-		await this.o.table.insert({ id, job_id: job.id, client_id: job.client_id, url: job.webhook_url, event, payload, next_at: now, created_at: now });
+		await this.options.table.insert({ id, job_id: job.id, client_id: job.client_id, url: job.webhook_url, endpoint: endpointOf(job.webhook_url), event, payload, next_at: now, created_at: now });
 		this.kick(0);
 		return id;
 	}
@@ -59,78 +94,102 @@ export class WebhookSender {
 	private kick(delayMs: number): void {
 		if (this.stopped) return;
 		clearTimeout(this.timer);
-		this.timer = setTimeout(() => void this.sendDue(), Math.max(0, Math.min(delayMs, 2 ** 31 - 1)));
+		this.timer = setTimeout(() => void this.claimAndSend(), Math.max(0, Math.min(delayMs, 2 ** 31 - 1)));
 		this.timer.unref?.();
 	}
 
-	private async sendDue(): Promise<void> {
+	/** Claims what is due within the caps and starts each attempt on its own; one claim at a time. */
+	private async claimAndSend(): Promise<void> {
+		if (this.claiming) {
+			this.claimAgain = true;
+			return;
+		}
+		this.claiming = true;
 		try {
-			await this.sendDueOnce();
+			do {
+				this.claimAgain = false;
+				const free = IN_FLIGHT - this.inFlight.size;
+				const due = free > 0 ? await this.options.table.claimDue(Date.now(), free, this.leaseMs(), this.capacity()) : [];
+				for (const w of due) if (!this.inFlight.has(w.id)) this.begin(w);
+			} while (this.claimAgain && !this.stopped);
+			await this.scheduleNext();
 		} catch (e) {
-			this.o.log.warn('webhook store', { error: (e as Error).message });
-			this.kick(this.o.pollMs || 5000);
+			this.options.log.warn('webhook store', { error: (e as Error).message });
+			this.kick(this.options.pollMs || 5000);
+		} finally {
+			this.claiming = false;
 		}
 	}
 
-	private async sendDueOnce(): Promise<void> {
-		const now = Date.now();
-		const free = Math.max(0, PARALLEL - this.sending.size);
-		const due = free ? (await this.o.table.claimDue(now, free, CLAIM_MS)).filter((w) => !this.sending.has(w.id)) : [];
-		// What is being sent now reschedules when it ends.
-		if (!due.length && this.sending.size) return;
-		await Promise.all(
-			due.map(async (w) => {
-				this.sending.add(w.id);
-				try {
-					await this.attempt(w);
-				} finally {
-					this.sending.delete(w.id);
-				}
-			}),
-		);
-		const next = await this.o.table.nextDue();
-		const poll = this.o.pollMs ? Date.now() + this.o.pollMs : undefined;
+	/** A claim outlives its attempt: the attempt's timeout and a margin. */
+	private leaseMs(): number {
+		return this.options.timeoutMs + 15_000;
+	}
+
+	private capacity(): Capacity {
+		return { endpoints: Object.fromEntries(this.byEndpoint), clients: Object.fromEntries(this.byClient), perEndpoint: PER_ENDPOINT, perClient: PER_CLIENT };
+	}
+
+	private begin(w: WebhookRow): void {
+		const endpoint = w.endpoint ?? '';
+		this.inFlight.add(w.id);
+		count(this.byEndpoint, endpoint, 1);
+		count(this.byClient, w.client_id, 1);
+		void this.attempt(w)
+			.catch((e: unknown) => this.options.log.warn('webhook store', { webhook: w.id, error: (e as Error).message }))
+			.finally(() => {
+				this.inFlight.delete(w.id);
+				count(this.byEndpoint, endpoint, -1);
+				count(this.byClient, w.client_id, -1);
+				this.kick(0);
+			});
+	}
+
+	private async scheduleNext(): Promise<void> {
+		const next = await this.options.table.nextDue();
+		const poll = this.options.pollMs ? Date.now() + this.options.pollMs : undefined;
 		const at = next === undefined ? poll : poll === undefined ? next : Math.min(next, poll);
 		if (at !== undefined) this.kick(at - Date.now());
+	}
+
+	/** POSTs the signed message once; what the receiver did. */
+	private async post(w: WebhookRow, secret: string): Promise<{ statusCode: number | null; error: string | null }> {
+		const signed = new Date();
+		const headers = {
+			'content-type': 'application/json',
+			'user-agent': 'upscale-toolkit webhooks',
+			'webhook-id': w.id,
+			'webhook-timestamp': String(Math.floor(signed.getTime() / 1000)),
+			'webhook-signature': new Webhook(secret).sign(w.id, signed, w.payload),
+		};
+		const signal = AbortSignal.timeout(this.options.timeoutMs);
+		try {
+			const res = await request(w.url, { method: 'POST', body: w.payload, headers, dispatcher: this.dispatcher, signal, maxRedirections: 0 });
+			await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+			return { statusCode: res.statusCode, error: res.statusCode < 200 || res.statusCode > 299 ? `answered ${res.statusCode}` : null };
+		} catch (e) {
+			const err = e as { code?: string; cause?: { code?: string; message?: string }; name?: string; message?: string };
+			const timedOut = err.name === 'TimeoutError' || signal.aborted;
+			return { statusCode: null, error: timedOut ? `no answer within ${this.options.timeoutMs / 1000} s` : (err.cause?.message ?? err.code ?? err.message ?? 'failed') };
+		}
 	}
 
 	private async attempt(w: WebhookRow): Promise<void> {
 		const n = w.attempts + 1;
 		const started = Date.now();
-		let statusCode: number | null = null;
-		let error: string | null = null;
-		const client = this.o.clients.byId(w.client_id);
-		if (!client?.webhookSecret) {
-			error = client ? 'no webhook secret is set for this client key' : 'the client key was revoked';
-		} else {
-			try {
-				const signed = new Date();
-				const headers = {
-					'content-type': 'application/json',
-					'user-agent': 'upscale-toolkit webhooks',
-					'webhook-id': w.id,
-					'webhook-timestamp': String(Math.floor(signed.getTime() / 1000)),
-					'webhook-signature': new Webhook(client.webhookSecret).sign(w.id, signed, w.payload),
-				};
-				const res = await request(w.url, { method: 'POST', body: w.payload, headers, dispatcher: this.dispatcher, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS), maxRedirections: 0 });
-				statusCode = res.statusCode;
-				await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-				if (statusCode < 200 || statusCode > 299) error = `answered ${statusCode}`;
-			} catch (e) {
-				const err = e as { code?: string; cause?: { code?: string; message?: string }; name?: string; message?: string };
-				error = err.name === 'TimeoutError' ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s` : (err.cause?.message ?? err.code ?? err.message ?? 'failed');
-			}
-		}
+		const client = this.options.clients.byId(w.client_id);
+		const { statusCode, error } = client?.webhookSecret
+			? await this.post(w, client.webhookSecret)
+			: { statusCode: null, error: client ? 'no webhook secret is set for this client key' : 'the client key was revoked' };
 		const delivered = error === null;
-		const permanent = !client?.webhookSecret;
-		const wait = this.o.retryMs[n - 1];
-		const next = delivered ? { status: 'delivered' as const, next_at: null } : permanent || wait === undefined ? { status: 'failed' as const, next_at: null } : { status: 'pending' as const, next_at: Date.now() + wait };
-		await this.o.table.recordAttempt({ webhook_id: w.id, n, at: started, status_code: statusCode, error, ms: Date.now() - started }, next);
-		this.o.metrics.webhookAttempts.inc({ result: delivered ? 'delivered' : 'failed' });
+		const wait = this.options.retryMs[n - 1];
+		const next = delivered ? { status: 'delivered' as const, next_at: null } : !client?.webhookSecret || wait === undefined ? { status: 'failed' as const, next_at: null } : { status: 'pending' as const, next_at: Date.now() + wait };
+		await this.options.table.recordAttempt({ webhook_id: w.id, n, at: started, status_code: statusCode, error, ms: Date.now() - started }, next);
+		this.options.metrics.webhookAttempts.inc({ result: delivered ? 'delivered' : 'failed' });
 		const fields = { webhook: w.id, job: w.job_id, event: w.event, attempt: n, status: statusCode, error };
-		if (delivered) this.o.log.info('webhook delivered', fields);
-		else if (next.status === 'failed') this.o.log.warn('webhook given up', fields);
-		else this.o.log.info('webhook attempt failed, will retry', { ...fields, retryInMs: wait });
+		if (delivered) this.options.log.info('webhook delivered', fields);
+		else if (next.status === 'failed') this.options.log.warn('webhook given up', fields);
+		else this.options.log.info('webhook attempt failed, will retry', { ...fields, retryInMs: wait });
 	}
 
 	async stop(): Promise<void> {

@@ -67,7 +67,7 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 	// one worker at a time; due ones are looked for every second (another worker's retries, a dead worker's claims).
 	const keys = new KeyFile(config.dataDir);
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
-	const webhooks = new WebhookSender({ table: new RedisWebhookStore(redis), clients, retryMs: config.webhookRetryMs, allowPrivate: config.allowPrivateUrls, log, metrics, pollMs: 1000 });
+	const webhooks = new WebhookSender({ table: new RedisWebhookStore(redis), clients, retryMs: config.webhookRetryMs, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateUrls, log, metrics, pollMs: 1000 });
 	const publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
 	const executor = new JobExecutor({
 		jobs: store,

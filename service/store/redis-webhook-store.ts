@@ -6,26 +6,59 @@
  * `webhooks:done` (sent or given-up ids by creation time, for retention).
  */
 import type { Redis } from 'ioredis';
-import type { AttemptRow, WebhookRow, WebhookStore } from './webhooks';
+import { CLAIM_SCAN, type AttemptRow, type Capacity, type WebhookRow, type WebhookStore } from './webhooks';
 
 const P = 'upscale:';
 const DUE = `${P}webhooks:due`;
 const DONE = `${P}webhooks:done`;
 
-/** KEYS: due. ARGV: now, limit, lease end. The due ids, each pushed to the lease's end. */
+/**
+ * KEYS: due. ARGV: now, limit, lease end, key prefix, per-endpoint cap, per-client cap, what is in flight (JSON
+ * {endpoints, clients}), how many to look through. Walks the due ids oldest first (at most CLAIM_SCAN) and takes those whose endpoint and
+ * client are under their caps, each pushed to the lease's end; an id whose message is gone is dropped.
+ */
 const CLAIM = `
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[3], id) end
-return ids
+local limit, perE, perC, scan = tonumber(ARGV[2]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[8])
+local busy = cjson.decode(ARGV[7])
+local e, c = busy.endpoints, busy.clients
+local out, gone, offset = {}, {}, 0
+while #out < limit and offset < scan do
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', offset, 200)
+  if #ids == 0 then break end
+  offset = offset + #ids
+  for _, id in ipairs(ids) do
+    if #out >= limit then break end
+    local f = redis.call('HMGET', ARGV[4] .. 'webhook:' .. id, 'client_id', 'endpoint')
+    local client, endpoint = f[1], f[2] or ''
+    if not client then
+      gone[#gone + 1] = id
+    elseif (e[endpoint] or 0) < perE and (c[client] or 0) < perC then
+      e[endpoint] = (e[endpoint] or 0) + 1
+      c[client] = (c[client] or 0) + 1
+      out[#out + 1] = id
+    end
+  end
+end
+for _, id in ipairs(out) do redis.call('ZADD', KEYS[1], ARGV[3], id) end
+for _, id in ipairs(gone) do redis.call('ZREM', KEYS[1], id) end
+return out
 `;
 
+/** The claim script, loaded once per connection (EVALSHA after the first call). */
+type WithClaim = Redis & { claimWebhooks(due: string, ...args: string[]): Promise<string[]> };
+
 export class RedisWebhookStore implements WebhookStore {
-	constructor(private readonly redis: Redis) {}
+	private readonly redis: WithClaim;
+
+	constructor(redis: Redis) {
+		if (!('claimWebhooks' in redis)) redis.defineCommand('claimWebhooks', { numberOfKeys: 1, lua: CLAIM });
+		this.redis = redis as WithClaim;
+	}
 
 	async insert(w: Omit<WebhookRow, 'status' | 'attempts'>): Promise<void> {
 		await this.redis
 			.multi()
-			.hset(`${P}webhook:${w.id}`, { ...w, status: 'pending', attempts: 0, next_at: w.next_at ?? '' })
+			.hset(`${P}webhook:${w.id}`, { ...w, endpoint: w.endpoint ?? '', status: 'pending', attempts: 0, next_at: w.next_at ?? '' })
 			.set(`${P}job:${w.job_id}:webhook`, w.id)
 			.zadd(DUE, w.next_at ?? Date.now(), w.id)
 			.exec();
@@ -34,11 +67,12 @@ export class RedisWebhookStore implements WebhookStore {
 	private async row(id: string): Promise<WebhookRow | undefined> {
 		const h = await this.redis.hgetall(`${P}webhook:${id}`);
 		if (!h.id) return undefined;
-		return { ...(h as unknown as WebhookRow), attempts: Number(h.attempts), next_at: h.next_at ? Number(h.next_at) : null, created_at: Number(h.created_at) };
+		return { ...(h as unknown as WebhookRow), endpoint: h.endpoint || null, attempts: Number(h.attempts), next_at: h.next_at ? Number(h.next_at) : null, created_at: Number(h.created_at) };
 	}
 
-	async claimDue(now: number, limit: number, leaseMs: number): Promise<WebhookRow[]> {
-		const ids = (await this.redis.eval(CLAIM, 1, DUE, String(now), String(limit), String(now + leaseMs))) as string[];
+	async claimDue(now: number, limit: number, leaseMs: number, capacity: Capacity): Promise<WebhookRow[]> {
+		const busy = JSON.stringify({ endpoints: capacity.endpoints, clients: capacity.clients });
+		const ids = await this.redis.claimWebhooks(DUE, String(now), String(limit), String(now + leaseMs), P, String(capacity.perEndpoint), String(capacity.perClient), busy, String(CLAIM_SCAN));
 		const rows = await Promise.all(ids.map((id) => this.row(id)));
 		return rows.filter((r): r is WebhookRow => !!r && r.status === 'pending');
 	}

@@ -9,6 +9,8 @@ export interface WebhookRow {
 	job_id: string;
 	client_id: string;
 	url: string;
+	/** The receiver's origin, where attempts in flight are counted (null on messages stored before it was kept). */
+	endpoint: string | null;
 	event: string;
 	payload: string;
 	status: 'pending' | 'delivered' | 'failed';
@@ -26,13 +28,28 @@ export interface AttemptRow {
 	ms: number;
 }
 
+/**
+ * What a sender has in flight, and its caps: a claim takes no message whose endpoint or client is at its cap, so a
+ * receiver that hangs holds back only its own messages (and, past the client's cap, its own client's).
+ */
+export interface Capacity {
+	endpoints: Record<string, number>;
+	clients: Record<string, number>;
+	perEndpoint: number;
+	perClient: number;
+}
+
+/** How many due messages a claim looks through for ones within the caps. */
+export const CLAIM_SCAN = 5000;
+
 export interface WebhookStore {
 	insert(w: Omit<WebhookRow, 'status' | 'attempts'>): Promise<void>;
 	/**
-	 * Messages due now, each claimed for `leaseMs`: no other sender takes it meanwhile (in a fleet, several workers
-	 * send), and one whose sender died is due again when the lease ends.
+	 * Up to `limit` messages due now, oldest first, within the sender's capacity, each claimed for `leaseMs`: no
+	 * other sender takes it meanwhile (in a fleet, several workers send), and one whose sender died is due again
+	 * when the lease ends.
 	 */
-	claimDue(now: number, limit: number, leaseMs: number): Promise<WebhookRow[]>;
+	claimDue(now: number, limit: number, leaseMs: number, capacity: Capacity): Promise<WebhookRow[]>;
 	/** When the next pending message is due (undefined: none). */
 	nextDue(): Promise<number | undefined>;
 	ofJob(jobId: string): Promise<WebhookRow | undefined>;
@@ -42,19 +59,47 @@ export interface WebhookStore {
 	purge(before: number): Promise<void>;
 }
 
-/** The embedded store: one process sends, so a claim needs no lease (the sender skips what it is sending). */
+/** Takes rows in order while their endpoint and client are under their caps (counting what it takes). */
+export function withinCapacity(rows: WebhookRow[], limit: number, c: Capacity): WebhookRow[] {
+	const endpoints = { ...c.endpoints };
+	const clients = { ...c.clients };
+	const taken: WebhookRow[] = [];
+	for (const r of rows) {
+		if (taken.length >= limit) break;
+		const e = r.endpoint ?? '';
+		if ((endpoints[e] ?? 0) >= c.perEndpoint || (clients[r.client_id] ?? 0) >= c.perClient) continue;
+		endpoints[e] = (endpoints[e] ?? 0) + 1;
+		clients[r.client_id] = (clients[r.client_id] ?? 0) + 1;
+		taken.push(r);
+	}
+	return taken;
+}
+
+const atCap = (counts: Record<string, number>, cap: number) => JSON.stringify(Object.keys(counts).filter((k) => counts[k] >= cap));
+
+/** The embedded store: one process sends; a claim's lease keeps what is being sent out of the next claim. */
 export class WebhookTable implements WebhookStore {
 	constructor(private readonly db: Db) {}
 
 	async insert(w: Omit<WebhookRow, 'status' | 'attempts'>): Promise<void> {
 		this.db.run(
-			"INSERT INTO webhooks (id, job_id, client_id, url, event, payload, status, attempts, next_at, created_at) VALUES (:id, :job_id, :client_id, :url, :event, :payload, 'pending', 0, :next_at, :created_at)",
+			"INSERT INTO webhooks (id, job_id, client_id, url, endpoint, event, payload, status, attempts, next_at, created_at) VALUES (:id, :job_id, :client_id, :url, :endpoint, :event, :payload, 'pending', 0, :next_at, :created_at)",
 			{ ...w },
 		);
 	}
 
-	async claimDue(now: number, limit: number): Promise<WebhookRow[]> {
-		return this.db.all<WebhookRow>("SELECT * FROM webhooks WHERE status = 'pending' AND next_at <= :now ORDER BY next_at LIMIT :limit", { now, limit });
+	async claimDue(now: number, limit: number, leaseMs: number, capacity: Capacity): Promise<WebhookRow[]> {
+		return this.db.tx(() => {
+			const due = this.db.all<WebhookRow>(
+				`SELECT * FROM webhooks WHERE status = 'pending' AND next_at <= :now
+				AND client_id NOT IN (SELECT value FROM json_each(:clients)) AND COALESCE(endpoint, '') NOT IN (SELECT value FROM json_each(:endpoints))
+				ORDER BY next_at LIMIT :scan`,
+				{ now, scan: CLAIM_SCAN, clients: atCap(capacity.clients, capacity.perClient), endpoints: atCap(capacity.endpoints, capacity.perEndpoint) },
+			);
+			const taken = withinCapacity(due, limit, capacity);
+			this.db.run('UPDATE webhooks SET next_at = :lease WHERE id IN (SELECT value FROM json_each(:ids))', { lease: now + leaseMs, ids: JSON.stringify(taken.map((w) => w.id)) });
+			return taken;
+		});
 	}
 
 	async nextDue(): Promise<number | undefined> {

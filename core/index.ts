@@ -13,6 +13,7 @@ export { downloadImage, excerpt, fileNameFromUrl, imageDownloadRefused, imageUrl
 export { UpscaleClient, type ClientConfig } from './client';
 export { baseUrlProblem } from './base-url';
 export { isPrivateHost } from './private-host';
+export { parseIpAddress, privateAddressReason, specialAddressReason, type IpBytes } from './ip-address';
 export type { UpscaleInput, UpscaleResult, TaskInfo, SubmittedTask, Progress, RunControl, Stage, OutputImage, Upscaler, InputFacts } from './upscaler';
 export { VENDORS, VENDOR_IDS, PROVIDER_IDS, PROVIDER_NAMES, isProviderId, isVendorId, listWords, refuseForeignOptions, type VendorId, type Vendor, type ProviderInfo, type Credits, type TaskStatus } from './vendors';
 export { planLocal, modelPasses, LOCAL, LOCAL_LIMITS, type LocalPlan, type LocalFormat } from './local';

@@ -38,6 +38,9 @@ export interface HttpResponse {
  */
 export type TransportPhase = 'connect' | 'sent' | 'received' | 'aborted';
 
+/** The cause code of a connection the caller's own policy refused (a private address): final, never retried. */
+export const ADDRESS_REFUSED = 'EPRIVATEADDR';
+
 export class TransportError extends Error {
 	constructor(
 		message: string,

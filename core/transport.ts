@@ -12,7 +12,7 @@ import type { EncodedBody } from './encoding';
 import { UpscaleError, type ProviderId } from './errors';
 import type { Budget, Grant } from './budget';
 import { duration, retryAfterMs } from './polling';
-import { TransportError, type HttpResponse, type Ports } from './ports';
+import { ADDRESS_REFUSED, TransportError, type HttpResponse, type Ports } from './ports';
 
 export type RequestKind = 'submit' | 'read' | 'download';
 
@@ -208,6 +208,7 @@ export class Transport {
 		if (te.causeCode === 'TIMEOUT' && this.cfg.ports.clock.now() >= o.deadline - 50) {
 			throw this.fail('TIMEOUT', `${name}: the time limit ran out while ${o.what}.${o.kind === 'submit' ? MAY_HAVE_ARRIVED : ''}`, o);
 		}
+		if (te.causeCode === ADDRESS_REFUSED) throw new UpscaleError('NETWORK', `${te.message}: this server does not connect to private addresses.`, { provider: this.cfg.provider, taskId: o.taskId, retryable: false, local: true });
 		const safeToResend = te.phase === 'connect' || o.kind !== 'submit';
 		const limit = te.phase === 'connect' ? this.cfg.retry.connectRetries : this.cfg.retry.readRetries;
 		if (safeToResend && te.phase !== 'received' && st.netFailures < limit) return this.pause(this.backoff(st.netFailures++), o);

@@ -10,12 +10,12 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import type { Socket } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { excerpt, parseIpAddress, privateAddressReason, TransportError, type Http } from '../core';
+import { ADDRESS_REFUSED, excerpt, parseIpAddress, privateAddressReason, TransportError, type Http } from '../core';
 import { createUndiciHttp } from '../runtime';
 import { ApiError } from './problem';
 
 const ALLOW_HINT = 'the operator can allow private addresses with UPSCALE_ALLOW_PRIVATE_URLS=1';
-const REFUSED = 'EPRIVATEADDR';
+const REFUSED = ADDRESS_REFUSED;
 const CONNECT_TIMEOUT_MS = 15_000;
 
 /** THE decision: why an address ('127.0.0.1', '[::ffff:7f00:1]', '2130706433') is not public; undefined for a public address or a name. */
@@ -73,11 +73,18 @@ function privateRefusal(what: string, said: string): ApiError {
 	return new ApiError('URL_NOT_ALLOWED', `${said}: this server does not call into private networks (${ALLOW_HINT}).`, { field: what });
 }
 
+/** How long the submission check waits for DNS (the request is waiting too). */
+const DNS_TIMEOUT_MS = 5_000;
+
+function dnsTimeout(): Promise<never> {
+	return new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error('DNS timeout'), { code: `no answer within ${DNS_TIMEOUT_MS / 1000} s` })), DNS_TIMEOUT_MS).unref());
+}
+
 /** A name: every address it resolves to must be public. */
 async function refuseResolved(host: string, what: string): Promise<void> {
 	let addresses: LookupAddress[];
 	try {
-		addresses = await resolveAll(host);
+		addresses = await Promise.race([resolveAll(host), dnsTimeout()]);
 	} catch (e) {
 		throw new ApiError('URL_NOT_ALLOWED', `${what}: the host ${excerpt(host, 100)} cannot be resolved (${(e as { code?: string }).code ?? 'DNS error'}).`, { field: what });
 	}

@@ -170,7 +170,7 @@ export class WebhookSender {
 		} catch (e) {
 			const err = e as { code?: string; cause?: { code?: string; message?: string }; name?: string; message?: string };
 			const timedOut = err.name === 'TimeoutError' || signal.aborted;
-			return { statusCode: null, error: timedOut ? `no answer within ${this.options.timeoutMs / 1000} s` : (err.cause?.message ?? err.code ?? err.message ?? 'failed') };
+			return { statusCode: null, error: timedOut ? `no answer within ${this.options.timeoutMs / 1000} s` : (err.cause?.message ?? err.message ?? err.code ?? 'failed') };
 		}
 	}
 

@@ -192,7 +192,8 @@ describe('redirects: every hop goes through the connector', () => {
 		const t = new Transport({ provider: 'clipdrop', vendorName: 'the image host', ports: { http, sleep: async () => undefined, clock: { now: () => Date.now() } }, authHeaders: {}, retry: DEFAULT_RETRY });
 		const e = await refusal(downloadImage(t, via(target), { deadline: Date.now() + 10_000, provider: 'clipdrop' }));
 		expect(e).toBeInstanceOf(UpscaleError);
-		expect(e.message).toMatch(/could not be reached while downloading the input image \((127\.0\.0\.1|::ffff:7f00:1|0\.0\.0\.0|::) is a private address \(|localhost leads to a private address/);
+		expect(e.message).toMatch(/: ((127\.0\.0\.1|::ffff:7f00:1|0\.0\.0\.0|::) is a private address \(.*\)|localhost leads to a private address): this server does not connect to private addresses\.$/);
+		expect(e).toMatchObject({ code: 'NETWORK', retryable: false, local: true });
 		expect([hopHits, hits, connections]).toEqual([1, 0, 0]);
 	});
 });

@@ -1,9 +1,11 @@
 /**
  * Image facts from the file's structure (its chunks or segments are walked; pixels are not decoded).
  * Enough to reject, before a credit is spent, what a vendor would reject: wrong format, too many pixels,
- * a truncated file, a damaged header, a header that lies about its size, a file with no image data.
+ * a truncated file, a damaged header, a header that lies about its size, a file with no image data,
+ * a PNG whose compressed metadata unpacks to far more than any decoder accepts (a decompression bomb).
  */
 import { invalidInput } from './errors';
+import { inflatedSize } from './inflate-size';
 import { ascii, crc32, otherFormat, PNG_DEPTHS, tiffOrientation, u16be, u16le, u24le, u32be, u32le } from './image-bytes';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -30,9 +32,75 @@ export const EXTENSION_BY_FORMAT: Record<ImageFormat, 'png' | 'jpg' | 'webp'> = 
 
 const damagedPng = (why: string) => invalidInput(`The PNG file is truncated or damaged (${why}).`);
 
+const MIB = 1024 * 1024;
+/** What one compressed metadata chunk may unpack to: Pillow's MAX_TEXT_CHUNK, which Ximilar's Python stack refuses past. */
+const METADATA_CHUNK_MAX = MIB;
+/**
+ * What all of them together may unpack to: libpng's default limit (PNG_USER_CHUNK_MALLOC_MAX, 8,000,000 bytes),
+ * which libpng applies to each chunk; applied here to their sum, so many chunks just under 1 MiB are no way round.
+ */
+const METADATA_TOTAL_MAX = 8 * MIB;
+
+const metadataBomb = (what: string, limit: string) =>
+	invalidInput(
+		`The PNG file's metadata (${what}) unpacks to more than ${limit}: image decoders and the vendors refuse such a file (a decompression bomb). Save the image again without its metadata.`,
+	);
+
+/** Index of the first 0 byte in b[from, end), or -1. */
+function nulIn(b: Uint8Array, from: number, end: number): number {
+	const at = b.subarray(from, end).indexOf(0);
+	return at < 0 ? -1 : from + at;
+}
+
+/**
+ * Where the zlib stream of a zTXt, iTXt or iCCP chunk (data in b[start, end)) begins, or -1 when it holds none: an
+ * iTXt whose text is not compressed, an unknown compression method, or a layout decoders would not read anyway.
+ * zTXt and iCCP: name, 0, method, stream. iTXt: keyword, 0, flag, method, language, 0, translated keyword, 0, text.
+ */
+function zlibStreamStart(b: Uint8Array, type: string, start: number, end: number): number {
+	const nul = nulIn(b, start, end);
+	if (nul < 0 || nul + 2 > end) return -1;
+	if (type !== 'iTXt') return b[nul + 1] === 0 ? nul + 2 : -1;
+	if (b[nul + 1] !== 1 || b[nul + 2] !== 0) return -1;
+	const language = nulIn(b, nul + 3, end);
+	const translated = language < 0 ? -1 : nulIn(b, language + 1, end);
+	return translated < 0 ? -1 : translated + 1;
+}
+
+/** What the compressed metadata chunks seen so far weigh and unpack to. */
+interface MetadataTally {
+	compressed: number;
+	bytes: number;
+	chunks: number;
+}
+
+/**
+ * Counts what a zTXt, iTXt or iCCP chunk's compressed data unpacks to (without unpacking it) and refuses the file
+ * past one chunk's limit or past the limit of all of them together. A damaged stream is left to the decoders (they
+ * skip it); what it unpacked to before the damage still counts.
+ */
+function countMetadata(b: Uint8Array, type: string, start: number, end: number, tally: MetadataTally): void {
+	const from = zlibStreamStart(b, type, start, end);
+	if (from < 0) return;
+	// Deflate never shrinks real data below its size by more than a few bytes a block, so a stream larger than a
+	// limit unpacks past it (or is made of empty blocks, which is hostile too): refused without counting, which also
+	// bounds the counting work to 8 MiB of input per file.
+	tally.compressed += end - from;
+	if (end - from > METADATA_CHUNK_MAX) throw metadataBomb(`a compressed ${type} chunk`, '1 MiB');
+	if (tally.compressed > METADATA_TOTAL_MAX) throw metadataBomb(`its ${tally.chunks + 1} compressed chunks together`, '8 MiB');
+	const size = inflatedSize(b.subarray(from, end), Math.min(METADATA_CHUNK_MAX, METADATA_TOTAL_MAX - tally.bytes));
+	tally.bytes += size.bytes;
+	tally.chunks++;
+	if (size.bytes > METADATA_CHUNK_MAX) throw metadataBomb(`a compressed ${type} chunk`, '1 MiB');
+	if (tally.bytes > METADATA_TOTAL_MAX) throw metadataBomb(`its ${tally.chunks} compressed chunks together`, '8 MiB');
+}
+
+const COMPRESSED_METADATA = new Set(['zTXt', 'iTXt', 'iCCP']);
+
 /**
  * Walks every chunk up to IEND: the header must be sound (its CRC, a valid bit depth for its colour type), there
- * must be image data, and the file must reach IEND. Data after IEND is ignored, as decoders do.
+ * must be image data, the file must reach IEND, and compressed metadata must not be a bomb. Data after IEND is
+ * ignored, as decoders do.
  */
 function png(b: Uint8Array): ImageInfo {
 	if (b.length < 33 || ascii(b, 12, 4) !== 'IHDR' || u32be(b, 8) !== 13) throw damagedPng('no IHDR header');
@@ -47,6 +115,7 @@ function png(b: Uint8Array): ImageInfo {
 	let hasAlpha = colorType === 4 || colorType === 6;
 	let orientation = 1;
 	let sawData = false;
+	const metadata: MetadataTally = { compressed: 0, bytes: 0, chunks: 0 };
 	let o = 33;
 	for (;;) {
 		if (o + 12 > b.length) throw damagedPng('it does not end with an IEND chunk');
@@ -58,6 +127,7 @@ function png(b: Uint8Array): ImageInfo {
 		if (type === 'IDAT') sawData = true;
 		else if (type === 'tRNS') hasAlpha = true;
 		else if (type === 'eXIf') orientation = tiffOrientation(b, o + 8, o + 8 + len);
+		else if (COMPRESSED_METADATA.has(type)) countMetadata(b, type, o + 8, o + 8 + len, metadata);
 		o = end;
 	}
 	if (!sawData) throw damagedPng('it has no image data (no IDAT chunk)');

@@ -1,7 +1,8 @@
 /**
  * The bad-input corpus (test/fixtures/bad/) through the CLI and the Discord bot: each file gets the core's clear
  * message, the CLI exits 2 / the bot answers without crashing, and neither vendor receives a single request.
- * (The n8n node runs the same corpus in n8n.test.ts, inside n8n.)
+ * (The n8n node runs the same corpus in n8n.test.ts, inside n8n.) The fakes, sent a bad file directly, refuse it
+ * as the vendors would.
  */
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,46 @@ describe('through the Discord bot: a clear answer, no request, no crash', () => 
 		// Only the good image reached Clipdrop.
 		expect(cd.requests.filter((q) => q.route === 'async')).toHaveLength(1);
 		cd.reset();
+	});
+});
+
+describe('the fakes are as strict as the vendors: the metadata bomb, sent past the core, gets a 400', () => {
+	it('Clipdrop (sync and async) and Ximilar (sync and async) refuse it, and take the same image without it', async () => {
+		const bomb = readFileSync(join(BAD_DIR, 'ztxt-bomb.png'));
+		const zTXtEnd = 33 + 12 + bomb.readUInt32BE(33);
+		expect(bomb.toString('latin1', 37, 41)).toBe('zTXt');
+		const clean = Buffer.concat([bomb.subarray(0, 33), bomb.subarray(zTXtEnd)]);
+		const ownCd = new ClipdropFake({ keys: { 'strict-cd-key': 10 }, taskDurationMs: 10 });
+		const ownXm = new XimilarFake({ tokens: { 'strict-xm-token': { limit: 1000 } }, taskDurationMs: 10 });
+		await ownCd.start();
+		await ownXm.start();
+		try {
+			const clipdrop = (path: string, file: Buffer, async: boolean) => {
+				const form = new FormData();
+				form.append('image_file', new Blob([file], { type: 'image/png' }), 'image.png');
+				form.append('target_width', '128');
+				form.append('target_height', '96');
+				if (async) form.append('strategy', 'smooth');
+				return fetch(`${ownCd.url}/image-upscaling/v1/${path}`, { method: 'POST', headers: { 'x-api-key': 'strict-cd-key' }, body: form });
+			};
+			const ximilar = (path: string, file: Buffer, extra: Record<string, unknown>) =>
+				fetch(`${ownXm.url}${path}`, { method: 'POST', headers: { authorization: 'Token strict-xm-token', 'content-type': 'application/json' }, body: JSON.stringify({ ...extra, records: [{ _base64: file.toString('base64') }] }) });
+			for (const [path, async] of [['upscale', false], ['async-upscale', true]] as const) {
+				const refused = await clipdrop(path, bomb, async);
+				expect({ path, status: refused.status, body: await refused.json() }).toEqual({ path, status: 400, body: { error: 'Input image format is not valid' } });
+				expect({ path, status: (await clipdrop(path, clean, async)).status }).toEqual({ path, status: 200 });
+			}
+			expect(ownCd.credits.get('strict-cd-key')).toBe(8);
+			const xmRefusal = { status: { code: 400, text: 'Bad Request', error_description: 'Invalid image: Decompressed Data Too Large' } };
+			for (const [path, extra, ok] of [['/upscaler/2x/upscale', {}, 200], ['/account/v2/request', { type: 'upscaler', endpoint: 'upscale_2x' }, 201]] as const) {
+				const refused = await ximilar(path, bomb, extra);
+				expect({ path, status: refused.status, body: await refused.json() }).toEqual({ path, status: 400, body: xmRefusal });
+				expect({ path, status: (await ximilar(path, clean, extra)).status }).toEqual({ path, status: ok });
+			}
+		} finally {
+			await ownCd.stop();
+			await ownXm.stop();
+		}
 	});
 });
 

@@ -9,6 +9,7 @@ import busboy from 'busboy';
 import { FakeServer, RateLimiter, sendBytes, sendJson, Signer, type Route, type RouteContext } from './server';
 import { TaskQueue, type QueuedTask } from './queue';
 import { EXT, inspect, MIME, upscale, type OutFormat } from './images';
+import { pngMetadataBomb } from './png-metadata';
 
 export const CLIPDROP_ROUTES = ['sync', 'async', 'status', 'result', 'download'] as const;
 
@@ -170,7 +171,8 @@ export class ClipdropFake extends FakeServer {
 		}
 		const info = await inspect(form.file.data);
 		const formats = mode === 'sync' ? ['png', 'jpeg', 'webp'] : ['png', 'jpeg'];
-		if (!info || !formats.includes(info.format)) return void bad(ctx.res, 'Input image format is not valid');
+		// A PNG whose metadata unpacks past the decoders' limits does not decode either (a decompression bomb).
+		if (!info || !formats.includes(info.format) || pngMetadataBomb(form.file.data)) return void bad(ctx.res, 'Input image format is not valid');
 		if (mode === 'sync' && info.width * info.height > (this.opts.syncMaxPixels ?? LIMITS.syncPixels)) return void bad(ctx.res, 'Image resolution is too big');
 		if (mode === 'async' && (info.width > LIMITS.asyncSide || info.height > LIMITS.asyncSide)) return void bad(ctx.res, 'Image resolution is too big');
 		return { file: form.file.data, width: dims[0], height: dims[1], strategy, hasAlpha: info.hasAlpha };

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { FakeServer, RateLimiter, readBody, sendBytes, sendJson, type Route, type RouteContext } from './server';
 import { TaskQueue, type QueuedTask } from './queue';
 import { EXT, inspect, MIME, upscale, type OutFormat } from './images';
+import { pngMetadataBomb } from './png-metadata';
 
 export const XIMILAR_ROUTES = ['sync', 'async', 'status', 'request', 'details', 'download'] as const;
 
@@ -184,6 +185,7 @@ export class XimilarFake extends FakeServer {
 		}
 		const info = await inspect(input);
 		if (!info) return fail('Invalid image: the data could not be decoded');
+		if (pngMetadataBomb(input)) return fail('Invalid image: Decompressed Data Too Large'); // Pillow's words for a metadata bomb
 		const params: Record<string, unknown> = {};
 		for (const k of SERVICE_KEYS) if (body[k] !== undefined) params[k] = body[k];
 		this.jobs.push({ scale, params, source: hasUrl ? 'url' : 'base64' });

@@ -142,6 +142,18 @@ describe('through `upscale serve`', () => {
 
 	const inputs = () => readdirSync(join(s.dataDir, 'inputs'));
 
+	test('a decompression bomb (a 4 KB PNG whose zTXt unpacks to 4 MiB) is refused before anything is stored or sent', async () => {
+		const before = cd.requests.length;
+		const bomb = readFileSync(resolve(__dirname, '../fixtures/bad/ztxt-bomb.png'));
+		const r = await call(s.url, key.key, 'POST', '/v1/jobs', form({ provider: 'clipdrop', scale: 2 }, { bytes: bomb, name: 'bomb.png', type: 'image/png' }));
+		expect([r.status, r.body.code]).toEqual([422, 'INVALID_INPUT']);
+		expect(r.body.detail).toBe(
+			"The PNG file's metadata (a compressed zTXt chunk) unpacks to more than 1 MiB: image decoders and the vendors refuse such a file (a decompression bomb). Save the image again without its metadata.",
+		);
+		expect(cd.requests.length).toBe(before);
+		expect(inputs()).toEqual([]);
+	});
+
 	test('GET /v%31/credits without a key: 401, and the vendor is never asked', async () => {
 		const before = cd.requests.length;
 		const r = await rawRequest(portOf(s.url), 'GET', '/v%31/credits');

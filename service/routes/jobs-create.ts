@@ -10,8 +10,10 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatIssues, imageUrlOf, invalidInput, invalidOptions, MAX_INPUT_BYTES, megabytes, parseOptions, sniffImage, type ImageInfo, type ProviderId } from '../../core';
+import { formatIssues, imageUrlOf, invalidInput, invalidOptions, MAX_INPUT_BYTES, megabytes, parseOptions, sniffImage, type ImageInfo, type ProviderId, type UpscaleOptionsInput } from '../../core';
+import type { Client } from '../auth';
 import { clientOf } from '../perimeter';
+import type { Admission } from '../store/job-store';
 import '../fastify-types';
 import type { ServiceContext } from '../context';
 import { newId } from '../ids';
@@ -169,6 +171,39 @@ function waitSeconds(req: FastifyRequest, r: JobRequest): number {
 	return n;
 }
 
+/** The image (or its URL), the options and the webhook URL, checked before anything is stored or spent. */
+async function checkJob(ctx: ServiceContext, client: Client, r: JobRequest, provider: ProviderId, upload?: Upload): Promise<{ options: UpscaleOptionsInput; info?: ImageInfo }> {
+	const upscaler = ctx.providers.upscaler(provider);
+	const options = coreOptions(r, ctx.config.jobTimeoutMs);
+	let info: ImageInfo | undefined;
+	if (upload) {
+		if (!upload.bytes) throw invalidInput('The "image" file is empty.');
+		info = upload.data ? sniffImage(upload.data) : await oneOfTwo(async () => sniffImage(new Uint8Array(await readFile(upload.path))));
+		upscaler.check(info, options);
+	} else {
+		imageUrlOf({ url: r.image_url! }, provider);
+		parseOptions(options, provider);
+		await checkPublicUrl(r.image_url!, 'image_url', ctx.config.allowPrivateUrls);
+	}
+	if (r.webhook_url !== undefined) {
+		await checkPublicUrl(r.webhook_url, 'webhook_url', ctx.config.allowPrivateUrls);
+		if (!client.webhookSecret) throw invalidOptions('webhook_url needs a signing secret for this key: the operator sets UPSCALE_WEBHOOK_SECRET for the keys in UPSCALE_API_KEYS (keys made with `upscale keys create` have their own).');
+	}
+	return { options, info };
+}
+
+/** Why the store did not admit the job: its Idempotency-Key belongs to another request, or a queue is full. */
+function refusal(ctx: ServiceContext, admission: Exclude<Admission, { kind: 'created' | 'replayed' }>, key: string | undefined): ApiError {
+	if (admission.kind === 'key-reused') {
+		return new ApiError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${key!.slice(0, 60)}" was used for a different request (job ${admission.jobId}); use a new key for a new job.`, { job_id: admission.jobId });
+	}
+	ctx.metrics.apiRejections.inc();
+	const why = admission.perClient
+		? `This key already has ${admission.mine} jobs queued or running (at most ${ctx.config.maxJobsPerKey}): wait for some to finish.`
+		: `The server has ${admission.all} jobs queued or running (at most ${ctx.config.maxJobs}): try again shortly.`;
+	return new ApiError('TOO_MANY_JOBS', why, {}, ctx.runner.retryAfterSeconds());
+}
+
 export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 	app.post('/v1/jobs', async (req: FastifyRequest, reply: FastifyReply) => {
 		const client = clientOf(req);
@@ -188,23 +223,7 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 			if (upload && r.image_url) throw invalidInput('Send either an image file or image_url, not both.');
 			if (!upload && !r.image_url) throw invalidInput('No image: send the file as the multipart field "image", or give image_url.');
 			const provider: ProviderId = r.provider ?? ctx.providers.defaultProvider;
-			const upscaler = ctx.providers.upscaler(provider);
-			const options = coreOptions(r, ctx.config.jobTimeoutMs);
-			let info: ImageInfo | undefined;
-			if (upload) {
-				if (!upload.bytes) throw invalidInput('The "image" file is empty.');
-				const up = upload;
-				info = up.data ? sniffImage(up.data) : await oneOfTwo(async () => sniffImage(new Uint8Array(await readFile(up.path))));
-				upscaler.check(info, options);
-			} else {
-				imageUrlOf({ url: r.image_url! }, provider);
-				parseOptions(options, provider);
-				await checkPublicUrl(r.image_url!, 'image_url', ctx.config.allowPrivateUrls);
-			}
-			if (r.webhook_url !== undefined) {
-				await checkPublicUrl(r.webhook_url, 'webhook_url', ctx.config.allowPrivateUrls);
-				if (!client.webhookSecret) throw invalidOptions('webhook_url needs a signing secret for this key: the operator sets UPSCALE_WEBHOOK_SECRET for the keys in UPSCALE_API_KEYS (keys made with `upscale keys create` have their own).');
-			}
+			const { options, info } = await checkJob(ctx, client, r, provider, upload);
 			const hash = key ? requestHash(r, upload) : '';
 			const inputPath = upload ? ctx.files.inputPath(id) : null;
 			if (upload) await rename(uploadPath, inputPath!);
@@ -230,27 +249,11 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 				},
 				{ idempotency: key ? { key, hash } : undefined, maxPerClient: ctx.config.maxJobsPerKey, maxAll: ctx.config.maxJobs },
 			);
-			if (admission.kind === 'key-reused') {
-				ctx.files.removeSync(inputPath);
-				throw new ApiError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${key!.slice(0, 60)}" was used for a different request (job ${admission.jobId}); use a new key for a new job.`, { job_id: admission.jobId });
-			}
 			if (admission.kind === 'replayed') {
-				ctx.files.removeSync(inputPath);
 				reply.header('idempotent-replayed', 'true');
 				return answerJob(ctx, reply, admission.jobId, wait);
 			}
-			if (admission.kind === 'busy') {
-				ctx.files.removeSync(inputPath);
-				ctx.metrics.apiRejections.inc();
-				throw new ApiError(
-					'TOO_MANY_JOBS',
-					admission.perClient
-						? `This key already has ${admission.mine} jobs queued or running (at most ${ctx.config.maxJobsPerKey}): wait for some to finish.`
-						: `The server has ${admission.all} jobs queued or running (at most ${ctx.config.maxJobs}): try again shortly.`,
-					{},
-					ctx.runner.retryAfterSeconds(),
-				);
-			}
+			if (admission.kind !== 'created') throw refusal(ctx, admission, key);
 			keepUpload = true;
 			ctx.metrics.jobsCreated.inc({ provider });
 			ctx.log.info('job accepted', { job: id, client: client.id, provider, bytes: upload?.bytes, url: !!r.image_url });

@@ -52,6 +52,7 @@ export function rawExchange(port: number, head: string | Buffer, opts: { trickle
 
 /** A complete request with `Connection: close`; answers with the status and the text. */
 export function rawRequest(port: number, method: string, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
-	const lines = [`${method} ${target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+	const all = { host: '127.0.0.1', connection: 'close', ...headers };
+	const lines = [`${method} ${target} HTTP/1.1`, ...Object.entries(all).map(([k, v]) => `${k}: ${v}`)];
 	return rawExchange(port, `${lines.join('\r\n')}\r\n\r\n`, { giveUpMs: 10_000 });
 }

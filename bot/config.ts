@@ -34,6 +34,7 @@ export const configSchema = z
 		BOT_ALLOWED_GUILDS: list('BOT_ALLOWED_GUILDS', z.string().regex(/^\d{17,20}$/, 'is not a Discord id')),
 		BOT_JOB_TIMEOUT_SECONDS: int('BOT_JOB_TIMEOUT_SECONDS', 10, 86_400, 1800),
 		BOT_SHUTDOWN_GRACE_SECONDS: int('BOT_SHUTDOWN_GRACE_SECONDS', 0, 3600, 600),
+		BOT_WORKER_LOCK_SECONDS: int('BOT_WORKER_LOCK_SECONDS', 1, 3600, 30),
 		BOT_DATA_DIR: z.string().trim().min(1).default('./data'),
 		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 		REDIS_URL: envRedisUrl,
@@ -76,6 +77,8 @@ export interface BotConfig {
 	allowedGuilds: string[];
 	jobTimeoutMs: number;
 	shutdownGraceMs: number;
+	/** A fleet's (REDIS_URL): how long a worker's claim on a job lasts unrenewed. */
+	workerLockMs: number;
 	dataDir: string;
 	/** REDIS_URL: each key's request budget is shared with every other process on the key (other bots, the CLI, servers). */
 	redisUrl?: string;
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		allowedGuilds: c.BOT_ALLOWED_GUILDS,
 		jobTimeoutMs: c.BOT_JOB_TIMEOUT_SECONDS * 1000,
 		shutdownGraceMs: c.BOT_SHUTDOWN_GRACE_SECONDS * 1000,
+		workerLockMs: c.BOT_WORKER_LOCK_SECONDS * 1000,
 		dataDir: c.BOT_DATA_DIR,
 		logLevel: c.BOT_LOG_LEVEL,
 		redisUrl: c.REDIS_URL,

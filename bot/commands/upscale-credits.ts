@@ -4,6 +4,7 @@ import type { VendorId } from '../../core';
 import type { BotContext } from '../context';
 import { ephemeral } from '../delivery';
 import { text } from '../messages';
+import { allowedHere } from '../allowed-guilds';
 import type { Command } from './index';
 
 /** One line per vendor: its account balance, or the last one a job reported when the vendor says it only then. */
@@ -32,6 +33,7 @@ export const upscaleCredits: Command = {
 			.setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild),
 
 	async execute(i, ctx) {
+		if (!allowedHere(i, ctx.config)) return void (await ephemeral(i, text.notAllowedGuild));
 		if (!i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return void (await ephemeral(i, text.creditsNeedPermission));
 		await i.deferReply({ flags: MessageFlags.Ephemeral });
 		const lines = await vendorLines(ctx);

@@ -5,6 +5,7 @@
  */
 import { MessageFlags, SlashCommandBuilder, type Attachment, type ChatInputCommandInteraction, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
 import { formatFromMime, MAX_INPUT_BYTES, OPTION_FIELDS, PROVIDER_NAMES, UpscaleError, type InputFacts, type OptionField, type ProviderId, type Upscaler, type UpscaleOptionsInput } from '../../core';
+import { allowedHere } from '../allowed-guilds';
 import { downloadAttachment } from '../attachments';
 import type { BotContext } from '../context';
 import { ephemeral, failure } from '../delivery';
@@ -65,7 +66,7 @@ export function admittedFor(ctx: BotContext, job: StoredJob, attachment: { url: 
 /** The checks made before deferring; a refusal is answered here and returns undefined. */
 async function admit(i: ChatInputCommandInteraction, ctx: BotContext): Promise<Admitted | undefined> {
 	const { config, upscalers, queue } = ctx;
-	if (config.allowedGuilds.length && (!i.guildId || !config.allowedGuilds.includes(i.guildId))) return void (await ephemeral(i, text.notAllowedGuild));
+	if (!allowedHere(i, config)) return void (await ephemeral(i, text.notAllowedGuild));
 	const provider = (i.options.getString('provider') ?? config.defaultProvider) as ProviderId;
 	const upscaler = upscalers[provider];
 	if (!upscaler) return void (await ephemeral(i, text.notConfigured(NAMES[provider] ?? provider)));

@@ -29,7 +29,7 @@ export async function runBotWorker(env: NodeJS.ProcessEnv = process.env): Promis
 	client.rest.setToken(config.token);
 	const ctx = createContext(config, log, client);
 	const connection = connectRedis(config.redisUrl, (message) => log.warn('redis', { error: message }), 'forever');
-	const lockDuration = Math.max(1000, Number(env.BOT_WORKER_LOCK_SECONDS ?? 30) * 1000);
+	const lockDuration = config.workerLockMs;
 
 	const processor = async (job: Job<BotJobData>) => {
 		const { job: stored, attachment, taskId } = job.data;

@@ -416,6 +416,13 @@ describe('/upscale-credits', () => {
 		});
 	});
 
+	it('answers only in the servers of BOT_ALLOWED_GUILDS, like /upscale', async () => {
+		await withBot({ BOT_ALLOWED_GUILDS: '299999999999999999' }, async () => {
+			await expectRejected(discord.slash({ command: 'upscale-credits', permissions: MANAGE_GUILD }), 'This bot is not enabled on this server.');
+		});
+		expect(xm.count()).toBe(0);
+	});
+
 	it('shows the balances to a manager, privately', async () => {
 		await withBot({}, async () => {
 			await finalOf(discord.slash({ command: 'upscale', attachment: image() }));

@@ -63,6 +63,8 @@ describe('loadConfig', () => {
 		[{ CLIPDROP_API_KEY: 'cd', XIMILAR_BASE_URL: 'api.ximilar.com' }, 'XIMILAR_BASE_URL must be an http(s) URL'],
 		[{ CLIPDROP_API_KEY: 'cd', BOT_ALLOWED_GUILDS: '100000000000000001, nope' }, 'BOT_ALLOWED_GUILDS: "nope" is not a Discord id'],
 		[{ CLIPDROP_API_KEY: 'cd', BOT_USER_COOLDOWN_SECONDS: '-1' }, 'BOT_USER_COOLDOWN_SECONDS must be a whole number from 0 to 86400'],
+		[{ CLIPDROP_API_KEY: 'cd', BOT_WORKER_LOCK_SECONDS: 'abc' }, 'BOT_WORKER_LOCK_SECONDS must be a whole number from 1 to 3600'],
+		[{ CLIPDROP_API_KEY: 'cd', BOT_WORKER_LOCK_SECONDS: '0' }, 'BOT_WORKER_LOCK_SECONDS must be a whole number from 1 to 3600'],
 		[{ CLIPDROP_API_KEY: 'cd', BOT_LOG_LEVEL: 'loud' }, 'BOT_LOG_LEVEL must be debug, info, warn or error'],
 	])('%j → "%s"', (env, problem) => {
 		expect(problems({ ...base, ...env })).toEqual([problem]);

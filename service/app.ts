@@ -21,6 +21,8 @@ import { jobsCreate, UPLOAD_LIMIT_TEXT } from './routes/jobs-create';
 import { jobsRead } from './routes/jobs-read';
 import { page } from './routes/page';
 
+const MALFORMED_MULTIPART = /^(Multipart: Boundary not found|Malformed part header|Unexpected end of (form|file)|Part terminated early due to unexpected end of multipart data|Malformed content type|Missing Content-Type)$/;
+
 /** Fastify's and the multipart parser's own errors, in the API's words. */
 function asApiError(e: FastifyError): ApiError | undefined {
 	switch (e.code) {
@@ -39,6 +41,8 @@ function asApiError(e: FastifyError): ApiError | undefined {
 		case 'FST_ERR_CTP_EMPTY_JSON_BODY':
 			return new ApiError('BAD_REQUEST', 'The JSON body is empty.');
 	}
+	// The multipart parser's own words for a body that is not what its Content-Type says.
+	if (MALFORMED_MULTIPART.test(e.message) && !e.code) return new ApiError('BAD_REQUEST', `The multipart body is malformed (${e.message}): send the image as the multipart field "image", with the boundary the Content-Type names.`);
 	if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new ApiError('BAD_REQUEST', `The body is not valid JSON: ${e.message}`);
 	if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new ApiError('BAD_REQUEST', e.message);
 	return undefined;
@@ -95,6 +99,11 @@ export async function buildApp(ctx: ServiceContext, version: string): Promise<Fa
 
 	app.setErrorHandler((err: FastifyError, req, reply) => {
 		let problem = err instanceof ApiError ? err : err instanceof UpscaleError ? fromUpscaleError(err) : asApiError(err);
+		if (!problem && req.raw.aborted) {
+			// The client went away mid-request: nobody reads the answer, and it is no fault of the server.
+			ctx.log.debug('request aborted by the client', { method: req.method, url: req.url.split('?')[0] });
+			problem = new ApiError('BAD_REQUEST', 'The request was cut off before it was complete.');
+		}
 		if (!problem) {
 			ctx.log.error('request failed', { method: req.method, url: req.url.split('?')[0], error: err.message });
 			problem = new ApiError('INTERNAL', 'The server failed on this request; the error is in its log.');

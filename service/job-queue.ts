@@ -6,8 +6,8 @@ import type { Progress } from '../core';
 import type { JobRow } from './store/jobs';
 
 export interface JobQueue {
-	/** Hands an admitted job to whoever runs jobs. */
-	enqueue(id: string, provider: string): Promise<void>;
+	/** Hands an admitted job to whoever runs jobs (`client`: the key it belongs to; the embedded line is fair between keys). */
+	enqueue(id: string, provider: string, client: string): Promise<void>;
 	/** Cancels a queued or running job (its outcome written to the store); says whether the vendor may still charge. */
 	cancel(row: JobRow): Promise<{ vendorMayCharge: boolean; message: string }>;
 	/** Resolves when the job has finished, or after ms. */

@@ -18,12 +18,22 @@ export interface RunnerDeps extends ExecutorDeps {
 	parallelUploads: number;
 }
 
+/** A job waiting in this server's line, with the client key it belongs to (the line is fair between keys). */
+interface Waiting {
+	id: string;
+	client: string;
+}
+
 export class Runner implements JobQueue {
-	private readonly queued: string[] = [];
-	private readonly localQueued: string[] = [];
+	private readonly queued: Waiting[] = [];
+	private readonly localQueued: Waiting[] = [];
 	private vendorSlots = 0;
 	private sending = 0;
+	/** Sending slots held per client key. */
+	private readonly sendingBy = new Map<string, number>();
 	private localBusy = false;
+	/** Whose local job ran last: the next goes to another key when one is waiting. */
+	private lastLocalClient?: string;
 	private readonly waiters = new Map<string, Set<() => void>>();
 	private stopping = false;
 	private readonly executor: JobExecutor;
@@ -38,12 +48,12 @@ export class Runner implements JobQueue {
 		});
 	}
 
-	async enqueue(id: string, provider: string): Promise<void> {
-		this.add(id, provider);
+	async enqueue(id: string, provider: string, client: string): Promise<void> {
+		this.add(id, provider, client);
 	}
 
-	private add(id: string, provider: string): void {
-		(provider === 'local' ? this.localQueued : this.queued).push(id);
+	private add(id: string, provider: string, client: string): void {
+		(provider === 'local' ? this.localQueued : this.queued).push({ id, client });
 		this.pump();
 	}
 
@@ -53,9 +63,9 @@ export class Runner implements JobQueue {
 
 	/** A queued job's place in this server's line (0 = next). */
 	async position(id: string): Promise<number | undefined> {
-		const i = this.queued.indexOf(id);
+		const i = this.queued.findIndex((w) => w.id === id);
 		if (i >= 0) return i;
-		const j = this.localQueued.indexOf(id);
+		const j = this.localQueued.findIndex((w) => w.id === id);
 		return j >= 0 ? j : undefined;
 	}
 
@@ -91,33 +101,59 @@ export class Runner implements JobQueue {
 		this.waiters.delete(id);
 	}
 
+	/**
+	 * A key holds at most half the sending slots (at least one): a job's image is downloaded in its slot, so one key's
+	 * slow image hosts could otherwise hold every slot and stall every other key's jobs.
+	 */
+	private nextVendorJob(): Waiting | undefined {
+		const cap = Math.max(1, Math.floor(this.d.parallelUploads / 2));
+		const i = this.queued.findIndex((w) => (this.sendingBy.get(w.client) ?? 0) < cap);
+		return i < 0 ? undefined : this.queued.splice(i, 1)[0];
+	}
+
+	/** The local engine runs one job at a time, taking keys in turn. */
+	private nextLocalJob(): Waiting | undefined {
+		const i = this.localQueued.findIndex((w) => w.client !== this.lastLocalClient);
+		return this.localQueued.splice(Math.max(0, i), 1)[0];
+	}
+
 	private pump(): void {
 		if (this.stopping) return;
-		while (this.vendorSlots < this.d.concurrency && this.sending < this.d.parallelUploads && this.queued.length) {
-			const id = this.queued.shift()!;
-			this.vendorSlots++;
-			this.sending++;
-			let sent = false;
-			const doneSending = () => {
-				if (sent) return;
-				sent = true;
-				this.sending--;
-				this.pump();
-			};
-			void this.executor.start(id, doneSending).finally(() => {
-				this.vendorSlots--;
-				doneSending();
-				this.pump();
-			});
+		while (this.vendorSlots < this.d.concurrency && this.sending < this.d.parallelUploads) {
+			const next = this.nextVendorJob();
+			if (!next) break;
+			this.startVendorJob(next);
 		}
 		if (!this.localBusy && this.localQueued.length) {
-			const id = this.localQueued.shift()!;
+			const { id, client } = this.nextLocalJob()!;
 			this.localBusy = true;
+			this.lastLocalClient = client;
 			void this.executor.start(id).finally(() => {
 				this.localBusy = false;
 				this.pump();
 			});
 		}
+	}
+
+	private startVendorJob({ id, client }: Waiting): void {
+		this.vendorSlots++;
+		this.sending++;
+		this.sendingBy.set(client, (this.sendingBy.get(client) ?? 0) + 1);
+		let sent = false;
+		const doneSending = () => {
+			if (sent) return;
+			sent = true;
+			this.sending--;
+			const n = (this.sendingBy.get(client) ?? 1) - 1;
+			if (n > 0) this.sendingBy.set(client, n);
+			else this.sendingBy.delete(client);
+			this.pump();
+		};
+		void this.executor.start(id, doneSending).finally(() => {
+			this.vendorSlots--;
+			doneSending();
+			this.pump();
+		});
 	}
 
 	/**
@@ -126,9 +162,9 @@ export class Runner implements JobQueue {
 	 */
 	async cancel(row: JobRow): Promise<{ vendorMayCharge: boolean; message: string }> {
 		const outcome = cancelOutcome(row);
-		const qi = this.queued.indexOf(row.id);
+		const qi = this.queued.findIndex((w) => w.id === row.id);
 		if (qi >= 0) this.queued.splice(qi, 1);
-		const li = this.localQueued.indexOf(row.id);
+		const li = this.localQueued.findIndex((w) => w.id === row.id);
 		if (li >= 0) this.localQueued.splice(li, 1);
 		this.executor.abort(row.id);
 		await this.d.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message });
@@ -147,7 +183,7 @@ export class Runner implements JobQueue {
 			else failed++;
 		}
 		const queued = await this.d.jobs.withStatus('queued');
-		for (const row of queued) this.add(row.id, row.provider);
+		for (const row of queued) this.add(row.id, row.provider, row.client_id);
 		if (resumed + failed + queued.length) this.d.log.info('recovered jobs after a restart', { resumed, failed, requeued: queued.length });
 		return { resumed, failed, requeued: queued.length };
 	}

@@ -6,7 +6,8 @@
  * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 6 h: the last try about 24 h after the first), then given up.
  *
  * One receiver's slowness costs only its own deliveries: each attempt runs on its own (nothing waits for a batch),
- * at most PER_ENDPOINT attempts are in flight to one endpoint (scheme://host:port) and PER_CLIENT for one client key,
+ * at most PER_ENDPOINT attempts are in flight for one client key to one origin (scheme://host:port) and PER_CLIENT
+ * for one client key,
  * and the store's claim skips messages whose endpoint or client is at its cap, so a healthy receiver's message is
  * sent as soon as it is due while fifty others hang.
  */
@@ -41,13 +42,18 @@ export interface WebhookSenderOptions {
 	pollMs?: number;
 }
 
-/** The receiver's origin, where attempts are counted (a URL that does not parse counts as its own endpoint). */
-export function endpointOf(url: string): string {
+/**
+ * Where attempts are counted: the client key and the receiver's origin. Keyed by client too, so a shared receiver
+ * host (hooks.zapier.com, say) slowed by one client's URLs holds back only that client's messages.
+ */
+export function endpointOf(clientId: string, url: string): string {
+	let origin = url;
 	try {
-		return new URL(url).origin;
+		origin = new URL(url).origin;
 	} catch {
-		return url;
+		// a URL that does not parse counts as its own endpoint
 	}
+	return `${clientId} ${origin}`;
 }
 
 const count = (m: Map<string, number>, key: string, by: number) => {
@@ -75,7 +81,7 @@ export class WebhookSender {
 		const now = Date.now();
 		const id = newId('msg');
 		const payload = JSON.stringify({ type: event, timestamp: new Date(now).toISOString(), data });
-		await this.options.table.insert({ id, job_id: job.id, client_id: job.client_id, url: job.webhook_url, endpoint: endpointOf(job.webhook_url), event, payload, next_at: now, created_at: now });
+		await this.options.table.insert({ id, job_id: job.id, client_id: job.client_id, url: job.webhook_url, endpoint: endpointOf(job.client_id, job.webhook_url), event, payload, next_at: now, created_at: now });
 		this.kick(0);
 		return id;
 	}

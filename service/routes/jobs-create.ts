@@ -38,6 +38,9 @@ interface Upload {
  * once hold at most this much each.
  */
 const IN_MEMORY_UPLOAD = 4 * 1024 * 1024;
+/** All uploads together hold at most this much in memory; past it, new bytes go to disk (many slow uploads cannot fill memory). */
+const IN_MEMORY_ALL_UPLOADS = 64 * 1024 * 1024;
+let inMemory = 0;
 
 /** Reading a large upload back to check it is done two at a time, so twenty 30 MB uploads never sit in memory at once. */
 let checking = 0;
@@ -58,6 +61,8 @@ class UploadSink extends Writable {
 	readonly hash?: Hash;
 	bytes = 0;
 	private chunks: Buffer[] = [];
+	/** Bytes of this upload counted in `inMemory`. */
+	private held = 0;
 	private file?: WriteStream;
 
 	constructor(
@@ -71,14 +76,17 @@ class UploadSink extends Writable {
 	override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
 		this.hash?.update(chunk);
 		this.bytes += chunk.length;
-		if (!this.file && this.bytes <= IN_MEMORY_UPLOAD) {
+		if (!this.file && this.bytes <= IN_MEMORY_UPLOAD && inMemory + chunk.length <= IN_MEMORY_ALL_UPLOADS) {
 			this.chunks.push(chunk);
+			this.held += chunk.length;
+			inMemory += chunk.length;
 			return done();
 		}
 		if (!this.file) {
 			this.file = createWriteStream(this.path, { mode: 0o600 });
 			this.file.on('error', (e) => this.destroy(e));
 			for (const c of this.chunks.splice(0)) this.file.write(c);
+			this.release();
 		}
 		if (this.file.write(chunk)) done();
 		else this.file.once('drain', () => done());
@@ -94,7 +102,14 @@ class UploadSink extends Writable {
 
 	override _destroy(e: Error | null, done: (e?: Error | null) => void): void {
 		this.file?.destroy();
+		this.release();
 		done(e);
+	}
+
+	/** Gives back its share of the in-memory budget (once the request no longer needs the bytes). */
+	release(): void {
+		inMemory -= this.held;
+		this.held = 0;
 	}
 
 	/** Resolves once nothing more can be written to the path (a file being opened or written has closed). */
@@ -257,9 +272,10 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 			keepUpload = true;
 			ctx.metrics.jobsCreated.inc({ provider });
 			ctx.log.info('job accepted', { job: id, client: client.id, provider, bytes: upload?.bytes, url: !!r.image_url });
-			await ctx.runner.enqueue(id, provider);
+			await ctx.runner.enqueue(id, provider, client.id);
 			return answerJob(ctx, reply, id, wait);
 		} finally {
+			for (const sink of sinks) sink.release();
 			// A request that fails for any reason (a bad field, a client that went away, a store error) leaves nothing.
 			if (!keepUpload) {
 				await Promise.all(sinks.map((s) => s.fileClosed()));

@@ -54,6 +54,6 @@ export const MIGRATIONS: readonly string[] = [
 	`,
 	// The run that holds a running job (a fleet's worker): a write from an older holder is refused.
 	`ALTER TABLE jobs ADD COLUMN holder TEXT;`,
-	// The receiver's origin (scheme://host:port): a sender caps its attempts in flight per endpoint.
+	// The client key and the receiver's origin (scheme://host:port): a sender caps its attempts in flight per endpoint.
 	`ALTER TABLE webhooks ADD COLUMN endpoint TEXT;`,
 ];

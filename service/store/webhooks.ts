@@ -9,7 +9,7 @@ export interface WebhookRow {
 	job_id: string;
 	client_id: string;
 	url: string;
-	/** The receiver's origin, where attempts in flight are counted (null on messages stored before it was kept). */
+	/** The client key and the receiver's origin, where attempts in flight are counted (null on messages stored before it was kept). */
 	endpoint: string | null;
 	event: string;
 	payload: string;

@@ -154,6 +154,22 @@ describe('through `upscale serve`', () => {
 		expect(inputs()).toEqual([]);
 	});
 
+	test('a malformed multipart body is a 400 with what is wrong, not a server fault', async () => {
+		const port = portOf(s.url);
+		for (const [type, body, said] of [
+			['multipart/form-data', '--x\r\n', 'Multipart: Boundary not found'],
+			['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\n\r\nabc', 'unexpected end of multipart data'],
+		]) {
+			const head = `POST /v1/jobs HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${key.key}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+			const r = await rawExchange(port, head, { giveUpMs: 10_000 });
+			expect([type, r.status]).toEqual([type, 400]);
+			expect(r.text).toContain('"code":"BAD_REQUEST"');
+			expect(r.text).toContain(said);
+		}
+		expect(s.output()).not.toContain('"level":"error","msg":"request failed"');
+		expect(inputs()).toEqual([]);
+	});
+
 	test('GET /v%31/credits without a key: 401, and the vendor is never asked', async () => {
 		const before = cd.requests.length;
 		const r = await rawRequest(portOf(s.url), 'GET', '/v%31/credits');
@@ -349,6 +365,72 @@ describe("one tenant's hanging webhook receivers", () => {
 			held.forEach((res) => res.destroy());
 			await healthy.stop();
 			await Promise.all(hanging.map((h) => new Promise((r) => h.close(r))));
+		}
+	});
+
+	test("a receiver host shared by two clients: one client's hanging URLs there do not hold back the other's", async () => {
+		const dir = tempDir();
+		const noisy = await createKey(dir, 'noisy');
+		const calm = await createKey(dir, 'calm');
+		secrets.push(noisy.key, noisy.webhook_secret, calm.key, calm.webhook_secret);
+		const held: http.ServerResponse[] = [];
+		const arrived: number[] = [];
+		const shared = http.createServer((req, res) => {
+			if (req.url?.startsWith('/slow')) return void held.push(res);
+			arrived.push(Date.now());
+			res.writeHead(200).end();
+		});
+		await new Promise<void>((r) => shared.listen(0, '127.0.0.1', () => r()));
+		const host = `http://127.0.0.1:${(shared.address() as AddressInfo).port}`;
+		const s = await service({ UPSCALE_ALLOW_PRIVATE_URLS: '1', UPSCALE_WEBHOOK_TIMEOUT: '20s', UPSCALE_WEBHOOK_RETRY: '1h' }, dir);
+		try {
+			// Its image URLs answer 200 with no image, so each job fails at once and sends its webhook.
+			const ids = await Promise.all(Array.from({ length: 12 }, async (_, i) => (await call(s.url, noisy.key, 'POST', '/v1/jobs', { provider: 'clipdrop', scale: 2, image_url: `${host}/img-${i}.jpg`, webhook_url: `${host}/slow/${i}` })).body.id as string));
+			for (const id of ids) await finished(s.url, noisy.key, id);
+			const until = Date.now() + 10_000;
+			while (held.length < 4 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+			const before = arrived.length;
+			const r = await call(s.url, calm.key, 'POST', '/v1/jobs', { provider: 'clipdrop', scale: 2, image_url: `${host}/img-calm.jpg`, webhook_url: `${host}/fast`, wait: 20 });
+			expect(r.body.status).toBe('failed');
+			const deadline = Date.now() + 10_000;
+			while (arrived.length === before && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+			const lag = arrived[before] - Date.parse(r.body.finished_at);
+			process.stdout.write(`healthy client's delivery lag on a receiver host where another client's 12 webhooks hang: ${lag} ms\n`);
+			expect(lag).toBeLessThan(5_000);
+		} finally {
+			held.forEach((res) => res.destroy());
+			await new Promise((r) => shared.close(r));
+		}
+	});
+});
+
+describe("one client's slow image hosts", () => {
+	test("hold at most half the sending slots: another client's job runs while they trickle", async () => {
+		const dir = tempDir();
+		const noisy = await createKey(dir, 'noisy');
+		const calm = await createKey(dir, 'calm');
+		secrets.push(noisy.key, noisy.webhook_secret, calm.key, calm.webhook_secret);
+		const open: http.ServerResponse[] = [];
+		const trickle = http.createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(SAMPLE.length) });
+			res.write(SAMPLE.subarray(0, 2)); // then nothing: the download waits for its time limit
+			open.push(res);
+		});
+		await new Promise<void>((r) => trickle.listen(0, '127.0.0.1', () => r()));
+		const slow = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}/slow.jpg`;
+		const s = await service({ UPSCALE_ALLOW_PRIVATE_URLS: '1', UPSCALE_PARALLEL_UPLOADS: '4' }, dir);
+		try {
+			for (let i = 0; i < 6; i++) await call(s.url, noisy.key, 'POST', '/v1/jobs', { provider: 'clipdrop', scale: 2, image_url: slow });
+			const until = Date.now() + 10_000;
+			while (open.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+			const started = Date.now();
+			const r = await call(s.url, calm.key, 'POST', '/v1/jobs?wait=20', form({ provider: 'clipdrop', scale: 2, endpoint: 'sync' }, { bytes: SAMPLE }));
+			expect(r.body.status).toBe('succeeded');
+			process.stdout.write(`another client's job while 6 downloads trickle: ${Date.now() - started} ms\n`);
+			expect(open.length).toBe(2); // the noisy key holds 2 of the 4 slots; its other 4 jobs wait their turn
+		} finally {
+			open.forEach((res) => res.destroy());
+			await new Promise((r) => trickle.close(r));
 		}
 	});
 });

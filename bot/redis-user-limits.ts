@@ -24,11 +24,19 @@ redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 return {'ok'}
 `;
 
+/** The claim script, loaded once per connection (EVALSHA after the first call). */
+type WithClaim = Redis & { claimUserSlot(busy: string, cool: string, used: string, busyTtlMs: string, cap: string): Promise<string[]> };
+
 export class RedisUserLimits implements UserLimits {
+	private readonly redis: WithClaim;
+
 	constructor(
-		private readonly redis: Redis,
+		redis: Redis,
 		private readonly o: LimitSettings & { /** How long a held slot outlives a process that died holding it. */ busyTtlMs: number },
-	) {}
+	) {
+		if (!('claimUserSlot' in redis)) redis.defineCommand('claimUserSlot', { numberOfKeys: 3, lua: CLAIM });
+		this.redis = redis as WithClaim;
+	}
 
 	private now(): number {
 		return (this.o.now ?? Date.now)();
@@ -40,7 +48,7 @@ export class RedisUserLimits implements UserLimits {
 
 	async claim(userId: string): Promise<Rejection | undefined> {
 		const k = this.keys(userId);
-		const r = (await this.redis.eval(CLAIM, 3, k.busy, k.cool, k.used, String(this.o.busyTtlMs), String(this.o.dailyCreditCap))) as string[];
+		const r = await this.redis.claimUserSlot(k.busy, k.cool, k.used, String(this.o.busyTtlMs), String(this.o.dailyCreditCap));
 		if (r[0] === 'busy') return { reason: 'busy' };
 		if (r[0] === 'cooldown') return { reason: 'cooldown', retryAt: this.now() + Number(r[1]) };
 		if (r[0] === 'daily-cap') return { reason: 'daily-cap', used: Number(r[1]), cap: this.o.dailyCreditCap, resetsAt: nextMidnight(this.now()) };

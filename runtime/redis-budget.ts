@@ -78,6 +78,26 @@ if untilMs > b then redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARGV[1]) 
 return 0
 `;
 
+/** The four scripts, loaded once per connection: each call after the first sends the script's SHA (EVALSHA). */
+const SCRIPTS = {
+	budgetTake: { numberOfKeys: 3, lua: TAKE },
+	budgetDone: { numberOfKeys: 2, lua: DONE },
+	budgetRenew: { numberOfKeys: 1, lua: RENEW },
+	budgetBlock: { numberOfKeys: 1, lua: BLOCK },
+};
+type Arg = string | number;
+type WithBudget = Redis & {
+	budgetTake(inflight: string, finished: string, blocked: string, ...args: Arg[]): Promise<number>;
+	budgetDone(inflight: string, finished: string, id: string): Promise<number>;
+	budgetRenew(inflight: string, id: string, leaseMs: number): Promise<number>;
+	budgetBlock(blocked: string, ms: number): Promise<number>;
+};
+
+function withBudgetScripts(redis: Redis): WithBudget {
+	for (const [name, definition] of Object.entries(SCRIPTS)) if (!(name in redis)) redis.defineCommand(name, definition);
+	return redis as WithBudget;
+}
+
 /** How often a waiter asks again while the window is full of requests still in flight. */
 const IN_FLIGHT_RECHECK_MS = 25;
 
@@ -95,6 +115,7 @@ export class RedisBudget implements Budget {
 	private readonly keys: [string, string, string];
 	private readonly leaseMs: number;
 	private readonly now: () => number;
+	private readonly redis: WithBudget;
 	private readonly owner = randomBytes(6).toString('hex');
 	private seq = 0;
 	/** Requests granted by this process, and how long its callers waited in total. */
@@ -102,7 +123,7 @@ export class RedisBudget implements Budget {
 	waitedMs = 0;
 
 	constructor(
-		private readonly redis: Redis,
+		redis: Redis,
 		scope: string,
 		public limits: BudgetLimits,
 		opts: RedisBudgetOptions = {},
@@ -112,6 +133,7 @@ export class RedisBudget implements Budget {
 		this.keys = [`${base}:inflight`, `${base}:finished`, `${base}:blocked`];
 		this.leaseMs = opts.leaseMs ?? 30_000;
 		this.now = opts.now ?? Date.now;
+		this.redis = withBudgetScripts(redis);
 	}
 
 	private get marginMs(): number {
@@ -121,7 +143,7 @@ export class RedisBudget implements Budget {
 	private async take(id: string): Promise<number> {
 		const { requests, windowMs } = this.limits;
 		try {
-			const wait = await this.redis.eval(TAKE, 3, ...this.keys, requests, windowMs, this.marginMs, id, this.leaseMs, IN_FLIGHT_RECHECK_MS);
+			const wait = await this.redis.budgetTake(...this.keys, requests, windowMs, this.marginMs, id, this.leaseMs, IN_FLIGHT_RECHECK_MS);
 			return Number(wait);
 		} catch (e) {
 			const where = `Redis at ${this.redis.options.host ?? 'localhost'}:${this.redis.options.port ?? 6379}`;
@@ -158,7 +180,7 @@ export class RedisBudget implements Budget {
 	}
 
 	private grant(id: string): Grant {
-		const renew = setInterval(() => void this.redis.eval(RENEW, 1, this.keys[0], id, this.leaseMs).catch(() => undefined), Math.max(1000, Math.floor(this.leaseMs / 3)));
+		const renew = setInterval(() => void this.redis.budgetRenew(this.keys[0], id, this.leaseMs).catch(() => undefined), Math.max(1000, Math.floor(this.leaseMs / 3)));
 		renew.unref();
 		let open = true;
 		return {
@@ -167,13 +189,13 @@ export class RedisBudget implements Budget {
 				open = false;
 				clearInterval(renew);
 				// If Redis cannot be told, the lease ends the request's hold on its own.
-				void this.redis.eval(DONE, 2, this.keys[0], this.keys[1], id).catch(() => undefined);
+				void this.redis.budgetDone(this.keys[0], this.keys[1], id).catch(() => undefined);
 			},
 		};
 	}
 
 	async blockUntil(until: number): Promise<void> {
 		const ms = Math.ceil(until - this.now());
-		if (ms > 0) await this.redis.eval(BLOCK, 1, this.keys[2], ms);
+		if (ms > 0) await this.redis.budgetBlock(this.keys[2], ms);
 	}
 }

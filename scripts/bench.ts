@@ -20,6 +20,7 @@ import { loadConfig } from '../bot/config';
 import { createLogger } from '../runtime/log';
 import { serviceBench } from './bench/service';
 import { fleetBench } from './bench/fleet';
+import { redisBytesBench } from './bench/redis-bytes';
 import { localBench } from './bench/local';
 import { rssOf, type Mem } from './bench/rss';
 import { pct } from './bench/stats';
@@ -379,6 +380,17 @@ async function fleet() {
 	}
 }
 
+/** What a fleet sends to Redis per vendor request and per job in the store (bench/redis-bytes.ts). */
+async function redisBytes() {
+	const redis = await redisFor('redis bytes');
+	if (!redis) return;
+	try {
+		await redisBytesBench((r) => rows.push(r), raw, redis);
+	} finally {
+		await redis.stop();
+	}
+}
+
 async function sharedBudget() {
 	const redis = await redisFor('shared budget');
 	if (!redis) return;
@@ -500,6 +512,7 @@ async function main() {
 		['shared budget', sharedBudget],
 		['queue limiter', queueLimiter],
 		['fleet', fleet],
+		['redis bytes', redisBytes],
 	] as const) {
 		if (process.env.BENCH_ONLY && !name.includes(process.env.BENCH_ONLY)) continue;
 		log(`${name}…`);

@@ -117,8 +117,38 @@ end
 return #ids
 `;
 
+/** KEYS: job. ARGV: holder. The job, now held by the holder, read in the same step ({} when there is none). */
+const TAKE_OVER = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+redis.call('HSET', KEYS[1], 'holder', ARGV[1])
+return redis.call('HGETALL', KEYS[1])
+`;
+
+/** The scripts, loaded once per connection: each call after the first sends the script's SHA (EVALSHA). */
+const SCRIPTS = {
+	jobAdmit: { numberOfKeys: 6, lua: ADMIT },
+	jobUpdate: { numberOfKeys: 1, lua: UPDATE },
+	jobPurge: { numberOfKeys: 1, lua: PURGE },
+	jobTakeOver: { numberOfKeys: 1, lua: TAKE_OVER },
+};
+type WithJobScripts = Redis & {
+	jobAdmit(...keysThenArgs: string[]): Promise<string[]>;
+	jobUpdate(job: string, prefix: string, id: string, patch: string, holder: string): Promise<number>;
+	jobPurge(finished: string, prefix: string, before: string): Promise<number>;
+	jobTakeOver(job: string, holder: string): Promise<string[]>;
+};
+
+function withJobScripts(redis: Redis): WithJobScripts {
+	for (const [name, definition] of Object.entries(SCRIPTS)) if (!(name in redis)) redis.defineCommand(name, definition);
+	return redis as WithJobScripts;
+}
+
 export class RedisJobStore implements JobStore {
-	constructor(private readonly redis: Redis) {}
+	private readonly redis: WithJobScripts;
+
+	constructor(redis: Redis) {
+		this.redis = withJobScripts(redis);
+	}
 
 	private key = {
 		job: (id: string) => `${P}job:${id}`,
@@ -132,9 +162,7 @@ export class RedisJobStore implements JobStore {
 		const row: Partial<JobRow> = { ...job, status: 'queued', phase: 'queued' };
 		const fields = Object.entries(row).flatMap(([k, v]) => (v === null || v === undefined ? [] : [k, String(v)]));
 		const k = this.key;
-		const r = (await this.redis.eval(
-			ADMIT,
-			6,
+		const r = await this.redis.jobAdmit(
 			k.idem(job.client_id, o.idempotency?.key ?? ''),
 			k.clientActive(job.client_id),
 			k.status('queued'),
@@ -149,7 +177,7 @@ export class RedisJobStore implements JobStore {
 			String(job.created_at),
 			String(IDEMPOTENCY_TTL_MS),
 			...fields,
-		)) as string[];
+		);
 		if (r[0] === 'replayed' || r[0] === 'key-reused') return { kind: r[0], jobId: r[1] };
 		if (r[0] === 'busy') {
 			const mine = Number(r[1]);
@@ -159,7 +187,7 @@ export class RedisJobStore implements JobStore {
 	}
 
 	async takeOver(id: string, holder: string): Promise<JobRow | undefined> {
-		const h = (await this.redis.eval(`if redis.call('EXISTS', KEYS[1]) == 0 then return {} end redis.call('HSET', KEYS[1], 'holder', ARGV[1]) return redis.call('HGETALL', KEYS[1])`, 1, this.key.job(id), holder)) as string[];
+		const h = await this.redis.jobTakeOver(this.key.job(id), holder);
 		const obj: Record<string, string> = {};
 		for (let i = 0; i < h.length; i += 2) obj[h[i]] = h[i + 1];
 		return rowOf(obj);
@@ -177,7 +205,7 @@ export class RedisJobStore implements JobStore {
 	async update(id: string, patch: JobPatch, holder?: string): Promise<boolean> {
 		// Sent as text: Lua's numbers would print a timestamp in exponent form.
 		const text = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === null ? null : String(v)]));
-		const written = (await this.redis.eval(UPDATE, 1, this.key.job(id), P, id, JSON.stringify(text), holder ?? '')) === 1;
+		const written = (await this.redis.jobUpdate(this.key.job(id), P, id, JSON.stringify(text), holder ?? '')) === 1;
 		if (written && patch.credits_remaining !== undefined && patch.credits_remaining !== null) {
 			const row = await this.get(id);
 			if (row) await this.redis.hset(`${P}credits`, row.provider, JSON.stringify({ remaining: patch.credits_remaining, at: patch.finished_at ?? Date.now() }));
@@ -233,7 +261,7 @@ export class RedisJobStore implements JobStore {
 
 	async purge(before: number): Promise<void> {
 		// Idempotency keys expire on their own (PX).
-		await this.redis.eval(PURGE, 1, `${P}finished`, P, String(before));
+		await this.redis.jobPurge(`${P}finished`, P, String(before));
 	}
 
 	async lastCredits(provider: string): Promise<{ remaining: number; at: number } | undefined> {

@@ -156,3 +156,22 @@ describe.each(stores)('job store: %s', (_name, make) => {
 		await store.ping();
 	});
 });
+
+describe('job store: Redis (fleet), its scripts called by their SHA', () => {
+	it('every script still runs after a SCRIPT FLUSH (the script cache emptied under an open connection)', async () => {
+		const connection = redis.connect();
+		await connection.flushall();
+		const store = new RedisJobStore(connection);
+		const run = async (j: NewJob) => {
+			expect((await store.admit(j, limits)).kind).toBe('created');
+			expect((await store.takeOver(j.id, 'run_a'))?.holder).toBe('run_a');
+			expect(await store.update(j.id, { status: 'succeeded', phase: 'done', finished_at: j.created_at + 1 }, 'run_a')).toBe(true);
+			await store.purge(j.created_at + 2);
+			expect(await store.get(j.id)).toBeUndefined();
+		};
+		await run(job('c9', 1000));
+		await connection.script('FLUSH');
+		await run(job('c9', 2000));
+		expect(await store.countByStatus()).toMatchObject({ queued: 0, succeeded: 0 });
+	});
+});

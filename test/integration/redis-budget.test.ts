@@ -23,6 +23,13 @@ const connect = () => redis.connect();
 let scopeN = 0;
 const scope = () => `clipdrop|http://vendor.test|key-${++scopeN}-${Date.now()}`;
 
+/** How many times Redis ran EVAL and EVALSHA since its last CONFIG RESETSTAT (INFO commandstats). */
+async function commandCalls(r: Redis): Promise<{ eval: number; evalsha: number }> {
+	const info = await r.info('commandstats');
+	const calls = (name: string) => Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+	return { eval: calls('eval'), evalsha: calls('evalsha') };
+}
+
 /** Grants from several budgets, answered at once; returns when each was granted (ms since start) and by whom. */
 async function grantTimes(budgets: RedisBudget[], each: number): Promise<Array<{ at: number; by: number }>> {
 	const t0 = Date.now();
@@ -115,6 +122,25 @@ describe('RedisBudget', () => {
 		expect(await b.delayFor()).toBeGreaterThan(450);
 		(await b.acquire(systemClock, nodeSleep)).done();
 		expect(Date.now() - t0).toBeGreaterThanOrEqual(590);
+	});
+
+	test('the scripts go to Redis once per connection, then by their SHA; a SCRIPT FLUSH between two calls (the script cache emptied under an open connection) is survived', async () => {
+		const r = connect();
+		const b = new RedisBudget(r, scope(), { requests: 10, windowMs: 60_000 }, { prefix: 'sha-test' });
+		// done() does not wait for its script: the PING after it does (Redis answers in order).
+		const grant = async () => ((await b.acquire(systemClock, nodeSleep)).done(), await r.ping());
+		await grant();
+		await r.config('RESETSTAT');
+		await grant();
+		await grant();
+		expect(await commandCalls(r)).toMatchObject({ eval: 0, evalsha: 4 });
+		await r.script('FLUSH');
+		await grant();
+		expect((await commandCalls(r)).eval).toBe(2); // take and done, each refused once (NOSCRIPT) and sent again whole
+		await grant();
+		expect((await commandCalls(r)).eval).toBe(2);
+		const [finished] = await r.keys('sha-test:*:finished');
+		expect(await r.zcard(finished)).toBe(5);
 	});
 
 	test('no API key is written to Redis: keys are named by a hash of the scope', async () => {

@@ -64,3 +64,16 @@ describe.each(makers)('per-user limits: %s', (_name, make) => {
 		expect(await a.claim('u')).toBeUndefined();
 	});
 });
+
+describe('per-user limits shared through Redis: the claim script called by its SHA', () => {
+	it('still claims after a SCRIPT FLUSH (the script cache emptied under an open connection)', async () => {
+		const connection = redis.connect();
+		await connection.flushall();
+		const limits = new RedisUserLimits(connection, { cooldownMs: 0, dailyCreditCap: 0, now: clock, busyTtlMs: 60_000 });
+		expect(await limits.claim('u')).toBeUndefined();
+		await connection.script('FLUSH');
+		expect(await limits.claim('u')).toEqual({ reason: 'busy' });
+		await limits.release('u');
+		expect(await limits.claim('u')).toBeUndefined();
+	});
+});

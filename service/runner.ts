@@ -102,12 +102,16 @@ export class Runner implements JobQueue {
 	}
 
 	/**
-	 * A key holds at most half the sending slots (at least one): a job's image is downloaded in its slot, so one key's
-	 * slow image hosts could otherwise hold every slot and stall every other key's jobs.
+	 * The next job to send, fair between keys. A job's image is downloaded in its sending slot, so one key's slow
+	 * image hosts could otherwise hold every slot and stall every other key. While other keys have jobs waiting, a
+	 * key holds at most half the slots (at least one); a key alone may hold all but a quarter of them, which stay
+	 * free for the next key that comes (with 4 slots: 3 and 1; with 2 or 3, all).
 	 */
 	private nextVendorJob(): Waiting | undefined {
-		const cap = Math.max(1, Math.floor(this.d.parallelUploads / 2));
-		const i = this.queued.findIndex((w) => (this.sendingBy.get(w.client) ?? 0) < cap);
+		const slots = this.d.parallelUploads;
+		const waiting = new Set(this.queued.map((w) => w.client));
+		const cap = (client: string) => (waiting.size > 1 || !waiting.has(client) ? Math.max(1, Math.floor(slots / 2)) : slots - Math.floor(slots / 4));
+		const i = this.queued.findIndex((w) => (this.sendingBy.get(w.client) ?? 0) < cap(w.client));
 		return i < 0 ? undefined : this.queued.splice(i, 1)[0];
 	}
 

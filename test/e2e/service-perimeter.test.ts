@@ -405,7 +405,7 @@ describe("one tenant's hanging webhook receivers", () => {
 });
 
 describe("one client's slow image hosts", () => {
-	test("hold at most half the sending slots: another client's job runs while they trickle", async () => {
+	test("leave a sending slot free: another client's job runs while they trickle", async () => {
 		const dir = tempDir();
 		const noisy = await createKey(dir, 'noisy');
 		const calm = await createKey(dir, 'calm');
@@ -422,12 +422,12 @@ describe("one client's slow image hosts", () => {
 		try {
 			for (let i = 0; i < 6; i++) await call(s.url, noisy.key, 'POST', '/v1/jobs', { provider: 'clipdrop', scale: 2, image_url: slow });
 			const until = Date.now() + 10_000;
-			while (open.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+			while (open.length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
 			const started = Date.now();
 			const r = await call(s.url, calm.key, 'POST', '/v1/jobs?wait=20', form({ provider: 'clipdrop', scale: 2, endpoint: 'sync' }, { bytes: SAMPLE }));
 			expect(r.body.status).toBe('succeeded');
 			process.stdout.write(`another client's job while 6 downloads trickle: ${Date.now() - started} ms\n`);
-			expect(open.length).toBe(2); // the noisy key holds 2 of the 4 slots; its other 4 jobs wait their turn
+			expect(open.length).toBe(3); // alone, the noisy key took 3 of the 4 slots; its other 3 jobs wait their turn
 		} finally {
 			open.forEach((res) => res.destroy());
 			await new Promise((r) => trickle.close(r));

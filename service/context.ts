@@ -45,7 +45,7 @@ export interface ServiceContext {
 	runner: JobQueue;
 	/** The URL clients reach the server at (set once it listens). */
 	baseUrl: string;
-	view(row: JobRow, baseUrl?: string): Promise<JobView>;
+	view(row: JobRow): Promise<JobView>;
 	stopping: boolean;
 }
 
@@ -79,10 +79,10 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		runner: undefined as unknown as JobQueue,
 		baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
 		stopping: false,
-		async view(row, baseUrl) {
+		async view(row) {
 			const w = row.webhook_url ? await webhookTable.ofJob(row.id) : undefined;
 			return jobView(row, {
-				baseUrl: baseUrl ?? ctx.baseUrl,
+				baseUrl: ctx.baseUrl,
 				retentionMs: config.retentionMs,
 				progress: row.status === 'running' ? await ctx.runner.progress(row.id) : undefined,
 				queuePosition: row.status === 'queued' ? await ctx.runner.position(row.id) : undefined,

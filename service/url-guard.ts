@@ -15,7 +15,6 @@ import { createUndiciHttp } from '../runtime';
 import { ApiError } from './problem';
 
 const ALLOW_HINT = 'the operator can allow private addresses with UPSCALE_ALLOW_PRIVATE_URLS=1';
-const REFUSED = ADDRESS_REFUSED;
 const CONNECT_TIMEOUT_MS = 15_000;
 
 /** THE decision: why an address ('127.0.0.1', '[::ffff:7f00:1]', '2130706433') is not public; undefined for a public address or a name. */
@@ -96,7 +95,7 @@ async function refuseResolved(host: string, what: string): Promise<void> {
 
 function refusal(message: string): NodeJS.ErrnoException {
 	const e: NodeJS.ErrnoException = new Error(message);
-	e.code = REFUSED;
+	e.code = ADDRESS_REFUSED;
 	return e;
 }
 
@@ -158,11 +157,11 @@ export function clientUrlHttp(allowPrivate: boolean, decide: AddressPolicy = pri
 		async request(req) {
 			const host = bare(new URL(req.url).hostname);
 			const literal = decide(host);
-			if (literal) throw new TransportError(`${host} is a private address (${literal})`, 'connect', REFUSED);
+			if (literal) throw new TransportError(`${host} is a private address (${literal})`, 'connect', ADDRESS_REFUSED);
 			try {
 				return await inner.request(req);
 			} catch (e) {
-				if (e instanceof TransportError && e.causeCode === REFUSED) throw new TransportError(`${excerpt(host, 100)} leads to a private address`, 'connect', REFUSED);
+				if (e instanceof TransportError && e.causeCode === ADDRESS_REFUSED) throw new TransportError(`${excerpt(host, 100)} leads to a private address`, 'connect', ADDRESS_REFUSED);
 				throw e;
 			}
 		},

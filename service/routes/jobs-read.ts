@@ -46,7 +46,7 @@ export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 		const before = req.query.cursor ? decodeCursor(req.query.cursor) : undefined;
 		const rows = await ctx.jobs.list(clientOf(req).id, limit + 1, before, status as JobStatus | undefined);
 		const page = rows.slice(0, limit);
-				const last = page[page.length - 1];
+		const last = page[page.length - 1];
 		return { object: 'list', data: await Promise.all(page.map((r) => ctx.view(r))), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
 	});
 

@@ -12,7 +12,7 @@ import { MAX_INPUT_BYTES, UpscaleError } from '../core';
 import type { ServiceContext } from './context';
 import './fastify-types';
 import { openApiDocument } from './openapi';
-import { guardRoutes, publicScope, type DeclaredRoute } from './perimeter';
+import { guardRoutes, PUBLIC_ROUTE, publicScope, type DeclaredRoute } from './perimeter';
 import { ApiError, fromUpscaleError } from './problem';
 import { credits } from './routes/credits';
 import { health } from './routes/health';
@@ -129,7 +129,7 @@ export async function buildApp(ctx: ServiceContext, version: string): Promise<Fa
 	await publicScope(app, async (scope) => {
 		await scope.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 	});
-	app.get('/openapi.json', { config: { public: true } }, async () => openApiDocument(version));
+	app.get('/openapi.json', PUBLIC_ROUTE, async () => openApiDocument(version));
 
 	jobsCreate(app, ctx);
 	jobsRead(app, ctx);

@@ -17,6 +17,9 @@ declare module 'fastify' {
 	}
 }
 
+/** A route's options that make it public: `app.get(url, PUBLIC_ROUTE, handler)`. */
+export const PUBLIC_ROUTE = { config: { public: true } };
+
 /** One route as the server declares it, for the perimeter's own tests and the security page. */
 export interface DeclaredRoute {
 	method: string;

@@ -2,15 +2,14 @@
 import { accessSync, constants } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context';
+import { PUBLIC_ROUTE } from '../perimeter';
 import { ApiError } from '../problem';
 
 /** Load balancers and Prometheus call these without a key (they tell nothing about any client's jobs). */
-const PUBLIC = { config: { public: true } };
-
 export function health(app: FastifyInstance, ctx: ServiceContext): void {
-	app.get('/healthz', PUBLIC, async () => ({ status: 'ok' }));
+	app.get('/healthz', PUBLIC_ROUTE, async () => ({ status: 'ok' }));
 
-	app.get('/readyz', PUBLIC, async () => {
+	app.get('/readyz', PUBLIC_ROUTE, async () => {
 		const problems: string[] = [];
 		if (ctx.stopping) problems.push('the server is stopping');
 		try {
@@ -28,7 +27,7 @@ export function health(app: FastifyInstance, ctx: ServiceContext): void {
 		return { status: 'ready', providers: ctx.providers.offered, queue_depth: await ctx.runner.depth() };
 	});
 
-	app.get('/metrics', PUBLIC, async (_req, reply) => {
+	app.get('/metrics', PUBLIC_ROUTE, async (_req, reply) => {
 		reply.header('content-type', ctx.metrics.registry.contentType);
 		return ctx.metrics.registry.metrics();
 	});

@@ -5,16 +5,17 @@ import type { FastifyInstance } from 'fastify';
 import { API_FIELDS, apiName } from '../schemas';
 import { LOCAL, PROVIDER_NAMES, VENDORS, type ProviderId } from '../../core';
 import type { ServiceContext } from '../context';
+import { PUBLIC_ROUTE } from '../perimeter';
 
 export function page(app: FastifyInstance, ctx: ServiceContext): void {
 	const html = readFileSync(join(__dirname, '..', 'page', 'index.html'), 'utf8');
-	app.get('/', { config: { public: true } }, async (_req, reply) => {
+	app.get('/', PUBLIC_ROUTE, async (_req, reply) => {
 		reply.header('content-type', 'text/html; charset=utf-8');
 		reply.header('content-security-policy', "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
 		return html;
 	});
 	// What the page offers: the providers of this server and the core's option fields, from the registry.
-	app.get('/page/options.json', { config: { public: true } }, async () => ({
+	app.get('/page/options.json', PUBLIC_ROUTE, async () => ({
 		// Each provider with the fields it takes (the registry's `accepts`), so the page shows only those.
 		providers: ctx.providers.offered.map((id: ProviderId) => ({ id, name: PROVIDER_NAMES[id], fields: API_FIELDS.filter((f) => (id === 'local' ? LOCAL : VENDORS[id]).accepts.includes(f.key)).map(apiName) })),
 		default_provider: ctx.providers.defaultProvider,

@@ -11,6 +11,7 @@ import type { Progress } from '../core';
 import { cancelOutcome, JobExecutor, type ExecutorDeps } from './job-executor';
 import type { JobQueue } from './job-queue';
 import { FINISHED, type JobRow } from './store/jobs';
+import { Tally } from './tally';
 
 export interface RunnerDeps extends ExecutorDeps {
 	concurrency: number;
@@ -30,7 +31,7 @@ export class Runner implements JobQueue {
 	private vendorSlots = 0;
 	private sending = 0;
 	/** Sending slots held per client key. */
-	private readonly sendingBy = new Map<string, number>();
+	private readonly sendingBy = new Tally();
 	private localBusy = false;
 	/** Whose local job ran last: the next goes to another key when one is waiting. */
 	private lastLocalClient?: string;
@@ -111,7 +112,7 @@ export class Runner implements JobQueue {
 		const slots = this.d.parallelUploads;
 		const waiting = new Set(this.queued.map((w) => w.client));
 		const cap = (client: string) => (waiting.size > 1 || !waiting.has(client) ? Math.max(1, Math.floor(slots / 2)) : slots - Math.floor(slots / 4));
-		const i = this.queued.findIndex((w) => (this.sendingBy.get(w.client) ?? 0) < cap(w.client));
+		const i = this.queued.findIndex((w) => this.sendingBy.of(w.client) < cap(w.client));
 		return i < 0 ? undefined : this.queued.splice(i, 1)[0];
 	}
 
@@ -142,15 +143,13 @@ export class Runner implements JobQueue {
 	private startVendorJob({ id, client }: Waiting): void {
 		this.vendorSlots++;
 		this.sending++;
-		this.sendingBy.set(client, (this.sendingBy.get(client) ?? 0) + 1);
+		this.sendingBy.add(client);
 		let sent = false;
 		const doneSending = () => {
 			if (sent) return;
 			sent = true;
 			this.sending--;
-			const n = (this.sendingBy.get(client) ?? 1) - 1;
-			if (n > 0) this.sendingBy.set(client, n);
-			else this.sendingBy.delete(client);
+			this.sendingBy.add(client, -1);
 			this.pump();
 		};
 		void this.executor.start(id, doneSending).finally(() => {

@@ -7,9 +7,8 @@
  *
  * One receiver's slowness costs only its own deliveries: each attempt runs on its own (nothing waits for a batch),
  * at most PER_ENDPOINT attempts are in flight for one client key to one origin (scheme://host:port) and PER_CLIENT
- * for one client key,
- * and the store's claim skips messages whose endpoint or client is at its cap, so a healthy receiver's message is
- * sent as soon as it is due while fifty others hang.
+ * for one client key, and the store's claim skips messages whose endpoint or client is at its cap, so a healthy
+ * receiver's message is sent as soon as it is due while fifty others hang.
  */
 import { request } from 'undici';
 import { Webhook } from 'standardwebhooks';
@@ -18,6 +17,7 @@ import type { Clients } from './auth';
 import { newId } from './ids';
 import type { Metrics } from './metrics';
 import type { JobView } from './schemas';
+import { Tally } from './tally';
 import { clientUrlDispatcher } from './url-guard';
 import type { JobRow } from './store/jobs';
 import type { Capacity, WebhookRow, WebhookStore } from './store/webhooks';
@@ -56,17 +56,11 @@ export function endpointOf(clientId: string, url: string): string {
 	return `${clientId} ${origin}`;
 }
 
-const count = (m: Map<string, number>, key: string, by: number) => {
-	const n = (m.get(key) ?? 0) + by;
-	if (n > 0) m.set(key, n);
-	else m.delete(key);
-};
-
 export class WebhookSender {
 	private timer?: NodeJS.Timeout;
 	private readonly inFlight = new Set<string>();
-	private readonly byEndpoint = new Map<string, number>();
-	private readonly byClient = new Map<string, number>();
+	private readonly byEndpoint = new Tally();
+	private readonly byClient = new Tally();
 	private claiming = false;
 	private claimAgain = false;
 	private stopped = false;
@@ -133,20 +127,20 @@ export class WebhookSender {
 	}
 
 	private capacity(): Capacity {
-		return { endpoints: Object.fromEntries(this.byEndpoint), clients: Object.fromEntries(this.byClient), perEndpoint: PER_ENDPOINT, perClient: PER_CLIENT };
+		return { endpoints: this.byEndpoint.toObject(), clients: this.byClient.toObject(), perEndpoint: PER_ENDPOINT, perClient: PER_CLIENT };
 	}
 
 	private begin(w: WebhookRow): void {
 		const endpoint = w.endpoint ?? '';
 		this.inFlight.add(w.id);
-		count(this.byEndpoint, endpoint, 1);
-		count(this.byClient, w.client_id, 1);
+		this.byEndpoint.add(endpoint);
+		this.byClient.add(w.client_id);
 		void this.attempt(w)
 			.catch((e: unknown) => this.options.log.warn('webhook store', { webhook: w.id, error: (e as Error).message }))
 			.finally(() => {
 				this.inFlight.delete(w.id);
-				count(this.byEndpoint, endpoint, -1);
-				count(this.byClient, w.client_id, -1);
+				this.byEndpoint.add(endpoint, -1);
+				this.byClient.add(w.client_id, -1);
 				this.kick(0);
 			});
 	}

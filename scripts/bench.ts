@@ -19,6 +19,7 @@ import { createBot } from '../bot/app';
 import { loadConfig } from '../bot/config';
 import { createLogger } from '../runtime/log';
 import { serviceBench } from './bench/service';
+import type { RedisServer } from '../test/helpers/redis';
 import { fleetBench } from './bench/fleet';
 import { redisBytesBench } from './bench/redis-bytes';
 import { localBench } from './bench/local';
@@ -354,10 +355,6 @@ async function botResponsiveness() {
 	});
 }
 
-/**
- * The request budget shared through Redis (REDIS_URL): 3 processes × 40 sync Clipdrop jobs on one key at 60 req/6 s,
- * started together. Each process alone keeps to the limit; together they would triple it unless they share.
- */
 /** A real redis-server for a section, or undefined (the section is skipped, saying why) where there is none. */
 async function redisFor(section: string) {
 	const { startRedis } = await import('../test/helpers/redis');
@@ -369,28 +366,27 @@ async function redisFor(section: string) {
 	}
 }
 
-/** The job service as a fleet of processes on one Redis (bench/fleet.ts). */
-async function fleet() {
-	const redis = await redisFor('fleet');
+/** Runs a section on a redis-server of its own, stopped afterwards (skipped where there is none). */
+async function withRedis(section: string, run: (redis: RedisServer) => Promise<void>): Promise<void> {
+	const redis = await redisFor(section);
 	if (!redis) return;
 	try {
-		await fleetBench((r) => rows.push(r), raw, redis);
+		await run(redis);
 	} finally {
 		await redis.stop();
 	}
 }
+
+/** The job service as a fleet of processes on one Redis (bench/fleet.ts). */
+const fleet = () => withRedis('fleet', (redis) => fleetBench((r) => rows.push(r), raw, redis));
 
 /** What a fleet sends to Redis per vendor request and per job in the store (bench/redis-bytes.ts). */
-async function redisBytes() {
-	const redis = await redisFor('redis bytes');
-	if (!redis) return;
-	try {
-		await redisBytesBench((r) => rows.push(r), raw, redis);
-	} finally {
-		await redis.stop();
-	}
-}
+const redisBytes = () => withRedis('redis bytes', (redis) => redisBytesBench((r) => rows.push(r), raw, redis));
 
+/**
+ * The request budget shared through Redis (REDIS_URL): 3 processes × 40 sync Clipdrop jobs on one key at 60 req/6 s,
+ * started together. Each process alone keeps to the limit; together they would triple it unless they share.
+ */
 async function sharedBudget() {
 	const redis = await redisFor('shared budget');
 	if (!redis) return;

@@ -32,6 +32,15 @@ async function service(env: Record<string, string>, dataDir = tempDir()): Promis
 
 const portOf = (url: string) => Number(new URL(url).port);
 
+/** A data directory with two client keys, one that misbehaves and one that should not notice (keys kept out of logs). */
+async function twoClients() {
+	const dir = tempDir();
+	const noisy = await createKey(dir, 'noisy');
+	const calm = await createKey(dir, 'calm');
+	secrets.push(noisy.key, noisy.webhook_secret, calm.key, calm.webhook_secret);
+	return { dir, noisy, calm };
+}
+
 beforeAll(async () => {
 	cd = new ClipdropFake({ keys: { [CD_KEY]: 1000 }, taskDurationMs: 100 });
 	await cd.start();
@@ -326,10 +335,7 @@ describe('uploads no job needs are swept', () => {
 
 describe("one tenant's hanging webhook receivers", () => {
 	test('delay no other tenant: a healthy receiver gets its message at once while 50 others hang', async () => {
-		const dir = tempDir();
-		const noisy = await createKey(dir, 'noisy');
-		const calm = await createKey(dir, 'calm');
-		secrets.push(noisy.key, noisy.webhook_secret, calm.key, calm.webhook_secret);
+		const { dir, noisy, calm } = await twoClients();
 		const hanging: http.Server[] = [];
 		const held: http.ServerResponse[] = [];
 		for (let i = 0; i < 50; i++) {
@@ -369,10 +375,7 @@ describe("one tenant's hanging webhook receivers", () => {
 	});
 
 	test("a receiver host shared by two clients: one client's hanging URLs there do not hold back the other's", async () => {
-		const dir = tempDir();
-		const noisy = await createKey(dir, 'noisy');
-		const calm = await createKey(dir, 'calm');
-		secrets.push(noisy.key, noisy.webhook_secret, calm.key, calm.webhook_secret);
+		const { dir, noisy, calm } = await twoClients();
 		const held: http.ServerResponse[] = [];
 		const arrived: number[] = [];
 		const shared = http.createServer((req, res) => {
@@ -406,10 +409,7 @@ describe("one tenant's hanging webhook receivers", () => {
 
 describe("one client's slow image hosts", () => {
 	test("leave a sending slot free: another client's job runs while they trickle", async () => {
-		const dir = tempDir();
-		const noisy = await createKey(dir, 'noisy');
-		const calm = await createKey(dir, 'calm');
-		secrets.push(noisy.key, noisy.webhook_secret, calm.key, calm.webhook_secret);
+		const { dir, noisy, calm } = await twoClients();
 		const open: http.ServerResponse[] = [];
 		const trickle = http.createServer((_req, res) => {
 			res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(SAMPLE.length) });

@@ -120,6 +120,11 @@ export class UpscaleClient implements Upscaler {
 		}, taskId);
 	}
 
+	/** The Upscaler's name for waitForTask: a job engine resumes a stored task through it. */
+	resume(taskId: string, options: Pick<UpscaleOptionsInput, 'timeoutMs' | 'pollMinMs' | 'pollMaxMs'> = {}, run: RunControl = {}): Promise<UpscaleResult> {
+		return this.waitForTask(taskId, options, run);
+	}
+
 	/** Waits for a task started earlier (by this process or another) and downloads its result. */
 	async waitForTask(taskId: string, options: Pick<UpscaleOptionsInput, 'timeoutMs' | 'pollMinMs' | 'pollMaxMs'> = {}, run: RunControl = {}): Promise<UpscaleResult> {
 		return this.guard(async () => {

@@ -14,6 +14,7 @@ const P = 'local' as const;
 export const LOCAL: ProviderInfo = {
 	id: P,
 	name: 'the local engine',
+	paid: false,
 	accepts: ['scale', 'width', 'height', 'format', 'quality', 'fast', 'best'],
 	refuseForeign: (foreign) =>
 		`The local engine does not take ${foreign.map((f) => `${f.label} (a ${f.owners[0]} option)`).join(', ')}: drop ${foreign.length > 1 ? 'them' : 'it'}, or use that vendor.`,

@@ -94,6 +94,11 @@ export interface TaskInfo {
 export interface Upscaler {
 	readonly provider: ProviderId;
 	upscale(input: UpscaleInput, options?: UpscaleOptionsInput, run?: RunControl): Promise<UpscaleResult>;
+	/**
+	 * Waits for a task a run of this provider started earlier (in this process or one that stopped) and downloads
+	 * its result: never a second submit. A provider without tasks (the local engine) refuses.
+	 */
+	resume(taskId: string, options?: Pick<UpscaleOptionsInput, 'timeoutMs' | 'pollMinMs' | 'pollMaxMs'>, run?: RunControl): Promise<UpscaleResult>;
 	/** Validates options against an image's facts without doing anything (throws the error upscale() would). */
 	check(image: InputFacts & { hasAlpha?: boolean }, options?: UpscaleOptionsInput): { execution: 'sync' | 'async'; target: { width: number; height: number } | null };
 }

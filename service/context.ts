@@ -3,26 +3,27 @@ import { join } from 'node:path';
 import type { Logger } from '../runtime/log';
 import { Clients } from './auth';
 import type { ServiceConfig } from './config';
-import { Files } from './files';
+import { Files } from '../runtime/jobs/files';
 import { jobView } from './job-view';
 import { Metrics } from './metrics';
 import { Providers } from './providers';
-import type { JobQueue } from './job-queue';
-import { Runner } from './runner';
+import type { JobQueue } from '../runtime/jobs/queue';
+import { Runner } from '../runtime/jobs/runner';
+import { serviceJobDeps } from './job-deps';
 import type { JobView } from './schemas';
-import { Db } from './store/db';
-import type { JobStore } from './store/job-store';
-import type { JobRow } from './store/jobs';
-import { SqliteJobStore } from './store/sqlite-job-store';
-import { MIGRATIONS } from './store/schema';
+import { Db } from '../runtime/jobs/db';
+import type { JobStore } from '../runtime/jobs/store';
+import type { JobRow } from '../runtime/jobs/job';
+import { SqliteJobStore } from '../runtime/jobs/sqlite-store';
+import { MIGRATIONS } from '../runtime/jobs/schema';
 import { WebhookTable, type WebhookStore } from './store/webhooks';
 import { KeyFile } from './keys/store';
-import { clientUrlHttp } from './url-guard';
 import { WebhookSender } from './webhooks';
 import { connectRedis } from '../runtime/redis-connection';
 import { redisState } from '../runtime/redis-state';
-import { FleetQueue } from './fleet/queue';
-import { RedisJobStore } from './store/redis-job-store';
+import { FleetQueue } from '../runtime/jobs/fleet-queue';
+import { SERVICE_FLEET } from './fleet/names';
+import { RedisJobStore } from '../runtime/jobs/redis-store';
 import { RedisWebhookStore } from './store/redis-webhook-store';
 
 export interface ServiceContext {
@@ -91,19 +92,13 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		},
 	};
 	if (redis) {
-		ctx.runner = new FleetQueue({ redis, jobs, files, metrics, connection: connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') });
+		ctx.runner = new FleetQueue({ names: SERVICE_FLEET, redis, jobs, files, onOutcome: (provider, status) => metrics.jobsFinished.inc({ provider, status }), connection: connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') });
 		return ctx;
 	}
 	ctx.runner = new Runner({
-		jobs,
-		files,
-		providers,
-		metrics,
-		log,
-		clientHttp: clientUrlHttp(config.allowPrivateUrls),
+		...serviceJobDeps(config, { jobs, files, providers, metrics, log }, 'the server'),
 		concurrency: config.concurrency,
 		parallelUploads: config.parallelUploads,
-		jobTimeoutMs: config.jobTimeoutMs,
 		onFinished: (row) => webhooks!.jobFinished(row, jobView(row, { baseUrl: ctx.baseUrl, retentionMs: config.retentionMs })),
 	});
 	return ctx;

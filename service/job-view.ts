@@ -1,7 +1,7 @@
 /** A job as the API shows it (GET /v1/jobs/{id}, lists, webhooks): the row, its live progress and its webhook. */
 import type { Progress } from '../core';
 import type { JobView } from './schemas';
-import type { JobRow } from './store/jobs';
+import type { JobRow } from '../runtime/jobs/job';
 import type { AttemptRow, WebhookRow } from './store/webhooks';
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);

@@ -4,7 +4,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Http } from '../core';
-import type { JobStatus } from './store/jobs';
+import type { JobStatus } from '../runtime/jobs/job';
 
 export interface MetricSources {
 	jobsByStatus(): Promise<Record<JobStatus, number>>;

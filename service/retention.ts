@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceContext } from './context';
-import { FINISHED } from './store/jobs';
+import { FINISHED } from '../runtime/jobs/job';
 
 export const RECORD_DAYS = 30;
 

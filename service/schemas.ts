@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { OPTION_FIELDS, PROVIDER_IDS, upscaleOptionsSchema, type OptionField, type ProviderId, type UpscaleOptionsInput } from '../core';
-import { JOB_STATUSES } from './store/jobs';
+import { JOB_STATUSES } from '../runtime/jobs/job';
 
 /** `tune-colors` → `tune_colors`: the API's name of a core option field. */
 export const apiName = (f: OptionField) => f.flag.replace(/-/g, '_');

@@ -14,12 +14,12 @@ import { request } from 'undici';
 import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../runtime/log';
 import type { Clients } from './auth';
-import { newId } from './ids';
+import { newId } from '../runtime/jobs/ids';
 import type { Metrics } from './metrics';
 import type { JobView } from './schemas';
-import { Tally } from './tally';
+import { Tally } from '../runtime/jobs/tally';
 import { clientUrlDispatcher } from './url-guard';
-import type { JobRow } from './store/jobs';
+import type { JobRow } from '../runtime/jobs/job';
 import type { Capacity, WebhookRow, WebhookStore } from './store/webhooks';
 
 export type WebhookEvent = 'job.succeeded' | 'job.failed';

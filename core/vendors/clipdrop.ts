@@ -166,6 +166,7 @@ function getTask(ctx: VendorContext, kind: 'task-status' | 'result', id: string,
 export const clipdrop: Vendor = {
 	id: P,
 	name: NAME,
+	paid: true,
 	keyNoun: 'API key',
 	env: { key: 'CLIPDROP_API_KEY', baseUrl: 'CLIPDROP_BASE_URL', rateLimit: 'CLIPDROP_RATE_LIMIT' },
 	resultLifetime: { ms: 3600_000, words: 'one hour' },

@@ -25,6 +25,9 @@ const PROVIDERS: Record<ProviderId, ProviderInfo> = { ...VENDORS, local: LOCAL }
 /** How each provider is named to users ("Clipdrop", "the local engine"). */
 export const PROVIDER_NAMES = Object.fromEntries(PROVIDER_IDS.map((id) => [id, PROVIDERS[id].name])) as Record<ProviderId, string>;
 
+/** Whether a provider's requests cost credits (the vendors) or nothing (the local engine). */
+export const isPaid = (id: ProviderId): boolean => PROVIDERS[id].paid;
+
 export function isProviderId(id: unknown): id is ProviderId {
 	return typeof id === 'string' && (PROVIDER_IDS as string[]).includes(id);
 }

@@ -22,6 +22,11 @@ export interface ProviderInfo {
 	id: string;
 	/** As users read it: "Clipdrop", "the local engine". */
 	name: string;
+	/**
+	 * Whether a request costs credits (a vendor) or nothing (the local engine, on this machine): what a job that was
+	 * interrupted, canceled or failed is said to have cost, and whether the job engine runs it in the paid line.
+	 */
+	paid: boolean;
 	/** The provider-dependent options it takes; any other one is refused before anything is sent. */
 	accepts: readonly ProviderOption[];
 	/** The refusal, in this provider's words, when options it does not take were given (none of them local-only). */

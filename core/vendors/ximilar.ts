@@ -173,6 +173,7 @@ function stateOf(raw: string): TaskState['status'] | 'other' {
 export const ximilar: Vendor = {
 	id: P,
 	name: NAME,
+	paid: true,
 	keyNoun: 'API token',
 	env: { key: 'XIMILAR_API_TOKEN', baseUrl: 'XIMILAR_BASE_URL', rateLimit: 'XIMILAR_RATE_LIMIT' },
 	resultLifetime: { ms: 24 * 3600_000, words: '24 hours' },

@@ -136,6 +136,11 @@ export class LocalUpscaler implements Upscaler {
 		return plan;
 	}
 
+	/** The local engine runs on this machine and keeps no tasks: a job it was running when its process stopped is gone. */
+	async resume(): Promise<UpscaleResult> {
+		throw new UpscaleError('NOT_FOUND', 'The local engine has no tasks to resume: its work stops with its process.', { provider: 'local', local: true });
+	}
+
 	/** Stops the model workers now (they also stop on their own when idle). */
 	close(): Promise<void> {
 		return this.pool.close();

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Db } from '../store/db';
+import { Db } from '../../runtime/jobs/db';
 
 export interface ClientKey {
 	id: string;

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { ServiceContext } from '../context';
-import { FINISHED } from '../store/jobs';
+import { FINISHED } from '../../runtime/jobs/job';
 import { notFound } from '../problem';
 
 export async function answerJob(ctx: ServiceContext, reply: FastifyReply, id: string, waitSeconds: number, created = true) {

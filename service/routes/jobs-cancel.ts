@@ -4,7 +4,7 @@ import { clientOf } from '../perimeter';
 import type { ServiceContext } from '../context';
 import '../fastify-types';
 import { ApiError, notFound } from '../problem';
-import { FINISHED } from '../store/jobs';
+import { FINISHED } from '../../runtime/jobs/job';
 
 export function jobsCancel(app: FastifyInstance, ctx: ServiceContext): void {
 	app.delete<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => {

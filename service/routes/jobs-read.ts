@@ -8,7 +8,7 @@ import { attachmentDisposition } from '../content-disposition';
 import '../fastify-types';
 import { ApiError, notFound } from '../problem';
 import { MAX_WAIT_SECONDS } from '../schemas';
-import { JOB_STATUSES, type JobStatus } from '../store/jobs';
+import { JOB_STATUSES, type JobStatus } from '../../runtime/jobs/job';
 import { answerJob } from './answer';
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string | undefined> };

@@ -2,7 +2,7 @@
  * Webhook messages (one per finished job that asked for one) and every delivery attempt made for them: the store's
  * interface (WebhookStore), and its embedded SQLite table. A fleet keeps them on Redis (redis-webhook-store.ts).
  */
-import type { Db } from './db';
+import type { Db } from '../../runtime/jobs/db';
 
 export interface WebhookRow {
 	id: string;

@@ -1,33 +1,39 @@
 /**
- * What a process that runs jobs does with one job — the embedded server's runner and, in a fleet, each worker:
- * run a queued job (every step a restart must know about is written before it happens: "sending" before the paid
- * request leaves, the vendor's task id the moment it exists), and take over a job whose process stopped (resume a
- * stored task instead of submitting again; fail one caught mid-send with what that means for the bill).
+ * The job engine's one lifecycle, for every door (the job service's server and workers, the Discord bot and its
+ * workers): run a queued job (every step a restart must know about is written before it happens: "sending" before
+ * the paid request leaves, the vendor's task id the moment it exists), and take over a job whose process stopped
+ * (resume its stored task through Upscaler.resume instead of submitting again; fail one caught mid-send with what
+ * that means for the bill). A door supplies how an image URL is fetched and hears when a job has ended (its sink:
+ * the service's webhook, the bot's Discord delivery).
  */
 import { readFile } from 'node:fs/promises';
-import { asUpscaleError, downloadImage, PROVIDER_NAMES, sniffImage, Transport, DEFAULT_RETRY, UpscaleError, type Http, type InputFacts, type Progress, type ProviderId, type RunControl, type UpscaleOptionsInput, type UpscaleResult, type Upscaler } from '../core';
-import { nodePorts } from '../runtime';
-import type { Logger } from '../runtime/log';
+import { asUpscaleError, isPaid, PROVIDER_NAMES, sniffImage, UpscaleError, type InputFacts, type Progress, type ProviderId, type RunControl, type UpscaleOptionsInput, type UpscaleResult, type Upscaler } from '../../core';
+import type { Logger } from '../log';
 import type { Files } from './files';
 import { newId } from './ids';
-import type { Metrics } from './metrics';
-import type { Providers } from './providers';
-import type { JobStore } from './store/job-store';
-import type { JobRow } from './store/jobs';
+import type { JobStore } from './store';
+import type { JobRow, JobStatus } from './job';
 
 export interface ExecutorDeps {
 	jobs: JobStore;
 	files: Files;
-	providers: Providers;
-	metrics: Metrics;
+	/** The provider a job names (throws when it is not set up here). */
+	upscaler(provider: ProviderId): Upscaler;
 	log: Logger;
-	/** Http for clients' image URLs (private addresses refused unless allowed). */
-	clientHttp: Http;
+	/**
+	 * Fetches a job's image URL by the door's rules (the service refuses private addresses; the bot takes only
+	 * Discord's CDN).
+	 */
+	fetchImage(url: string, o: { signal: AbortSignal; provider: ProviderId; fileName?: string }): Promise<{ bytes: Uint8Array; fileName: string }>;
 	jobTimeoutMs: number;
-	/** Called once a job reached succeeded or failed (not canceled): the webhook. */
+	/** How a job interrupted by a stop is explained: who stopped ("the server"), and what to do next ("Submit it again."). */
+	voice: { who: string; again: string };
+	/** Called once a job reached succeeded or failed (not canceled): the door's sink (a webhook, a Discord reply). */
 	onFinished(row: JobRow): void | Promise<void>;
 	/** Each progress report of a running job (a fleet worker shares them through Redis). */
 	onProgress?(id: string, p: Progress): void;
+	/** A job ended this way (the service counts them for /metrics). */
+	onOutcome?(provider: string, status: JobStatus): void;
 }
 
 interface Running {
@@ -53,7 +59,7 @@ const cap = (s: string) => s.replace(/^./, (c) => c.toUpperCase());
 export function cancelOutcome(row: JobRow): { vendorMayCharge: boolean; message: string } {
 	const name = PROVIDER_NAMES[row.provider as ProviderId];
 	const sent = row.phase === 'sending' || row.phase === 'submitted';
-	const free = row.provider === 'local' || !sent;
+	const free = !isPaid(row.provider as ProviderId) || !sent;
 	const message = free
 		? 'Canceled before anything was sent: nothing was charged.'
 		: `Canceled. ${cap(name)} already had the job${row.vendor_task_id ? ` (task ${row.vendor_task_id})` : ''} and may still charge for it; its result is discarded.`;
@@ -92,26 +98,29 @@ export class JobExecutor {
 	 * `rerun` puts it back in the queue (and says so), else it fails with "nothing was charged". `done` settles
 	 * when a resumed task has ended.
 	 */
-	async takeOver(stale: JobRow, o: { rerun: boolean; who: string }): Promise<{ outcome: 'resumed' | 'failed' | 'requeued'; done: Promise<void> }> {
+	async takeOver(stale: JobRow, o: { rerun: boolean }): Promise<{ outcome: 'resumed' | 'failed' | 'requeued'; done: Promise<void> }> {
 		// Held by this run from here on, and read in the same step: the previous run can no longer write.
 		const row = (await this.d.jobs.takeOver(stale.id, newId('run'))) ?? stale;
 		const holder = row.holder ?? undefined;
-		const name = PROVIDER_NAMES[row.provider as ProviderId];
-		if (row.vendor_task_id && row.provider !== 'local') {
-			const done = this.track(row, (run) => this.d.providers.clients[row.provider as 'clipdrop']!.waitForTask(row.vendor_task_id!, { timeoutMs: this.d.jobTimeoutMs }, run));
+		const provider = row.provider as ProviderId;
+		const name = PROVIDER_NAMES[provider];
+		if (row.vendor_task_id) {
+			this.d.log.info('resuming job', { job: row.id, provider, taskId: row.vendor_task_id });
+			const done = this.track(row, (run) => this.d.upscaler(provider).resume(row.vendor_task_id!, { timeoutMs: this.d.jobTimeoutMs }, run));
 			return { outcome: 'resumed', done };
 		}
-		const sending = row.phase === 'sending' && row.provider !== 'local';
+		const paid = isPaid(provider);
+		const sending = row.phase === 'sending' && paid;
 		if (!sending && o.rerun) {
 			await this.d.jobs.update(row.id, { status: 'queued', phase: 'queued', started_at: null }, holder);
 			return { outcome: 'requeued', done: Promise.resolve() };
 		}
-		const message =
-			row.provider === 'local'
-				? `${cap(o.who)} stopped while the local engine was working on this job: nothing was charged. Submit it again.`
-				: sending
-					? `${cap(o.who)} stopped while sending the job to ${name}, before ${name} answered with a task id: ${name} may have charged for it, but there is nothing to resume. Submit it again.`
-					: `${cap(o.who)} stopped before the job was sent to ${name}: nothing was charged. Submit it again.`;
+		const { who, again } = this.d.voice;
+		const message = !paid
+			? `${cap(who)} stopped while ${name} was working on this job: nothing was charged. ${again}`
+			: sending
+				? `${cap(who)} stopped while sending the job to ${name}, before ${name} answered with a task id: ${name} may have charged for it, but there is nothing to resume. ${again}`
+				: `${cap(who)} stopped before the job was sent to ${name}: nothing was charged. ${again}`;
 		await this.finishFailed(row, new UpscaleError('INTERNAL', message), !sending, holder);
 		return { outcome: 'failed', done: Promise.resolve() };
 	}
@@ -164,6 +173,7 @@ export class JobExecutor {
 			onSubmitted: async (taskId: string) => {
 				entry.phase = 'submitted';
 				await write({ phase: entry.phase, vendor_task_id: taskId, execution: 'async' });
+				this.d.log.info('task submitted', { job: row.id, provider: row.provider, taskId });
 				onSent?.();
 			},
 		};
@@ -177,7 +187,7 @@ export class JobExecutor {
 			if (entry.superseded) this.d.log.warn('job taken over by another run: this one stopped', { job: row.id, phase: entry.phase });
 			if (entry.canceled || this.stopping || entry.superseded) return;
 			const err = asUpscaleError(e, row.provider as ProviderId);
-			await this.finishFailed(row, err, row.provider === 'local' || err.local || entry.phase === 'preparing', entry.holder);
+			await this.finishFailed(row, err, !isPaid(row.provider as ProviderId) || err.local || entry.phase === 'preparing', entry.holder);
 		} finally {
 			this.running.delete(row.id);
 			this.durations.push(Date.now() - started);
@@ -187,15 +197,14 @@ export class JobExecutor {
 
 	private async upscale(row: JobRow, run: RunHooks): Promise<UpscaleResult> {
 		const provider = row.provider as ProviderId;
-		const upscaler = this.d.providers.upscaler(provider);
+		const upscaler = this.d.upscaler(provider);
 		const options = JSON.parse(row.options) as UpscaleOptionsInput;
 		let bytes: Uint8Array;
 		let fileName = row.input_name ?? 'image';
 		let facts: InputFacts;
 		if (row.image_url) {
 			run.onProgress({ stage: 'downloading', provider, elapsedMs: 0 });
-			const t = new Transport({ provider: provider === 'local' ? 'clipdrop' : provider, vendorName: 'the image host', ports: { ...nodePorts(), http: this.d.clientHttp }, authHeaders: {}, retry: DEFAULT_RETRY });
-			const got = await downloadImage(t, row.image_url, { deadline: Date.now() + 120_000, signal: run.signal, provider });
+			const got = await this.d.fetchImage(row.image_url, { signal: run.signal, provider, fileName: row.input_name ?? undefined });
 			bytes = got.bytes;
 			fileName = got.fileName;
 			facts = sniffImage(bytes);
@@ -208,7 +217,7 @@ export class JobExecutor {
 		}
 		const o = { ...options };
 		// Prefer the async endpoint where it takes the job: a task id survives a restart, a sync request does not.
-		if (provider !== 'local' && (o.execution ?? 'auto') === 'auto') {
+		if ((o.execution ?? 'auto') === 'auto') {
 			try {
 				upscaler.check(facts, { ...o, execution: 'async' });
 				o.execution = 'async';
@@ -230,7 +239,7 @@ export class JobExecutor {
 			finished_at: Date.now(),
 			execution: r.execution,
 			vendor_task_id: r.taskId ?? row.vendor_task_id,
-			credits_consumed: r.provider === 'local' ? 0 : r.credits.consumed,
+			credits_consumed: isPaid(r.provider) ? r.credits.consumed : 0,
 			credits_remaining: r.credits.remaining,
 			output_path: path,
 			output_type: r.contentType,
@@ -246,16 +255,16 @@ export class JobExecutor {
 			return this.d.files.remove(path);
 		}
 		await this.d.files.remove(row.input_path);
-		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'succeeded' });
+		this.d.onOutcome?.(row.provider, 'succeeded');
 		this.d.log.info('job succeeded', { job: row.id, provider: row.provider, taskId: r.taskId, bytes: r.bytes.length, credits: r.credits.consumed });
 		await this.ended(row.id);
 	}
 
 	private async finishFailed(row: JobRow, e: UpscaleError, nothingCharged: boolean, holder?: string): Promise<void> {
-		const message = nothingCharged && !/nothing was charged/i.test(e.message) && row.provider !== 'local' ? `${e.message} Nothing was charged.` : e.message;
+		const message = nothingCharged && !/nothing was charged/i.test(e.message) && isPaid(row.provider as ProviderId) ? `${e.message} Nothing was charged.` : e.message;
 		if (!(await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id }, holder))) return;
 		this.d.files.removeSync(row.input_path);
-		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'failed' });
+		this.d.onOutcome?.(row.provider, 'failed');
 		this.d.log.warn('job failed', { job: row.id, provider: row.provider, code: e.code, taskId: e.taskId, error: message });
 		await this.ended(row.id);
 	}

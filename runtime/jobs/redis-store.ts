@@ -16,8 +16,8 @@
  */
 import type { Redis } from 'ioredis';
 import { IDEMPOTENCY_TTL_MS } from './idempotency';
-import type { Admission, AdmitOptions, JobPatch, JobStore } from './job-store';
-import { FINISHED, JOB_STATUSES, type JobRow, type JobStatus, type NewJob } from './jobs';
+import type { Admission, AdmitOptions, JobPatch, JobStore } from './store';
+import { FINISHED, JOB_STATUSES, type JobRow, type JobStatus, type NewJob } from './job';
 
 const P = 'upscale:';
 

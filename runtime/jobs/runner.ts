@@ -1,5 +1,5 @@
 /**
- * The embedded server's queue (one process, no Redis): the accepted jobs, with a bound on jobs in flight (the
+ * The job engine's line in one process (no Redis: the job service's embedded server, the bot on its own): the accepted jobs, with a bound on jobs in flight (the
  * vendors' own request budget, shared by every job of a key, paces the requests) and a smaller one on jobs being
  * sent, the local engine one job at a time. Sending a few at a time, in order, gets each job its task id sooner than
  * sending all of them at once over a shared uplink (a shorter window in which a crash leaves "may have charged"),
@@ -7,16 +7,18 @@
  * (job-executor.ts). After a crash, recover() has the executor take over each job that was running, and queues
  * again the ones that were waiting.
  */
-import type { Progress } from '../core';
-import { cancelOutcome, JobExecutor, type ExecutorDeps } from './job-executor';
-import type { JobQueue } from './job-queue';
-import { FINISHED, type JobRow } from './store/jobs';
+import { isPaid, type Progress, type ProviderId } from '../../core';
+import { cancelOutcome, JobExecutor, type ExecutorDeps } from './executor';
+import type { JobQueue } from './queue';
+import { FINISHED, type JobRow } from './job';
 import { Tally } from './tally';
 
 export interface RunnerDeps extends ExecutorDeps {
 	concurrency: number;
 	/** Vendor jobs being prepared and sent at once: from the start until the task id (a sync job: until done). */
 	parallelUploads: number;
+	/** The line changed: each waiting job's place (1 = next), paid and local lines apart (the bot tells its users). */
+	onLine?(places: Array<{ id: string; position: number }>): void;
 }
 
 /** A job waiting in this server's line, with the client key it belongs to (the line is fair between keys). */
@@ -36,6 +38,8 @@ export class Runner implements JobQueue {
 	/** Whose local job ran last: the next goes to another key when one is waiting. */
 	private lastLocalClient?: string;
 	private readonly waiters = new Map<string, Set<() => void>>();
+	private readonly idle: Array<() => void> = [];
+	private running = 0;
 	private stopping = false;
 	private readonly executor: JobExecutor;
 
@@ -54,7 +58,7 @@ export class Runner implements JobQueue {
 	}
 
 	private add(id: string, provider: string, client: string): void {
-		(provider === 'local' ? this.localQueued : this.queued).push({ id, client });
+		(isPaid(provider as ProviderId) ? this.queued : this.localQueued).push({ id, client });
 		this.pump();
 	}
 
@@ -122,7 +126,23 @@ export class Runner implements JobQueue {
 		return this.localQueued.splice(Math.max(0, i), 1)[0];
 	}
 
+	/** Resolves once no job is waiting or running here (the bot's graceful stop). */
+	drain(): Promise<void> {
+		if (!this.running && !this.queued.length && !this.localQueued.length) return Promise.resolve();
+		return new Promise((r) => this.idle.push(r));
+	}
+
+	/** Starts a job and counts it until it ends. */
+	private run(id: string, onSent?: () => void): Promise<void> {
+		this.running++;
+		return this.executor.start(id, onSent).finally(() => {
+			this.running--;
+		});
+	}
+
 	private pump(): void {
+		this.tellLine();
+		if (!this.running && !this.queued.length && !this.localQueued.length) this.idle.splice(0).forEach((f) => f());
 		if (this.stopping) return;
 		while (this.vendorSlots < this.d.concurrency && this.sending < this.d.parallelUploads) {
 			const next = this.nextVendorJob();
@@ -133,7 +153,7 @@ export class Runner implements JobQueue {
 			const { id, client } = this.nextLocalJob()!;
 			this.localBusy = true;
 			this.lastLocalClient = client;
-			void this.executor.start(id).finally(() => {
+			void this.run(id).finally(() => {
 				this.localBusy = false;
 				this.pump();
 			});
@@ -152,11 +172,17 @@ export class Runner implements JobQueue {
 			this.sendingBy.add(client, -1);
 			this.pump();
 		};
-		void this.executor.start(id, doneSending).finally(() => {
+		void this.run(id, doneSending).finally(() => {
 			this.vendorSlots--;
 			doneSending();
 			this.pump();
 		});
+	}
+
+	private tellLine(): void {
+		if (!this.d.onLine) return;
+		const places = (line: Waiting[]) => line.map((w, i) => ({ id: w.id, position: i + 1 }));
+		this.d.onLine([...places(this.queued), ...places(this.localQueued)]);
 	}
 
 	/**
@@ -172,8 +198,9 @@ export class Runner implements JobQueue {
 		this.executor.abort(row.id);
 		await this.d.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message });
 		this.d.files.removeSync(row.input_path);
-		this.d.metrics.jobsFinished.inc({ provider: row.provider, status: 'canceled' });
+		this.d.onOutcome?.(row.provider, 'canceled');
 		this.notify(row.id);
+		this.pump();
 		return outcome;
 	}
 
@@ -182,8 +209,15 @@ export class Runner implements JobQueue {
 		let resumed = 0;
 		let failed = 0;
 		for (const row of await this.d.jobs.withStatus('running')) {
-			if ((await this.executor.takeOver(row, { rerun: false, who: 'the server' })).outcome === 'resumed') resumed++;
-			else failed++;
+			const t = await this.executor.takeOver(row, { rerun: false });
+			if (t.outcome === 'resumed') {
+				resumed++;
+				this.running++;
+				void t.done.finally(() => {
+					this.running--;
+					this.pump();
+				});
+			} else failed++;
 		}
 		const queued = await this.d.jobs.withStatus('queued');
 		for (const row of queued) this.add(row.id, row.provider, row.client_id);

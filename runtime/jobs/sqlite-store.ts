@@ -4,8 +4,8 @@
  */
 import type { Db } from './db';
 import { IdempotencyTable } from './idempotency';
-import type { Admission, AdmitOptions, JobPatch, JobStore } from './job-store';
-import { JobTable, type JobRow, type JobStatus, type NewJob } from './jobs';
+import type { Admission, AdmitOptions, JobPatch, JobStore } from './store';
+import { JobTable, type JobRow, type JobStatus, type NewJob } from './job';
 
 export class SqliteJobStore implements JobStore {
 	readonly table: JobTable;

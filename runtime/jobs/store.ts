@@ -4,7 +4,7 @@
  * step — the Idempotency-Key check, the limits on jobs in flight and the insert cannot interleave with another
  * request's, on one server or on many.
  */
-import type { JobRow, JobStatus, NewJob } from './jobs';
+import type { JobRow, JobStatus, NewJob } from './job';
 
 export interface AdmitOptions {
 	/** The client's Idempotency-Key and the hash of the request it came with. */

@@ -2,8 +2,8 @@
  * The jobs waiting and running, as the routes see them: the embedded server's own queue (runner.ts: one process
  * runs them) or, with REDIS_URL, the fleet's queue on Redis (fleet/queue.ts: `upscale worker` processes run them).
  */
-import type { Progress } from '../core';
-import type { JobRow } from './store/jobs';
+import type { Progress } from '../../core';
+import type { JobRow } from './job';
 
 export interface JobQueue {
 	/** Hands an admitted job to whoever runs jobs (`client`: the key it belongs to; the embedded line is fair between keys). */

@@ -11,8 +11,8 @@ import net, { type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { nodeSleep, systemClock } from '../../runtime';
 import { RedisBudget } from '../../runtime/redis-budget';
-import { RedisJobStore } from '../../service/store/redis-job-store';
-import type { NewJob } from '../../service/store/jobs';
+import { RedisJobStore } from '../../runtime/jobs/redis-store';
+import type { NewJob } from '../../runtime/jobs/job';
 import { startRedis, type RedisServer } from '../../test/helpers/redis';
 import type { Row } from './service';
 

@@ -6,12 +6,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Db } from '../../service/store/db';
-import type { JobStore } from '../../service/store/job-store';
-import type { NewJob } from '../../service/store/jobs';
-import { RedisJobStore } from '../../service/store/redis-job-store';
-import { MIGRATIONS } from '../../service/store/schema';
-import { SqliteJobStore } from '../../service/store/sqlite-job-store';
+import { Db } from '../../runtime/jobs/db';
+import type { JobStore } from '../../runtime/jobs/store';
+import type { NewJob } from '../../runtime/jobs/job';
+import { RedisJobStore } from '../../runtime/jobs/redis-store';
+import { MIGRATIONS } from '../../runtime/jobs/schema';
+import { SqliteJobStore } from '../../runtime/jobs/sqlite-store';
 import { redisForSuite } from '../helpers/redis';
 
 const redis = redisForSuite();

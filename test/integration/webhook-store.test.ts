@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Db } from '../../service/store/db';
+import { Db } from '../../runtime/jobs/db';
 import { RedisWebhookStore } from '../../service/store/redis-webhook-store';
-import { MIGRATIONS } from '../../service/store/schema';
+import { MIGRATIONS } from '../../runtime/jobs/schema';
 import { WebhookTable, type Capacity, type WebhookStore } from '../../service/store/webhooks';
 import { redisForSuite } from '../helpers/redis';
 

@@ -1,15 +1,19 @@
-/** The bot: the discord.js client wired to the commands (bot/commands/), the job queue, resume and a graceful stop. */
+/**
+ * The bot: the discord.js client wired to the commands (bot/commands/) and to the job engine. On start, jobs of an
+ * earlier version's jobs.json are moved over, jobs this process was running when it stopped are taken over (a
+ * stored task resumed, never resubmitted), and outcomes not yet delivered are delivered. A graceful stop lets
+ * running and queued jobs finish within the grace period; what is left is kept for the next start.
+ */
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { COMMANDS } from './commands';
 import type { BotConfig } from './config';
-import { createContext } from './context';
+import { createContext, type BotContext } from './context';
+import { importJobsJson } from './import-jobs-json';
 import { createLogger, type Logger } from '../runtime/log';
-import type { JobQueue } from './queue';
-import { resumeJobs } from './resume';
 
 export interface Bot {
 	client: Client;
-	queue: JobQueue;
+	ctx: BotContext;
 	start(): Promise<void>;
 	/** Stops taking jobs, lets running and queued ones finish (within the grace period), then disconnects. */
 	stop(): Promise<void>;
@@ -19,33 +23,46 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: config.apiUrl ? { api: config.apiUrl } : {} });
 	const ctx = createContext(config, log, client);
 	const commands = new Map(COMMANDS.map((c) => [c.name, c]));
+	let stopping = false;
 
 	client.on(Events.InteractionCreate, (i) => {
 		if (!i.isChatInputCommand()) return;
 		const command = commands.get(i.commandName);
+		if (stopping && command?.name === 'upscale') {
+			void i.reply({ content: 'The bot is restarting. Try again in a minute.', flags: 64 }).catch(() => undefined);
+			return;
+		}
 		command?.execute(i, ctx).catch((e) => log.error('interaction failed', { interaction: i.id, command: i.commandName, error: (e as Error).message }));
 	});
 	client.on(Events.Error, (e) => log.error('discord client error', { error: e.message }));
 
 	return {
 		client,
-		queue: ctx.queue,
+		ctx,
 		async start() {
+			const imported = ctx.runner ? await importJobsJson(config.dataDir, ctx.jobs, log) : 0;
 			const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
 			await client.login(config.token);
 			await ready;
-			log.info('bot ready', { user: client.user?.tag, providers: Object.keys(ctx.upscalers), concurrency: config.maxConcurrentJobs, stored: ctx.store.all().length });
-			resumeJobs(ctx);
+			// This process alone runs its jobs: what it was running is its to take over, what is undelivered its to deliver.
+			const recovered = ctx.runner ? await ctx.runner.recover() : undefined;
+			if (ctx.runner) void ctx.outbox.retryDue(true);
+			ctx.outbox.start();
+			log.info('bot ready', { user: client.user?.tag, providers: Object.keys(ctx.upscalers), concurrency: config.maxConcurrentJobs, imported, ...recovered });
 		},
 		async stop() {
-			log.info('stopping: finishing running and queued jobs', ctx.queue.size);
-			const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.shutdownGraceMs).unref());
-			const outcome = await Promise.race([ctx.queue.drain().then(() => 'drained' as const), grace]);
-			if (outcome === 'timeout') ctx.stopping.abort();
+			stopping = true;
+			const counts = await ctx.jobs.countByStatus().catch(() => undefined);
+			log.info('stopping: finishing running and queued jobs', { running: counts?.running, waiting: counts?.queued });
+			let outcome: 'drained' | 'timeout' = 'drained';
+			if (ctx.runner) {
+				const grace = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.shutdownGraceMs).unref());
+				outcome = await Promise.race([ctx.runner.drain().then(() => 'drained' as const), grace]);
+				// Jobs not yet sent go back to the line; the vendor's are resumed by the next start.
+				await ctx.runner.stop();
+			}
 			log.info('stopped', { outcome });
-			await ctx.local?.close();
-			await ctx.fleet?.close();
-			await ctx.redis?.quit().catch(() => ctx.redis?.disconnect());
+			await ctx.close();
 			await client.destroy();
 		},
 	};

@@ -4,7 +4,7 @@ import { collectBody, discardBody } from '../runtime';
 
 export class AttachmentError extends Error {}
 
-export async function downloadAttachment(url: string, o: { allowedHosts: string[]; maxBytes: number; timeoutMs: number }): Promise<Uint8Array> {
+export async function downloadAttachment(url: string, o: { allowedHosts: string[]; maxBytes: number; timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {
 	let u: URL;
 	try {
 		u = new URL(url);
@@ -14,7 +14,7 @@ export async function downloadAttachment(url: string, o: { allowedHosts: string[
 	if (!o.allowedHosts.includes(u.host) && !o.allowedHosts.includes(u.hostname)) {
 		throw new AttachmentError(`The attachment is not on Discord's CDN (${u.hostname}); it was not downloaded.`);
 	}
-	const signal = AbortSignal.timeout(o.timeoutMs);
+	const signal = o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)]) : AbortSignal.timeout(o.timeoutMs);
 	let res;
 	try {
 		res = await request(url, { method: 'GET', signal, maxRedirections: 0 } as Parameters<typeof request>[1]);

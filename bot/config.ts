@@ -35,6 +35,7 @@ export const configSchema = z
 		BOT_JOB_TIMEOUT_SECONDS: int('BOT_JOB_TIMEOUT_SECONDS', 10, 86_400, 1800),
 		BOT_SHUTDOWN_GRACE_SECONDS: int('BOT_SHUTDOWN_GRACE_SECONDS', 0, 3600, 600),
 		BOT_WORKER_LOCK_SECONDS: int('BOT_WORKER_LOCK_SECONDS', 1, 3600, 30),
+		BOT_DELIVERY_RETRY_SECONDS: int('BOT_DELIVERY_RETRY_SECONDS', 1, 86_400, 300),
 		BOT_DATA_DIR: z.string().trim().min(1).default('./data'),
 		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 		REDIS_URL: envRedisUrl,
@@ -79,6 +80,8 @@ export interface BotConfig {
 	shutdownGraceMs: number;
 	/** A fleet's (REDIS_URL): how long a worker's claim on a job lasts unrenewed. */
 	workerLockMs: number;
+	/** How often a result nothing on Discord took (a permission, closed DMs, an outage) is tried again, for a day. */
+	deliveryRetryMs: number;
 	dataDir: string;
 	/** REDIS_URL: each key's request budget is shared with every other process on the key (other bots, the CLI, servers). */
 	redisUrl?: string;
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		jobTimeoutMs: c.BOT_JOB_TIMEOUT_SECONDS * 1000,
 		shutdownGraceMs: c.BOT_SHUTDOWN_GRACE_SECONDS * 1000,
 		workerLockMs: c.BOT_WORKER_LOCK_SECONDS * 1000,
+		deliveryRetryMs: c.BOT_DELIVERY_RETRY_SECONDS * 1000,
 		dataDir: c.BOT_DATA_DIR,
 		logLevel: c.BOT_LOG_LEVEL,
 		redisUrl: c.REDIS_URL,

@@ -1,70 +1,97 @@
-/** Everything a command, the job runner and the resume step share: built once per bot from its configuration. */
+/**
+ * Everything the commands and the job engine share in a bot process (or an `upscale-bot worker`): built once from
+ * the configuration. Out of the box the jobs, limits and daily credits live under BOT_DATA_DIR (bot.db, limits.db)
+ * and this process runs the jobs; with REDIS_URL they live in Redis and the bot fleet's workers run them.
+ */
 import type { Redis } from 'ioredis';
 import type { Client } from 'discord.js';
 import { UpscaleClient, type ProviderId, type Upscaler, type VendorId } from '../core';
 import { LocalUpscaler, nodePorts } from '../runtime';
-import type { BotConfig } from './config';
-import { Delivery } from './delivery';
+import type { Db } from '../runtime/jobs/db';
+import type { ExecutorDeps } from '../runtime/jobs/executor';
+import { Files } from '../runtime/jobs/files';
+import { FleetQueue } from '../runtime/jobs/fleet-queue';
+import type { JobQueue } from '../runtime/jobs/queue';
+import { Runner } from '../runtime/jobs/runner';
+import type { JobStore } from '../runtime/jobs/store';
 import type { Logger } from '../runtime/log';
-import { JobQueue } from './queue';
-import { RedisUserLimits } from './redis-user-limits';
-import { MemoryUserLimits, type UserLimits } from './user-limits';
-import { BotJobQueue } from './fleet/queue';
-import { JobStore } from './store';
 import { connectRedis } from '../runtime/redis-connection';
 import { redisState } from '../runtime/redis-state';
+import type { BotConfig } from './config';
+import { Delivery } from './delivery';
+import { BOT_FLEET, botJobDeps, botJobStore } from './jobs';
+import { Outbox } from './outbox';
+import { RedisUserLimits } from './redis-user-limits';
+import { SqliteUserLimits } from './sqlite-user-limits';
+import type { UserLimits } from './user-limits';
 
 export interface BotContext {
 	config: BotConfig;
 	log: Logger;
 	client: Client;
-	queue: JobQueue;
-	/** Each user's limits (in this process, or shared through Redis). */
+	/** Each user's limits (limits.db, or Redis shared by every bot process). */
 	limits: UserLimits;
-	/** With REDIS_URL: the jobs go to `upscale-bot worker` processes instead of this process's queue. */
-	fleet?: BotJobQueue;
-	store: JobStore;
+	jobs: JobStore;
+	/** Where admitted jobs wait: this process's runner, or (REDIS_URL) the bot fleet's queues. */
+	queue: JobQueue;
+	/** This process's runner, when it runs its own jobs (no REDIS_URL). */
+	runner?: Runner;
+	files: Files;
+	outbox: Outbox;
 	delivery: Delivery;
 	/** The vendors with a key, and every offered provider (the vendors and, when on, the local engine). */
 	vendors: Partial<Record<VendorId, UpscaleClient>>;
 	local?: LocalUpscaler;
 	upscalers: Partial<Record<ProviderId, Upscaler>>;
-	/** The last balance a job's answer reported, per vendor (for vendors that report it only with a job). */
-	lastRemaining: Partial<Record<VendorId, { remaining: number; at: number }>>;
-	/** Aborted when the shutdown grace period ends: running jobs stop. */
-	stopping: AbortController;
-	/** With REDIS_URL: the connection behind the shared request budgets (closed at shutdown). */
-	redis?: Redis;
+	/** What the job engine runs this bot's jobs with (a worker of the bot fleet builds its FleetWorker on them). */
+	deps: ExecutorDeps;
+	/** Closes what the context opened (databases, Redis connections, the local engine's workers). */
+	close(): Promise<void>;
 }
 
-export function createContext(config: BotConfig, log: Logger, client: Client): BotContext {
+/** `role`: the bot process (admits jobs; runs them too without Redis), or a worker of the bot fleet. */
+export function createContext(config: BotConfig, log: Logger, client: Client, role: 'bot' | 'worker' = 'bot'): BotContext {
 	const ports = nodePorts();
 	const vendors: BotContext['vendors'] = {};
-	const redis = config.redisUrl ? connectRedis(config.redisUrl, (message) => log.warn('shared request budget', { error: message })) : undefined;
+	const redis = config.redisUrl ? connectRedis(config.redisUrl, (message) => log.warn('redis', { error: message }), role === 'worker' ? 'outage' : 'fail-fast') : undefined;
 	const state = redis ? redisState(redis) : undefined;
 	for (const [id, p] of Object.entries(config.providers) as Array<[VendorId, NonNullable<BotConfig['providers'][VendorId]>]>) {
 		vendors[id] = new UpscaleClient({ provider: id, apiKey: p.key, baseUrl: p.baseUrl, rateLimit: p.rateLimit, ports, state });
 	}
 	const local = config.local ? new LocalUpscaler({ threads: config.local.threads, tileSize: config.local.tileSize }) : undefined;
-	const store = new JobStore(config.dataDir);
-	// With REDIS_URL a user's limits hold across every bot process on that Redis (shards, machines).
-	const limits: UserLimits = redis
-		? new RedisUserLimits(redis, { cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap, busyTtlMs: config.jobTimeoutMs + 5 * 60_000 })
-		: new MemoryUserLimits({ cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap });
+	const upscalers = { ...vendors, ...(local ? { local } : {}) };
+	const settings = { cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap, busyTtlMs: config.jobTimeoutMs + 5 * 60_000 };
+	const limits: UserLimits & { close?(): void } = redis ? new RedisUserLimits(redis, settings) : new SqliteUserLimits(config.dataDir, settings);
+	const { jobs, db } = botJobStore(config, redis);
+	const files = new Files(config.dataDir);
+	const delivery = new Delivery({ client, token: config.token, apiUrl: config.apiUrl, log });
+	const outbox = new Outbox({ jobs, files, delivery, limits, log, retryMs: config.deliveryRetryMs });
+	const deps = botJobDeps(config, { jobs, files, upscalers, log, outbox }, 'the bot');
+	const queueConnection: Redis | undefined = redis && role === 'bot' ? connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') : undefined;
+	const runner = redis ? undefined : new Runner({ ...deps, concurrency: config.maxConcurrentJobs, parallelUploads: config.maxConcurrentJobs, onLine: (places) => outbox.line(places) });
+	const queue: JobQueue = runner ?? new FleetQueue({ names: BOT_FLEET, redis: redis!, jobs, files, connection: queueConnection ?? redis! });
 	return {
 		config,
 		log,
 		client,
-		queue: new JobQueue({ concurrency: config.maxConcurrentJobs, limits }),
 		limits,
-		fleet: config.redisUrl ? new BotJobQueue(connectRedis(config.redisUrl, (message) => log.warn('redis', { error: message }), 'forever')) : undefined,
-		store,
-		delivery: new Delivery({ client, token: config.token, apiUrl: config.apiUrl, store, log }),
+		jobs,
+		queue,
+		runner,
+		files,
+		outbox,
+		delivery,
 		vendors,
 		local,
-		upscalers: { ...vendors, ...(local ? { local } : {}) },
-		lastRemaining: {},
-		stopping: new AbortController(),
-		redis,
+		upscalers,
+		deps,
+		async close() {
+			outbox.stop();
+			if (role === 'bot' && queueConnection) await queue.stop();
+			await local?.close();
+			await redis?.quit().catch(() => redis.disconnect());
+			limits.close?.();
+			(db as Db | undefined)?.close();
+		},
 	};
 }

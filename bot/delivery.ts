@@ -1,16 +1,21 @@
 /**
- * How a job's outcome reaches the user: the original reply edited through the interaction's webhook token (live and
- * resumed jobs alike), the channel once that token expired (jobs over 15 minutes), and the result as a file or, over
- * the server's upload limit, a link.
+ * How a job's outcome reaches its user, wherever it can:
+ * 1. the original reply, edited through the interaction's token (15 minutes), under the interaction's upload limit;
+ * 2. once the token has expired — a private job: a DM to the user, never the channel; a public one: a message in
+ *    the channel mentioning the user, under the bot's own upload limit (not the user's Nitro);
+ * 3. when the channel refuses the bot (a missing permission, or a file over its limit): the link instead of the file,
+ *    else a DM saying why.
+ * Where nothing works, deliver() throws and the job stays in the outbox (outbox.ts tries again later): a paid
+ * result is never dropped silently.
  */
 import { MessageFlags, Routes, type ChatInputCommandInteraction, type Client } from 'discord.js';
-import { upscaledName, UpscaleError, type UpscaleResult } from '../core';
-import { AttachmentError } from './attachments';
+import { UpscaleError } from '../core';
 import type { Logger } from '../runtime/log';
+import { AttachmentError } from './attachments';
+import { fitted, type BotDoor, type Outcome } from './door';
 import { text } from './messages';
-import { ReplyEditor, type Edit, type Outcome } from './reply-editor';
-import type { JobStore, StoredJob } from './store';
-import { sendWithFile } from './upload';
+import { isExpiredToken, ReplyEditor, type Edit } from './reply-editor';
+import { DiscordHttpError, sendWithFile, type UploadFile } from './upload';
 
 /** A reply only the user sees (refusals before a job is accepted). */
 export const ephemeral = (i: ChatInputCommandInteraction, content: string) => i.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
@@ -22,45 +27,61 @@ export function failure(e: unknown): { content: string; spent: number | null } {
 	return { content: text.invalid(message), spent };
 }
 
+/** Discord's codes for a message the bot may not post there: Missing Access, Missing Permissions. */
+const NOT_ALLOWED = new Set([50001, 50013]);
+/** Request entity too large: the file is over the limit where it was posted. */
+const TOO_LARGE = 40005;
+
+const codeOf = (e: unknown) => (e as { code?: number }).code;
+const statusOf = (e: unknown) => (e as { status?: number }).status;
+const tooLarge = (e: unknown) => codeOf(e) === TOO_LARGE || statusOf(e) === 413;
+const notAllowed = (e: unknown) => NOT_ALLOWED.has(codeOf(e) ?? 0) || statusOf(e) === 403;
+
+/** Where a job's outcome ended up. */
+export type Delivered = 'reply' | 'channel' | 'dm';
+
 export class Delivery {
 	private readonly api: string;
 
-	constructor(
-		private readonly o: { client: Client; token: string; apiUrl?: string; store: JobStore; log: Logger },
-	) {
+	constructor(private readonly o: { client: Client; token: string; apiUrl?: string; log: Logger }) {
 		this.api = `${(o.apiUrl ?? 'https://discord.com/api').replace(/\/+$/, '')}/v10`;
 	}
 
 	/** A progress editor on the job's original reply. */
-	editorFor(job: StoredJob): ReplyEditor {
-		return new ReplyEditor(this.editOriginal(job));
+	editorFor(door: BotDoor): ReplyEditor {
+		return new ReplyEditor(this.editOriginal(door));
 	}
 
-	/** The message for a finished job (the image, or a link when it is over the upload limit). */
-	resultPayload(job: StoredJob, result: UpscaleResult): Outcome {
-		const name = upscaledName(job.fileName, result.extension);
-		if (result.bytes.length <= job.attachmentSizeLimit) {
-			return { content: text.done(result), file: { name, data: result.bytes, contentType: result.contentType } };
+	/** Delivers the outcome where it can (see the header); throws when nowhere took it. */
+	async deliver(door: BotDoor, outcome: Outcome, editor: ReplyEditor = this.editorFor(door)): Promise<Delivered> {
+		if (await editor.final(fitted(outcome, door.attachmentSizeLimit))) return 'reply';
+		if (door.private) {
+			await this.toDm(door, outcome, (body) => text.latePrivate(door.channelId, body));
+			return 'dm';
 		}
-		return { content: result.resultUrl ? text.tooBigLink(result, job.attachmentSizeLimit) : text.tooBigNoLink(result, job.attachmentSizeLimit) };
-	}
-
-	/** Delivers the outcome (reply edit, or the channel once the token expired) and forgets the job. True: in the reply. */
-	async finish(job: StoredJob, editor: ReplyEditor, outcome: Outcome): Promise<boolean> {
-		const { log, store } = this.o;
-		const delivered = await editor.final(outcome).catch((e) => {
-			log.warn('reply edit failed', { interaction: job.interactionId, error: (e as Error).message });
-			return false;
-		});
-		if (!delivered) {
-			await this.deliverLate(job, outcome).catch((e) => log.error('late delivery failed', { interaction: job.interactionId, error: (e as Error).message }));
+		try {
+			await this.toChannel(door, fitted(outcome, door.botUploadLimit));
+			return 'channel';
+		} catch (e) {
+			if (tooLarge(e) && outcome.oversize) {
+				// The channel's limit is lower than the bot thought: the link (or why there is none) instead.
+				try {
+					await this.toChannel(door, { content: outcome.oversize() });
+					return 'channel';
+				} catch (again) {
+					e = again;
+				}
+			}
+			if (!notAllowed(e) && !tooLarge(e)) throw e;
+			this.o.log.warn('channel refused the result: sending it by DM', { channel: door.channelId, user: door.userId, code: codeOf(e) });
+			const why = tooLarge(e) ? text.tooLargeThere : text.missingPermission;
+			await this.toDm(door, outcome, (body) => text.couldNotPost(door.channelId, why, body));
+			return 'dm';
 		}
-		store.remove(job.interactionId);
-		return delivered;
 	}
 
-	private editOriginal(job: StoredJob): Edit {
-		const route = Routes.webhookMessage(job.applicationId, job.token, '@original');
+	private editOriginal(door: BotDoor): Edit {
+		const route = Routes.webhookMessage(door.applicationId, door.token, '@original');
 		return (payload) => {
 			const body = { content: payload.content, allowed_mentions: { parse: [] } };
 			if (payload.file) return sendWithFile({ method: 'PATCH', url: `${this.api}${route}` }, body, payload.file);
@@ -68,10 +89,28 @@ export class Delivery {
 		};
 	}
 
-	private async deliverLate(job: StoredJob, outcome: Outcome): Promise<void> {
-		const body = { content: text.lateDelivery(job.userId, outcome.content), allowed_mentions: { users: [job.userId] } };
-		const route = Routes.channelMessages(job.channelId);
-		if (outcome.file) return sendWithFile({ method: 'POST', url: `${this.api}${route}`, authorization: `Bot ${this.o.token}` }, body, outcome.file);
+	private async toChannel(door: BotDoor, m: { content: string; file?: UploadFile }): Promise<void> {
+		const body = { content: text.lateDelivery(door.userId, m.content), allowed_mentions: { users: [door.userId] } };
+		await this.post(door.channelId, body, m.file);
+	}
+
+	/** A DM to the job's user (no mention needed), the file under the bot's limit, else the link. */
+	private async toDm(door: BotDoor, outcome: Outcome, wrap: (body: string) => string): Promise<void> {
+		const dm = (await this.o.client.rest.post(Routes.userChannels(), { body: { recipient_id: door.userId } })) as { id: string };
+		const m = fitted(outcome, door.botUploadLimit);
+		try {
+			await this.post(dm.id, { content: wrap(m.content), allowed_mentions: { parse: [] } }, m.file);
+		} catch (e) {
+			if (!tooLarge(e) || !m.file || !outcome.oversize) throw e;
+			await this.post(dm.id, { content: wrap(outcome.oversize()), allowed_mentions: { parse: [] } });
+		}
+	}
+
+	private async post(channelId: string, body: Record<string, unknown>, file?: UploadFile): Promise<void> {
+		const route = Routes.channelMessages(channelId);
+		if (file) return sendWithFile({ method: 'POST', url: `${this.api}${route}`, authorization: `Bot ${this.o.token}` }, body, file);
 		await this.o.client.rest.post(route, { body });
 	}
 }
+
+export { DiscordHttpError, isExpiredToken };

@@ -1,10 +1,25 @@
 /** Every text a Discord user sees, in one place. */
-import { PROVIDER_NAMES, type Progress, type UpscaleResult } from '../core';
-import type { Rejection } from './queue';
+import { isPaid, PROVIDER_NAMES, type Progress, type ProviderId } from '../core';
+import type { Rejection } from './user-limits';
+
+/** What a message says about a finished job (read from the job's stored row). */
+export interface ResultFacts {
+	provider: ProviderId;
+	input: { width: number; height: number } | null;
+	width: number | null;
+	height: number | null;
+	credits: { consumed: number | null; remaining: number | null };
+	/** The result file's size in bytes. */
+	size: number;
+	resultUrl?: string;
+	resultExpiresAt?: number;
+}
 
 export const NAMES = PROVIDER_NAMES;
 const ts = (ms: number) => `<t:${Math.round(ms / 1000)}:R>`;
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+/** The limit a file is over: the one the bot knows, or the channel's own when Discord refused it there. */
+const overLimit = (limit?: number) => (limit ? `this server's ${mb(limit)} upload limit` : "the channel's upload limit");
 
 export const text = {
 	notAllowedGuild: 'This bot is not enabled on this server.',
@@ -47,21 +62,25 @@ export const text = {
 				return '⏳ Finishing…';
 		}
 	},
-	credits: (r: UpscaleResult) =>
-		r.provider === 'local' ? 'Free: no credits used.' : `Credits used: ${r.credits.consumed ?? 'unknown'} · remaining: ${r.credits.remaining ?? 'unknown'}`,
-	done: (r: UpscaleResult) => {
+	credits: (r: ResultFacts) =>
+		!isPaid(r.provider) ? 'Free: no credits used.' : `Credits used: ${r.credits.consumed ?? 'unknown'} · remaining: ${r.credits.remaining ?? 'unknown'}`,
+	done: (r: ResultFacts) => {
 		const from = r.input ? `${r.input.width}×${r.input.height} → ` : '';
 		return `✅ Upscaled ${from}${r.width ?? '?'}×${r.height ?? '?'} with ${NAMES[r.provider]}. ${text.credits(r)}`;
 	},
-	tooBigLink: (r: UpscaleResult, limit: number) =>
-		`${text.done(r)}\nThe file is ${mb(r.bytes.length)}, over this server's ${mb(limit)} upload limit, so here is a link instead${r.resultExpiresAt ? ` (it expires ${ts(r.resultExpiresAt)})` : ''}: ${r.resultUrl}`,
-	tooBigNoLink: (r: UpscaleResult, limit: number) =>
-		`${text.done(r)}\nBut the file is ${mb(r.bytes.length)}, over this server's ${mb(limit)} upload limit, and ${NAMES[r.provider]} gave no link for it. Try a smaller scale.`,
+	tooBigLink: (r: ResultFacts, limit?: number) =>
+		`${text.done(r)}\nThe file is ${mb(r.size)}, over ${overLimit(limit)}, so here is a link instead${r.resultExpiresAt ? ` (it expires ${ts(r.resultExpiresAt)})` : ''}: ${r.resultUrl}`,
+	tooBigNoLink: (r: ResultFacts, limit?: number) =>
+		`${text.done(r)}\nBut the file is ${mb(r.size)}, over ${overLimit(limit)}, and ${NAMES[r.provider]} gave no link for it. Try a smaller scale.`,
 	lateDelivery: (userId: string, body: string) => `<@${userId}> your upscale took longer than Discord keeps a reply open, so here it is:\n${body}`,
+	/** A private job's late answer, in a DM: no mention, nothing in the channel. */
+	latePrivate: (channelId: string, body: string) => `Your upscale from <#${channelId}> took longer than Discord keeps a reply open, so here it is:\n${body}`,
+	/** The channel refused the bot's message (a permission, or its size): the user gets it in a DM. */
+	couldNotPost: (channelId: string, why: string, body: string) => `I could not post your upscale in <#${channelId}> (${why}), so here it is:\n${body}`,
+	missingPermission: 'I am missing a permission there',
+	tooLargeThere: "the file is over that channel's upload limit",
 	resumed: '⏳ The bot restarted; picking your upscale up where it was…',
-	restartedBeforeSubmit: '❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.',
-	restartedWhileSending: '❌ The worker running your upscale stopped while sending your image, before the service answered: it may have been charged, but there is nothing to pick up. Please run /upscale again.',
-	restartedLocal: '❌ The bot restarted while the local engine was working on your image. Please run /upscale again.',
+	storeDown: 'The bot cannot take jobs right now (its job store is not answering). Nothing was charged; try again in a minute.',
 	localTooBig: (w: number, h: number, maxMp: number) =>
 		`❌ That would be ${w}×${h} (${((w * h) / 1e6).toFixed(1)} MP); the local engine on this bot makes images up to ${maxMp} MP. Use a smaller scale.`,
 	localCredits: 'Local engine: free (runs on this bot)',

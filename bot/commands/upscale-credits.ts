@@ -16,7 +16,7 @@ async function vendorLines(ctx: BotContext): Promise<string[]> {
 			const b = await client.balance().catch((e: Error) => ({ error: e.message }));
 			lines.push('error' in b ? text.balanceUnreadable(name, b.error) : text.balance(name, b.remaining));
 		} else {
-			const seen = ctx.lastRemaining[id];
+			const seen = await ctx.jobs.lastCredits(id).catch(() => undefined);
 			lines.push(seen ? text.balanceSeen(name, seen.remaining, seen.at) : text.balanceWithJobOnly(name));
 		}
 	}
@@ -38,7 +38,8 @@ export const upscaleCredits: Command = {
 		await i.deferReply({ flags: MessageFlags.Ephemeral });
 		const lines = await vendorLines(ctx);
 		if (ctx.local) lines.push(text.localCredits);
-		lines.push(text.queueSize(ctx.queue.size));
+		const counts = await ctx.jobs.countByStatus().catch(() => undefined);
+		if (counts) lines.push(text.queueSize({ running: counts.running, waiting: counts.queued }));
 		await i.editReply({ content: text.creditsReport(lines) });
 	},
 };

@@ -1,17 +1,17 @@
 /**
  * /upscale: everything that can be known at once is checked before the reply is deferred (and answered only to the
- * user); an accepted job is stored (a restart loses no paid work), queued, and delivered with its progress on the way.
+ * user); an accepted job goes to the job engine (stored, so a restart loses no paid work; queued; its progress and
+ * outcome reach the user through the outbox).
  * The provider options are core's OPTION_FIELDS, so a new option appears here without touching this file.
  */
 import { MessageFlags, SlashCommandBuilder, type Attachment, type ChatInputCommandInteraction, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
-import { formatFromMime, MAX_INPUT_BYTES, OPTION_FIELDS, PROVIDER_NAMES, UpscaleError, type InputFacts, type OptionField, type ProviderId, type Upscaler, type UpscaleOptionsInput } from '../../core';
+import { formatFromMime, isPaid, OPTION_FIELDS, PROVIDER_NAMES, type InputFacts, type OptionField, type ProviderId, type UpscaleOptionsInput } from '../../core';
+import type { NewJob } from '../../runtime/jobs/job';
 import { allowedHere } from '../allowed-guilds';
-import { downloadAttachment } from '../attachments';
 import type { BotContext } from '../context';
-import { ephemeral, failure } from '../delivery';
+import { ephemeral } from '../delivery';
+import { clientOf, type BotDoor } from '../door';
 import { NAMES, text } from '../messages';
-import type { ReplyEditor } from '../reply-editor';
-import type { StoredJob } from '../store';
 import type { Command } from './index';
 
 const choiceName = (p: ProviderId) => (p === 'local' ? 'Local (free, runs on this bot)' : PROVIDER_NAMES[p]);
@@ -51,21 +51,40 @@ function readOptions(i: ChatInputCommandInteraction, timeoutMs: number): Upscale
 
 export interface Admitted {
 	provider: ProviderId;
-	upscaler: Upscaler;
-	attachment: Pick<Attachment, 'url' | 'name'>;
+	attachment: Attachment;
 	options: UpscaleOptionsInput;
+	meta: InputFacts;
 }
 
-/** A stored job's run, as a fleet worker rebuilds it from the queue. */
-export function admittedFor(ctx: BotContext, job: StoredJob, attachment: { url: string; name: string }): Admitted {
-	const upscaler = ctx.upscalers[job.provider];
-	if (!upscaler) throw new UpscaleError('INVALID_OPTIONS', text.notConfigured(NAMES[job.provider] ?? job.provider), { provider: job.provider, local: true });
-	return { provider: job.provider, upscaler, attachment, options: job.options };
+/** How long the user's slot may take to claim before the user is told the store is not answering (Discord waits 3 s). */
+const CLAIM_MS = 2000;
+
+/** Claims the user's slot; a store that fails or does not answer in time is undefined with the user told. */
+async function claimSlot(i: ChatInputCommandInteraction, ctx: BotContext): Promise<boolean> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), CLAIM_MS)));
+	const claim = ctx.limits.claim(i.user.id);
+	try {
+		const r = await Promise.race([claim, late]);
+		if (r === 'late') {
+			// If it is granted after all, it is given back.
+			void claim.then((rejection) => (rejection ? undefined : ctx.limits.release(i.user.id)), () => undefined);
+			throw new Error(`no answer within ${CLAIM_MS} ms`);
+		}
+		if (r) await ephemeral(i, text.rejected(r));
+		return !r;
+	} catch (e) {
+		ctx.log.error('job store not answering: job refused', { interaction: i.id, user: i.user.id, error: (e as Error).message });
+		await ephemeral(i, text.storeDown);
+		return false;
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 /** The checks made before deferring; a refusal is answered here and returns undefined. */
 async function admit(i: ChatInputCommandInteraction, ctx: BotContext): Promise<Admitted | undefined> {
-	const { config, upscalers, queue } = ctx;
+	const { config, upscalers } = ctx;
 	if (!allowedHere(i, config)) return void (await ephemeral(i, text.notAllowedGuild));
 	const provider = (i.options.getString('provider') ?? config.defaultProvider) as ProviderId;
 	const upscaler = upscalers[provider];
@@ -78,63 +97,54 @@ async function admit(i: ChatInputCommandInteraction, ctx: BotContext): Promise<A
 	const meta: InputFacts = { format, width: attachment.width, height: attachment.height, bytes: attachment.size };
 	try {
 		const { target } = upscaler.check(meta, options);
-		if (provider === 'local' && target && config.local && target.width * target.height > config.local.maxOutputPixels) {
+		if (!isPaid(provider) && target && config.local && target.width * target.height > config.local.maxOutputPixels) {
 			return void (await ephemeral(i, text.localTooBig(target.width, target.height, config.local.maxOutputPixels / 1e6)));
 		}
 	} catch (e) {
 		return void (await ephemeral(i, text.invalid((e as Error).message)));
 	}
-	// Prefer the async endpoint where it takes the job: a task id survives a restart, a sync request does not.
-	try {
-		upscaler.check(meta, { ...options, execution: 'async' });
-		options.execution = 'async';
-	} catch {
-		// WebP, or a size only the sync endpoint takes: stay on the automatic choice
-	}
 	// The last check: it holds the user's slot (one job at a time), so it comes after every refusal above.
-	const rejection = await queue.claim(i.user.id);
-	if (rejection) return void (await ephemeral(i, text.rejected(rejection)));
-	return { provider, upscaler, attachment, options };
+	if (!(await claimSlot(i, ctx))) return undefined;
+	return { provider, attachment, options, meta };
 }
 
-/**
- * Runs one accepted job: downloads the attachment, upscales, delivers. Returns the credits it cost (null: unknown).
- * The task id is kept the moment it exists (this process's store; a fleet worker's queue job too).
- */
-export async function runJob(
-	ctx: BotContext,
-	job: StoredJob,
-	a: Admitted,
-	editor: ReplyEditor,
-	hooks: { onSubmitted?: (taskId: string) => Promise<void>; beforeSend?: () => Promise<void> } = {},
-): Promise<{ credits: number | null }> {
-	const { config, store, delivery, log, stopping } = ctx;
-	const started = Date.now();
-	try {
-		editor.update(text.downloadingInput);
-		// Held only until the vendor has it: the input is not kept alive next to the result.
-		const input = { bytes: await downloadAttachment(a.attachment.url, { allowedHosts: config.cdnHosts, maxBytes: MAX_INPUT_BYTES, timeoutMs: 60_000 }), fileName: a.attachment.name };
-		const pending = a.upscaler.upscale(input, a.options, {
-			signal: stopping.signal,
-			onProgress: (p) => editor.update(text.progress(p, Date.now())),
-			beforeSend: hooks.beforeSend,
-			onSubmitted: async (taskId) => {
-				store.update(job.interactionId, { taskId });
-				await hooks.onSubmitted?.(taskId);
-			},
-		});
-		input.bytes = new Uint8Array();
-		const result = await pending;
-		if (result.credits.remaining !== null && a.provider !== 'local') ctx.lastRemaining[a.provider] = { remaining: result.credits.remaining, at: Date.now() };
-		const delivered = await delivery.finish(job, editor, delivery.resultPayload(job, result));
-		log.info('job done', { interaction: job.interactionId, user: job.userId, provider: a.provider, taskId: result.taskId, credits: result.credits, bytes: result.bytes.length, ms: Date.now() - started, late: !delivered, ...(result.params.backend ? { backend: result.params.backend } : {}) });
-		return { credits: result.credits.consumed };
-	} catch (e) {
-		const f = failure(e);
-		log.warn('job failed', { interaction: job.interactionId, user: job.userId, provider: a.provider, code: e instanceof UpscaleError ? e.code : 'BOT', taskId: e instanceof UpscaleError ? e.taskId : undefined, error: (e as Error).message });
-		await delivery.finish(job, editor, { content: f.content });
-		return { credits: f.spent };
-	}
+/** The bot's own upload limit where it posts: the server's boost tier (Discord: 10 MiB, 50 MB at tier 2, 100 MB at tier 3). */
+function botUploadLimit(i: ChatInputCommandInteraction): number {
+	const tier = i.guild?.premiumTier ?? 0;
+	return tier >= 3 ? 100 * 1024 * 1024 : tier === 2 ? 50 * 1024 * 1024 : 10 * 1024 * 1024;
+}
+
+/** The job as the engine stores it, with the interaction the bot answers. */
+function newJob(i: ChatInputCommandInteraction, a: Admitted): NewJob {
+	const door: BotDoor = {
+		applicationId: i.applicationId,
+		token: i.token,
+		channelId: i.channelId,
+		guildId: i.guildId,
+		userId: i.user.id,
+		private: i.options.getBoolean('private') ?? false,
+		attachmentSizeLimit: i.attachmentSizeLimit,
+		botUploadLimit: botUploadLimit(i),
+	};
+	const now = Date.now();
+	return {
+		id: i.id,
+		client_id: clientOf(i.user.id),
+		provider: a.provider,
+		options: JSON.stringify(a.options),
+		request: '{}',
+		input_path: null,
+		input_name: a.attachment.name,
+		image_url: a.attachment.url,
+		input_format: a.meta.format,
+		input_width: a.meta.width,
+		input_height: a.meta.height,
+		input_bytes: a.meta.bytes,
+		webhook_url: null,
+		created_at: now,
+		door: JSON.stringify(door),
+		deliver_after: now,
+	};
 }
 
 export const upscale: Command = {
@@ -144,51 +154,29 @@ export const upscale: Command = {
 	async execute(i, ctx) {
 		const a = await admit(i, ctx);
 		if (!a) return;
+		const isPrivate = i.options.getBoolean('private') ?? false;
 		// Accepted: defer within Discord's 3 s, store, then queue.
 		try {
-			await i.deferReply(i.options.getBoolean('private') ? { flags: MessageFlags.Ephemeral } : {});
+			await i.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
 		} catch (e) {
-			await ctx.queue.release(i.user.id);
+			await ctx.limits.release(i.user.id);
 			throw e;
 		}
-		const job: StoredJob = {
-			interactionId: i.id,
-			applicationId: i.applicationId,
-			token: i.token,
-			channelId: i.channelId,
-			guildId: i.guildId,
-			userId: i.user.id,
-			provider: a.provider,
-			options: a.options,
-			fileName: a.attachment.name,
-			attachmentSizeLimit: i.attachmentSizeLimit,
-			acceptedAt: Date.now(),
-		};
-		const { attachment } = a as Admitted & { attachment: Attachment };
-		ctx.log.info('job accepted', { interaction: i.id, user: i.user.id, guild: i.guildId, provider: a.provider, size: attachment.size, width: attachment.width, height: attachment.height });
-		if (ctx.fleet) {
-			// A fleet (REDIS_URL): a worker runs it and releases the user's slot when it ends.
-			try {
-				await ctx.fleet.add({ job, attachment: { url: attachment.url, name: attachment.name } });
-			} catch (e) {
-				await ctx.queue.release(i.user.id);
-				await ctx.delivery.editorFor(job).final({ content: text.invalid(`The job could not be queued (${(e as Error).message}). Nothing was charged; try again.`) }).catch(() => false);
-				throw e;
-			}
-			// No edit from here: the worker's edits follow the deferral ("thinking…"), and one from this process could
-			// arrive after the worker's final answer.
-			ctx.log.info('job queued for a worker', { interaction: i.id, user: i.user.id });
+		const job = newJob(i, a);
+		ctx.log.info('job accepted', { interaction: i.id, user: i.user.id, guild: i.guildId, provider: a.provider, size: a.attachment.size, width: a.attachment.width, height: a.attachment.height });
+		try {
+			const admitted = await ctx.jobs.admit(job, { maxPerClient: Number.MAX_SAFE_INTEGER, maxAll: Number.MAX_SAFE_INTEGER });
+			if (admitted.kind !== 'created') throw new Error(`the job store answered ${admitted.kind}`);
+			ctx.outbox.accepted(job.id, JSON.parse(job.door!));
+			await ctx.queue.enqueue(job.id, job.provider, job.client_id);
+		} catch (e) {
+			ctx.log.error('job store not answering: job not queued', { interaction: i.id, user: i.user.id, error: (e as Error).message });
+			await ctx.jobs.update(job.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: 'INTERNAL', error_message: text.storeDown, nothing_charged: 1, deliver_after: null }).catch(() => false);
+			await ctx.limits.release(i.user.id).catch(() => undefined);
+			await i.editReply({ content: text.invalid(text.storeDown) }).catch(() => undefined);
 			return;
 		}
-		ctx.store.put(job);
-		const editor = ctx.delivery.editorFor(job);
-		const position = ctx.queue.add({
-			userId: i.user.id,
-			onPosition: (p) => {
-				if (p > 0) editor.update(text.waitingForSlot(p));
-			},
-			run: () => runJob(ctx, job, a, editor),
-		});
-		if (position > 0) editor.update(text.waitingForSlot(position));
+		// With workers (REDIS_URL), a worker edits the reply from here on; here, the runner's line tells the place.
+		ctx.log.info(ctx.runner ? 'job queued' : 'job queued for a worker', { interaction: i.id, user: i.user.id });
 	},
 };

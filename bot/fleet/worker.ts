@@ -1,21 +1,19 @@
 /**
  * `upscale-bot worker` (`npm run bot-worker`): runs the bot's jobs when the bot runs as a fleet (REDIS_URL), as many
- * processes as wanted, with the bot's environment. No gateway connection: a job is delivered through its
- * interaction's token (the REST API; after 15 minutes, a message in the channel with the bot token). Each job ends
- * with the user's slot given back, the cooldown started and the credits counted (in Redis, for every bot process).
- * A worker killed mid-job: BullMQ hands the job to another after BOT_WORKER_LOCK_SECONDS' worth of lock, which
- * resumes the stored task id (never submits again) or, with none, tells the user why to run /upscale again.
+ * processes as wanted, with the bot's environment: the job engine's FleetWorker on the bot fleet's queues. No
+ * gateway connection: a job is answered through its interaction's token (the REST API; after 15 minutes, a message
+ * in the channel, or a DM for a private job). Each job ends with the user's slot given back, the cooldown started
+ * and the credits counted (in Redis, for every bot process). A worker killed mid-job: BullMQ hands the job to
+ * another after BOT_WORKER_LOCK_SECONDS, which resumes the stored task id (never submits again) or, with none,
+ * tells the user why to run /upscale again.
  */
-import { Worker, type Job } from 'bullmq';
 import { Client } from 'discord.js';
+import { FleetWorker } from '../../runtime/jobs/fleet-worker';
 import { createLogger } from '../../runtime/log';
 import { connectRedis, redisWhere } from '../../runtime/redis-connection';
-import { admittedFor, runJob } from '../commands/upscale';
 import { loadConfigOrExit } from '../config';
 import { createContext } from '../context';
-import { resumeTask } from '../resume';
-import { text } from '../messages';
-import { BOT_QUEUE, type BotJobData } from './queue';
+import { BOT_FLEET } from '../jobs';
 
 export async function runBotWorker(env: NodeJS.ProcessEnv = process.env): Promise<number> {
 	const config = loadConfigOrExit(env);
@@ -27,43 +25,16 @@ export async function runBotWorker(env: NodeJS.ProcessEnv = process.env): Promis
 	// REST only: delivery needs no gateway.
 	const client = new Client({ intents: [], rest: config.apiUrl ? { api: config.apiUrl } : {} });
 	client.rest.setToken(config.token);
-	const ctx = createContext(config, log, client);
-	const connection = connectRedis(config.redisUrl, (message) => log.warn('redis', { error: message }), 'forever');
-	const lockDuration = config.workerLockMs;
-
-	const processor = async (job: Job<BotJobData>) => {
-		const { job: stored, attachment, taskId } = job.data;
-		const editor = ctx.delivery.editorFor(stored);
-		let credits: number | null = null;
-		try {
-			const upscaler = stored.provider === 'local' ? undefined : ctx.vendors[stored.provider];
-			if (taskId && upscaler) {
-				// Its worker stopped after the task existed: resume it.
-				credits = await resumeTask(ctx, stored, upscaler, taskId, editor);
-				return;
-			}
-			if (job.data.sending && stored.provider !== 'local') {
-				// Its worker stopped while sending it, before the vendor answered: it may have been charged, and there is
-				// nothing to resume.
-				log.warn('job lost while being sent', { interaction: stored.interactionId, user: stored.userId });
-				await ctx.delivery.finish(stored, editor, { content: text.restartedWhileSending });
-				return;
-			}
-			const a = admittedFor(ctx, stored, attachment);
-			credits = (
-				await runJob(ctx, stored, a, editor, {
-					beforeSend: () => job.updateData({ ...job.data, sending: true }),
-					onSubmitted: (id) => job.updateData({ ...job.data, sending: true, taskId: id }),
-				})
-			).credits;
-		} finally {
-			await ctx.limits.finish(stored.userId, credits).catch(() => undefined);
-		}
-	};
-	const worker = new Worker<BotJobData>(BOT_QUEUE, processor, { connection, concurrency: config.maxConcurrentJobs, lockDuration, stalledInterval: lockDuration, maxStalledCount: 1000 });
-	worker.on('error', (e) => log.warn('queue', { error: e.message.split(config.redisUrl!).join(redisWhere(config.redisUrl!)) }));
-	log.info('bot worker started', { redis: redisWhere(config.redisUrl), concurrency: config.maxConcurrentJobs, providers: Object.keys(ctx.upscalers) });
-	process.stderr.write(`upscale-bot worker: taking jobs from Redis at ${redisWhere(config.redisUrl)} (${config.maxConcurrentJobs} at a time; providers: ${Object.keys(ctx.upscalers).join(', ')})\n`);
+	const ctx = createContext(config, log, client, 'worker');
+	const connect = () => connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever');
+	const bull = connect();
+	const sub = connect();
+	const where = redisWhere(config.redisUrl);
+	const worker = new FleetWorker({ ...ctx.deps, names: BOT_FLEET, redis: bull, bull, sub, concurrency: config.maxConcurrentJobs, lockMs: config.workerLockMs, where, redisUrl: config.redisUrl });
+	await worker.start();
+	ctx.outbox.start();
+	log.info('bot worker started', { redis: where, concurrency: config.maxConcurrentJobs, providers: Object.keys(ctx.upscalers) });
+	process.stderr.write(`upscale-bot worker: taking jobs from Redis at ${where} (${config.maxConcurrentJobs} at a time; providers: ${Object.keys(ctx.upscalers).join(', ')})\n`);
 
 	return new Promise<number>((resolve) => {
 		let stopping = false;
@@ -71,11 +42,9 @@ export async function runBotWorker(env: NodeJS.ProcessEnv = process.env): Promis
 			if (stopping) return;
 			stopping = true;
 			log.info('stopping', { signal });
-			await worker.close();
-			await ctx.local?.close();
-			await ctx.fleet?.close();
-			await ctx.redis?.quit().catch(() => ctx.redis?.disconnect());
-			await connection.quit().catch(() => connection.disconnect());
+			await worker.stop();
+			await ctx.close();
+			for (const c of [bull, sub]) await c.quit().catch(() => c.disconnect());
 			await client.destroy();
 			resolve(0);
 		};

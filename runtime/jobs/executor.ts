@@ -11,7 +11,7 @@ import { asUpscaleError, isPaid, PROVIDER_NAMES, sniffImage, UpscaleError, type 
 import type { Logger } from '../log';
 import type { Files } from './files';
 import { newId } from './ids';
-import type { JobStore } from './store';
+import type { JobPatch, JobStore } from './store';
 import type { JobRow, JobStatus } from './job';
 
 export interface ExecutorDeps {
@@ -30,8 +30,15 @@ export interface ExecutorDeps {
 	voice: { who: string; again: string };
 	/** Called once a job reached succeeded or failed (not canceled): the door's sink (a webhook, a Discord reply). */
 	onFinished(row: JobRow): void | Promise<void>;
+	/** A job whose process stopped is being resumed from its stored task (the bot says so on the reply). */
+	onResume?(row: JobRow): void;
 	/** Each progress report of a running job (a fleet worker shares them through Redis). */
 	onProgress?(id: string, p: Progress): void;
+	/**
+	 * Written with a job's outcome, in the same step (the bot: its delivery is under way from that moment, so no
+	 * other process delivers it too).
+	 */
+	outcomePatch?(): JobPatch;
 	/** A job ended this way (the service counts them for /metrics). */
 	onOutcome?(provider: string, status: JobStatus): void;
 }
@@ -106,6 +113,7 @@ export class JobExecutor {
 		const name = PROVIDER_NAMES[provider];
 		if (row.vendor_task_id) {
 			this.d.log.info('resuming job', { job: row.id, provider, taskId: row.vendor_task_id });
+			this.d.onResume?.(row);
 			const done = this.track(row, (run) => this.d.upscaler(provider).resume(row.vendor_task_id!, { timeoutMs: this.d.jobTimeoutMs }, run));
 			return { outcome: 'resumed', done };
 		}
@@ -247,6 +255,9 @@ export class JobExecutor {
 			output_width: r.width ?? null,
 			output_height: r.height ?? null,
 			output_bytes: r.bytes.length,
+			result_url: r.resultUrl ?? null,
+			result_expires_at: r.resultExpiresAt ?? null,
+			...this.d.outcomePatch?.(),
 		}, holder);
 		// Canceled while it finished (the cancel's outcome stands), or another run holds it: the result goes.
 		if (!written) {
@@ -256,13 +267,13 @@ export class JobExecutor {
 		}
 		await this.d.files.remove(row.input_path);
 		this.d.onOutcome?.(row.provider, 'succeeded');
-		this.d.log.info('job succeeded', { job: row.id, provider: row.provider, taskId: r.taskId, bytes: r.bytes.length, credits: r.credits.consumed });
+		this.d.log.info('job succeeded', { job: row.id, provider: row.provider, taskId: r.taskId, bytes: r.bytes.length, credits: r.credits.consumed, ...(r.params.backend ? { backend: r.params.backend } : {}) });
 		await this.ended(row.id);
 	}
 
 	private async finishFailed(row: JobRow, e: UpscaleError, nothingCharged: boolean, holder?: string): Promise<void> {
 		const message = nothingCharged && !/nothing was charged/i.test(e.message) && isPaid(row.provider as ProviderId) ? `${e.message} Nothing was charged.` : e.message;
-		if (!(await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id }, holder))) return;
+		if (!(await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id, ...this.d.outcomePatch?.() }, holder))) return;
 		this.d.files.removeSync(row.input_path);
 		this.d.onOutcome?.(row.provider, 'failed');
 		this.d.log.warn('job failed', { job: row.id, provider: row.provider, code: e.code, taskId: e.taskId, error: message });

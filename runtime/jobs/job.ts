@@ -39,11 +39,22 @@ export interface JobRow {
 	started_at: number | null;
 	finished_at: number | null;
 	result_deleted_at: number | null;
-	/** The run that holds the job while it runs (job-executor.ts): a write from an older holder is refused. */
+	/** The run that holds the job while it runs (executor.ts): a write from an older holder is refused. */
 	holder: string | null;
+	/** What the door that admitted the job needs to answer for it (the bot: the interaction), as JSON. */
+	door: string | null;
+	/** The vendor's link to the result, and when it expires (a door that cannot post the file offers it). */
+	result_url: string | null;
+	result_expires_at: number | null;
+	/**
+	 * The door's outbox: while set, the job's outcome has not reached its user yet (the bot); due from this time
+	 * (a delivery under way holds it a while ahead, a failed one sets the next try). Null: nothing to deliver.
+	 */
+	deliver_after: number | null;
 }
 
-export type NewJob = Pick<JobRow, 'id' | 'client_id' | 'provider' | 'options' | 'request' | 'input_path' | 'input_name' | 'image_url' | 'input_format' | 'input_width' | 'input_height' | 'input_bytes' | 'webhook_url' | 'created_at'>;
+export type NewJob = Pick<JobRow, 'id' | 'client_id' | 'provider' | 'options' | 'request' | 'input_path' | 'input_name' | 'image_url' | 'input_format' | 'input_width' | 'input_height' | 'input_bytes' | 'webhook_url' | 'created_at'> &
+	Partial<Pick<JobRow, 'door' | 'deliver_after'>>;
 
 export const FINISHED: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
 
@@ -52,9 +63,9 @@ export class JobTable {
 
 	insert(j: NewJob): JobRow {
 		this.db.run(
-			`INSERT INTO jobs (id, client_id, status, phase, provider, options, request, input_path, input_name, image_url, input_format, input_width, input_height, input_bytes, webhook_url, created_at)
-			 VALUES (:id, :client_id, 'queued', 'queued', :provider, :options, :request, :input_path, :input_name, :image_url, :input_format, :input_width, :input_height, :input_bytes, :webhook_url, :created_at)`,
-			{ ...j },
+			`INSERT INTO jobs (id, client_id, status, phase, provider, options, request, input_path, input_name, image_url, input_format, input_width, input_height, input_bytes, webhook_url, created_at, door, deliver_after)
+			 VALUES (:id, :client_id, 'queued', 'queued', :provider, :options, :request, :input_path, :input_name, :image_url, :input_format, :input_width, :input_height, :input_bytes, :webhook_url, :created_at, :door, :deliver_after)`,
+			{ ...j, door: j.door ?? null, deliver_after: j.deliver_after ?? null },
 		);
 		return this.get(j.id)!;
 	}
@@ -116,6 +127,14 @@ export class JobTable {
 	/** Finished jobs whose result file is past the retention. */
 	expired(before: number): JobRow[] {
 		return this.db.all<JobRow>('SELECT * FROM jobs WHERE finished_at < :before AND result_deleted_at IS NULL AND status IN (\'succeeded\', \'failed\', \'canceled\')', { before });
+	}
+
+	/** Finished jobs whose outcome a door has still to deliver, due by now. */
+	dueDeliveries(now: number, limit: number): JobRow[] {
+		return this.db.all<JobRow>(
+			"SELECT * FROM jobs WHERE deliver_after IS NOT NULL AND deliver_after <= :now AND status IN ('succeeded', 'failed', 'canceled') ORDER BY deliver_after LIMIT :limit",
+			{ now, limit },
+		);
 	}
 
 	/** Job records older than this are forgotten (their files went long before). */

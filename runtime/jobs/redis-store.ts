@@ -4,13 +4,14 @@
  * must write. The result and input files are not here (they live on the shared data volume: an image does not
  * belong in Redis's memory); their paths are.
  *
- * Keys (prefix `upscale:`):
+ * Keys (prefix `upscale:` for the job service, `upscale:bot:` for the bot):
  * - `job:{id}`: a hash with the job's fields (a field that is null is absent);
  * - `status:{status}`: ids by creation time, one sorted set per status (counts, lists, recovery);
  * - `client:{id}:jobs`: a client's ids by creation time (its list, newest first); `client:{id}:active`: its queued
  *   and running ids (its limit);
  * - `finished`: ids by finishing time (retention); `idem:{client}:{key}`: an Idempotency-Key, for a day;
- * - `credits`: the balance each vendor last reported.
+ * - `credits`: the balance each vendor last reported; `deliveries`: finished ids whose door has not confirmed
+ *   delivery, by when to try again (the bot's outbox).
  * Admission (the key check, the limits, the insert) and every status change are Lua scripts: one atomic step on
  * Redis, whatever the number of instances.
  */
@@ -19,7 +20,6 @@ import { IDEMPOTENCY_TTL_MS } from './idempotency';
 import type { Admission, AdmitOptions, JobPatch, JobStore } from './store';
 import { FINISHED, JOB_STATUSES, type JobRow, type JobStatus, type NewJob } from './job';
 
-const P = 'upscale:';
 
 /** The fields held as numbers (everything else is text). */
 const NUMERIC = new Set<keyof JobRow>([
@@ -36,6 +36,8 @@ const NUMERIC = new Set<keyof JobRow>([
 	'started_at',
 	'finished_at',
 	'result_deleted_at',
+	'result_expires_at',
+	'deliver_after',
 ]);
 
 const ALL_FIELDS: Array<keyof JobRow> = [
@@ -44,6 +46,10 @@ const ALL_FIELDS: Array<keyof JobRow> = [
 	'output_width', 'output_height', 'output_bytes', 'error_code', 'error_message', 'nothing_charged', 'cancel_note', 'created_at', 'started_at', 'finished_at',
 	'result_deleted_at',
 	'holder',
+	'door',
+	'result_url',
+	'result_expires_at',
+	'deliver_after',
 ];
 
 /** KEYS: idem, client active, status:queued, status:running, job, client jobs. ARGV: use idem, hash, id, max per client, max all, created_at, ttl, fields… */
@@ -146,16 +152,21 @@ function withJobScripts(redis: Redis): WithJobScripts {
 export class RedisJobStore implements JobStore {
 	private readonly redis: WithJobScripts;
 
-	constructor(redis: Redis) {
+	/** `prefix`: the door's own keys (`upscale:` for the job service, as it always was). */
+	constructor(
+		redis: Redis,
+		private readonly P = 'upscale:',
+	) {
 		this.redis = withJobScripts(redis);
 	}
 
 	private key = {
-		job: (id: string) => `${P}job:${id}`,
-		status: (s: JobStatus) => `${P}status:${s}`,
-		clientJobs: (c: string) => `${P}client:${c}:jobs`,
-		clientActive: (c: string) => `${P}client:${c}:active`,
-		idem: (c: string, k: string) => `${P}idem:${c}:${k}`,
+		job: (id: string) => `${this.P}job:${id}`,
+		status: (s: JobStatus) => `${this.P}status:${s}`,
+		clientJobs: (c: string) => `${this.P}client:${c}:jobs`,
+		clientActive: (c: string) => `${this.P}client:${c}:active`,
+		idem: (c: string, k: string) => `${this.P}idem:${c}:${k}`,
+		deliveries: () => `${this.P}deliveries`,
 	};
 
 	async admit(job: NewJob, o: AdmitOptions): Promise<Admission> {
@@ -183,6 +194,7 @@ export class RedisJobStore implements JobStore {
 			const mine = Number(r[1]);
 			return { kind: 'busy', mine, all: Number(r[2]), perClient: mine >= o.maxPerClient };
 		}
+		if (job.deliver_after != null) await this.redis.zadd(k.deliveries(), job.deliver_after, job.id);
 		return { kind: 'created', row: (await this.get(job.id))! };
 	}
 
@@ -205,12 +217,21 @@ export class RedisJobStore implements JobStore {
 	async update(id: string, patch: JobPatch, holder?: string): Promise<boolean> {
 		// Sent as text: Lua's numbers would print a timestamp in exponent form.
 		const text = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === null ? null : String(v)]));
-		const written = (await this.redis.jobUpdate(this.key.job(id), P, id, JSON.stringify(text), holder ?? '')) === 1;
+		const written = (await this.redis.jobUpdate(this.key.job(id), this.P, id, JSON.stringify(text), holder ?? '')) === 1;
 		if (written && patch.credits_remaining !== undefined && patch.credits_remaining !== null) {
 			const row = await this.get(id);
-			if (row) await this.redis.hset(`${P}credits`, row.provider, JSON.stringify({ remaining: patch.credits_remaining, at: patch.finished_at ?? Date.now() }));
+			if (row) await this.redis.hset(`${this.P}credits`, row.provider, JSON.stringify({ remaining: patch.credits_remaining, at: patch.finished_at ?? Date.now() }));
+		}
+		if (written && patch.deliver_after !== undefined) {
+			if (patch.deliver_after === null) await this.redis.zrem(this.key.deliveries(), id);
+			else await this.redis.zadd(this.key.deliveries(), patch.deliver_after, id);
 		}
 		return written;
+	}
+
+	async dueDeliveries(now: number, limit: number): Promise<JobRow[]> {
+		const ids = await this.redis.zrangebyscore(this.key.deliveries(), '-inf', now, 'LIMIT', 0, limit);
+		return (await this.rows(ids)).filter((r) => FINISHED.includes(r.status) && r.deliver_after !== null && r.deliver_after <= now);
 	}
 
 	private async rows(ids: string[]): Promise<JobRow[]> {
@@ -255,17 +276,17 @@ export class RedisJobStore implements JobStore {
 	}
 
 	async expired(before: number): Promise<JobRow[]> {
-		const ids = await this.redis.zrangebyscore(`${P}finished`, '-inf', `(${before}`);
+		const ids = await this.redis.zrangebyscore(`${this.P}finished`, '-inf', `(${before}`);
 		return (await this.rows(ids)).filter((r) => r.result_deleted_at === null && FINISHED.includes(r.status));
 	}
 
 	async purge(before: number): Promise<void> {
 		// Idempotency keys expire on their own (PX).
-		await this.redis.jobPurge(`${P}finished`, P, String(before));
+		await this.redis.jobPurge(`${this.P}finished`, this.P, String(before));
 	}
 
 	async lastCredits(provider: string): Promise<{ remaining: number; at: number } | undefined> {
-		const v = await this.redis.hget(`${P}credits`, provider);
+		const v = await this.redis.hget(`${this.P}credits`, provider);
 		return v ? (JSON.parse(v) as { remaining: number; at: number }) : undefined;
 	}
 

@@ -1,4 +1,4 @@
-/** The service database's tables, one migration per entry (applied in order, tracked by SQLite's user_version). */
+/** The job engine's tables (the job service's jobs.db, the bot's bot.db), one migration per entry (applied in order, tracked by SQLite's user_version). */
 export const MIGRATIONS: readonly string[] = [
 	`
 	CREATE TABLE jobs (
@@ -56,4 +56,10 @@ export const MIGRATIONS: readonly string[] = [
 	`ALTER TABLE jobs ADD COLUMN holder TEXT;`,
 	// The client key and the receiver's origin (scheme://host:port): a sender caps its attempts in flight per endpoint.
 	`ALTER TABLE webhooks ADD COLUMN endpoint TEXT;`,
+	// What a door needs to answer for its job (the bot's interaction), the vendor's result link, and the door's outbox.
+	`ALTER TABLE jobs ADD COLUMN door TEXT;
+	ALTER TABLE jobs ADD COLUMN result_url TEXT;
+	ALTER TABLE jobs ADD COLUMN result_expires_at INTEGER;
+	ALTER TABLE jobs ADD COLUMN deliver_after INTEGER;
+	CREATE INDEX jobs_deliveries ON jobs (deliver_after) WHERE deliver_after IS NOT NULL;`,
 ];

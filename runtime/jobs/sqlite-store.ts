@@ -78,6 +78,10 @@ export class SqliteJobStore implements JobStore {
 		return r ? { remaining: r.credits_remaining, at: r.finished_at } : undefined;
 	}
 
+	async dueDeliveries(now: number, limit: number) {
+		return this.table.dueDeliveries(now, limit);
+	}
+
 	async ping() {
 		this.db.get('SELECT 1 AS ok');
 	}

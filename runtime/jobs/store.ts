@@ -51,6 +51,8 @@ export interface JobStore {
 	purge(before: number, now: number): Promise<void>;
 	/** The balance the last finished job of a vendor reported, and when. */
 	lastCredits(provider: string): Promise<{ remaining: number; at: number } | undefined>;
+	/** Finished jobs whose door has not delivered their outcome yet, due by `now` (JobRow.deliver_after). */
+	dueDeliveries(now: number, limit: number): Promise<JobRow[]>;
 	/** Answers when the store can be used (the readiness probe). */
 	ping(): Promise<void>;
 }

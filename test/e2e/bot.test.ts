@@ -223,7 +223,7 @@ describe('failures after the deferral', () => {
 		await withBot({}, async () => {
 			const id = discord.slash({ command: 'upscale', attachment: image('fake.png', Buffer.from('not really a png'), 100, 100, 'image/png') });
 			await finalOf(id);
-			expect(last(id, 'edit').body.content).toBe('❌ The file is not a PNG, JPEG or WebP image (its first bytes match none of them).');
+			expect(last(id, 'edit').body.content).toBe('❌ The file is not a PNG, JPEG or WebP image (its first bytes match none of them). Nothing was charged.');
 			expect(cd.count()).toBe(0);
 		});
 	});
@@ -233,7 +233,7 @@ describe('failures after the deferral', () => {
 			const before = discord.cdnRequests.length;
 			const id = discord.slash({ command: 'upscale', attachment: image() });
 			await finalOf(id);
-			expect(last(id, 'edit').body.content).toBe("❌ The attachment is not on Discord's CDN (127.0.0.1); it was not downloaded.");
+			expect(last(id, 'edit').body.content).toBe("❌ The attachment is not on Discord's CDN (127.0.0.1); it was not downloaded. Nothing was charged.");
 			expect(discord.cdnRequests.length).toBe(before);
 		});
 	});
@@ -371,7 +371,7 @@ describe("protecting the owner's credits", () => {
 				first.proc.kill('SIGKILL');
 				later.push(...(await botWorkers(1, e)));
 				await finalOf(id);
-				expect(last(id, 'edit').body.content).toMatch(/^✅ Upscaled 640×480 with Clipdrop\./);
+				expect(last(id, 'edit').body.content).toMatch(/^✅ Upscaled 320×240 → 640×480 with Clipdrop\./);
 				expect(vendor.count('async')).toBe(1);
 			} finally {
 				await bot.stop();
@@ -526,7 +526,7 @@ describe('the local engine (BOT_LOCAL_ENGINE=on)', () => {
 			await finalOf(first);
 			expect(last(first, 'edit').body.content).toBe('✅ Upscaled 451×300 → 1804×1200 with the local engine. Free: no credits used.');
 			// The log says which engine ran the model.
-			const localDone = () => logs.flatMap((l) => l.trim().split('\n')).map((l) => JSON.parse(l)).find((l) => l.msg === 'job done' && l.interaction === first);
+			const localDone = () => logs.flatMap((l) => l.trim().split('\n')).map((l) => JSON.parse(l)).find((l) => l.msg === 'job succeeded' && l.job === first);
 			for (let i = 0; i < 40 && !localDone(); i++) await new Promise((r) => setTimeout(r, 50));
 			expect(localDone()).toMatchObject({ provider: 'local', backend: 'onnx' });
 		});
@@ -633,8 +633,8 @@ describe('operations', () => {
 	});
 
 	it.each([
-		['a job the crash caught before it was submitted is reported, not silently dropped', 'clipdrop', {}, '❌ The bot restarted before your image was sent, so nothing was charged. Please run /upscale again.'],
-		['a local job the crash interrupted is reported too', 'local', { BOT_LOCAL_ENGINE: 'on' }, '❌ The bot restarted while the local engine was working on your image. Please run /upscale again.'],
+		['a job the crash caught before it was submitted is reported, not silently dropped', 'clipdrop', {}, '❌ The bot stopped before the job was sent to Clipdrop: nothing was charged. Please run /upscale again.'],
+		['a local job the crash interrupted is reported too', 'local', { BOT_LOCAL_ENGINE: 'on' }, '❌ The bot stopped while the local engine was working on this job: nothing was charged. Please run /upscale again.'],
 	])('%s', async (_label, provider, extra, expected) => {
 		const e = env(extra) as Record<string, string>;
 		const id = discord.slash({ command: 'upscale', attachment: image() }); // no bot connected: nobody answers

@@ -1,10 +1,14 @@
 /**
- * The bot's per-user limits under one contract: in the process, and shared through a real redis-server (every bot
+ * The bot's per-user limits under one contract: in the bot's data directory, and shared through a real redis-server (every bot
  * process on one Redis sees the same user): one job at a time (also when two claims race), the cooldown from a
  * job's end, the daily credit cap per UTC day (unknown costs count 1), release.
  */
 import { RedisUserLimits } from '../../bot/redis-user-limits';
-import { MemoryUserLimits, type LimitSettings, type UserLimits } from '../../bot/user-limits';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteUserLimits } from '../../bot/sqlite-user-limits';
+import type { LimitSettings, UserLimits } from '../../bot/user-limits';
 import { redisForSuite } from '../helpers/redis';
 
 const redis = redisForSuite();
@@ -12,7 +16,7 @@ const redis = redisForSuite();
 let now = Date.UTC(2026, 11, 2, 12, 0, 0);
 const clock = () => now;
 const makers: Array<[string, (o: LimitSettings) => Promise<UserLimits[]>]> = [
-	['in the process', async (o) => [new MemoryUserLimits({ ...o, now: clock })]],
+	['in BOT_DATA_DIR (limits.db)', async (o) => [new SqliteUserLimits(mkdtempSync(join(tmpdir(), 'limits-')), { ...o, now: clock, busyTtlMs: 60_000 })]],
 	[
 		'shared through Redis (two processes)',
 		async (o) => {

@@ -1,0 +1,118 @@
+/**
+ * The bot's sink on the job engine: what a user sees of their job while it runs (progress, place in line, "picked
+ * up after a restart") and its outcome delivered once it has ended. A finished job stays in the store's outbox
+ * (JobRow.deliver_after) until Discord took its message; one that nothing took (no permission in the channel, DMs
+ * closed, Discord down) is tried again every BOT_DELIVERY_RETRY_SECONDS for a day, across restarts.
+ */
+import { isPaid, type Progress, type ProviderId } from '../core';
+import type { Files } from '../runtime/jobs/files';
+import type { JobRow } from '../runtime/jobs/job';
+import type { JobStore } from '../runtime/jobs/store';
+import type { Logger } from '../runtime/log';
+import type { Delivery } from './delivery';
+import { doorOf, outcomeOf, type BotDoor } from './door';
+import { text } from './messages';
+import type { ReplyEditor } from './reply-editor';
+import type { UserLimits } from './user-limits';
+
+/** How long a delivery under way holds a job before another process may try it (the engine writes it with the outcome). */
+export const DELIVERY_LEASE_MS = 10 * 60_000;
+/** After this long undelivered, a job's outcome is given up on (its result file goes with the retention). */
+const GIVE_UP_MS = 24 * 3_600_000;
+
+/** The credits a job's end counts against its user's day (unknown: null, which counts as 1). */
+function creditsOf(row: JobRow): number | null {
+	if (!isPaid(row.provider as ProviderId) || row.nothing_charged === 1) return 0;
+	return row.status === 'succeeded' ? row.credits_consumed : null;
+}
+
+export class Outbox {
+	private readonly editors = new Map<string, ReplyEditor>();
+	private readonly places = new Map<string, number>();
+	private readonly delivering = new Set<string>();
+	private timer?: NodeJS.Timeout;
+
+	constructor(private readonly o: { jobs: JobStore; files: Files; delivery: Delivery; limits: UserLimits; log: Logger; retryMs: number }) {}
+
+	/** The progress editor of a job this process answers for (made from its stored interaction when first needed). */
+	private editor(id: string, door?: BotDoor): ReplyEditor | undefined {
+		let e = this.editors.get(id);
+		if (!e && door) {
+			e = this.o.delivery.editorFor(door);
+			this.editors.set(id, e);
+		}
+		return e;
+	}
+
+	/** Shows `content` on a job's reply, reading its interaction from the store when this process has not seen it. */
+	private show(id: string, content: string): void {
+		const e = this.editor(id);
+		if (e) return e.update(content);
+		void this.o.jobs.get(id).then((row) => row?.door && this.editor(id, doorOf(row))?.update(content), () => undefined);
+	}
+
+	/** A job was accepted here: its reply is this editor's. */
+	accepted(id: string, door: BotDoor): void {
+		this.editor(id, door);
+	}
+
+	progress(id: string, p: Progress): void {
+		this.show(id, p.stage === 'downloading' && !p.taskId && p.elapsedMs === 0 ? text.downloadingInput : text.progress(p, Date.now()));
+	}
+
+	/** The line changed: each waiting job's place (1 = next), told when it moved. */
+	line(places: Array<{ id: string; position: number }>): void {
+		for (const { id, position } of places) {
+			if (this.places.get(id) === position) continue;
+			this.places.set(id, position);
+			this.show(id, text.waitingForSlot(position));
+		}
+	}
+
+	resumed(row: JobRow): void {
+		this.show(row.id, text.resumed);
+	}
+
+	/** A job ended (the engine wrote its outcome): its user's slot back, its credits counted, its outcome delivered. */
+	async finished(row: JobRow): Promise<void> {
+		this.places.delete(row.id);
+		const door = doorOf(row);
+		await this.o.limits.finish(door.userId, creditsOf(row)).catch((e: Error) => this.o.log.warn('could not count the job against its user', { job: row.id, error: e.message }));
+		await this.deliver(row);
+	}
+
+	/** Delivers a finished job's outcome; when nothing took it, it stays in the outbox for the next try. */
+	async deliver(row: JobRow): Promise<void> {
+		if (this.delivering.has(row.id)) return;
+		this.delivering.add(row.id);
+		const door = doorOf(row);
+		try {
+			const where = await this.o.delivery.deliver(door, await outcomeOf(row), this.editor(row.id, door));
+			await this.o.jobs.update(row.id, { deliver_after: null, result_deleted_at: Date.now() });
+			await this.o.files.remove(row.output_path);
+			this.o.log.info('job done', { job: row.id, interaction: row.id, user: door.userId, provider: row.provider, status: row.status, taskId: row.vendor_task_id, credits: row.credits_consumed, bytes: row.output_bytes, where, late: where !== 'reply' });
+		} catch (e) {
+			const giveUp = Date.now() - (row.finished_at ?? row.created_at) > GIVE_UP_MS;
+			await this.o.jobs.update(row.id, { deliver_after: giveUp ? null : Date.now() + this.o.retryMs }).catch(() => false);
+			this.o.log[giveUp ? 'error' : 'warn'](giveUp ? 'could not deliver a job for a day: given up' : 'could not deliver a job: trying again later', { job: row.id, user: door.userId, channel: door.channelId, error: (e as Error).message, code: (e as { code?: unknown }).code, retryInSeconds: giveUp ? undefined : this.o.retryMs / 1000 });
+		} finally {
+			this.editors.delete(row.id);
+			this.delivering.delete(row.id);
+		}
+	}
+
+	/** Delivers what is due: every undelivered job when `all` (this process alone answers, after a restart). */
+	async retryDue(all = false): Promise<void> {
+		const due = await this.o.jobs.dueDeliveries(all ? Number.MAX_SAFE_INTEGER : Date.now(), 50).catch(() => [] as JobRow[]);
+		for (const row of due) await this.deliver(row);
+	}
+
+	start(): void {
+		this.timer = setInterval(() => void this.retryDue(), Math.min(this.o.retryMs, 60_000));
+		this.timer.unref();
+	}
+
+	stop(): void {
+		clearInterval(this.timer);
+	}
+}

@@ -1,0 +1,89 @@
+/**
+ * The per-user limits of a bot on its own (no REDIS_URL), kept in `limits.db` under BOT_DATA_DIR: a restart keeps
+ * each user's cooldown and the day's credits (they lived in memory before, so a restart reset them). The same rules
+ * as the Redis limits (redis-user-limits.ts): a held slot expires after the longest a job can take, so a crash does
+ * not lock a user out.
+ */
+import { join } from 'node:path';
+import { Db } from '../runtime/jobs/db';
+import { counted, nextMidnight, utcDay, type LimitSettings, type Rejection, type UserLimits } from './user-limits';
+
+const MIGRATIONS: readonly string[] = [
+	`
+	CREATE TABLE users (
+		user_id TEXT PRIMARY KEY,
+		busy_until INTEGER,            -- the user's one slot is held until then (a job runs)
+		cool_until INTEGER             -- the cooldown after their last job
+	);
+	CREATE TABLE usage (
+		day TEXT NOT NULL,             -- UTC, YYYY-MM-DD
+		user_id TEXT NOT NULL,
+		used REAL NOT NULL,
+		PRIMARY KEY (day, user_id)
+	);
+	`,
+];
+
+interface UserRow {
+	busy_until: number | null;
+	cool_until: number | null;
+}
+
+export class SqliteUserLimits implements UserLimits {
+	private readonly db: Db;
+
+	constructor(
+		dataDir: string,
+		private readonly o: LimitSettings & { /** How long a held slot outlives a process that died holding it. */ busyTtlMs: number },
+	) {
+		// One bot process owns its data directory (a fleet keeps its limits in Redis).
+		this.db = new Db(join(dataDir, 'limits.db'), MIGRATIONS, { exclusive: true });
+	}
+
+	private now(): number {
+		return (this.o.now ?? Date.now)();
+	}
+
+	async claim(userId: string): Promise<Rejection | undefined> {
+		const now = this.now();
+		return this.db.tx(() => {
+			const u = this.db.get<UserRow>('SELECT busy_until, cool_until FROM users WHERE user_id = :userId', { userId });
+			if (u?.busy_until && u.busy_until > now) return { reason: 'busy' } as const;
+			if (u?.cool_until && u.cool_until > now) return { reason: 'cooldown', retryAt: u.cool_until } as const;
+			if (this.o.dailyCreditCap > 0) {
+				const used = this.used(userId, now);
+				if (used >= this.o.dailyCreditCap) return { reason: 'daily-cap', used, cap: this.o.dailyCreditCap, resetsAt: nextMidnight(now) } as const;
+			}
+			this.db.run('INSERT INTO users (user_id, busy_until) VALUES (:userId, :until) ON CONFLICT (user_id) DO UPDATE SET busy_until = :until', { userId, until: now + this.o.busyTtlMs });
+			return undefined;
+		});
+	}
+
+	async release(userId: string): Promise<void> {
+		this.db.run('UPDATE users SET busy_until = NULL WHERE user_id = :userId', { userId });
+	}
+
+	async finish(userId: string, credits: number | null): Promise<void> {
+		const now = this.now();
+		const day = utcDay(now);
+		this.db.tx(() => {
+			const cool = this.o.cooldownMs > 0 ? now + this.o.cooldownMs : null;
+			this.db.run('INSERT INTO users (user_id, busy_until, cool_until) VALUES (:userId, NULL, :cool) ON CONFLICT (user_id) DO UPDATE SET busy_until = NULL, cool_until = :cool', { userId, cool });
+			this.db.run('INSERT INTO usage (day, user_id, used) VALUES (:day, :userId, :n) ON CONFLICT (day, user_id) DO UPDATE SET used = used + :n', { day, userId, n: counted(credits) });
+			// Yesterday's counts are kept (a day's last job may end after midnight); older ones go.
+			this.db.run('DELETE FROM usage WHERE day < :before', { before: utcDay(now - 2 * 86_400_000) });
+		});
+	}
+
+	async usedToday(userId: string): Promise<number> {
+		return this.used(userId, this.now());
+	}
+
+	private used(userId: string, now: number): number {
+		return Number(this.db.get<{ used: number }>('SELECT used FROM usage WHERE day = :day AND user_id = :userId', { day: utcDay(now), userId })?.used ?? 0);
+	}
+
+	close(): void {
+		this.db.close();
+	}
+}

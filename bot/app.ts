@@ -8,7 +8,9 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { COMMANDS } from './commands';
 import type { BotConfig } from './config';
 import { createContext, type BotContext } from './context';
+import { ephemeral } from './delivery';
 import { importJobsJson } from './import-jobs-json';
+import { text } from './messages';
 import { createLogger, type Logger } from '../runtime/log';
 
 export interface Bot {
@@ -29,7 +31,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 		if (!i.isChatInputCommand()) return;
 		const command = commands.get(i.commandName);
 		if (stopping && command?.name === 'upscale') {
-			void i.reply({ content: 'The bot is restarting. Try again in a minute.', flags: 64 }).catch(() => undefined);
+			void ephemeral(i, text.rejected({ reason: 'closed' })).catch(() => undefined);
 			return;
 		}
 		command?.execute(i, ctx).catch((e) => log.error('interaction failed', { interaction: i.id, command: i.commandName, error: (e as Error).message }));

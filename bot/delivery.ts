@@ -59,25 +59,27 @@ export class Delivery {
 			await this.toDm(door, outcome, (body) => text.latePrivate(door.channelId, body));
 			return 'dm';
 		}
+		let refused: unknown;
 		try {
 			await this.toChannel(door, fitted(outcome, door.botUploadLimit));
 			return 'channel';
 		} catch (e) {
-			if (tooLarge(e) && outcome.oversize) {
-				// The channel's limit is lower than the bot thought: the link (or why there is none) instead.
-				try {
-					await this.toChannel(door, { content: outcome.oversize() });
-					return 'channel';
-				} catch (again) {
-					e = again;
-				}
-			}
-			if (!notAllowed(e) && !tooLarge(e)) throw e;
-			this.o.log.warn('channel refused the result: sending it by DM', { channel: door.channelId, user: door.userId, code: codeOf(e) });
-			const why = tooLarge(e) ? text.tooLargeThere : text.missingPermission;
-			await this.toDm(door, outcome, (body) => text.couldNotPost(door.channelId, why, body));
-			return 'dm';
+			refused = e;
 		}
+		if (tooLarge(refused) && outcome.oversize) {
+			// The channel's limit is lower than the bot thought: the link (or why there is none) instead.
+			try {
+				await this.toChannel(door, { content: outcome.oversize() });
+				return 'channel';
+			} catch (e) {
+				refused = e;
+			}
+		}
+		if (!notAllowed(refused) && !tooLarge(refused)) throw refused;
+		this.o.log.warn('channel refused the result: sending it by DM', { channel: door.channelId, user: door.userId, code: codeOf(refused) });
+		const why = tooLarge(refused) ? text.tooLargeThere : text.missingPermission;
+		await this.toDm(door, outcome, (body) => text.couldNotPost(door.channelId, why, body));
+		return 'dm';
 	}
 
 	private editOriginal(door: BotDoor): Edit {

@@ -17,8 +17,10 @@ import type { UserLimits } from './user-limits';
 
 /** How long a delivery under way holds a job before another process may try it (the engine writes it with the outcome). */
 export const DELIVERY_LEASE_MS = 10 * 60_000;
-/** After this long undelivered, a job's outcome is given up on (its result file goes with the retention). */
+/** After this long undelivered, a job's outcome is given up on (and its result file removed). */
 const GIVE_UP_MS = 24 * 3_600_000;
+/** Finished jobs are forgotten after a week (their results went when they were delivered). */
+const KEEP_JOBS_MS = 7 * 24 * 3_600_000;
 
 /** The credits a job's end counts against its user's day (unknown: null, which counts as 1). */
 function creditsOf(row: JobRow): number | null {
@@ -94,6 +96,7 @@ export class Outbox {
 		} catch (e) {
 			const giveUp = Date.now() - (row.finished_at ?? row.created_at) > GIVE_UP_MS;
 			await this.o.jobs.update(row.id, { deliver_after: giveUp ? null : Date.now() + this.o.retryMs }).catch(() => false);
+			if (giveUp) await this.o.files.remove(row.output_path);
 			this.o.log[giveUp ? 'error' : 'warn'](giveUp ? 'could not deliver a job for a day: given up' : 'could not deliver a job: trying again later', { job: row.id, user: door.userId, channel: door.channelId, error: (e as Error).message, code: (e as { code?: unknown }).code, retryInSeconds: giveUp ? undefined : this.o.retryMs / 1000 });
 		} finally {
 			this.editors.delete(row.id);
@@ -108,7 +111,13 @@ export class Outbox {
 	}
 
 	start(): void {
-		this.timer = setInterval(() => void this.retryDue(), Math.min(this.o.retryMs, 60_000));
+		let ticks = 0;
+		const every = Math.min(this.o.retryMs, 60_000);
+		this.timer = setInterval(() => {
+			void this.retryDue();
+			// About once an hour: the records of jobs finished more than a week ago.
+			if (++ticks % Math.max(1, Math.round(3_600_000 / every)) === 0) void this.o.jobs.purge(Date.now() - KEEP_JOBS_MS, Date.now()).catch(() => undefined);
+		}, every);
 		this.timer.unref();
 	}
 

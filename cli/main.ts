@@ -2,7 +2,7 @@
 /** `upscale <file-or-url> [options]`: the core from the command line. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asUpscaleError, isProviderId, listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, type ProviderId, type Upscaler, type UpscaleResult } from '../core';
+import { asUpscaleError, isPaid, isProviderId, isVendorId, PROVIDER_NAMES, listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, type ProviderId, type Upscaler, type UpscaleResult } from '../core';
 import { clientFromEnv, LocalUpscaler, readInput, vendorWithKey } from '../runtime';
 import { parseCli, USAGE, type CliArgs } from './args';
 import { outputPath, planOutput, resultName, WriteFailed, writeResult, writeStdout, type Recovery } from './output';
@@ -45,7 +45,7 @@ function summary(r: UpscaleResult, output: string) {
 }
 
 function creditsLine(r: UpscaleResult): string {
-	if (r.provider === 'local') return 'credits used: 0 (local engine)';
+	if (!isPaid(r.provider)) return `credits used: 0 (${PROVIDER_NAMES[r.provider].replace(/^the /, '')})`;
 	const c = r.credits;
 	const used = c.consumed === null ? 'unknown' : String(c.consumed);
 	const left = c.remaining === null ? 'unknown' : String(c.remaining);
@@ -67,12 +67,13 @@ async function run(argv: string[]): Promise<number> {
 	if (args.source && args.task) throw new UpscaleError('INVALID_OPTIONS', 'Give an image or --task, not both.', { local: true });
 	if (args.output === '-' && args.json) throw new UpscaleError('INVALID_OPTIONS', '--output - (image on stdout) and --json exclude each other.', { local: true });
 	const provider = pickProvider(args);
-	if (provider === 'local' && args.task) throw new UpscaleError('INVALID_OPTIONS', `The local engine has no tasks: --task works with --provider ${listWords(VENDOR_IDS)}.`, { provider, local: true });
+	if (!isVendorId(provider) && args.task) throw new UpscaleError('INVALID_OPTIONS', `The local engine has no tasks: --task works with --provider ${listWords(VENDOR_IDS)}.`, { provider, local: true });
 	const destination = args.output === '-' ? undefined : await planOutput(args.source ?? `task-${args.task}`, args.output, args.force);
-	const local = provider === 'local' ? new LocalUpscaler() : undefined;
+	const vendorId = isVendorId(provider) ? provider : undefined;
+	const local = vendorId ? undefined : new LocalUpscaler();
 	// REDIS_URL: this run shares its key's request budget with every other process on the key.
-	const shared = provider !== 'local' && process.env.REDIS_URL?.trim() ? (await import('../runtime/redis-connection')).sharedStateFromEnv(process.env, (m) => process.stderr.write(`warning: ${m}\n`)) : undefined;
-	const vendor = provider === 'local' ? undefined : clientFromEnv(provider, process.env, undefined, shared?.state);
+	const shared = vendorId && process.env.REDIS_URL?.trim() ? (await import('../runtime/redis-connection')).sharedStateFromEnv(process.env, (m) => process.stderr.write(`warning: ${m}\n`)) : undefined;
+	const vendor = vendorId ? clientFromEnv(vendorId, process.env, undefined, shared?.state) : undefined;
 	const client: Upscaler = local ?? vendor!;
 	const controller = new AbortController();
 	const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
@@ -116,7 +117,7 @@ async function run(argv: string[]): Promise<number> {
 
 /** How to pick a paid task up again from the command line. */
 function resumeHint(e: UpscaleError): string {
-	if (!e.taskId || !e.provider || e.provider === 'local' || e.code === 'TASK_FAILED' || e.code === 'NOT_FOUND') return '';
+	if (!e.taskId || !e.provider || !isPaid(e.provider) || e.code === 'TASK_FAILED' || e.code === 'NOT_FOUND') return '';
 	return ` Resume with: upscale --task ${e.taskId} --provider ${e.provider}`;
 }
 

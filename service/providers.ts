@@ -3,7 +3,7 @@
  * core's request budget for its key), and the local engine when it is switched on.
  */
 import type { Redis } from 'ioredis';
-import { PROVIDER_NAMES, UpscaleClient, VENDOR_IDS, type ProviderId, type SharedState, type Upscaler, type VendorId } from '../core';
+import { isVendorId, PROVIDER_NAMES, UpscaleClient, VENDOR_IDS, type ProviderId, type SharedState, type Upscaler, type VendorId } from '../core';
 import { LocalUpscaler, nodePorts } from '../runtime';
 import type { ServiceConfig } from './config';
 import type { Metrics } from './metrics';
@@ -40,7 +40,7 @@ export class Providers {
 
 	/** The upscaler for a provider; a refusal that says what the server offers when it is not set up. */
 	upscaler(provider: ProviderId): Upscaler {
-		if (provider === 'local') {
+		if (!isVendorId(provider)) {
 			if (!this.config.local) throw this.notOffered(provider);
 			this.local ??= new LocalUpscaler();
 			return this.local;

@@ -25,6 +25,9 @@ const PROVIDERS: Record<ProviderId, ProviderInfo> = { ...VENDORS, local: LOCAL }
 /** How each provider is named to users ("Clipdrop", "the local engine"). */
 export const PROVIDER_NAMES = Object.fromEntries(PROVIDER_IDS.map((id) => [id, PROVIDERS[id].name])) as Record<ProviderId, string>;
 
+/** A provider's entry: its name, the options it takes, whether it is paid. */
+export const providerInfo = (id: ProviderId): ProviderInfo => PROVIDERS[id];
+
 /** Whether a provider's requests cost credits (the vendors) or nothing (the local engine). */
 export const isPaid = (id: ProviderId): boolean => PROVIDERS[id].paid;
 

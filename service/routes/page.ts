@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { API_FIELDS, apiName } from '../schemas';
-import { LOCAL, PROVIDER_NAMES, VENDORS, type ProviderId } from '../../core';
+import { PROVIDER_NAMES, providerInfo, type ProviderId } from '../../core';
 import type { ServiceContext } from '../context';
 import { PUBLIC_ROUTE } from '../perimeter';
 
@@ -17,7 +17,7 @@ export function page(app: FastifyInstance, ctx: ServiceContext): void {
 	// What the page offers: the providers of this server and the core's option fields, from the registry.
 	app.get('/page/options.json', PUBLIC_ROUTE, async () => ({
 		// Each provider with the fields it takes (the registry's `accepts`), so the page shows only those.
-		providers: ctx.providers.offered.map((id: ProviderId) => ({ id, name: PROVIDER_NAMES[id], fields: API_FIELDS.filter((f) => (id === 'local' ? LOCAL : VENDORS[id]).accepts.includes(f.key)).map(apiName) })),
+		providers: ctx.providers.offered.map((id: ProviderId) => ({ id, name: PROVIDER_NAMES[id], fields: API_FIELDS.filter((f) => providerInfo(id).accepts.includes(f.key)).map(apiName) })),
 		default_provider: ctx.providers.defaultProvider,
 		fields: API_FIELDS.map((f) => ({ name: apiName(f), type: f.type, help: f.help, min: f.min ?? null, max: f.max ?? null, choices: f.choices ?? null, section: f.section })),
 	}));

@@ -246,6 +246,13 @@ describe('local engine: tiling', () => {
 });
 
 describe('local engine: what a user is told', () => {
+	it('has no task to resume (its work stops with its process): resume refuses, saying so', async () => {
+		const e = (await engine.resume().catch((x: unknown) => x)) as UpscaleError;
+		expect(e).toBeInstanceOf(UpscaleError);
+		expect(e).toMatchObject({ code: 'NOT_FOUND', provider: 'local', local: true });
+		expect(e.message).toBe('The local engine has no tasks to resume: its work stops with its process.');
+	});
+
 	it.each([
 		[{ scale: 9 }, 'The AI model upscales at most 8x (asked: 9.00x); fast mode goes up to 16x.'],
 		[{ scale: 17, fast: true }, 'Invalid options: scale must be at most 16.'],

@@ -1,4 +1,4 @@
-import { UpscaleClient, readTaskId, type Progress } from '../../core';
+import { UpscaleClient, readTaskId, type Progress, type Upscaler } from '../../core';
 import { jpeg, webp } from '../helpers/images';
 import { failure, freshKey, netFail, ports, ScriptedHttp, VirtualTime, type Handler } from '../helpers/virtual';
 
@@ -399,6 +399,14 @@ describe('Clipdrop getTask, waitForTask, credentials', () => {
 		const { client } = setup(asyncVendor());
 		const r = await client.waitForTask('task-1');
 		expect(r).toMatchObject({ taskId: 'task-1', execution: 'async', input: null, credits: { consumed: null, remaining: null } });
+	});
+
+	it('resumes a stored task through the Upscaler contract (what the job engine calls): polls, downloads, never submits', async () => {
+		const { client, http } = setup(asyncVendor());
+		const upscaler: Upscaler = client;
+		const r = await upscaler.resume('task-1', { timeoutMs: 60_000 });
+		expect(r).toMatchObject({ provider: 'clipdrop', taskId: 'task-1', execution: 'async', width: 800, height: 600 });
+		expect(http.requests.some((q) => q.url.endsWith('/async-upscale'))).toBe(false);
 	});
 
 	it('checks a key without spending a credit: 404 on a made-up task means the key is good', async () => {

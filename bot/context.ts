@@ -69,7 +69,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 	const deps = botJobDeps(config, { jobs, files, upscalers, log, outbox }, 'the bot');
 	const queueConnection: Redis | undefined = redis && role === 'bot' ? connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') : undefined;
 	const runner = redis ? undefined : new Runner({ ...deps, concurrency: config.maxConcurrentJobs, parallelUploads: config.maxConcurrentJobs, onLine: (places) => outbox.line(places) });
-	const queue: JobQueue = runner ?? new FleetQueue({ names: BOT_FLEET, redis: redis!, jobs, files, connection: queueConnection ?? redis! });
+	const queue: JobQueue = runner ?? new FleetQueue({ names: BOT_FLEET, redis: redis!, jobs, files, connection: queueConnection ?? redis!, onError: (message) => log.warn('queue', { error: message }) });
 	return {
 		config,
 		log,

@@ -92,7 +92,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		},
 	};
 	if (redis) {
-		ctx.runner = new FleetQueue({ names: SERVICE_FLEET, redis, jobs, files, onOutcome: (provider, status) => metrics.jobsFinished.inc({ provider, status }), connection: connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') });
+		ctx.runner = new FleetQueue({ names: SERVICE_FLEET, redis, jobs, files, onOutcome: (provider, status) => metrics.jobsFinished.inc({ provider, status }), onError: (message) => log.warn('queue', { error: message }), connection: connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') });
 		return ctx;
 	}
 	ctx.runner = new Runner({

@@ -39,9 +39,24 @@ export class FleetQueue implements JobQueue {
 	private readonly queues: Record<string, Queue>;
 
 	constructor(
-		private readonly d: { names: FleetNames; redis: Redis; jobs: JobStore; files: Files; connection: Redis; onOutcome?(provider: string, status: JobStatus): void },
+		private readonly d: {
+			names: FleetNames;
+			redis: Redis;
+			jobs: JobStore;
+			files: Files;
+			connection: Redis;
+			onOutcome?(provider: string, status: JobStatus): void;
+			/** A queue's connection error (Redis down): reported, never thrown at the process. */
+			onError(message: string): void;
+		},
 	) {
-		this.queues = Object.fromEntries([d.names.vendorQueue, d.names.localQueue].map((name) => [name, new Queue(name, { connection: d.connection })]));
+		this.queues = Object.fromEntries(
+			[d.names.vendorQueue, d.names.localQueue].map((name) => {
+				const q = new Queue(name, { connection: d.connection });
+				q.on('error', (e) => d.onError(e.message));
+				return [name, q];
+			}),
+		);
 	}
 
 	async enqueue(id: string, provider: string): Promise<void> {

@@ -22,8 +22,11 @@ export class SqliteJobStore implements JobStore {
 			const seen = this.idempotency.find(job.client_id, key.key, job.created_at);
 			if (seen) return seen.request_hash === key.hash ? { kind: 'replayed', jobId: seen.job_id } : { kind: 'key-reused', jobId: seen.job_id };
 		}
-		const active = this.table.active(job.client_id);
-		if (active.mine >= o.maxPerClient || active.all >= o.maxAll) return { kind: 'busy', ...active, perClient: active.mine >= o.maxPerClient };
+		// No limits (the bot: its own per-user slot): nothing to count.
+		if (o.maxPerClient < Number.MAX_SAFE_INTEGER || o.maxAll < Number.MAX_SAFE_INTEGER) {
+			const active = this.table.active(job.client_id);
+			if (active.mine >= o.maxPerClient || active.all >= o.maxAll) return { kind: 'busy', ...active, perClient: active.mine >= o.maxPerClient };
+		}
 		let row!: JobRow;
 		this.db.tx(() => {
 			row = this.table.insert(job);

@@ -4,91 +4,22 @@
  * queueing, cooldown, daily cap, token expiry, /upscale-credits, command registration and graceful shutdown.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resolve } from 'node:path';
-import { createBot, type Bot } from '../../bot/app';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { createBot } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { createLogger } from '../../runtime/log';
 import { ClipdropFake } from '../fakes/clipdrop';
-import { DiscordFake, type Recorded } from '../fakes/discord';
-import { XimilarFake } from '../fakes/ximilar';
-import { dims, jpeg, motionPhoto, webp } from '../helpers/images';
+import { APP, BOOLEAN, botWorld, cd, CD_KEY, discord, env, finalOf, GUILD, image, INTEGER, last, logs, NUMBER, opt, SAMPLE, STRING, TOKEN, withBot, XM_TOKEN, xm } from '../helpers/bot';
 import { CLI } from '../helpers/cli';
+import { dims, jpeg, motionPhoto, webp } from '../helpers/images';
 import { startRedis } from '../helpers/redis';
-import { Redis } from 'ioredis';
 
-const SAMPLE = readFileSync(resolve(__dirname, '../fixtures/sample.jpg'));
-const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAx.fake.discord-bot-token-0123456789';
-const APP = '500000000000000001';
-const GUILD = '200000000000000001';
-const CD_KEY = 'bot-e2e-clipdrop-key-0123';
-const XM_TOKEN = 'bot-e2e-ximilar-token-0123';
 const MANAGE_GUILD = String(1 << 5);
 
-let discord: DiscordFake;
-let cd: ClipdropFake;
-let xm: XimilarFake;
-const logs: string[] = [];
-
-beforeAll(async () => {
-	discord = new DiscordFake({ botToken: TOKEN, applicationId: APP });
-	cd = new ClipdropFake({ keys: { [CD_KEY]: 1000 }, taskDurationMs: 300 });
-	xm = new XimilarFake({ tokens: { [XM_TOKEN]: { limit: 100_000 } }, taskDurationMs: 300 });
-	await Promise.all([discord.start(), cd.start(), xm.start()]);
-});
-
-afterAll(async () => {
-	await Promise.all([discord.stop(), cd.stop(), xm.stop()]);
-});
-
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-	return {
-		DISCORD_TOKEN: TOKEN,
-		DISCORD_APPLICATION_ID: APP,
-		DISCORD_GUILD_ID: GUILD,
-		DISCORD_API_URL: discord.api,
-		DISCORD_CDN_HOSTS: new URL(discord.url).host,
-		CLIPDROP_API_KEY: CD_KEY,
-		CLIPDROP_BASE_URL: cd.url,
-		XIMILAR_API_TOKEN: XM_TOKEN,
-		XIMILAR_BASE_URL: xm.url,
-		BOT_USER_COOLDOWN_SECONDS: '0',
-		BOT_LOG_LEVEL: 'debug',
-		BOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'bot-data-')),
-		...extra,
-	};
-}
-
-async function withBot(extra: Record<string, string>, fn: (bot: Bot) => Promise<void>): Promise<void> {
-	const config = loadConfig(env(extra));
-	const bot = createBot(config, createLogger('debug', [config.token, CD_KEY, XM_TOKEN], (l) => logs.push(l)));
-	await bot.start();
-	try {
-		await fn(bot);
-	} finally {
-		await bot.stop();
-	}
-}
-
-const image = (name = 'photo.jpg', bytes: Buffer = SAMPLE, width = 320, height = 240, contentType = 'image/jpeg') => ({
-	filename: name,
-	contentType,
-	size: bytes.length,
-	width,
-	height,
-	url: discord.addCdnFile(name, bytes, contentType),
-});
-
-const opt = (name: string, type: number, value: unknown) => ({ name, type, value });
-const STRING = 3;
-const INTEGER = 4;
-const BOOLEAN = 5;
-const NUMBER = 10;
-
-const finalOf = (id: string) => discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'edit' && /^(✅|❌)/.test(x.body.content ?? '')));
-const last = (id: string, kind: Recorded['kind']) => discord.of(id).filter((r) => r.kind === kind).pop()!;
+botWorld();
 
 /** An ephemeral answer without a deferral, and nothing sent to either vendor. */
 async function expectRejected(id: string, content: string | RegExp) {
@@ -100,13 +31,6 @@ async function expectRejected(id: string, content: string | RegExp) {
 	if (typeof content === 'string') expect(calls[0].body.data.content).toBe(content);
 	else expect(calls[0].body.data.content).toMatch(content);
 }
-
-beforeEach(() => {
-	cd.reset();
-	xm.reset();
-	cd.opts.taskDurationMs = 300;
-	discord.recorded.length = 0;
-});
 
 describe('/upscale, end to end', () => {
 	it('Clipdrop: defers, shows progress, replies with the image and the credits', async () => {
@@ -549,7 +473,8 @@ describe('the local engine (BOT_LOCAL_ENGINE=on)', () => {
 });
 
 describe('operations', () => {
-	const runNode = (script: string, extra: Record<string, string>, onReady?: (child: ReturnType<typeof spawn>) => Promise<void>) =>
+	/** Runs a built bot script; onReady is called once it logged "bot ready", with its stdout so far (a getter). */
+	const runNode = (script: string, extra: Record<string, string>, onReady?: (child: ReturnType<typeof spawn>, stdoutSoFar: () => string) => Promise<void>) =>
 		new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
 			const child = spawn(process.execPath, [resolve(CLI, '../../bot', script)], { env: { PATH: process.env.PATH, ...extra } as NodeJS.ProcessEnv });
 			let stdout = '';
@@ -559,7 +484,7 @@ describe('operations', () => {
 				if (onReady && stdout.includes('"msg":"bot ready"')) {
 					const cb = onReady;
 					onReady = undefined;
-					void cb(child);
+					void cb(child, () => stdout);
 				}
 			});
 			child.stderr.on('data', (d) => (stderr += d));
@@ -609,11 +534,13 @@ describe('operations', () => {
 		const e = env() as Record<string, string>;
 		const jobsFile = join(e.BOT_DATA_DIR, 'jobs.json');
 		let id = '';
-		const first = await runNode('main.js', e, async (child) => {
+		/** The bot logs "task submitted" (with the task id) the moment the vendor's task id is stored. */
+		const submitted = (out: string) => out.split('\n').some((l) => l.includes('"msg":"task submitted"') && l.includes('"taskId"'));
+		const first = await runNode('main.js', e, async (child, stdoutSoFar) => {
 			id = discord.slash({ command: 'upscale', attachment: image(), userId: '477000000000000001' });
-			// Wait until the task id is on disk (the credits are spent), then crash hard.
+			// Wait until the task id is stored (the credits are spent), then crash hard.
 			const deadline = Date.now() + 10_000;
-			while (Date.now() < deadline && !(existsSync(jobsFile) && readFileSync(jobsFile, 'utf8').includes('"taskId"'))) await new Promise((r) => setTimeout(r, 50));
+			while (Date.now() < deadline && !submitted(stdoutSoFar())) await new Promise((r) => setTimeout(r, 50));
 			child.kill('SIGKILL');
 		});
 		expect(first.code).toBeNull();
@@ -629,7 +556,7 @@ describe('operations', () => {
 		expect(discord.of(id).some((x) => x.body.content === '⏳ The bot restarted; picking your upscale up where it was…')).toBe(true);
 		expect(cd.count('async')).toBe(1);
 		expect(second.stdout).toContain('"msg":"resuming job"');
-		expect(JSON.parse(readFileSync(jobsFile, 'utf8'))).toEqual([]);
+		expect(existsSync(jobsFile)).toBe(false);
 	});
 
 	it.each([

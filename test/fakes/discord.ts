@@ -1,9 +1,12 @@
 /**
  * A local Discord for the bot's end-to-end tests: REST (/api/v10), the gateway (WebSocket, JSON, v10) and a CDN,
  * all on 127.0.0.1. Enough of each for discord.js 14: HELLO → IDENTIFY → READY, heartbeats, INTERACTION_CREATE,
- * interaction callbacks, webhook edits and follow-ups (multipart with payload_json), channel messages, command
- * registration. Strict where Discord is: bot routes need "Bot <token>", interaction tokens expire (50027),
- * a response must come within 3 s, and an interaction can be answered only once.
+ * interaction callbacks, webhook edits and follow-ups (multipart with payload_json), channel messages, DMs (open a
+ * DM channel, post to it), command registration. Strict where Discord is: bot routes need "Bot <token>",
+ * interaction tokens expire (50027), a response must come within 3 s, an interaction can be answered only once,
+ * a channel the bot may not post in answers 403 Missing Permissions (50013), a user who does not take DMs from
+ * the bot 403 (50007), and a file over the upload limit 413 (40005): the bot's own limit for messages it posts
+ * with its token, the interaction's attachment_size_limit for its webhook.
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -21,6 +24,11 @@ export interface DiscordFakeOptions {
 	initialResponseMs?: number;
 	/** attachment_size_limit sent with interactions (Discord's default: 10 MiB). */
 	attachmentSizeLimit?: number;
+	/**
+	 * The bot's own upload limit for messages it posts with its token, in channels and DMs (10 MiB: a server without
+	 * boosts). Not the interaction's attachment_size_limit, which counts the user's Nitro. Can be changed between tests.
+	 */
+	botUploadLimit?: number;
 }
 
 export interface RecordedFile {
@@ -30,10 +38,12 @@ export interface RecordedFile {
 }
 
 export interface Recorded {
-	kind: 'callback' | 'edit' | 'followup' | 'channel-message' | 'commands';
+	kind: 'callback' | 'edit' | 'followup' | 'channel-message' | 'dm-message' | 'commands';
 	at: number;
 	interactionId?: string;
 	channelId?: string;
+	/** A 'dm-message': the DM's recipient. */
+	userId?: string;
 	body: any;
 	files: RecordedFile[];
 	status: number;
@@ -45,10 +55,22 @@ interface InteractionState {
 	createdAt: number;
 	responded: boolean;
 	channelId: string;
+	attachmentSizeLimit: number;
+}
+
+interface FakeUser {
+	id: string;
+	username: string;
+	discriminator: string;
+	global_name: string | null;
+	avatar: string | null;
 }
 
 let snowflake = BigInt(Date.now()) << 22n;
 const nextId = () => String(++snowflake);
+
+const MIB = 1024 * 1024;
+const filesBytes = (files: RecordedFile[]) => files.reduce((n, f) => n + f.data.length, 0);
 
 function json(res: ServerResponse, status: number, body: unknown) {
 	const text = JSON.stringify(body);
@@ -101,8 +123,17 @@ export class DiscordFake {
 	private seq = 0;
 	private waiters: Array<() => void> = [];
 	identified = 0;
+	/** Users the fake has seen (in interactions), for DM channels' recipients. */
+	private readonly users = new Map<string, FakeUser>();
+	/** user id → their DM channel's id (one per user, as on Discord), and back. */
+	private readonly dmOf = new Map<string, string>();
+	private readonly dmUser = new Map<string, string>();
+	private readonly deniedChannels = new Set<string>();
+	private readonly dmRefused = new Set<string>();
+	private readonly initialBotUploadLimit: number | undefined;
 
 	constructor(readonly opts: DiscordFakeOptions) {
+		this.initialBotUploadLimit = opts.botUploadLimit;
 		this.server.on('upgrade', (req, socket, head) => {
 			if (!req.url?.startsWith('/gateway')) return socket.destroy();
 			this.wss.handleUpgrade(req, socket, head, (ws) => this.gateway(ws));
@@ -145,7 +176,7 @@ export class DiscordFake {
 	async waitFor(test: (r: Recorded[]) => boolean, timeoutMs = 20_000): Promise<Recorded[]> {
 		const deadline = Date.now() + timeoutMs;
 		while (!test(this.recorded)) {
-			if (Date.now() > deadline) throw new Error(`DiscordFake.waitFor timed out; recorded: ${JSON.stringify(this.recorded.map((r) => ({ kind: r.kind, i: r.interactionId, c: r.body?.content ?? r.body?.data?.content, s: r.status })))}`);
+			if (Date.now() > deadline) throw new Error(`DiscordFake.waitFor timed out; recorded: ${JSON.stringify(this.recorded.map((r) => ({ kind: r.kind, i: r.interactionId, ch: r.channelId, c: r.body?.content ?? r.body?.data?.content, f: r.files.length || undefined, s: r.status })))}`);
 			await new Promise<void>((r) => {
 				this.waiters.push(r);
 				setTimeout(r, 100);
@@ -162,6 +193,48 @@ export class DiscordFake {
 		this.recorded.push({ ...r, at: Date.now() });
 		const w = this.waiters.splice(0);
 		w.forEach((f) => f());
+	}
+
+	/** The bot may not post in this channel: its messages there answer 403 Missing Permissions (50013). */
+	denyChannel(channelId: string): void {
+		this.deniedChannels.add(channelId);
+	}
+
+	/** Undoes denyChannel. */
+	allowChannel(channelId: string): void {
+		this.deniedChannels.delete(channelId);
+	}
+
+	/** This user does not take DMs from the bot (privacy settings, blocked it, no shared server): 403 (50007). */
+	refuseDms(userId: string): void {
+		this.dmRefused.add(userId);
+	}
+
+	/** Undoes refuseDms. */
+	acceptDms(userId: string): void {
+		this.dmRefused.delete(userId);
+	}
+
+	/** The user's DM channel id (the same every time), made on first use. */
+	dmChannelOf(userId: string): string {
+		let id = this.dmOf.get(userId);
+		if (!id) {
+			id = nextId();
+			this.dmOf.set(userId, id);
+			this.dmUser.set(id, userId);
+		}
+		return id;
+	}
+
+	/** Every channel allowed and every user's DMs open again, botUploadLimit back to the constructor's. */
+	resetPolicies(): void {
+		this.deniedChannels.clear();
+		this.dmRefused.clear();
+		this.opts.botUploadLimit = this.initialBotUploadLimit;
+	}
+
+	private user(userId: string): FakeUser {
+		return this.users.get(userId) ?? { id: userId, username: `user${userId.slice(-3)}`, discriminator: '0', global_name: null, avatar: null };
 	}
 
 	/** Makes an interaction's token expire now (as if 15 minutes had passed). */
@@ -225,7 +298,8 @@ export class DiscordFake {
 		const guildId = o.guildId ?? '200000000000000001';
 		const channelId = o.channelId ?? '300000000000000001';
 		const userId = o.userId ?? '400000000000000001';
-		this.interactions.set(id, { id, token, createdAt: Date.now(), responded: false, channelId });
+		const attachmentSizeLimit = o.attachmentSizeLimit ?? this.opts.attachmentSizeLimit ?? 10 * MIB;
+		this.interactions.set(id, { id, token, createdAt: Date.now(), responded: false, channelId, attachmentSizeLimit });
 		const options = [...(o.options ?? [])];
 		const resolved: Record<string, unknown> = {};
 		if (o.attachment) {
@@ -245,7 +319,8 @@ export class DiscordFake {
 				},
 			};
 		}
-		const user = { id: userId, username: o.username ?? `user${userId.slice(-3)}`, discriminator: '0', global_name: null, avatar: null };
+		const user: FakeUser = { id: userId, username: o.username ?? `user${userId.slice(-3)}`, discriminator: '0', global_name: null, avatar: null };
+		this.users.set(userId, user);
 		this.dispatch('INTERACTION_CREATE', {
 			id,
 			application_id: this.opts.applicationId,
@@ -263,7 +338,7 @@ export class DiscordFake {
 			entitlements: [],
 			authorizing_integration_owners: { '0': guildId },
 			context: 0,
-			attachment_size_limit: o.attachmentSizeLimit ?? this.opts.attachmentSizeLimit ?? 10 * 1024 * 1024,
+			attachment_size_limit: attachmentSizeLimit,
 		});
 		return id;
 	}
@@ -337,18 +412,45 @@ export class DiscordFake {
 			const { body, files } = req.method === 'GET' ? { body: {}, files: [] } : await readMessage(req);
 			const kind = g[3] ? 'edit' : 'followup';
 			const expired = !it || Date.now() - it.createdAt > (this.opts.tokenLifetimeMs ?? 15 * 60_000);
-			this.record({ kind, interactionId: it?.id, body, files, status: expired ? 401 : 200 });
+			const tooLarge = !expired && filesBytes(files) > it!.attachmentSizeLimit;
+			this.record({ kind, interactionId: it?.id, body, files, status: expired ? 401 : tooLarge ? 413 : 200 });
 			if (g[1] !== this.opts.applicationId || expired) return json(res, 401, { message: 'Invalid Webhook Token', code: 50027 });
+			if (tooLarge) return json(res, 413, { message: 'Request entity too large', code: 40005 });
 			return json(res, 200, this.message(it!.channelId, body, files));
+		}
+		if (p === '/api/v10/users/@me/channels' && req.method === 'POST') {
+			// Opening a DM always works (whether the user takes the message is known only when it is posted).
+			if (!this.botAuthorized(req)) return json(res, 401, { message: '401: Unauthorized', code: 0 });
+			const raw = await readAll(req);
+			let recipient: unknown;
+			try {
+				recipient = JSON.parse(raw.toString()).recipient_id;
+			} catch {
+				return json(res, 400, { message: '400: Bad Request', code: 0 });
+			}
+			if (typeof recipient !== 'string' || !/^\d{17,20}$/.test(recipient)) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { recipient_id: { _errors: [{ code: 'NUMBER_TYPE_COERCE', message: 'Value is not snowflake.' }] } } });
+			return json(res, 200, { id: this.dmChannelOf(recipient), type: 1, recipients: [this.user(recipient)], last_message_id: null, flags: 0 });
 		}
 		if ((g = m(/^\/api\/v10\/channels\/(\d+)$/)) && req.method === 'GET') {
 			if (!this.botAuthorized(req)) return json(res, 401, { message: '401: Unauthorized', code: 0 });
+			const dmUser = this.dmUser.get(g[1]);
+			if (dmUser) return json(res, 200, { id: g[1], type: 1, recipients: [this.user(dmUser)], last_message_id: null, flags: 0 });
 			return json(res, 200, { id: g[1], type: 0, guild_id: '200000000000000001', name: 'general', position: 0, permission_overwrites: [], nsfw: false, parent_id: null, last_message_id: null, rate_limit_per_user: 0, topic: null, flags: 0 });
 		}
 		if ((g = m(/^\/api\/v10\/channels\/(\d+)\/messages$/)) && req.method === 'POST') {
 			if (!this.botAuthorized(req)) return json(res, 401, { message: '401: Unauthorized', code: 0 });
 			const { body, files } = await readMessage(req);
-			this.record({ kind: 'channel-message', channelId: g[1], body, files, status: 200 });
+			const userId = this.dmUser.get(g[1]);
+			const base = userId ? { kind: 'dm-message' as const, channelId: g[1], userId, body, files } : { kind: 'channel-message' as const, channelId: g[1], body, files };
+			if (userId ? this.dmRefused.has(userId) : this.deniedChannels.has(g[1])) {
+				this.record({ ...base, status: 403 });
+				return json(res, 403, userId ? { message: 'Cannot send messages to this user', code: 50007 } : { message: 'Missing Permissions', code: 50013 });
+			}
+			if (filesBytes(files) > (this.opts.botUploadLimit ?? 10 * MIB)) {
+				this.record({ ...base, status: 413 });
+				return json(res, 413, { message: 'Request entity too large', code: 40005 });
+			}
+			this.record({ ...base, status: 200 });
 			return json(res, 200, this.message(g[1], body, files));
 		}
 		if ((g = m(/^\/api\/v10\/applications\/(\d+)(\/guilds\/(\d+))?\/commands$/)) && req.method === 'PUT') {

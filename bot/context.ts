@@ -7,7 +7,9 @@ import type { Redis } from 'ioredis';
 import type { Client } from 'discord.js';
 import { UpscaleClient, type ProviderId, type Upscaler, type VendorId } from '../core';
 import { LocalUpscaler, nodePorts } from '../runtime';
+import { mkdirSync } from 'node:fs';
 import type { Db } from '../runtime/jobs/db';
+import { lockDataDir, type DirOwner } from '../runtime/jobs/lock';
 import type { ExecutorDeps } from '../runtime/jobs/executor';
 import { Files } from '../runtime/jobs/files';
 import { FleetQueue } from '../runtime/jobs/fleet-queue';
@@ -24,6 +26,9 @@ import { Outbox } from './outbox';
 import { RedisUserLimits } from './redis-user-limits';
 import { SqliteUserLimits } from './sqlite-user-limits';
 import type { UserLimits } from './user-limits';
+
+/** The bot's claim on BOT_DATA_DIR. */
+const BOT_DIR: DirOwner = { file: 'bot.lock', who: 'bot', setting: 'BOT_DATA_DIR' };
 
 export interface BotContext {
 	config: BotConfig;
@@ -61,6 +66,8 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 	const local = config.local ? new LocalUpscaler({ threads: config.local.threads, tileSize: config.local.tileSize }) : undefined;
 	const upscalers = { ...vendors, ...(local ? { local } : {}) };
 	const settings = { cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap, busyTtlMs: config.jobTimeoutMs + 5 * 60_000 };
+	// Without Redis this process owns BOT_DATA_DIR's databases: a second bot on the same directory is refused.
+	const unlock = redis ? undefined : (mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }), lockDataDir(config.dataDir, BOT_DIR));
 	const limits: UserLimits & { close?(): void } = redis ? new RedisUserLimits(redis, settings) : new SqliteUserLimits(config.dataDir, settings);
 	const { jobs, db } = botJobStore(config, redis);
 	const files = new Files(config.dataDir);
@@ -92,6 +99,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 			await redis?.quit().catch(() => redis.disconnect());
 			limits.close?.();
 			(db as Db | undefined)?.close();
+			unlock?.();
 		},
 	};
 }

@@ -10,7 +10,15 @@ import { createLogger } from '../runtime/log';
 async function main() {
 	const config = loadConfigOrExit();
 	const log = createLogger(config.logLevel, [config.token, ...Object.values(config.providers).map((p) => p!.key)]);
-	const bot = createBot(config, log);
+	let bot: ReturnType<typeof createBot>;
+	try {
+		bot = createBot(config, log);
+	} catch (e) {
+		// Another bot on BOT_DATA_DIR, or a store that cannot be opened: one line, no stack.
+		log.error('could not start', { error: (e as Error).message });
+		process.stderr.write(`upscale-bot: ${(e as Error).message}\n`);
+		process.exit(1);
+	}
 	let stopping = false;
 	const stop = (signal: string) => {
 		if (stopping) return;

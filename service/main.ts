@@ -11,7 +11,7 @@ import { createLogger } from '../runtime/log';
 import { buildApp } from './app';
 import { loadServiceConfig } from './config';
 import { createContext } from './context';
-import { lockDataDir } from './lock';
+import { lockDataDir } from '../runtime/jobs/lock';
 import { startSweeper } from './retention';
 import { redisWhere } from '../runtime/redis-connection';
 

@@ -491,6 +491,24 @@ describe('operations', () => {
 			child.on('exit', (code) => res({ code, stdout, stderr }));
 		});
 
+	it('a second bot on the same BOT_DATA_DIR is refused with one line (its databases belong to the first); the first goes on', async () => {
+		const e = env() as Record<string, string>;
+		let second: { code: number | null; stdout: string; stderr: string } | undefined;
+		let firstPid: number | undefined;
+		let id = '';
+		const first = await runNode('main.js', e, async (child) => {
+			firstPid = child.pid;
+			second = await runNode('main.js', e);
+			id = discord.slash({ command: 'upscale', attachment: image(), userId: '478000000000000001' });
+			await finalOf(id);
+			child.kill('SIGTERM');
+		});
+		expect(second!.code).toBe(1);
+		expect(second!.stderr).toBe(`upscale-bot: Another bot (pid ${firstPid}) is using the data directory ${e.BOT_DATA_DIR}: stop it, or give this one its own BOT_DATA_DIR.\n`);
+		expect(first.code).toBe(0);
+		expect(last(id, 'edit').body.content).toMatch(/^✅ Upscaled 320×240 → 640×480 with Clipdrop\./);
+	});
+
 	it('bot:deploy registers the commands Discord expects', async () => {
 		const r = await runNode('deploy.js', env({ BOT_LOCAL_ENGINE: 'on' }) as Record<string, string>);
 		expect(r.stderr).toBe('');

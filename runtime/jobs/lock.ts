@@ -1,0 +1,46 @@
+/**
+ * One process per data directory that runs its own jobs (`upscale serve`, the bot without Redis): it keeps its
+ * database locked while it runs (see db.ts) and its runner assumes no other process touches its jobs. The lock
+ * file holds the owner's pid; a lock whose process is gone (a kill -9) is taken over.
+ */
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (e) {
+		return (e as { code?: string }).code === 'EPERM';
+	}
+}
+
+/** Who takes a data directory: its lock file, how it is named, and the setting that gives each its own directory. */
+export interface DirOwner {
+	file: string;
+	who: string;
+	setting: string;
+}
+
+export const SERVER_DIR: DirOwner = { file: 'serve.lock', who: 'upscale serve', setting: 'UPSCALE_DATA_DIR' };
+
+/** Takes the data directory; returns the release function. Throws when a live process of the same kind holds it. */
+export function lockDataDir(dataDir: string, owner: DirOwner = SERVER_DIR): () => void {
+	const file = join(dataDir, owner.file);
+	for (let tries = 0; tries < 2; tries++) {
+		try {
+			const fd = openSync(file, 'wx', 0o600);
+			writeSync(fd, String(process.pid));
+			closeSync(fd);
+			return () => rmSync(file, { force: true });
+		} catch (e) {
+			if ((e as { code?: string }).code !== 'EEXIST') throw e;
+			const pid = Number(readFileSync(file, 'utf8').trim());
+			if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+				throw new Error(`Another ${owner.who} (pid ${pid}) is using the data directory ${dataDir}: stop it, or give this one its own ${owner.setting}.`);
+			}
+			rmSync(file, { force: true });
+		}
+	}
+	throw new Error(`Cannot take the data directory ${dataDir} (${owner.file}).`);
+}

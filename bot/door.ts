@@ -57,7 +57,12 @@ export function factsOf(row: JobRow): ResultFacts {
 export async function outcomeOf(row: JobRow): Promise<Outcome> {
 	if (row.status !== 'succeeded') return { content: text.invalid(row.error_message ?? row.cancel_note ?? 'The upscale did not finish.') };
 	const facts = factsOf(row);
-	const data = new Uint8Array(await readFile(row.output_path!));
+	const data = await readFile(row.output_path!).then(
+		(b) => new Uint8Array(b),
+		() => undefined,
+	);
+	// The file is not on this machine (a fleet worker on another one wrote it, or it was removed): its link, else say so.
+	if (!data) return { content: facts.resultUrl ? text.resultLink(facts) : text.resultGone(facts) };
 	const extension = row.output_path!.slice(row.output_path!.lastIndexOf('.') + 1);
 	return {
 		content: text.done(facts),

@@ -72,6 +72,8 @@ export const text = {
 		`${text.done(r)}\nThe file is ${mb(r.size)}, over ${overLimit(limit)}, so here is a link instead${r.resultExpiresAt ? ` (it expires ${ts(r.resultExpiresAt)})` : ''}: ${r.resultUrl}`,
 	tooBigNoLink: (r: ResultFacts, limit?: number) =>
 		`${text.done(r)}\nBut the file is ${mb(r.size)}, over ${overLimit(limit)}, and ${NAMES[r.provider]} gave no link for it. Try a smaller scale.`,
+	resultLink: (r: ResultFacts) => `${text.done(r)}\nHere is the result${r.resultExpiresAt ? ` (the link expires ${ts(r.resultExpiresAt)})` : ''}: ${r.resultUrl}`,
+	resultGone: (r: ResultFacts) => `${text.done(r)}\nBut the file is no longer on this bot, and ${NAMES[r.provider]} gave no link for it. Please run /upscale again.`,
 	lateDelivery: (userId: string, body: string) => `<@${userId}> your upscale took longer than Discord keeps a reply open, so here it is:\n${body}`,
 	/** A private job's late answer, in a DM: no mention, nothing in the channel. */
 	latePrivate: (channelId: string, body: string) => `Your upscale from <#${channelId}> took longer than Discord keeps a reply open, so here it is:\n${body}`,

@@ -48,6 +48,10 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 			await ready;
 			// This process alone runs its jobs: what it was running is its to take over, what is undelivered its to deliver.
 			const recovered = ctx.runner ? await ctx.runner.recover() : undefined;
+			if (ctx.runner) {
+				const live = [...(await ctx.jobs.withStatus('queued')), ...(await ctx.jobs.withStatus('running'))];
+				ctx.limits.releaseIdle?.(live.map((r) => r.client_id.replace(/^discord:/, '')));
+			}
 			if (ctx.runner) void ctx.outbox.retryDue(true);
 			ctx.outbox.start();
 			log.info('bot ready', { user: client.user?.tag, providers: Object.keys(ctx.upscalers), concurrency: config.maxConcurrentJobs, imported, ...recovered });

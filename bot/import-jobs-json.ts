@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProviderId, UpscaleOptionsInput } from '../core';
+import { isProviderId, type ProviderId, type UpscaleOptionsInput } from '../core';
 import type { JobStore } from '../runtime/jobs/store';
 import type { Logger } from '../runtime/log';
 import { clientOf, type BotDoor } from './door';
@@ -38,12 +38,19 @@ export async function importJobsJson(dataDir: string, jobs: JobStore, log: Logge
 	} catch (e) {
 		throw new Error(`Cannot read the job file of an earlier version, ${file}: ${(e as Error).message}. Move it away to start without it.`);
 	}
+	let skipped = 0;
 	for (const j of list) {
+		// An entry this version cannot answer for is left out (and counted), never allowed to stop the bot.
+		const valid = !!j && typeof j === 'object' && [j.interactionId, j.applicationId, j.token, j.channelId, j.userId].every((v) => typeof v === 'string' && v) && isProviderId(j.provider);
+		if (!valid) {
+			skipped++;
+			continue;
+		}
 		if (await jobs.get(j.interactionId)) continue;
 		// It held no private flag: a late answer goes to the user's DMs rather than risk a private result in the channel.
 		const door: BotDoor = { applicationId: j.applicationId, token: j.token, channelId: j.channelId, guildId: j.guildId, userId: j.userId, private: true, attachmentSizeLimit: j.attachmentSizeLimit, botUploadLimit: j.attachmentSizeLimit };
 		const admitted = await jobs.admit(
-			{ id: j.interactionId, client_id: clientOf(j.userId), provider: j.provider, options: JSON.stringify(j.options ?? {}), request: '{}', input_path: null, input_name: j.fileName, image_url: null, input_format: null, input_width: null, input_height: null, input_bytes: null, webhook_url: null, created_at: j.acceptedAt, door: JSON.stringify(door), deliver_after: j.acceptedAt },
+			{ id: j.interactionId, client_id: clientOf(j.userId), provider: j.provider, options: JSON.stringify(j.options ?? {}), request: '{}', input_path: null, input_name: typeof j.fileName === 'string' ? j.fileName : 'image', image_url: null, input_format: null, input_width: null, input_height: null, input_bytes: null, webhook_url: null, created_at: Number(j.acceptedAt) || Date.now(), door: JSON.stringify(door), deliver_after: Number(j.acceptedAt) || Date.now() },
 			{ maxPerClient: Number.MAX_SAFE_INTEGER, maxAll: Number.MAX_SAFE_INTEGER },
 		);
 		if (admitted.kind !== 'created') continue;
@@ -51,6 +58,7 @@ export async function importJobsJson(dataDir: string, jobs: JobStore, log: Logge
 		await jobs.update(j.interactionId, j.taskId ? { status: 'running', phase: 'submitted', vendor_task_id: j.taskId, execution: 'async', started_at: j.acceptedAt } : { status: 'running', phase: 'preparing', started_at: j.acceptedAt });
 	}
 	renameSync(file, `${file}.imported`);
-	log.info('imported the jobs of an earlier version', { jobs: list.length, from: file });
+	log.info('imported the jobs of an earlier version', { jobs: list.length - skipped, from: file });
+	if (skipped) log.warn('left out jobs of an earlier version that could not be read', { jobs: skipped, from: `${file}.imported` });
 	return list.length;
 }

@@ -83,6 +83,15 @@ export class SqliteUserLimits implements UserLimits {
 		return Number(this.db.get<{ used: number }>('SELECT used FROM usage WHERE day = :day AND user_id = :userId', { day: utcDay(now), userId })?.used ?? 0);
 	}
 
+	/**
+	 * After a restart: slots held by users with no job left (the process stopped between a claim and storing the
+	 * job) are let go, so nobody is locked out until the slot expires.
+	 */
+	releaseIdle(activeUsers: readonly string[]): void {
+		const held = this.db.all<{ user_id: string }>('SELECT user_id FROM users WHERE busy_until IS NOT NULL');
+		for (const { user_id } of held) if (!activeUsers.includes(user_id)) this.db.run('UPDATE users SET busy_until = NULL WHERE user_id = :userId', { userId: user_id });
+	}
+
 	close(): void {
 		this.db.close();
 	}

@@ -27,6 +27,8 @@ export interface UserLimits {
 	finish(userId: string, credits: number | null): Promise<void>;
 	/** Credits counted for the user today (UTC). */
 	usedToday(userId: string): Promise<number>;
+	/** After a restart of the one process that owns the limits: slots of users with no live job are let go. */
+	releaseIdle?(activeUsers: readonly string[]): void;
 }
 
 export const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10);

@@ -29,7 +29,7 @@ export const PROVIDER_NAMES = Object.fromEntries(PROVIDER_IDS.map((id) => [id, P
 export const providerInfo = (id: ProviderId): ProviderInfo => PROVIDERS[id];
 
 /** Whether a provider's requests cost credits (the vendors) or nothing (the local engine). */
-export const isPaid = (id: ProviderId): boolean => PROVIDERS[id].paid;
+export const isPaid = (id: ProviderId): boolean => PROVIDERS[id]?.paid ?? true; // unknown (a stored job of a removed provider): assume it charged
 
 export function isProviderId(id: unknown): id is ProviderId {
 	return typeof id === 'string' && (PROVIDER_IDS as string[]).includes(id);

@@ -213,10 +213,12 @@ export class Runner implements JobQueue {
 			if (t.outcome === 'resumed') {
 				resumed++;
 				this.running++;
-				void t.done.finally(() => {
-					this.running--;
-					this.pump();
-				});
+				void t.done
+					.catch((e: Error) => this.d.log.error('resumed job ended in error', { job: row.id, error: e.message }))
+					.finally(() => {
+						this.running--;
+						this.pump();
+					});
 			} else failed++;
 		}
 		const queued = await this.d.jobs.withStatus('queued');

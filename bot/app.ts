@@ -9,6 +9,7 @@ import { COMMANDS } from './commands';
 import type { BotConfig } from './config';
 import { createContext, type BotContext } from './context';
 import { ephemeral } from './delivery';
+import { doorOf } from './door';
 import { importJobsJson } from './import-jobs-json';
 import { text } from './messages';
 import { createLogger, type Logger } from '../runtime/log';
@@ -47,12 +48,14 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 			await client.login(config.token);
 			await ready;
 			// This process alone runs its jobs: what it was running is its to take over, what is undelivered its to deliver.
-			const recovered = ctx.runner ? await ctx.runner.recover() : undefined;
+			let recovered;
 			if (ctx.runner) {
+				recovered = await ctx.runner.recover();
+				// A slot whose user has no live job was held by a process killed between the claim and storing the job.
 				const live = [...(await ctx.jobs.withStatus('queued')), ...(await ctx.jobs.withStatus('running'))];
-				ctx.limits.releaseIdle?.(live.map((r) => r.client_id.replace(/^discord:/, '')));
+				ctx.limits.releaseIdle?.(live.map((r) => doorOf(r).userId));
+				void ctx.outbox.retryDue(true);
 			}
-			if (ctx.runner) void ctx.outbox.retryDue(true);
 			ctx.outbox.start();
 			log.info('bot ready', { user: client.user?.tag, providers: Object.keys(ctx.upscalers), concurrency: config.maxConcurrentJobs, imported, ...recovered });
 		},

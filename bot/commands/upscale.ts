@@ -114,9 +114,9 @@ function botUploadLimit(i: ChatInputCommandInteraction): number {
 	return tier >= 3 ? 100 * 1024 * 1024 : tier === 2 ? 50 * 1024 * 1024 : 10 * 1024 * 1024;
 }
 
-/** The job as the engine stores it, with the interaction the bot answers. */
-function newJob(i: ChatInputCommandInteraction, a: Admitted): NewJob {
-	const door: BotDoor = {
+/** The interaction the bot answers for a job, as it is stored with it. */
+function doorFor(i: ChatInputCommandInteraction): BotDoor {
+	return {
 		applicationId: i.applicationId,
 		token: i.token,
 		channelId: i.channelId,
@@ -126,10 +126,14 @@ function newJob(i: ChatInputCommandInteraction, a: Admitted): NewJob {
 		attachmentSizeLimit: i.attachmentSizeLimit,
 		botUploadLimit: botUploadLimit(i),
 	};
+}
+
+/** The job as the engine stores it, with the interaction the bot answers. */
+function newJob(a: Admitted, id: string, userId: string, door: BotDoor): NewJob {
 	const now = Date.now();
 	return {
-		id: i.id,
-		client_id: clientOf(i.user.id),
+		id,
+		client_id: clientOf(userId),
 		provider: a.provider,
 		options: JSON.stringify(a.options),
 		request: '{}',
@@ -154,20 +158,20 @@ export const upscale: Command = {
 	async execute(i, ctx) {
 		const a = await admit(i, ctx);
 		if (!a) return;
-		const isPrivate = i.options.getBoolean('private') ?? false;
+		const door = doorFor(i);
 		// Accepted: defer within Discord's 3 s, store, then queue.
 		try {
-			await i.deferReply(isPrivate ? { flags: MessageFlags.Ephemeral } : {});
+			await i.deferReply(door.private ? { flags: MessageFlags.Ephemeral } : {});
 		} catch (e) {
 			await ctx.limits.release(i.user.id);
 			throw e;
 		}
-		const job = newJob(i, a);
+		const job = newJob(a, i.id, i.user.id, door);
 		ctx.log.info('job accepted', { interaction: i.id, user: i.user.id, guild: i.guildId, provider: a.provider, size: a.attachment.size, width: a.attachment.width, height: a.attachment.height });
 		try {
 			const admitted = await ctx.jobs.admit(job, { maxPerClient: Number.MAX_SAFE_INTEGER, maxAll: Number.MAX_SAFE_INTEGER });
 			if (admitted.kind !== 'created') throw new Error(`the job store answered ${admitted.kind}`);
-			ctx.outbox.accepted(job.id, JSON.parse(job.door!));
+			ctx.outbox.accepted(job.id, door);
 			await ctx.queue.enqueue(job.id, job.provider, job.client_id);
 		} catch (e) {
 			ctx.log.error('job store not answering: job not queued', { interaction: i.id, user: i.user.id, error: (e as Error).message });

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, Icon, INodeProperties } from 'n8n-workflow';
 import { baseUrlProblem } from '../core/base-url';
 import { clipdrop, CLIPDROP_DEFAULT_BASE_URL, clipdropKeyRefused } from '../core/vendors/clipdrop';
 
@@ -11,7 +11,7 @@ import { clipdrop, CLIPDROP_DEFAULT_BASE_URL, clipdropKeyRefused } from '../core
 export class ClipdropApi implements ICredentialType {
 	name = 'clipdropApi';
 	displayName = 'Clipdrop API';
-	icon = 'file:clipdrop.svg' as const;
+	icon: Icon = { light: 'file:clipdrop.svg', dark: 'file:clipdrop.dark.svg' };
 	documentationUrl = 'https://clipdrop.co/apis/docs/image-upscaling';
 	properties: INodeProperties[] = [
 		{

@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, Icon, INodeProperties } from 'n8n-workflow';
 import { baseUrlProblem } from '../core/base-url';
 import { ximilar, XIMILAR_DEFAULT_BASE_URL, ximilarAuthorization, ximilarKeyRefused } from '../core/vendors/ximilar';
 
@@ -9,7 +9,7 @@ import { ximilar, XIMILAR_DEFAULT_BASE_URL, ximilarAuthorization, ximilarKeyRefu
 export class XimilarApi implements ICredentialType {
 	name = 'ximilarApi';
 	displayName = 'Ximilar API';
-	icon = 'file:ximilar.svg' as const;
+	icon: Icon = { light: 'file:ximilar.svg', dark: 'file:ximilar.dark.svg' };
 	documentationUrl = 'https://docs.ximilar.com/';
 	properties: INodeProperties[] = [
 		{

@@ -2,7 +2,11 @@
  * The node's description, composed from its operation and vendor files: the parameter names and values saved
  * workflows depend on, and the credentials list (a literal, for n8n's scanner) agreeing with the vendor files.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INodeProperties } from 'n8n-workflow';
+import { ClipdropApi } from '../../credentials/ClipdropApi.credentials';
+import { XimilarApi } from '../../credentials/XimilarApi.credentials';
 import { Upscaler } from '../../nodes/Upscaler/Upscaler.node';
 import { clipdrop } from '../../nodes/Upscaler/vendors/clipdrop';
 import { ximilar } from '../../nodes/Upscaler/vendors/ximilar';
@@ -44,6 +48,8 @@ describe('the node description', () => {
 				'waitForResult:boolean',
 				'waitMode:options[poll,returnTask]',
 				'waitMode:options[poll,returnTask,webhook]',
+				'output:options[raw,simple]',
+				'output:options[raw,simple]',
 				'options:collection[execution:options[async,auto,sync],execution:options[async,auto,sync],fileName:string,pollInterval:number,outputBinaryPropertyName:string,concurrency:number,timeout:number,webhookUrl:string]',
 				'taskId:string',
 				'download:boolean',
@@ -74,6 +80,20 @@ describe('the node description', () => {
 			})),
 		);
 		expect(d.properties.find((p) => p.name === 'provider')!.default).toBe(vendors[0].id);
-		expect(d.subtitle).toBe('={{ ($parameter["operation"] === "upscale" ? "Upscale" : "Get Task") + " · " + ($parameter["provider"] === "clipdrop" ? "Clipdrop" : "Ximilar") }}');
+		expect(d.subtitle).toBe('={{ ($parameter["operation"] === "upscale" ? "Upscale Image" : "Get Task") + " · " + ($parameter["provider"] === "clipdrop" ? "Clipdrop" : "Ximilar") }}');
+	});
+
+	it('the node and each credential have a light and a dark icon (n8n verification), and every file is there', () => {
+		const icons: Array<[string, unknown]> = [
+			['nodes/Upscaler', d.icon],
+			['credentials', new ClipdropApi().icon],
+			['credentials', new XimilarApi().icon],
+		];
+		for (const [dir, icon] of icons) {
+			expect(icon).toEqual({ light: expect.stringMatching(/^file:[\w-]+\.svg$/), dark: expect.stringMatching(/^file:[\w-]+\.dark\.svg$/) });
+			const { light, dark } = icon as { light: string; dark: string };
+			expect(dark).toBe(light.replace(/\.svg$/, '.dark.svg'));
+			for (const f of [light, dark]) expect(existsSync(join(__dirname, '../..', dir, f.slice('file:'.length)))).toBe(true);
+		}
 	});
 });

@@ -280,14 +280,14 @@ describe('version 2, the agent tool, and errors as n8n shows them', () => {
 		nock('http://storage.unit').get('/t-tool.jpg').query(true).reply(200, big, { 'content-type': 'image/jpeg' });
 		const [item] = await run({ params: v2(), items: [{ binary: bin(sample) }], credentials: clipdropCreds(key()), typeVersion: 2, tool: true });
 		expect(item.binary).toBeUndefined();
-		expect(item.json).toMatchObject({ taskId: 't-tool', execution: 'async', resultUrl: 'http://storage.unit/t-tool.jpg?sig=x', output: { width: 600, height: 400 }, credits: { consumed: 1 } });
+		expect(item.json).toMatchObject({ taskId: 't-tool', resultUrl: 'http://storage.unit/t-tool.jpg?sig=x', width: 600, height: 400, creditsUsed: 1 });
 		expect(typeof item.json.resultExpiresAt).toBe('string');
 	});
 
 	it('"Custom API Call" (which n8n adds to the operations) says to use the HTTP Request node', async () => {
 		const e = await failure({ params: v2({ operation: '__CUSTOM_API_CALL__' }), credentials: clipdropCreds(key()), typeVersion: 2 });
 		expect(e).toBeInstanceOf(NodeOperationError);
-		expect(e.message).toBe('A custom API call is made with n8n\'s HTTP Request node: add one, set Authentication to "Predefined Credential Type" and choose Clipdrop API. This node upscales images (Upscale) and fetches tasks (Get Task).');
+		expect(e.message).toBe('A custom API call is made with n8n\'s HTTP Request node: add one, set Authentication to "Predefined Credential Type" and choose Clipdrop API. This node upscales images (Upscale Image) and fetches tasks (Get Task).');
 	});
 
 	it('a Base URL without http(s):// says the URL is wrong (nothing was sent), not "connection failed"', async () => {

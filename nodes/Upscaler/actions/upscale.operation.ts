@@ -1,13 +1,15 @@
 /**
- * Upscale: an image from a binary property or a URL, with the chosen vendor's parameters; polls for the result
+ * Upscale Image: an image from a binary property or a URL, with the chosen vendor's parameters; polls for the result
  * (Poll) or returns the task to fetch later (Return Task). As an AI Agent tool it returns what an agent can use
- * (the result URL, the size, the credits, the task id), since binary data does not pass through agent tools.
+ * (the result URL, the size, the credits, the task id), since binary data does not pass through agent tools; the
+ * Output choice (./output-choice.ts) says how many fields.
  */
 import { updateDisplayOptions, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties, type INodePropertyOptions } from 'n8n-workflow';
-import { fileNameFromUrl, PROVIDER_NAMES, VENDORS, type UpscaleInput, type UpscaleOptionsInput } from '../../../core';
+import { fileNameFromUrl, PROVIDER_NAMES, providerInfo, type UpscaleInput, type UpscaleOptionsInput } from '../../../core';
 import { onlyWhilePolling, onlyWithImage, type WaitMode } from '../display';
 import type { ItemPlan, NodeVendor } from '../vendors/types';
 import { binaryOutput, itemOutput, keptItem, resultJson, submittedJson, type ItemRun } from './output';
+import { outputChoice, outputModeOf, simplifiedResult, simplifiedSubmitted } from './output-choice';
 
 const forVendor = (id: string, props: INodeProperties[]) => updateDisplayOptions({ show: { provider: [id] } }, props);
 const forVendorOption = (id: string, props: INodeProperties[]) => updateDisplayOptions({ show: { '/provider': [id] } }, props);
@@ -19,7 +21,7 @@ const common: INodeProperties[] = [
 		name: 'fileName',
 		type: 'string',
 		default: '',
-		placeholder: 'photo-upscaled.jpg',
+		placeholder: 'e.g. photo-upscaled.jpg',
 		description: 'Name of the output file. Default: the input name with -upscaled and the right extension.',
 	}),
 	onlyWhilePolling({
@@ -86,7 +88,7 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 				displayOptions: { show: { inputSource: ['url'] } },
 				default: '',
 				required: true,
-				placeholder: 'https://example.com/photo.jpg',
+				placeholder: 'e.g. https://example.com/photo.jpg',
 				description: v.imageUrlDescription,
 			},
 		]),
@@ -102,6 +104,7 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 			'Whether to wait for the upscaled image. Off: submit an async task and return its ID at once; fetch it later with Get Task (for example after a Wait node).',
 	},
 	...vendors.map((v) => waitModeFor(v)),
+	...outputChoice,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -113,7 +116,7 @@ export const description = (vendors: readonly NodeVendor[]): INodeProperties[] =
 ]);
 
 /** Whether the vendor calls a webhook when a task is done (the core knows which do). */
-export const callsBack = (v: NodeVendor) => (VENDORS[v.id].accepts as readonly string[]).includes('webhook');
+export const callsBack = (v: NodeVendor) => (providerInfo(v.id).accepts as readonly string[]).includes('webhook');
 
 /** Wait Mode (version 2), one per provider: Resume on Webhook only for a vendor that calls back. */
 function waitModeFor(v: NodeVendor): INodeProperties {
@@ -189,11 +192,16 @@ export async function execute(ctx: IExecuteFunctions, i: number, { client, vendo
 	const tool = ctx.isToolExecution?.() === true;
 	const extra = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const options = upscaleOptions(ctx, i, vendor, extra, wait, tool);
+	const simple = outputModeOf(ctx, i, tool) === 'simple';
 	const { input, name } = await readInput(ctx, i);
-	if (!wait) return keptItem(ctx, i, submittedJson(await client.submit(input, options, { signal })));
+	if (!wait) {
+		const s = await client.submit(input, options, { signal });
+		return keptItem(ctx, i, simple ? simplifiedSubmitted(s) : submittedJson(s));
+	}
 	const r = await client.upscale(input, options, { signal });
-	const json = resultJson(r);
-	if (tool) return { json, pairedItem: { item: i } };
 	const out = itemOutput(extra, name);
-	return keptItem(ctx, i, json, await binaryOutput(ctx, r, out.property, out.fileName(r.extension)));
+	const fileName = out.fileName(r.extension);
+	const json = simple ? simplifiedResult(r, fileName) : resultJson(r);
+	if (tool) return { json, pairedItem: { item: i } };
+	return keptItem(ctx, i, json, await binaryOutput(ctx, r, out.property, fileName));
 }

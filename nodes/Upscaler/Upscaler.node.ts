@@ -20,11 +20,12 @@ import {
 } from 'n8n-workflow';
 import { resume, RESUME_WEBHOOKS } from './actions/resumeOnWebhook';
 import { route } from './actions/router';
-import { properties, subtitle } from './description';
+import { nodeDescription, properties, subtitle } from './description';
 import { clipdrop } from './vendors/clipdrop';
 import { ximilar } from './vendors/ximilar';
 
-const VENDORS = [clipdrop, ximilar];
+/** The providers this node offers, in the Provider parameter's order (not core's registry: the node's own files). */
+const NODE_VENDORS = [clipdrop, ximilar];
 
 export class Upscaler implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,8 +35,8 @@ export class Upscaler implements INodeType {
 		group: ['transform'],
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: subtitle(VENDORS),
-		description: 'Upscale images with Clipdrop (exact sizes) or Ximilar (2x/4x/8x, modes, GAN)',
+		subtitle: subtitle(NODE_VENDORS),
+		description: nodeDescription(NODE_VENDORS),
 		defaults: { name: 'Upscaler' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -45,14 +46,14 @@ export class Upscaler implements INodeType {
 			{ name: 'ximilarApi', required: true, displayOptions: { hide: { provider: ['clipdrop'] } } },
 		],
 		webhooks: RESUME_WEBHOOKS,
-		properties: properties(VENDORS),
+		properties: properties(NODE_VENDORS),
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return route(this, VENDORS);
+		return route(this, NODE_VENDORS);
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return resume(this, VENDORS);
+		return resume(this, NODE_VENDORS);
 	}
 }

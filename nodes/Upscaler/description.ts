@@ -9,10 +9,13 @@ import { description as getTask } from './actions/getTask.operation';
 import { description as upscale } from './actions/upscale.operation';
 import type { NodeVendor } from './vendors/types';
 
-export const OPERATION_NAMES = { upscale: 'Upscale', getTask: 'Get Task' } as const;
+export const OPERATION_NAMES = { upscale: 'Upscale Image', getTask: 'Get Task' } as const;
 
 /** "Clipdrop or Ximilar": the providers as the picker's action names say them. */
 const providerWords = (vendors: readonly NodeVendor[]) => listWords(vendors.map((v) => PROVIDER_NAMES[v.id]), 'or');
+
+/** The line under the node's name in the nodes panel, with the providers' names from the core's registry. */
+export const nodeDescription = (vendors: readonly NodeVendor[]) => `Upscale images with ${providerWords(vendors)} (super resolution)`;
 
 export const properties = (vendors: readonly NodeVendor[]): INodeProperties[] => [
 	{
@@ -39,8 +42,8 @@ export const properties = (vendors: readonly NodeVendor[]): INodeProperties[] =>
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: OPERATION_NAMES.getTask, value: 'getTask', description: 'Check a task started earlier and get its result', action: `Get an upscale task from ${providerWords(vendors)}` },
-			{ name: OPERATION_NAMES.upscale, value: 'upscale', description: 'Upscale an image', action: `Upscale an image with ${providerWords(vendors)}` },
+			{ name: OPERATION_NAMES.getTask, value: 'getTask', description: 'Check a task started earlier and get its result', action: `Get upscale task from ${providerWords(vendors)}` },
+			{ name: OPERATION_NAMES.upscale, value: 'upscale', description: 'Upscale an image', action: `Upscale image with ${providerWords(vendors)}` },
 		],
 		default: 'upscale',
 	},
@@ -54,6 +57,6 @@ function nameOf(parameter: string, names: Array<[string, string]>): string {
 	return rest.reduce((otherwise, [value, name]) => `($parameter["${parameter}"] === ${JSON.stringify(value)} ? ${JSON.stringify(name)} : ${otherwise})`, JSON.stringify(last[1]));
 }
 
-/** "Upscale · Clipdrop": the subtitle under the node on the canvas, from the same names. */
+/** "Upscale Image · Clipdrop": the subtitle under the node on the canvas, from the same names. */
 export const subtitle = (vendors: readonly NodeVendor[]) =>
 	`={{ ${nameOf('operation', Object.entries(OPERATION_NAMES))} + " · " + ${nameOf('provider', vendors.map((v) => [v.id, PROVIDER_NAMES[v.id]]))} }}`;

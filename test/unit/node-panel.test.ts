@@ -40,7 +40,7 @@ describe('the panel, as n8n evaluates it', () => {
 		expect(shown({ provider: 'clipdrop' })).not.toContain('ximilarNotice');
 		expect(d.properties.find((p) => p.name === 'ximilarNotice')!.displayName).toBe('Ximilar: 2x, 4x or 8x with artifact removal, a generative (GAN) model and a choice of output format');
 		const actions = (d.properties.find((p) => p.name === 'operation')!.options as Array<{ action: string }>).map((o) => o.action);
-		expect(actions).toEqual(['Get an upscale task from Clipdrop or Ximilar', 'Upscale an image with Clipdrop or Ximilar']);
+		expect(actions).toEqual(['Get upscale task from Clipdrop or Ximilar', 'Upscale image with Clipdrop or Ximilar']);
 	});
 
 	it("each vendor's fields only for that vendor", () => {

@@ -5,6 +5,7 @@
  */
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { PROVIDER_NAMES, type UpscaleClient, type VendorId } from '../../../core';
+import { OPERATION_NAMES } from '../description';
 import { asNodeError, failureJson } from '../errors';
 import { clientFor } from './client';
 import type { NodeVendor } from '../vendors/types';
@@ -26,7 +27,7 @@ function operationOf(ctx: IExecuteFunctions, vendor: NodeVendor) {
 	if (name === CUSTOM_API_CALL) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`A custom API call is made with n8n's HTTP Request node: add one, set Authentication to "Predefined Credential Type" and choose ${PROVIDER_NAMES[vendor.id]} API. This node upscales images (Upscale) and fetches tasks (Get Task).`,
+			`A custom API call is made with n8n's HTTP Request node: add one, set Authentication to "Predefined Credential Type" and choose ${PROVIDER_NAMES[vendor.id]} API. This node upscales images (${OPERATION_NAMES.upscale}) and fetches tasks (${OPERATION_NAMES.getTask}).`,
 		);
 	}
 	const operation = OPERATIONS[name];

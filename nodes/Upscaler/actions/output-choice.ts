@@ -16,23 +16,34 @@ import { iso } from './output';
 export const OUTPUT_MODES = ['raw', 'simple'] as const;
 export type OutputMode = (typeof OUTPUT_MODES)[number];
 
-const choice = (tool: boolean): INodeProperties =>
+const OPTIONS = [
+	{ name: 'Raw', value: 'raw', description: 'Every fact: input and output images, credits, timings, the parameters sent' },
+	{ name: 'Simplified', value: 'simple', description: 'Ten flat fields: task ID, status, file name, type, width, height, credits, result URL and its expiry' },
+];
+
+/** The Output parameter: one entry for workflows (Raw), one for the AI Agent's tool (Simplified). */
+export const outputChoice: INodeProperties[] = [
 	notWhileResuming({
 		displayName: 'Output',
 		name: 'output',
 		type: 'options',
 		noDataExpression: true,
-		displayOptions: { show: { '@tool': [tool] } },
-		options: [
-			{ name: 'Raw', value: 'raw', description: 'Every fact: input and output images, credits, timings, the parameters sent' },
-			{ name: 'Simplified', value: 'simple', description: 'Ten flat fields: task ID, status, file name, type, width, height, credits, result URL and its expiry' },
-		],
-		default: tool ? 'simple' : 'raw',
+		displayOptions: { show: { '@tool': [false] } },
+		options: OPTIONS,
+		default: 'raw',
 		description: 'How much each output item carries',
-	});
-
-/** The Output parameter: one entry for workflows, one for the AI Agent's tool (other default). */
-export const outputChoice: INodeProperties[] = [choice(false), choice(true)];
+	}),
+	notWhileResuming({
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { '@tool': [true] } },
+		options: OPTIONS,
+		default: 'simple',
+		description: 'How much each output item carries',
+	}),
+];
 
 /** Item i's Output choice; a node saved before the choice existed (or an n8n without `@tool`) gets the default. */
 export function outputModeOf(ctx: IExecuteFunctions, i: number, tool: boolean): OutputMode {

@@ -92,6 +92,7 @@ export const ximilar: NodeVendor = {
 			name: 'webhookUrl',
 			type: 'string',
 			default: '',
+			placeholder: 'e.g. https://example.com/hooks/upscaled',
 			description: 'A URL of yours that Ximilar calls when the task is done (async only). To resume this workflow instead, choose Wait Mode "Resume on Webhook".',
 		}),
 	],

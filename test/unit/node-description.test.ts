@@ -80,6 +80,7 @@ describe('the node description', () => {
 			})),
 		);
 		expect(d.properties.find((p) => p.name === 'provider')!.default).toBe(vendors[0].id);
+		expect(d.description).toBe('Upscale images with Clipdrop or Ximilar (super resolution)');
 		expect(d.subtitle).toBe('={{ ($parameter["operation"] === "upscale" ? "Upscale Image" : "Get Task") + " · " + ($parameter["provider"] === "clipdrop" ? "Clipdrop" : "Ximilar") }}');
 	});
 

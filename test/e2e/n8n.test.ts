@@ -161,6 +161,8 @@ beforeAll(async () => {
 			{ name: 'Read', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: `${filesDir}/bad17/*`, options: {} } },
 			upscaler({ provider: 'clipdrop', operation: 'upscale', sizeMode: 'exact', width: 4096, height: 4000, options: { execution: 'sync' } }, CD, { onError: 'continueRegularOutput' }),
 		]),
+		workflow('wfCdSimple000001', 'Clipdrop: version 2, Output Simplified', [fetchFile(`${filesUrl}/sample.jpg`), upscaler({ provider: 'clipdrop', operation: 'upscale', scale: 2, output: 'simple' }, CD, { typeVersion: 2 })]),
+		workflow('wfCdV2Default001', 'Clipdrop: version 2, Output left as it is', [fetchFile(`${filesUrl}/sample.jpg`), upscaler({ provider: 'clipdrop', operation: 'upscale', scale: 2 }, CD, { typeVersion: 2 })]),
 		workflow('wfBatch20000001', 'a batch of 20 items', [fetchJson(`${filesUrl}/batch.json`), upscaler({ provider: 'clipdrop', operation: 'upscale', inputSource: 'url', imageUrl: '={{ $json.url }}', options: { execution: 'async' } }, CD)]),
 	]);
 }, 30 * 60_000); // the first run installs n8n (see scripts/install-n8n.sh)
@@ -231,6 +233,17 @@ describe('inside a real n8n', () => {
 		const [done] = itemsOf(r.result, 'Get Task');
 		expect(done.json).toMatchObject({ taskId: submitted.json.taskId, status: 'completed', output: size });
 		expect(await dims(n8n.binary(done.binary.data))).toMatchObject(size);
+	});
+
+	it('Output Simplified: ten flat fields and the binary; left as it is (a saved workflow): Raw, every fact', async () => {
+		const simple = await n8n.execute('wfCdSimple000001');
+		expectOk(simple);
+		const [item] = itemsOf(simple.result, 'Upscaler');
+		expect(item.json).toEqual({ taskId: null, status: 'completed', fileName: 'sample-upscaled.jpg', mimeType: 'image/jpeg', width: 640, height: 480, creditsUsed: 1, creditsRemaining: 9999, resultUrl: null, resultExpiresAt: null });
+		expect(item.binary.data).toMatchObject({ fileName: 'sample-upscaled.jpg', mimeType: 'image/jpeg' });
+		const raw = await n8n.execute('wfCdV2Default001');
+		expectOk(raw);
+		expect(itemsOf(raw.result, 'Upscaler')[0].json).toMatchObject({ provider: 'clipdrop', execution: 'sync', output: { width: 640, height: 480 }, credits: { consumed: 1 }, elapsedMs: expect.any(Number) });
 	});
 
 	it('Get Task on a task still in the queue reports it, without a binary', async () => {

@@ -1,7 +1,7 @@
 // Build steps tsc does not do: the node and credential icons next to their compiled files (n8n loads them from
 // dist/), the toolkit package's dist/ (the CLI, the bot and the local engine with the core they share, copied
 // from the one build, so both packages carry the same compiled core and no source is duplicated), and the same for
-// the Zapier app.
+// the Zapier app and the Activepieces piece.
 const { src, dest, series } = require('gulp');
 const { rmSync } = require('node:fs');
 
@@ -36,6 +36,21 @@ function copyZapier() {
 	return src(['dist/{core,zapier}/**/*'], { base: 'dist', encoding: false }).pipe(dest('zapier/dist'));
 }
 
+// The Activepieces piece's dist/: the compiled piece with the same compiled core, and the few Node files it uses
+// (undici's Http port, the private-address guard of the job service and its error, the env switch), so activepieces/
+// is a self-contained npm package (`npm pack` it to install the piece) and `require('./activepieces')` works here.
+function cleanActivepieces(done) {
+	rmSync('activepieces/dist', { recursive: true, force: true });
+	done();
+}
+
+function copyActivepieces() {
+	return src(['dist/{core,activepieces}/**/*', 'dist/runtime/{http-undici,env-schema}.{js,d.ts}', 'dist/service/{url-guard,problem}.{js,d.ts}'], { base: 'dist', encoding: false }).pipe(
+		dest('activepieces/dist'),
+	);
+}
+
 exports['build:icons'] = series(buildIcons, buildPage);
 exports['build:toolkit'] = series(cleanToolkit, copyToolkit);
 exports['build:zapier'] = series(cleanZapier, copyZapier);
+exports['build:activepieces'] = series(cleanActivepieces, copyActivepieces);

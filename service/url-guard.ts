@@ -11,7 +11,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import type { Socket } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { ADDRESS_REFUSED, excerpt, parseIpAddress, privateAddressReason, TransportError, type Http } from '../core';
-import { createUndiciHttp } from '../runtime';
+import { createUndiciHttp } from '../runtime/http-undici';
 import { ApiError } from './problem';
 
 const ALLOW_HINT = 'the operator can allow private addresses with UPSCALE_ALLOW_PRIVATE_URLS=1';

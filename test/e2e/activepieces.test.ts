@@ -24,7 +24,7 @@ const CD_EMPTY = 'cd-ap-key-empty-0123456789';
 const XM_TOKEN = 'xm-ap-token-0123456789abcdef';
 const SECRETS = [CD_KEY, CD_EMPTY, XM_TOKEN];
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-require-imports */
 let piece: any;
 let ApFile: any;
 let cd: ClipdropFake;
@@ -304,6 +304,20 @@ describe('Upscale Image', () => {
 		await until(() => resumeCalls.length > 0);
 		const resumed = context({ store, runId: begin.ctx.run.id, propsValue: begin.ctx.propsValue, resume: { body: { id: '5a4ef5a4-0000-4000-8000-000000000000', status: 'DONE' }, headers: {}, queryParams: {} } });
 		expect(await action('upscale_image').run(resumed.ctx)).toMatchObject({ status: 'completed', task_id: paused.task_id });
+	});
+
+	test('a task Ximilar fails while the run is paused: the resumed step fails with Ximilar\'s words and the task id', async () => {
+		xm.faults.push({ route: 'async', kind: 'fail-task' });
+		const store = new FlowStore();
+		const begin = context({ store, propsValue: { provider: 'ximilar', image: photo() } });
+		const paused = await action('upscale_image').run(begin.ctx);
+		await until(() => resumeCalls.length > 0);
+		const call = resumeCalls[0];
+		const resumed = context({ store, runId: begin.ctx.run.id, propsValue: begin.ctx.propsValue, resume: { body: call.body, headers: call.headers, queryParams: call.queryParams } });
+		const message = await failure(action('upscale_image').run(resumed.ctx));
+		expect(message).toMatch(/^Ximilar/);
+		expect(message).toContain(paused.task_id);
+		expect(resumed.written).toHaveLength(0);
 	});
 
 	test('a resume that finds neither a stored task nor one in the call: says what to do', async () => {

@@ -20,6 +20,9 @@ import { jobsCancel } from './routes/jobs-cancel';
 import { jobsCreate, UPLOAD_LIMIT_TEXT } from './routes/jobs-create';
 import { jobsRead } from './routes/jobs-read';
 import { page } from './routes/page';
+import { webhooksCreate } from './routes/webhooks-create';
+import { webhooksDelete } from './routes/webhooks-delete';
+import { webhooksList } from './routes/webhooks-list';
 
 const MALFORMED_MULTIPART = /^(Multipart: Boundary not found|Malformed part header|Unexpected end of (form|file)|Part terminated early due to unexpected end of multipart data|Malformed content type|Missing Content-Type)$/;
 
@@ -125,15 +128,20 @@ export async function buildApp(ctx: ServiceContext, version: string): Promise<Fa
 		if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "frame-ancestors 'none'");
 	});
 
-	await app.register(swagger, { mode: 'static', specification: { document: openApiDocument(version) as never } });
+	// The docs page's copy is made before the server listens: it names the server relatively ('/') unless
+	// UPSCALE_PUBLIC_URL says where it is. /openapi.json names the server's address once it listens.
+	await app.register(swagger, { mode: 'static', specification: { document: openApiDocument(version, ctx.config.publicUrl ?? '/') as never } });
 	await publicScope(app, async (scope) => {
 		await scope.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 	});
-	app.get('/openapi.json', PUBLIC_ROUTE, async () => openApiDocument(version));
+	app.get('/openapi.json', PUBLIC_ROUTE, async () => openApiDocument(version, ctx.baseUrl));
 
 	jobsCreate(app, ctx);
 	jobsRead(app, ctx);
 	jobsCancel(app, ctx);
+	webhooksCreate(app, ctx);
+	webhooksList(app, ctx);
+	webhooksDelete(app, ctx);
 	credits(app, ctx);
 	health(app, ctx);
 	page(app, ctx);

@@ -25,6 +25,8 @@ import { FleetQueue } from '../runtime/jobs/fleet-queue';
 import { SERVICE_FLEET } from './fleet/names';
 import { RedisJobStore } from '../runtime/jobs/redis-store';
 import { RedisWebhookStore } from './store/redis-webhook-store';
+import { SubscriptionTable, type SubscriptionStore } from './store/webhook-subscriptions';
+import { RedisSubscriptionStore } from './store/redis-webhook-subscriptions';
 
 export interface ServiceContext {
 	config: ServiceConfig;
@@ -36,6 +38,8 @@ export interface ServiceContext {
 	jobs: JobStore;
 	/** Webhook messages: in the embedded database, or on Redis for a fleet. */
 	webhookTable: WebhookStore;
+	/** Webhook subscriptions (REST hooks), kept where the messages are. */
+	subscriptions: SubscriptionStore;
 	/** Their sender: the embedded server's own (a fleet's workers send theirs). */
 	webhooks?: WebhookSender;
 	keys: KeyFile;
@@ -58,11 +62,12 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 	const db = fleet ? undefined : new Db(join(config.dataDir, 'jobs.db'), MIGRATIONS, { exclusive: true });
 	const jobs: JobStore = redis ? new RedisJobStore(redis) : new SqliteJobStore(db!);
 	const webhookTable: WebhookStore = redis ? new RedisWebhookStore(redis) : new WebhookTable(db!);
+	const subscriptions: SubscriptionStore = redis ? new RedisSubscriptionStore(redis) : new SubscriptionTable(db!);
 	const keys = new KeyFile(config.dataDir);
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
 	const metrics = new Metrics({ jobsByStatus: () => jobs.countByStatus(), queueDepth: () => ctx.runner.depth() });
 	// A fleet's workers send the webhooks; the embedded server sends its own.
-	const webhooks = redis ? undefined : new WebhookSender({ table: webhookTable, clients, retryMs: config.webhookRetryMs, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateUrls, log, metrics });
+	const webhooks = redis ? undefined : new WebhookSender({ table: webhookTable, subscriptions, clients, retryMs: config.webhookRetryMs, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateUrls, log, metrics });
 	const providers = new Providers(config, metrics, redis ? { state: redisState(redis), redis } : undefined);
 	const ctx: ServiceContext = {
 		config,
@@ -71,6 +76,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		db,
 		jobs,
 		webhookTable,
+		subscriptions,
 		webhooks,
 		keys,
 		clients,

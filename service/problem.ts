@@ -20,7 +20,10 @@ export type ServiceCode =
 	| 'RESULT_GONE'
 	| 'ALREADY_FINISHED'
 	| 'TOO_MANY_JOBS'
-	| 'NOT_READY';
+	| 'NOT_READY'
+	| 'WEBHOOK_NOT_FOUND'
+	| 'WEBHOOK_EXISTS'
+	| 'TOO_MANY_WEBHOOKS';
 
 const STATUS: Partial<Record<ServiceCode, number>> = {
 	INVALID_INPUT: 422,
@@ -50,6 +53,9 @@ const STATUS: Partial<Record<ServiceCode, number>> = {
 	ALREADY_FINISHED: 409,
 	TOO_MANY_JOBS: 429,
 	NOT_READY: 503,
+	WEBHOOK_NOT_FOUND: 404,
+	WEBHOOK_EXISTS: 409,
+	TOO_MANY_WEBHOOKS: 409,
 };
 
 const TITLE: Partial<Record<ServiceCode, string>> = {
@@ -69,6 +75,9 @@ const TITLE: Partial<Record<ServiceCode, string>> = {
 	ALREADY_FINISHED: 'The job has already finished',
 	TOO_MANY_JOBS: 'Too many jobs',
 	NOT_READY: 'Not ready',
+	WEBHOOK_NOT_FOUND: 'No such webhook subscription',
+	WEBHOOK_EXISTS: 'A subscription to this URL exists',
+	TOO_MANY_WEBHOOKS: 'Too many webhook subscriptions',
 	INTERNAL: 'Internal error',
 };
 

@@ -1,6 +1,7 @@
 /**
  * Webhooks in the Standard Webhooks scheme (the `standardwebhooks` package signs): `webhook-id` (the same on every
- * attempt, so a receiver can drop repeats), `webhook-timestamp`, `webhook-signature` with the client key's secret.
+ * attempt, so a receiver can drop repeats), `webhook-timestamp`, `webhook-signature` with the client key's secret
+ * (a job's own webhook_url) or the subscription's (each of the key's subscriptions to the event: one message each).
  * A message is stored before its first attempt and every attempt is recorded, so a restart loses none; a failed
  * attempt (no answer, or not 2xx within UPSCALE_WEBHOOK_TIMEOUT, default 15 s) is retried on the schedule (default
  * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 6 h: the last try about 24 h after the first), then given up.
@@ -21,8 +22,9 @@ import { Tally } from '../runtime/jobs/tally';
 import { clientUrlDispatcher } from './url-guard';
 import type { JobRow } from '../runtime/jobs/job';
 import type { Capacity, WebhookRow, WebhookStore } from './store/webhooks';
+import type { SubscriptionStore, WebhookEvent } from './store/webhook-subscriptions';
 
-export type WebhookEvent = 'job.succeeded' | 'job.failed';
+export type { WebhookEvent } from './store/webhook-subscriptions';
 
 /** Attempts in flight from one sender, in all, to one endpoint, for one client key. */
 export const IN_FLIGHT = 256;
@@ -31,6 +33,8 @@ export const PER_CLIENT = 32;
 
 export interface WebhookSenderOptions {
 	table: WebhookStore;
+	/** The client keys' subscriptions: each ended job goes to those of its key that take its event. */
+	subscriptions: SubscriptionStore;
 	clients: Clients;
 	retryMs: number[];
 	/** How long one attempt may take before it counts as failed. */
@@ -70,20 +74,29 @@ export class WebhookSender {
 		this.dispatcher = clientUrlDispatcher(options.allowPrivate);
 	}
 
-	/** Stores the message (its id fixed now) and sends it at once. */
-	async enqueue(job: { id: string; client_id: string; webhook_url: string }, event: WebhookEvent, data: JobView): Promise<string> {
+	/** Stores the message (its id fixed now) and sends it at once; `subscription`: sent for it, to its URL. */
+	async enqueue(job: { id: string; client_id: string; webhook_url: string }, event: WebhookEvent, data: JobView, subscription?: string): Promise<string> {
 		const now = Date.now();
 		const id = newId('msg');
 		const payload = JSON.stringify({ type: event, timestamp: new Date(now).toISOString(), data });
-		await this.options.table.insert({ id, job_id: job.id, client_id: job.client_id, url: job.webhook_url, endpoint: endpointOf(job.client_id, job.webhook_url), event, payload, next_at: now, created_at: now });
+		const url = job.webhook_url;
+		await this.options.table.insert({ id, job_id: job.id, client_id: job.client_id, url, endpoint: endpointOf(job.client_id, url), subscription_id: subscription ?? null, event, payload, next_at: now, created_at: now });
 		this.kick(0);
 		return id;
 	}
 
-	/** A job reached succeeded or failed: its webhook, if it asked for one (a cancel sends none). */
+	/**
+	 * A job reached succeeded or failed: its webhook, if it asked for one, and one message per subscription of its key
+	 * to that event (a cancel sends none; a revoked key's subscriptions get nothing).
+	 */
 	async jobFinished(row: JobRow, view: JobView): Promise<void> {
-		if (!row.webhook_url || (row.status !== 'succeeded' && row.status !== 'failed')) return;
-		await this.enqueue({ id: row.id, client_id: row.client_id, webhook_url: row.webhook_url }, row.status === 'succeeded' ? 'job.succeeded' : 'job.failed', view);
+		if (row.status !== 'succeeded' && row.status !== 'failed') return;
+		const event = row.status === 'succeeded' ? 'job.succeeded' : 'job.failed';
+		if (row.webhook_url) await this.enqueue({ id: row.id, client_id: row.client_id, webhook_url: row.webhook_url }, event, view);
+		if (!this.options.clients.byId(row.client_id)) return;
+		for (const s of await this.options.subscriptions.list(row.client_id)) {
+			if (s.events.includes(event)) await this.enqueue({ id: row.id, client_id: row.client_id, webhook_url: s.url }, event, view, s.id);
+		}
 	}
 
 	/** Starts sending what is due (messages left pending by a previous run included). */
@@ -174,19 +187,26 @@ export class WebhookSender {
 		}
 	}
 
+	/** The secret to sign with: the subscription's, else the client key's; or why the message cannot be sent. */
+	private async secretOf(w: WebhookRow): Promise<{ secret: string } | { refused: string }> {
+		const client = this.options.clients.byId(w.client_id);
+		if (!client) return { refused: 'the client key was revoked' };
+		if (!w.subscription_id) return client.webhookSecret ? { secret: client.webhookSecret } : { refused: 'no webhook secret is set for this client key' };
+		const s = await this.options.subscriptions.get(w.subscription_id);
+		return s && s.client_id === w.client_id ? { secret: s.secret } : { refused: 'the subscription was deleted' };
+	}
+
 	private async attempt(w: WebhookRow): Promise<void> {
 		const n = w.attempts + 1;
 		const started = Date.now();
-		const client = this.options.clients.byId(w.client_id);
-		const { statusCode, error } = client?.webhookSecret
-			? await this.post(w, client.webhookSecret)
-			: { statusCode: null, error: client ? 'no webhook secret is set for this client key' : 'the client key was revoked' };
+		const signing = await this.secretOf(w);
+		const { statusCode, error } = 'secret' in signing ? await this.post(w, signing.secret) : { statusCode: null, error: signing.refused };
 		const delivered = error === null;
 		const wait = this.options.retryMs[n - 1];
-		const next = delivered ? { status: 'delivered' as const, next_at: null } : !client?.webhookSecret || wait === undefined ? { status: 'failed' as const, next_at: null } : { status: 'pending' as const, next_at: Date.now() + wait };
+		const next = delivered ? { status: 'delivered' as const, next_at: null } : !('secret' in signing) || wait === undefined ? { status: 'failed' as const, next_at: null } : { status: 'pending' as const, next_at: Date.now() + wait };
 		await this.options.table.recordAttempt({ webhook_id: w.id, n, at: started, status_code: statusCode, error, ms: Date.now() - started }, next);
 		this.options.metrics.webhookAttempts.inc({ result: delivered ? 'delivered' : 'failed' });
-		const fields = { webhook: w.id, job: w.job_id, event: w.event, attempt: n, status: statusCode, error };
+		const fields = { webhook: w.id, job: w.job_id, event: w.event, ...(w.subscription_id ? { subscription: w.subscription_id } : {}), attempt: n, status: statusCode, error };
 		if (delivered) this.options.log.info('webhook delivered', fields);
 		else if (next.status === 'failed') this.options.log.warn('webhook given up', fields);
 		else this.options.log.info('webhook attempt failed, will retry', { ...fields, retryInMs: wait });

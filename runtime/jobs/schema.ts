@@ -62,4 +62,16 @@ export const MIGRATIONS: readonly string[] = [
 	ALTER TABLE jobs ADD COLUMN result_expires_at INTEGER;
 	ALTER TABLE jobs ADD COLUMN deliver_after INTEGER;
 	CREATE INDEX jobs_deliveries ON jobs (deliver_after) WHERE deliver_after IS NOT NULL;`,
+	// The job service's webhook subscriptions (REST hooks): a client key's standing URLs for job.succeeded/job.failed,
+	// each with its own signing secret; a message sent for one names it (NULL: the job's own webhook_url).
+	`CREATE TABLE webhook_subscriptions (
+		id TEXT PRIMARY KEY,
+		client_id TEXT NOT NULL,
+		url TEXT NOT NULL,
+		events TEXT NOT NULL,          -- JSON array of event names
+		secret TEXT NOT NULL,          -- whsec_…: the messages are signed with it
+		created_at INTEGER NOT NULL,
+		UNIQUE (client_id, url)
+	);
+	ALTER TABLE webhooks ADD COLUMN subscription_id TEXT;`,
 ];

@@ -25,6 +25,7 @@ import { KeyFile } from '../keys/store';
 import { Metrics } from '../metrics';
 import { Providers } from '../providers';
 import { RedisWebhookStore } from '../store/redis-webhook-store';
+import { RedisSubscriptionStore } from '../store/redis-webhook-subscriptions';
 import { WebhookSender } from '../webhooks';
 import { SERVICE_FLEET } from './names';
 
@@ -57,11 +58,12 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 	const files = new Files(config.dataDir);
 	const metrics = new Metrics({ jobsByStatus: () => store.countByStatus(), queueDepth: async () => 0 });
 	const providers = new Providers(config, metrics, { state: redisState(budgetRedis), redis: budgetRedis });
-	// Webhooks: signed with the client's secret (keys.db on the shared volume, or UPSCALE_WEBHOOK_SECRET), claimed
-	// one worker at a time; due ones are looked for every second (another worker's retries, a dead worker's claims).
+	// Webhooks: signed with the client's secret (keys.db on the shared volume, or UPSCALE_WEBHOOK_SECRET) or the
+	// subscription's (on Redis, where the API instances keep them), claimed one worker at a time; due ones are looked
+	// for every second (another worker's retries, a dead worker's claims).
 	const keys = new KeyFile(config.dataDir);
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
-	const webhooks = new WebhookSender({ table: new RedisWebhookStore(redis), clients, retryMs: config.webhookRetryMs, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateUrls, log, metrics, pollMs: 1000 });
+	const webhooks = new WebhookSender({ table: new RedisWebhookStore(redis), subscriptions: new RedisSubscriptionStore(redis), clients, retryMs: config.webhookRetryMs, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateUrls, log, metrics, pollMs: 1000 });
 	const publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
 	const worker = new FleetWorker({
 		...serviceJobDeps(config, { jobs: store, files, providers, metrics, log }, 'the worker running it'),

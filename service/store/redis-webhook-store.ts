@@ -2,11 +2,12 @@
  * A fleet's webhook messages (REDIS_URL): every worker sends them, so a due message is claimed atomically (a Lua
  * script moves its due time a lease ahead: no other worker takes it meanwhile, and one whose sender died is due
  * again when the lease ends). Keys (prefix `upscale:`): `webhook:{id}` (the message), `webhook:{id}:attempts` (a
- * list of attempts, JSON), `webhooks:due` (pending ids by due time), `job:{id}:webhook` (the job's message id),
- * `webhooks:done` (sent or given-up ids by creation time, for retention).
+ * list of attempts, JSON), `webhooks:due` (pending ids by due time), `job:{id}:webhook` (the id of the message for
+ * the job's own webhook_url; a subscription's messages have none), `webhooks:done` (sent or given-up ids by
+ * creation time, for retention).
  */
 import type { Redis } from 'ioredis';
-import { CLAIM_SCAN, type AttemptRow, type Capacity, type WebhookRow, type WebhookStore } from './webhooks';
+import { CLAIM_SCAN, type AttemptRow, type Capacity, type NewWebhook, type WebhookRow, type WebhookStore } from './webhooks';
 
 const P = 'upscale:';
 const DUE = `${P}webhooks:due`;
@@ -55,19 +56,16 @@ export class RedisWebhookStore implements WebhookStore {
 		this.redis = redis as WithClaim;
 	}
 
-	async insert(w: Omit<WebhookRow, 'status' | 'attempts'>): Promise<void> {
-		await this.redis
-			.multi()
-			.hset(`${P}webhook:${w.id}`, { ...w, endpoint: w.endpoint ?? '', status: 'pending', attempts: 0, next_at: w.next_at ?? '' })
-			.set(`${P}job:${w.job_id}:webhook`, w.id)
-			.zadd(DUE, w.next_at ?? Date.now(), w.id)
-			.exec();
+	async insert(w: NewWebhook): Promise<void> {
+		const m = this.redis.multi().hset(`${P}webhook:${w.id}`, { ...w, endpoint: w.endpoint ?? '', subscription_id: w.subscription_id ?? '', status: 'pending', attempts: 0, next_at: w.next_at ?? '' });
+		if (!w.subscription_id) m.set(`${P}job:${w.job_id}:webhook`, w.id);
+		await m.zadd(DUE, w.next_at ?? Date.now(), w.id).exec();
 	}
 
 	private async row(id: string): Promise<WebhookRow | undefined> {
 		const h = await this.redis.hgetall(`${P}webhook:${id}`);
 		if (!h.id) return undefined;
-		return { ...(h as unknown as WebhookRow), endpoint: h.endpoint || null, attempts: Number(h.attempts), next_at: h.next_at ? Number(h.next_at) : null, created_at: Number(h.created_at) };
+		return { ...(h as unknown as WebhookRow), endpoint: h.endpoint || null, subscription_id: h.subscription_id || null, attempts: Number(h.attempts), next_at: h.next_at ? Number(h.next_at) : null, created_at: Number(h.created_at) };
 	}
 
 	async claimDue(now: number, limit: number, leaseMs: number, capacity: Capacity): Promise<WebhookRow[]> {
@@ -104,9 +102,9 @@ export class RedisWebhookStore implements WebhookStore {
 		if (!ids.length) return;
 		const m = this.redis.multi();
 		for (const id of ids) {
-			const jobId = await this.redis.hget(`${P}webhook:${id}`, 'job_id');
+			const [jobId, subscription] = await this.redis.hmget(`${P}webhook:${id}`, 'job_id', 'subscription_id');
 			m.del(`${P}webhook:${id}`, `${P}webhook:${id}:attempts`).zrem(DONE, id);
-			if (jobId) m.del(`${P}job:${jobId}:webhook`);
+			if (jobId && !subscription) m.del(`${P}job:${jobId}:webhook`);
 		}
 		await m.exec();
 	}

@@ -1,6 +1,7 @@
 /**
- * Webhook messages (one per finished job that asked for one) and every delivery attempt made for them: the store's
- * interface (WebhookStore), and its embedded SQLite table. A fleet keeps them on Redis (redis-webhook-store.ts).
+ * Webhook messages (one per finished job that asked for one, and one per matching subscription of its key) and every
+ * delivery attempt made for them: the store's interface (WebhookStore), and its embedded SQLite table. A fleet keeps
+ * them on Redis (redis-webhook-store.ts).
  */
 import type { Db } from '../../runtime/jobs/db';
 
@@ -11,6 +12,8 @@ export interface WebhookRow {
 	url: string;
 	/** The client key and the receiver's origin, where attempts in flight are counted (null on messages stored before it was kept). */
 	endpoint: string | null;
+	/** The subscription it is sent for (signed with its secret); null: the job's own webhook_url (the key's secret). */
+	subscription_id: string | null;
 	event: string;
 	payload: string;
 	status: 'pending' | 'delivered' | 'failed';
@@ -18,6 +21,9 @@ export interface WebhookRow {
 	next_at: number | null;
 	created_at: number;
 }
+
+/** A message as it is stored: pending, no attempt yet. */
+export type NewWebhook = Omit<WebhookRow, 'status' | 'attempts' | 'subscription_id'> & { subscription_id?: string | null };
 
 export interface AttemptRow {
 	webhook_id: string;
@@ -43,7 +49,7 @@ export interface Capacity {
 export const CLAIM_SCAN = 5000;
 
 export interface WebhookStore {
-	insert(w: Omit<WebhookRow, 'status' | 'attempts'>): Promise<void>;
+	insert(w: NewWebhook): Promise<void>;
 	/**
 	 * Up to `limit` messages due now, oldest first, within the sender's capacity, each claimed for `leaseMs`: no
 	 * other sender takes it meanwhile (in a fleet, several workers send), and one whose sender died is due again
@@ -52,6 +58,7 @@ export interface WebhookStore {
 	claimDue(now: number, limit: number, leaseMs: number, capacity: Capacity): Promise<WebhookRow[]>;
 	/** When the next pending message is due (undefined: none). */
 	nextDue(): Promise<number | undefined>;
+	/** The message for the job's own webhook_url (not a subscription's). */
 	ofJob(jobId: string): Promise<WebhookRow | undefined>;
 	attempts(webhookId: string): Promise<AttemptRow[]>;
 	/** Records one attempt and what follows it: delivered, another try at next_at, or given up. */
@@ -81,10 +88,10 @@ const atCap = (counts: Record<string, number>, cap: number) => JSON.stringify(Ob
 export class WebhookTable implements WebhookStore {
 	constructor(private readonly db: Db) {}
 
-	async insert(w: Omit<WebhookRow, 'status' | 'attempts'>): Promise<void> {
+	async insert(w: NewWebhook): Promise<void> {
 		this.db.run(
-			"INSERT INTO webhooks (id, job_id, client_id, url, endpoint, event, payload, status, attempts, next_at, created_at) VALUES (:id, :job_id, :client_id, :url, :endpoint, :event, :payload, 'pending', 0, :next_at, :created_at)",
-			{ ...w },
+			"INSERT INTO webhooks (id, job_id, client_id, url, endpoint, subscription_id, event, payload, status, attempts, next_at, created_at) VALUES (:id, :job_id, :client_id, :url, :endpoint, :subscription_id, :event, :payload, 'pending', 0, :next_at, :created_at)",
+			{ subscription_id: null, ...w },
 		);
 	}
 
@@ -108,7 +115,7 @@ export class WebhookTable implements WebhookStore {
 	}
 
 	async ofJob(jobId: string): Promise<WebhookRow | undefined> {
-		return this.db.get<WebhookRow>('SELECT * FROM webhooks WHERE job_id = :jobId ORDER BY created_at DESC LIMIT 1', { jobId });
+		return this.db.get<WebhookRow>('SELECT * FROM webhooks WHERE job_id = :jobId AND subscription_id IS NULL ORDER BY created_at DESC LIMIT 1', { jobId });
 	}
 
 	async attempts(webhookId: string): Promise<AttemptRow[]> {

@@ -4,6 +4,7 @@
  * delivery). A key has at most MAX_SUBSCRIPTIONS_PER_KEY, one per URL. The secret is in this answer only.
  */
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { formatIssues, invalidOptions } from '../../core';
 import type { ServiceContext } from '../context';
 import '../fastify-types';
@@ -15,10 +16,17 @@ import { subscriptionRequestSchema, subscriptionView, type SubscriptionRequest }
 
 const EXAMPLE = '{"url": "https://example.com/hooks/upscale", "events": ["job.succeeded", "job.failed"]}';
 
+/** The problems named in a refusal: a body of a thousand bad events gets a short answer, not a longer one. */
+const SHOWN_ISSUES = 5;
+
 function parseSubscription(body: unknown): SubscriptionRequest {
 	if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('BAD_REQUEST', `The body must be a JSON object like ${EXAMPLE}.`);
 	const r = subscriptionRequestSchema.safeParse(body);
-	if (!r.success) throw invalidOptions(`Invalid request: ${formatIssues(r.error)}.`);
+	if (!r.success) {
+		const { issues } = r.error;
+		const more = issues.length > SHOWN_ISSUES ? ` (and ${issues.length - SHOWN_ISSUES} more)` : '';
+		throw invalidOptions(`Invalid request: ${formatIssues(new z.ZodError(issues.slice(0, SHOWN_ISSUES)))}${more}.`);
+	}
 	return r.data;
 }
 

@@ -162,6 +162,12 @@ describe('one server', () => {
 			expect(r.body.detail).toMatch(detail);
 		}
 		expect((await call(s.url, alice.key, 'POST', '/v1/webhooks', 'null', { 'content-type': 'application/json' })).body).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+		// A multipart body is not a subscription.
+		expect((await call(s.url, alice.key, 'POST', '/v1/webhooks', form({ url: hook.url }))).body).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+		// Fifty thousand bad events get a short answer naming five of them.
+		const many = await call(s.url, alice.key, 'POST', '/v1/webhooks', { url: hook.url, events: Array.from({ length: 50_000 }, (_, i) => `e${i}`) });
+		expect(many.body.detail).toMatch(/^Invalid request: events: "e0" is not an event; .*"e4" is not an event; the events are job\.succeeded and job\.failed \(and 49995 more\)\.$/);
+		expect(many.bytes.length).toBeLessThan(2000);
 		expect((await call(s.url, alice.key, 'GET', '/v1/webhooks')).body.data).toEqual([]);
 	});
 

@@ -87,37 +87,67 @@ describe.each(stores)('%s', (_name, open) => {
 	});
 });
 
-test('delivery: a subscription whose URL leads to a private address is refused when connecting, and given up', async () => {
+/** A sender on an embedded store, a receiver on 127.0.0.1 answering `statuses` in turn (then 200), and its log lines. */
+async function harness(o: { allowPrivate: boolean; retryMs: number[]; statuses?: number[] }) {
 	const heard: string[] = [];
+	const statuses = [...(o.statuses ?? [])];
 	const server = http.createServer((req, res) => {
 		heard.push(req.url ?? '');
-		res.writeHead(200).end();
+		res.writeHead(statuses.shift() ?? 200).end();
 	});
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 	const db = tempDb();
-	const table = new WebhookTable(db);
 	const subscriptions = new SubscriptionTable(db);
 	const clients = new Clients(new KeyFile(mkdtempSync(join(tmpdir(), 'keys-'))), ['a-client-key-0123456789abcdef'], undefined);
 	const client = clients.byKey('a-client-key-0123456789abcdef')!;
 	const lines: string[] = [];
 	const log = createLogger('debug', [], (l) => void lines.push(l));
 	const metrics = new Metrics({ jobsByStatus: async () => ({ queued: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 }), queueDepth: async () => 0 });
-	const sender = new WebhookSender({ table, subscriptions, clients, retryMs: [], timeoutMs: 5000, allowPrivate: false, log, metrics });
+	const sender = new WebhookSender({ table: new WebhookTable(db), subscriptions, clients, retryMs: o.retryMs, timeoutMs: 5000, allowPrivate: o.allowPrivate, log, metrics });
+	const s = newSubscription(client.id, url, ['job.succeeded']);
+	await subscriptions.create(s, 20);
+	const row = { id: 'job_x1', client_id: client.id, status: 'succeeded', webhook_url: null } as unknown as JobRow;
+	return {
+		heard,
+		lines,
+		subscription: s,
+		subscriptions,
+		finish: () => sender.jobFinished(row, { id: 'job_x1', status: 'succeeded' } as unknown as JobView),
+		async logged(msg: string): Promise<Record<string, unknown>> {
+			const until = Date.now() + 10_000;
+			while (!lines.some((l) => l.includes(`"msg":"${msg}"`)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+			return JSON.parse(lines.find((l) => l.includes(`"msg":"${msg}"`)) ?? '{}') as Record<string, unknown>;
+		},
+		async close() {
+			await sender.stop();
+			await new Promise((r) => server.close(r));
+			db.close();
+		},
+	};
+}
+
+test('delivery: a subscription whose URL leads to a private address is refused when connecting, and given up', async () => {
+	const h = await harness({ allowPrivate: false, retryMs: [] });
 	try {
-		const s = newSubscription(client.id, url, ['job.succeeded']);
-		await subscriptions.create(s, 20);
-		const row = { id: 'job_x1', client_id: client.id, status: 'succeeded', webhook_url: null } as unknown as JobRow;
-		await sender.jobFinished(row, { id: 'job_x1', status: 'succeeded' } as unknown as JobView);
-		const until = Date.now() + 10_000;
-		while (!lines.some((l) => l.includes('webhook given up')) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-		const line = JSON.parse(lines.find((l) => l.includes('webhook given up'))!) as Record<string, unknown>;
-		expect(line).toMatchObject({ job: 'job_x1', subscription: s.id, attempt: 1, status: null, error: expect.stringMatching(/127\.0\.0\.1 is a private address/) });
-		expect(heard).toEqual([]);
-		expect(lines.join('\n')).not.toContain(s.secret);
+		await h.finish();
+		expect(await h.logged('webhook given up')).toMatchObject({ job: 'job_x1', subscription: h.subscription.id, attempt: 1, status: null, error: expect.stringMatching(/127\.0\.0\.1 is a private address/) });
+		expect(h.heard).toEqual([]);
+		expect(h.lines.join('\n')).not.toContain(h.subscription.secret);
 	} finally {
-		await sender.stop();
-		await new Promise((r) => server.close(r));
-		db.close();
+		await h.close();
+	}
+});
+
+test('delivery: a subscription deleted while its message waits for a retry is given up at the next attempt, unsent', async () => {
+	const h = await harness({ allowPrivate: true, retryMs: [300, 300], statuses: [500] });
+	try {
+		await h.finish();
+		expect(await h.logged('webhook attempt failed, will retry')).toMatchObject({ subscription: h.subscription.id, status: 500 });
+		expect(await h.subscriptions.remove(h.subscription.id, h.subscription.client_id)).toBe(true);
+		expect(await h.logged('webhook given up')).toMatchObject({ subscription: h.subscription.id, attempt: 2, status: null, error: 'the subscription was deleted' });
+		expect(h.heard).toHaveLength(1);
+	} finally {
+		await h.close();
 	}
 });

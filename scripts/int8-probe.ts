@@ -1,6 +1,6 @@
 /**
  * `npm run int8-probe`: would an int8 esrgan-slim beat the FP32 limit without losing quality? For each scale, the
- * converter's int8 graph (QDQ → QLinearConv, per-channel int8 weights, uint8 activations whose ranges are measured
+ * int8 graph (int8-probe/qdq-graph.ts: QDQ → QLinearConv, per-channel int8 weights, uint8 activations whose ranges are measured
  * on calibration images: for each tensor the clipping with the least quantisation error) against the FP32 graph,
  * both on ONNX Runtime with one thread: time on a 238×300 tile, and PSNR on each committed photo shrunk by the scale
  * and brought back. Calibrated twice: on the photos themselves (the best case), and on an image that is not one of
@@ -10,7 +10,8 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { modelDir } from '../runtime/local/models';
 import { readModelJson } from '../runtime/local/layers-model';
-import { convertLayersModel, type Ranges } from '../runtime/local/onnx/convert';
+import { convertLayersModel } from '../runtime/local/onnx/convert';
+import { int8Graph, measuringGraph, type Ranges } from './int8-probe/qdq-graph';
 
 const SESSION = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' as const, graphOptimizationLevel: 'all' as const, enableMemPattern: false };
 const PHOTOS = ['test/fixtures/chelsea.jpg', 'test/fixtures/sample.jpg'];
@@ -28,7 +29,7 @@ async function planar(file: string | Buffer, region?: { left: number; top: numbe
 /** Each tensor's range: the clipping (at a few quantiles) whose uint8 round trip errs least on the samples. */
 async function calibrate(scale: 2 | 3 | 4, inputs: ort.Tensor[]): Promise<Ranges> {
 	const dir = modelDir('slim', scale);
-	const s = await ort.InferenceSession.create(convertLayersModel(dir, { exposeAll: true }), SESSION);
+	const s = await ort.InferenceSession.create(measuringGraph(dir), SESSION);
 	const seen = new Map<string, Float32Array[]>();
 	for (const x of inputs) for (const [k, v] of Object.entries(await s.run({ [s.inputNames[0]]: x }))) seen.set(k, [...(seen.get(k) ?? []), Float32Array.from(v.data as Float32Array)]);
 	const ranges: Ranges = { [readModelJson(dir).graph.input_layers[0][0]]: [0, 255] };
@@ -101,7 +102,7 @@ async function msPerTile(s: ort.InferenceSession, tile: ort.Tensor): Promise<num
 			['the photos themselves', own],
 			['fixture.png (held out)', heldOut],
 		] as const) {
-			const i8 = await ort.InferenceSession.create(convertLayersModel(dir, { int8: await calibrate(scale, [...cal]) }), SESSION);
+			const i8 = await ort.InferenceSession.create(int8Graph(dir, await calibrate(scale, [...cal])), SESSION);
 			const drops = await Promise.all(PHOTOS.map(async (p, i) => base[i] - (await psnr(i8, p, scale))));
 			rows.push(`| x${scale} | ${label} | ${(f32ms / (await msPerTile(i8, tile))).toFixed(2)}× | ${drops.map((d) => `−${d.toFixed(3)} dB`).join(' / ')} | ${drops.every((d) => d <= 0.1) ? 'yes' : 'no'} |`);
 			process.stderr.write(`int8-probe: ${rows[rows.length - 1]}\n`);

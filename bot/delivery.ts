@@ -43,8 +43,8 @@ export type Delivered = 'reply' | 'channel' | 'dm';
 export class Delivery {
 	private readonly api: string;
 
-	constructor(private readonly o: { client: Client; token: string; apiUrl?: string; log: Logger }) {
-		this.api = `${(o.apiUrl ?? 'https://discord.com/api').replace(/\/+$/, '')}/v10`;
+	constructor(private readonly deps: { client: Client; token: string; apiUrl?: string; log: Logger }) {
+		this.api = `${(deps.apiUrl ?? 'https://discord.com/api').replace(/\/+$/, '')}/v10`;
 	}
 
 	/** A progress editor on the job's original reply. */
@@ -76,7 +76,7 @@ export class Delivery {
 			}
 		}
 		if (!notAllowed(refused) && !tooLarge(refused)) throw refused;
-		this.o.log.warn('channel refused the result: sending it by DM', { channel: door.channelId, user: door.userId, code: codeOf(refused) });
+		this.deps.log.warn('channel refused the result: sending it by DM', { channel: door.channelId, user: door.userId, code: codeOf(refused) });
 		const why = tooLarge(refused) ? text.tooLargeThere : text.missingPermission;
 		await this.toDm(door, outcome, (body) => text.couldNotPost(door.channelId, why, body));
 		return 'dm';
@@ -87,7 +87,7 @@ export class Delivery {
 		return (payload) => {
 			const body = { content: payload.content, allowed_mentions: { parse: [] } };
 			if (payload.file) return sendWithFile({ method: 'PATCH', url: `${this.api}${route}` }, body, payload.file);
-			return this.o.client.rest.patch(route, { body, auth: false });
+			return this.deps.client.rest.patch(route, { body, auth: false });
 		};
 	}
 
@@ -98,7 +98,7 @@ export class Delivery {
 
 	/** A DM to the job's user (no mention needed), the file under the bot's limit, else the link. */
 	private async toDm(door: BotDoor, outcome: Outcome, wrap: (body: string) => string): Promise<void> {
-		const dm = (await this.o.client.rest.post(Routes.userChannels(), { body: { recipient_id: door.userId } })) as { id: string };
+		const dm = (await this.deps.client.rest.post(Routes.userChannels(), { body: { recipient_id: door.userId } })) as { id: string };
 		const m = fitted(outcome, door.botUploadLimit);
 		try {
 			await this.post(dm.id, { content: wrap(m.content), allowed_mentions: { parse: [] } }, m.file);
@@ -110,8 +110,8 @@ export class Delivery {
 
 	private async post(channelId: string, body: Record<string, unknown>, file?: UploadFile): Promise<void> {
 		const route = Routes.channelMessages(channelId);
-		if (file) return sendWithFile({ method: 'POST', url: `${this.api}${route}`, authorization: `Bot ${this.o.token}` }, body, file);
-		await this.o.client.rest.post(route, { body });
+		if (file) return sendWithFile({ method: 'POST', url: `${this.api}${route}`, authorization: `Bot ${this.deps.token}` }, body, file);
+		await this.deps.client.rest.post(route, { body });
 	}
 }
 

@@ -34,13 +34,13 @@ export class Outbox {
 	private readonly delivering = new Set<string>();
 	private timer?: NodeJS.Timeout;
 
-	constructor(private readonly o: { jobs: JobStore; files: Files; delivery: Delivery; limits: UserLimits; log: Logger; retryMs: number }) {}
+	constructor(private readonly deps: { jobs: JobStore; files: Files; delivery: Delivery; limits: UserLimits; log: Logger; retryMs: number }) {}
 
 	/** The progress editor of a job this process answers for (made from its stored interaction when first needed). */
 	private editor(id: string, door?: BotDoor): ReplyEditor | undefined {
 		let e = this.editors.get(id);
 		if (!e && door) {
-			e = this.o.delivery.editorFor(door);
+			e = this.deps.delivery.editorFor(door);
 			this.editors.set(id, e);
 		}
 		return e;
@@ -50,7 +50,7 @@ export class Outbox {
 	private show(id: string, content: string): void {
 		const e = this.editor(id);
 		if (e) return e.update(content);
-		void this.o.jobs.get(id).then((row) => row?.door && this.editor(id, doorOf(row))?.update(content), () => undefined);
+		void this.deps.jobs.get(id).then((row) => row?.door && this.editor(id, doorOf(row))?.update(content), () => undefined);
 	}
 
 	/** A job was accepted here: its reply is this editor's. */
@@ -79,7 +79,7 @@ export class Outbox {
 	async finished(row: JobRow): Promise<void> {
 		this.places.delete(row.id);
 		const door = doorOf(row);
-		await this.o.limits.finish(door.userId, creditsOf(row)).catch((e: Error) => this.o.log.warn('could not count the job against its user', { job: row.id, error: e.message }));
+		await this.deps.limits.finish(door.userId, creditsOf(row)).catch((e: Error) => this.deps.log.warn('could not count the job against its user', { job: row.id, error: e.message }));
 		await this.deliver(row);
 	}
 
@@ -89,15 +89,15 @@ export class Outbox {
 		this.delivering.add(row.id);
 		const door = doorOf(row);
 		try {
-			const where = await this.o.delivery.deliver(door, await outcomeOf(row), this.editor(row.id, door));
-			await this.o.jobs.update(row.id, { deliver_after: null, result_deleted_at: Date.now() });
-			await this.o.files.remove(row.output_path);
-			this.o.log.info('job done', { job: row.id, interaction: row.id, user: door.userId, provider: row.provider, status: row.status, taskId: row.vendor_task_id, credits: row.credits_consumed, bytes: row.output_bytes, where, late: where !== 'reply' });
+			const where = await this.deps.delivery.deliver(door, await outcomeOf(row), this.editor(row.id, door));
+			await this.deps.jobs.update(row.id, { deliver_after: null, result_deleted_at: Date.now() });
+			await this.deps.files.remove(row.output_path);
+			this.deps.log.info('job done', { job: row.id, interaction: row.id, user: door.userId, provider: row.provider, status: row.status, taskId: row.vendor_task_id, credits: row.credits_consumed, bytes: row.output_bytes, where, late: where !== 'reply' });
 		} catch (e) {
 			const giveUp = Date.now() - (row.finished_at ?? row.created_at) > GIVE_UP_MS;
-			await this.o.jobs.update(row.id, { deliver_after: giveUp ? null : Date.now() + this.o.retryMs }).catch(() => false);
-			if (giveUp) await this.o.files.remove(row.output_path);
-			this.o.log[giveUp ? 'error' : 'warn'](giveUp ? 'could not deliver a job for a day: given up' : 'could not deliver a job: trying again later', { job: row.id, user: door.userId, channel: door.channelId, error: (e as Error).message, code: (e as { code?: unknown }).code, retryInSeconds: giveUp ? undefined : this.o.retryMs / 1000 });
+			await this.deps.jobs.update(row.id, { deliver_after: giveUp ? null : Date.now() + this.deps.retryMs }).catch(() => false);
+			if (giveUp) await this.deps.files.remove(row.output_path);
+			this.deps.log[giveUp ? 'error' : 'warn'](giveUp ? 'could not deliver a job for a day: given up' : 'could not deliver a job: trying again later', { job: row.id, user: door.userId, channel: door.channelId, error: (e as Error).message, code: (e as { code?: unknown }).code, retryInSeconds: giveUp ? undefined : this.deps.retryMs / 1000 });
 		} finally {
 			this.editors.delete(row.id);
 			this.delivering.delete(row.id);
@@ -106,17 +106,17 @@ export class Outbox {
 
 	/** Delivers what is due: every undelivered job when `all` (this process alone answers, after a restart). */
 	async retryDue(all = false): Promise<void> {
-		const due = await this.o.jobs.dueDeliveries(all ? Number.MAX_SAFE_INTEGER : Date.now(), 50).catch(() => [] as JobRow[]);
+		const due = await this.deps.jobs.dueDeliveries(all ? Number.MAX_SAFE_INTEGER : Date.now(), 50).catch(() => [] as JobRow[]);
 		for (const row of due) await this.deliver(row);
 	}
 
 	start(): void {
 		let ticks = 0;
-		const every = Math.min(this.o.retryMs, 60_000);
+		const every = Math.min(this.deps.retryMs, 60_000);
 		this.timer = setInterval(() => {
 			void this.retryDue();
 			// About once an hour: the records of jobs finished more than a week ago.
-			if (++ticks % Math.max(1, Math.round(3_600_000 / every)) === 0) void this.o.jobs.purge(Date.now() - KEEP_JOBS_MS, Date.now()).catch(() => undefined);
+			if (++ticks % Math.max(1, Math.round(3_600_000 / every)) === 0) void this.deps.jobs.purge(Date.now() - KEEP_JOBS_MS, Date.now()).catch(() => undefined);
 		}, every);
 		this.timer.unref();
 	}

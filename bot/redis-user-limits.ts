@@ -32,14 +32,14 @@ export class RedisUserLimits implements UserLimits {
 
 	constructor(
 		redis: Redis,
-		private readonly o: LimitSettings & { /** How long a held slot outlives a process that died holding it. */ busyTtlMs: number },
+		private readonly settings: LimitSettings & { /** How long a held slot outlives a process that died holding it. */ busyTtlMs: number },
 	) {
 		if (!('claimUserSlot' in redis)) redis.defineCommand('claimUserSlot', { numberOfKeys: 3, lua: CLAIM });
 		this.redis = redis as WithClaim;
 	}
 
 	private now(): number {
-		return (this.o.now ?? Date.now)();
+		return (this.settings.now ?? Date.now)();
 	}
 
 	private keys(userId: string) {
@@ -48,10 +48,10 @@ export class RedisUserLimits implements UserLimits {
 
 	async claim(userId: string): Promise<Rejection | undefined> {
 		const k = this.keys(userId);
-		const r = await this.redis.claimUserSlot(k.busy, k.cool, k.used, String(this.o.busyTtlMs), String(this.o.dailyCreditCap));
+		const r = await this.redis.claimUserSlot(k.busy, k.cool, k.used, String(this.settings.busyTtlMs), String(this.settings.dailyCreditCap));
 		if (r[0] === 'busy') return { reason: 'busy' };
 		if (r[0] === 'cooldown') return { reason: 'cooldown', retryAt: this.now() + Number(r[1]) };
-		if (r[0] === 'daily-cap') return { reason: 'daily-cap', used: Number(r[1]), cap: this.o.dailyCreditCap, resetsAt: nextMidnight(this.now()) };
+		if (r[0] === 'daily-cap') return { reason: 'daily-cap', used: Number(r[1]), cap: this.settings.dailyCreditCap, resetsAt: nextMidnight(this.now()) };
 		return undefined;
 	}
 
@@ -62,7 +62,7 @@ export class RedisUserLimits implements UserLimits {
 	async finish(userId: string, credits: number | null): Promise<void> {
 		const k = this.keys(userId);
 		const m = this.redis.multi().del(k.busy).incrbyfloat(k.used, counted(credits)).pexpire(k.used, 2 * 86_400_000);
-		if (this.o.cooldownMs > 0) m.set(k.cool, '1', 'PX', this.o.cooldownMs);
+		if (this.settings.cooldownMs > 0) m.set(k.cool, '1', 'PX', this.settings.cooldownMs);
 		await m.exec();
 	}
 

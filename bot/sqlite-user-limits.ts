@@ -34,14 +34,14 @@ export class SqliteUserLimits implements UserLimits {
 
 	constructor(
 		dataDir: string,
-		private readonly o: LimitSettings & { /** How long a held slot outlives a process that died holding it. */ busyTtlMs: number },
+		private readonly settings: LimitSettings & { /** How long a held slot outlives a process that died holding it. */ busyTtlMs: number },
 	) {
 		// One bot process owns its data directory (a fleet keeps its limits in Redis).
 		this.db = new Db(join(dataDir, 'limits.db'), MIGRATIONS, { exclusive: true });
 	}
 
 	private now(): number {
-		return (this.o.now ?? Date.now)();
+		return (this.settings.now ?? Date.now)();
 	}
 
 	async claim(userId: string): Promise<Rejection | undefined> {
@@ -50,11 +50,11 @@ export class SqliteUserLimits implements UserLimits {
 			const u = this.db.get<UserRow>('SELECT busy_until, cool_until FROM users WHERE user_id = :userId', { userId });
 			if (u?.busy_until && u.busy_until > now) return { reason: 'busy' } as const;
 			if (u?.cool_until && u.cool_until > now) return { reason: 'cooldown', retryAt: u.cool_until } as const;
-			if (this.o.dailyCreditCap > 0) {
+			if (this.settings.dailyCreditCap > 0) {
 				const used = this.used(userId, now);
-				if (used >= this.o.dailyCreditCap) return { reason: 'daily-cap', used, cap: this.o.dailyCreditCap, resetsAt: nextMidnight(now) } as const;
+				if (used >= this.settings.dailyCreditCap) return { reason: 'daily-cap', used, cap: this.settings.dailyCreditCap, resetsAt: nextMidnight(now) } as const;
 			}
-			this.db.run('INSERT INTO users (user_id, busy_until) VALUES (:userId, :until) ON CONFLICT (user_id) DO UPDATE SET busy_until = :until', { userId, until: now + this.o.busyTtlMs });
+			this.db.run('INSERT INTO users (user_id, busy_until) VALUES (:userId, :until) ON CONFLICT (user_id) DO UPDATE SET busy_until = :until', { userId, until: now + this.settings.busyTtlMs });
 			return undefined;
 		});
 	}
@@ -67,7 +67,7 @@ export class SqliteUserLimits implements UserLimits {
 		const now = this.now();
 		const day = utcDay(now);
 		this.db.tx(() => {
-			const cool = this.o.cooldownMs > 0 ? now + this.o.cooldownMs : null;
+			const cool = this.settings.cooldownMs > 0 ? now + this.settings.cooldownMs : null;
 			this.db.run('INSERT INTO users (user_id, busy_until, cool_until) VALUES (:userId, NULL, :cool) ON CONFLICT (user_id) DO UPDATE SET busy_until = NULL, cool_until = :cool', { userId, cool });
 			this.db.run('INSERT INTO usage (day, user_id, used) VALUES (:day, :userId, :n) ON CONFLICT (day, user_id) DO UPDATE SET used = used + :n', { day, userId, n: counted(credits) });
 			// Yesterday's counts are kept (a day's last job may end after midnight); older ones go.

@@ -78,7 +78,7 @@ export class JobExecutor {
 	private readonly durations: number[] = [];
 	private stopping = false;
 
-	constructor(private readonly d: ExecutorDeps) {}
+	constructor(private readonly deps: ExecutorDeps) {}
 
 	progress(id: string): Progress | undefined {
 		return this.running.get(id)?.progress;
@@ -91,11 +91,11 @@ export class JobExecutor {
 
 	/** Runs a queued job to its end. `onSent`: the job has left for the vendor (a task id, or a sync job done). */
 	async start(id: string, onSent?: () => void): Promise<void> {
-		const row = await this.d.jobs.get(id);
+		const row = await this.deps.jobs.get(id);
 		if (!row || row.status !== 'queued') return;
 		const holder = newId('run');
 		// Not written: canceled meanwhile.
-		if (!(await this.d.jobs.update(id, { status: 'running', phase: 'preparing', started_at: Date.now(), holder }))) return;
+		if (!(await this.deps.jobs.update(id, { status: 'running', phase: 'preparing', started_at: Date.now(), holder }))) return;
 		await this.track({ ...row, status: 'running', phase: 'preparing', holder }, (run) => this.upscale(row, run), onSent);
 	}
 
@@ -107,23 +107,23 @@ export class JobExecutor {
 	 */
 	async takeOver(stale: JobRow, o: { rerun: boolean }): Promise<{ outcome: 'resumed' | 'failed' | 'requeued'; done: Promise<void> }> {
 		// Held by this run from here on, and read in the same step: the previous run can no longer write.
-		const row = (await this.d.jobs.takeOver(stale.id, newId('run'))) ?? stale;
+		const row = (await this.deps.jobs.takeOver(stale.id, newId('run'))) ?? stale;
 		const holder = row.holder ?? undefined;
 		const provider = row.provider as ProviderId;
 		const name = PROVIDER_NAMES[provider];
 		if (row.vendor_task_id) {
-			this.d.log.info('resuming job', { job: row.id, provider, taskId: row.vendor_task_id });
-			this.d.onResume?.(row);
-			const done = this.track(row, (run) => this.d.upscaler(provider).resume(row.vendor_task_id!, { timeoutMs: this.d.jobTimeoutMs }, run));
+			this.deps.log.info('resuming job', { job: row.id, provider, taskId: row.vendor_task_id });
+			this.deps.onResume?.(row);
+			const done = this.track(row, (run) => this.deps.upscaler(provider).resume(row.vendor_task_id!, { timeoutMs: this.deps.jobTimeoutMs }, run));
 			return { outcome: 'resumed', done };
 		}
 		const paid = isPaid(provider);
 		const sending = row.phase === 'sending' && paid;
 		if (!sending && o.rerun) {
-			await this.d.jobs.update(row.id, { status: 'queued', phase: 'queued', started_at: null }, holder);
+			await this.deps.jobs.update(row.id, { status: 'queued', phase: 'queued', started_at: null }, holder);
 			return { outcome: 'requeued', done: Promise.resolve() };
 		}
-		const { who, again } = this.d.voice;
+		const { who, again } = this.deps.voice;
 		const message = !paid
 			? `${cap(who)} stopped while ${name} was working on this job: nothing was charged. ${again}`
 			: sending
@@ -148,7 +148,7 @@ export class JobExecutor {
 	async stop(): Promise<void> {
 		this.stopping = true;
 		for (const r of this.running.values()) {
-			if (r.phase === 'preparing') await this.d.jobs.update(r.row.id, { status: 'queued', phase: 'queued', started_at: null }, r.holder);
+			if (r.phase === 'preparing') await this.deps.jobs.update(r.row.id, { status: 'queued', phase: 'queued', started_at: null }, r.holder);
 			r.controller.abort();
 		}
 	}
@@ -158,7 +158,7 @@ export class JobExecutor {
 		const entry: Running = { row, holder: row.holder ?? newId('run'), controller: new AbortController(), phase: row.phase };
 		/** A write of this run's; when another run holds the job now, this one stops. */
 		const write = async (patch: Parameters<JobStore['update']>[1]) => {
-			if (await this.d.jobs.update(row.id, patch, entry.holder)) return;
+			if (await this.deps.jobs.update(row.id, patch, entry.holder)) return;
 			if (entry.canceled) return;
 			entry.superseded = true;
 			entry.controller.abort();
@@ -170,7 +170,7 @@ export class JobExecutor {
 			signal: entry.controller.signal,
 			onProgress: (p: Progress) => {
 				entry.progress = p;
-				this.d.onProgress?.(row.id, p);
+				this.deps.onProgress?.(row.id, p);
 			},
 			// The paid request is about to leave: a crash from here on may have cost a credit.
 			beforeSend: async () => {
@@ -181,7 +181,7 @@ export class JobExecutor {
 			onSubmitted: async (taskId: string) => {
 				entry.phase = 'submitted';
 				await write({ phase: entry.phase, vendor_task_id: taskId, execution: 'async' });
-				this.d.log.info('task submitted', { job: row.id, provider: row.provider, taskId });
+				this.deps.log.info('task submitted', { job: row.id, provider: row.provider, taskId });
 				onSent?.();
 			},
 		};
@@ -192,7 +192,7 @@ export class JobExecutor {
 		} catch (e) {
 			// Canceled: the cancel wrote the outcome. Stopping: the stored phase tells the next process what to do.
 			// Superseded: another run holds the job and decides.
-			if (entry.superseded) this.d.log.warn('job taken over by another run: this one stopped', { job: row.id, phase: entry.phase });
+			if (entry.superseded) this.deps.log.warn('job taken over by another run: this one stopped', { job: row.id, phase: entry.phase });
 			if (entry.canceled || this.stopping || entry.superseded) return;
 			const err = asUpscaleError(e, row.provider as ProviderId);
 			await this.finishFailed(row, err, !isPaid(row.provider as ProviderId) || err.local || entry.phase === 'preparing', entry.holder);
@@ -205,18 +205,18 @@ export class JobExecutor {
 
 	private async upscale(row: JobRow, run: RunHooks): Promise<UpscaleResult> {
 		const provider = row.provider as ProviderId;
-		const upscaler = this.d.upscaler(provider);
+		const upscaler = this.deps.upscaler(provider);
 		const options = JSON.parse(row.options) as UpscaleOptionsInput;
 		let bytes: Uint8Array;
 		let fileName = row.input_name ?? 'image';
 		let facts: InputFacts;
 		if (row.image_url) {
 			run.onProgress({ stage: 'downloading', provider, elapsedMs: 0 });
-			const got = await this.d.fetchImage(row.image_url, { signal: run.signal, provider, fileName: row.input_name ?? undefined });
+			const got = await this.deps.fetchImage(row.image_url, { signal: run.signal, provider, fileName: row.input_name ?? undefined });
 			bytes = got.bytes;
 			fileName = got.fileName;
 			facts = sniffImage(bytes);
-			await this.d.jobs.update(row.id, { input_name: fileName, input_format: facts.format, input_width: facts.width, input_height: facts.height, input_bytes: facts.bytes });
+			await this.deps.jobs.update(row.id, { input_name: fileName, input_format: facts.format, input_width: facts.width, input_height: facts.height, input_bytes: facts.bytes });
 			upscaler.check(facts, options);
 		} else {
 			bytes = new Uint8Array(await readFile(row.input_path!));
@@ -240,8 +240,8 @@ export class JobExecutor {
 	}
 
 	private async finishSucceeded(row: JobRow, r: UpscaleResult, holder: string): Promise<void> {
-		const path = await this.d.files.writeResult(row.id, r.extension, r.bytes);
-		const written = await this.d.jobs.update(row.id, {
+		const path = await this.deps.files.writeResult(row.id, r.extension, r.bytes);
+		const written = await this.deps.jobs.update(row.id, {
 			status: 'succeeded',
 			phase: 'done',
 			finished_at: Date.now(),
@@ -257,31 +257,31 @@ export class JobExecutor {
 			output_bytes: r.bytes.length,
 			result_url: r.resultUrl ?? null,
 			result_expires_at: r.resultExpiresAt ?? null,
-			...this.d.outcomePatch?.(),
+			...this.deps.outcomePatch?.(),
 		}, holder);
 		// Canceled while it finished (the cancel's outcome stands), or another run holds it: the result goes.
 		if (!written) {
-			const now = await this.d.jobs.get(row.id);
-			if (now && now.status !== 'canceled') this.d.log.warn('job taken over by another run: this one stopped', { job: row.id, phase: 'done' });
-			return this.d.files.remove(path);
+			const now = await this.deps.jobs.get(row.id);
+			if (now && now.status !== 'canceled') this.deps.log.warn('job taken over by another run: this one stopped', { job: row.id, phase: 'done' });
+			return this.deps.files.remove(path);
 		}
-		await this.d.files.remove(row.input_path);
-		this.d.onOutcome?.(row.provider, 'succeeded');
-		this.d.log.info('job succeeded', { job: row.id, provider: row.provider, taskId: r.taskId, bytes: r.bytes.length, credits: r.credits.consumed, ...(r.params.backend ? { backend: r.params.backend } : {}) });
+		await this.deps.files.remove(row.input_path);
+		this.deps.onOutcome?.(row.provider, 'succeeded');
+		this.deps.log.info('job succeeded', { job: row.id, provider: row.provider, taskId: r.taskId, bytes: r.bytes.length, credits: r.credits.consumed, ...(r.params.backend ? { backend: r.params.backend } : {}) });
 		await this.ended(row.id);
 	}
 
 	private async finishFailed(row: JobRow, e: UpscaleError, nothingCharged: boolean, holder?: string): Promise<void> {
 		const message = nothingCharged && !/nothing was charged/i.test(e.message) && isPaid(row.provider as ProviderId) ? `${e.message} Nothing was charged.` : e.message;
-		if (!(await this.d.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id, ...this.d.outcomePatch?.() }, holder))) return;
-		this.d.files.removeSync(row.input_path);
-		this.d.onOutcome?.(row.provider, 'failed');
-		this.d.log.warn('job failed', { job: row.id, provider: row.provider, code: e.code, taskId: e.taskId, error: message });
+		if (!(await this.deps.jobs.update(row.id, { status: 'failed', phase: 'done', finished_at: Date.now(), error_code: e.code, error_message: message, nothing_charged: nothingCharged ? 1 : 0, vendor_task_id: e.taskId ?? row.vendor_task_id, ...this.deps.outcomePatch?.() }, holder))) return;
+		this.deps.files.removeSync(row.input_path);
+		this.deps.onOutcome?.(row.provider, 'failed');
+		this.deps.log.warn('job failed', { job: row.id, provider: row.provider, code: e.code, taskId: e.taskId, error: message });
 		await this.ended(row.id);
 	}
 
 	private async ended(id: string): Promise<void> {
-		const row = await this.d.jobs.get(id);
-		if (row) await this.d.onFinished(row);
+		const row = await this.deps.jobs.get(id);
+		if (row) await this.deps.onFinished(row);
 	}
 }

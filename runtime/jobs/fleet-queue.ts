@@ -39,7 +39,7 @@ export class FleetQueue implements JobQueue {
 	private readonly queues: Record<string, Queue>;
 
 	constructor(
-		private readonly d: {
+		private readonly deps: {
 			names: FleetNames;
 			redis: Redis;
 			jobs: JobStore;
@@ -51,9 +51,9 @@ export class FleetQueue implements JobQueue {
 		},
 	) {
 		this.queues = Object.fromEntries(
-			[d.names.vendorQueue, d.names.localQueue].map((name) => {
-				const q = new Queue(name, { connection: d.connection });
-				q.on('error', (e) => d.onError(e.message));
+			[deps.names.vendorQueue, deps.names.localQueue].map((name) => {
+				const q = new Queue(name, { connection: deps.connection });
+				q.on('error', (e) => deps.onError(e.message));
 				return [name, q];
 			}),
 		);
@@ -61,31 +61,31 @@ export class FleetQueue implements JobQueue {
 
 	async enqueue(id: string, provider: string): Promise<void> {
 		// The job id is BullMQ's too: one queue entry per job, whoever adds it.
-		await this.queues[queueFor(this.d.names, provider)].add('job', { id }, { jobId: id, removeOnComplete: true, removeOnFail: true });
+		await this.queues[queueFor(this.deps.names, provider)].add('job', { id }, { jobId: id, removeOnComplete: true, removeOnFail: true });
 	}
 
 	async cancel(row: JobRow): Promise<{ vendorMayCharge: boolean; message: string }> {
 		const outcome = cancelOutcome(row);
-		await this.d.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message });
+		await this.deps.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message });
 		// A waiting job leaves the queue; a running one is stopped by its worker.
-		await this.queues[queueFor(this.d.names, row.provider)].remove(row.id).catch(() => 0);
-		await this.d.redis.publish(this.d.names.cancelChannel, row.id);
-		this.d.files.removeSync(row.input_path);
-		this.d.onOutcome?.(row.provider, 'canceled');
+		await this.queues[queueFor(this.deps.names, row.provider)].remove(row.id).catch(() => 0);
+		await this.deps.redis.publish(this.deps.names.cancelChannel, row.id);
+		this.deps.files.removeSync(row.input_path);
+		this.deps.onOutcome?.(row.provider, 'canceled');
 		return outcome;
 	}
 
 	async settled(id: string, ms: number): Promise<void> {
 		const until = Date.now() + ms;
 		for (;;) {
-			const row = await this.d.jobs.get(id);
+			const row = await this.deps.jobs.get(id);
 			if (!row || FINISHED.includes(row.status) || Date.now() >= until) return;
 			await new Promise((r) => setTimeout(r, Math.min(200, until - Date.now())));
 		}
 	}
 
 	async progress(id: string): Promise<Progress | undefined> {
-		const v = await this.d.redis.get(this.d.names.progressKey(id));
+		const v = await this.deps.redis.get(this.deps.names.progressKey(id));
 		return v ? (JSON.parse(v) as Progress) : undefined;
 	}
 
@@ -115,6 +115,6 @@ export class FleetQueue implements JobQueue {
 	async stop(): Promise<void> {
 		await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => undefined)));
 		// BullMQ leaves a connection it was given open.
-		await this.d.connection.quit().catch(() => this.d.connection.disconnect());
+		await this.deps.connection.quit().catch(() => this.deps.connection.disconnect());
 	}
 }

@@ -37,44 +37,44 @@ export class FleetWorker {
 	private workers: Worker[] = [];
 	private stopping = false;
 
-	constructor(private readonly d: FleetWorkerDeps) {
+	constructor(private readonly deps: FleetWorkerDeps) {
 		this.executor = new JobExecutor({
-			...d,
+			...deps,
 			onFinished: async (row) => {
 				this.shared.delete(row.id);
-				await d.redis.del(d.names.progressKey(row.id)).catch(() => 0);
-				await d.onFinished(row);
+				await deps.redis.del(deps.names.progressKey(row.id)).catch(() => 0);
+				await deps.onFinished(row);
 			},
 			onProgress: (id: string, p: Progress) => {
-				d.onProgress?.(id, p);
+				deps.onProgress?.(id, p);
 				const last = this.shared.get(id);
 				const now = Date.now();
 				if (last && last.stage === p.stage && now - last.at < PROGRESS_EVERY_MS) return;
 				this.shared.set(id, { at: now, stage: p.stage });
-				void d.redis.set(d.names.progressKey(id), JSON.stringify(p), 'EX', 3600).catch(() => undefined);
+				void deps.redis.set(deps.names.progressKey(id), JSON.stringify(p), 'EX', 3600).catch(() => undefined);
 			},
 		});
 	}
 
 	async start(): Promise<void> {
-		const { d } = this;
-		const options = { connection: d.bull, lockDuration: d.lockMs, stalledInterval: d.lockMs, maxStalledCount: 1000 };
+		const { deps } = this;
+		const options = { connection: deps.bull, lockDuration: deps.lockMs, stalledInterval: deps.lockMs, maxStalledCount: 1000 };
 		const processor = (job: Job<{ id: string }>, token?: string) => this.process(job, token);
-		this.workers = [new Worker(d.names.vendorQueue, processor, { ...options, concurrency: d.concurrency }), new Worker(d.names.localQueue, processor, { ...options, concurrency: 1 })];
-		for (const w of this.workers) w.on('error', (e) => d.log.warn('queue', { error: e.message.split(d.redisUrl).join(d.where) }));
-		await d.sub.subscribe(d.names.cancelChannel);
-		d.sub.on('message', (_channel: string, id: string) => this.executor.abort(id));
+		this.workers = [new Worker(deps.names.vendorQueue, processor, { ...options, concurrency: deps.concurrency }), new Worker(deps.names.localQueue, processor, { ...options, concurrency: 1 })];
+		for (const w of this.workers) w.on('error', (e) => deps.log.warn('queue', { error: e.message.split(deps.redisUrl).join(deps.where) }));
+		await deps.sub.subscribe(deps.names.cancelChannel);
+		deps.sub.on('message', (_channel: string, id: string) => this.executor.abort(id));
 	}
 
 	private async process(job: Job<{ id: string }>, token?: string): Promise<void> {
-		const { d } = this;
+		const { deps } = this;
 		const id = job.data.id;
-		const row = await d.jobs.get(id);
+		const row = await deps.jobs.get(id);
 		if (!row || FINISHED.includes(row.status)) return;
 		if (row.status === 'running') {
 			// Its worker stopped (killed, or handed it back): resume, fail or run again, as its stored phase says.
 			const t = await this.executor.takeOver(row, { rerun: true });
-			d.log.info('took over a job', { job: id, outcome: t.outcome, taskId: row.vendor_task_id });
+			deps.log.info('took over a job', { job: id, outcome: t.outcome, taskId: row.vendor_task_id });
 			if (t.outcome === 'resumed') await t.done;
 			if (t.outcome === 'requeued' && !this.stopping) await this.executor.start(id);
 		} else {
@@ -82,7 +82,7 @@ export class FleetWorker {
 		}
 		if (this.stopping) {
 			// Stopped mid-job: another worker finishes it (the stored phase says how).
-			const now = await d.jobs.get(id);
+			const now = await deps.jobs.get(id);
 			if (now && !FINISHED.includes(now.status)) {
 				await job.moveToDelayed(Date.now() + 100, token);
 				throw new DelayedError();

@@ -43,11 +43,11 @@ export class Runner implements JobQueue {
 	private stopping = false;
 	private readonly executor: JobExecutor;
 
-	constructor(private readonly d: RunnerDeps) {
+	constructor(private readonly deps: RunnerDeps) {
 		this.executor = new JobExecutor({
-			...d,
+			...deps,
 			onFinished: async (row) => {
-				await d.onFinished(row);
+				await deps.onFinished(row);
 				this.notify(row.id);
 			},
 		});
@@ -86,7 +86,7 @@ export class Runner implements JobQueue {
 
 	/** Resolves when the job has finished, or after ms. */
 	async settled(id: string, ms: number): Promise<void> {
-		const row = await this.d.jobs.get(id);
+		const row = await this.deps.jobs.get(id);
 		if (!row || FINISHED.includes(row.status) || ms <= 0) return;
 		return new Promise((resolve) => {
 			const set = this.waiters.get(id) ?? new Set();
@@ -113,7 +113,7 @@ export class Runner implements JobQueue {
 	 * free for the next key that comes (with 4 slots: 3 and 1; with 2 or 3, all).
 	 */
 	private nextVendorJob(): Waiting | undefined {
-		const slots = this.d.parallelUploads;
+		const slots = this.deps.parallelUploads;
 		const waiting = new Set(this.queued.map((w) => w.client));
 		const cap = (client: string) => (waiting.size > 1 || !waiting.has(client) ? Math.max(1, Math.floor(slots / 2)) : slots - Math.floor(slots / 4));
 		const i = this.queued.findIndex((w) => this.sendingBy.of(w.client) < cap(w.client));
@@ -144,7 +144,7 @@ export class Runner implements JobQueue {
 		this.tellLine();
 		if (!this.running && !this.queued.length && !this.localQueued.length) this.idle.splice(0).forEach((f) => f());
 		if (this.stopping) return;
-		while (this.vendorSlots < this.d.concurrency && this.sending < this.d.parallelUploads) {
+		while (this.vendorSlots < this.deps.concurrency && this.sending < this.deps.parallelUploads) {
 			const next = this.nextVendorJob();
 			if (!next) break;
 			this.startVendorJob(next);
@@ -180,9 +180,9 @@ export class Runner implements JobQueue {
 	}
 
 	private tellLine(): void {
-		if (!this.d.onLine) return;
+		if (!this.deps.onLine) return;
 		const places = (line: Waiting[]) => line.map((w, i) => ({ id: w.id, position: i + 1 }));
-		this.d.onLine([...places(this.queued), ...places(this.localQueued)]);
+		this.deps.onLine([...places(this.queued), ...places(this.localQueued)]);
 	}
 
 	/**
@@ -196,9 +196,9 @@ export class Runner implements JobQueue {
 		const li = this.localQueued.findIndex((w) => w.id === row.id);
 		if (li >= 0) this.localQueued.splice(li, 1);
 		this.executor.abort(row.id);
-		await this.d.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message });
-		this.d.files.removeSync(row.input_path);
-		this.d.onOutcome?.(row.provider, 'canceled');
+		await this.deps.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message });
+		this.deps.files.removeSync(row.input_path);
+		this.deps.onOutcome?.(row.provider, 'canceled');
 		this.notify(row.id);
 		this.pump();
 		return outcome;
@@ -208,22 +208,22 @@ export class Runner implements JobQueue {
 	async recover(): Promise<{ resumed: number; failed: number; requeued: number }> {
 		let resumed = 0;
 		let failed = 0;
-		for (const row of await this.d.jobs.withStatus('running')) {
+		for (const row of await this.deps.jobs.withStatus('running')) {
 			const t = await this.executor.takeOver(row, { rerun: false });
 			if (t.outcome === 'resumed') {
 				resumed++;
 				this.running++;
 				void t.done
-					.catch((e: Error) => this.d.log.error('resumed job ended in error', { job: row.id, error: e.message }))
+					.catch((e: Error) => this.deps.log.error('resumed job ended in error', { job: row.id, error: e.message }))
 					.finally(() => {
 						this.running--;
 						this.pump();
 					});
 			} else failed++;
 		}
-		const queued = await this.d.jobs.withStatus('queued');
+		const queued = await this.deps.jobs.withStatus('queued');
 		for (const row of queued) this.add(row.id, row.provider, row.client_id);
-		if (resumed + failed + queued.length) this.d.log.info('recovered jobs after a restart', { resumed, failed, requeued: queued.length });
+		if (resumed + failed + queued.length) this.deps.log.info('recovered jobs after a restart', { resumed, failed, requeued: queued.length });
 		return { resumed, failed, requeued: queued.length };
 	}
 

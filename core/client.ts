@@ -66,7 +66,7 @@ export class UpscaleClient implements Upscaler {
 		});
 		const { clock, sleep } = cfg.ports;
 		const transport = this.transport;
-		this.flow = { vendor, provider: cfg.provider, transport, clock, sleep, state, scope, ctx: (deadline, signal): VendorContext => ({ t: transport, clock, baseUrl, deadline, signal }) };
+		this.flow = { vendor, provider: cfg.provider, transport, clock, sleep, state, scope, ctx: (deadline, signal): VendorContext => ({ transport, clock, baseUrl, deadline, signal }) };
 	}
 
 	get provider(): VendorId {

@@ -8,11 +8,11 @@ import { EXTENSION_BY_FORMAT, type ImageInfo } from './image';
 import { enlarges, targetSize, type UpscaleOptions } from './options';
 import type { ProviderInfo } from './vendors/types';
 
-const P = 'local' as const;
+const PROVIDER_ID = 'local' as const;
 
 /** The local engine as the registry lists it (core/vendors/index.ts): what it takes, and how it refuses the rest. */
 export const LOCAL: ProviderInfo = {
-	id: P,
+	id: PROVIDER_ID,
 	name: 'the local engine',
 	paid: false,
 	accepts: ['scale', 'width', 'height', 'format', 'quality', 'fast', 'best'],
@@ -69,21 +69,21 @@ export function modelPasses(ratio: number): Array<2 | 3 | 4> {
 }
 
 export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
-	if (o.execution === 'async') throw invalidOptions('The local engine runs on this machine and has no tasks to submit: drop --async.', P);
-	if (o.scale !== undefined && (o.width !== undefined || o.height !== undefined)) throw invalidOptions('Give either a scale or a width/height, not both.', P);
+	if (o.execution === 'async') throw invalidOptions('The local engine runs on this machine and has no tasks to submit: drop --async.', PROVIDER_ID);
+	if (o.scale !== undefined && (o.width !== undefined || o.height !== undefined)) throw invalidOptions('Give either a scale or a width/height, not both.', PROVIDER_ID);
 	const pixels = info.width * info.height;
 	if (pixels > LOCAL_LIMITS.maxInputPixels) {
-		throw invalidOptions(`The image is ${info.width}x${info.height} (${(pixels / 1e6).toFixed(1)} MP); the local engine takes at most ${LOCAL_LIMITS.maxInputPixels / 1e6} MP.`, P);
+		throw invalidOptions(`The image is ${info.width}x${info.height} (${(pixels / 1e6).toFixed(1)} MP); the local engine takes at most ${LOCAL_LIMITS.maxInputPixels / 1e6} MP.`, PROVIDER_ID);
 	}
 	const turned = info.orientation >= 5 && info.orientation <= 8;
 	const oriented = turned ? { width: info.height, height: info.width } : { width: info.width, height: info.height };
 	const target = targetSize(o, oriented);
 	const ratio = Math.max(target.width / oriented.width, target.height / oriented.height);
-	if (o.fast && o.best) throw invalidOptions('Choose fast mode or best quality, not both.', P);
+	if (o.fast && o.best) throw invalidOptions('Choose fast mode or best quality, not both.', PROVIDER_ID);
 	const method = o.fast ? 'fast' : 'ai';
 	const max = o.fast ? LOCAL_LIMITS.fastMaxScale : o.best ? LOCAL_LIMITS.bestMaxScale : LOCAL_LIMITS.aiMaxScale;
 	if (!enlarges(target, oriented)) {
-		throw invalidOptions(`${target.width}x${target.height} is not larger than the image (${oriented.width}x${oriented.height}): the local engine only upscales.`, P);
+		throw invalidOptions(`${target.width}x${target.height} is not larger than the image (${oriented.width}x${oriented.height}): the local engine only upscales.`, PROVIDER_ID);
 	}
 	if (ratio > max + 1e-9) {
 		throw invalidOptions(
@@ -92,20 +92,20 @@ export function planLocal(o: UpscaleOptions, info: ImageInfo): LocalPlan {
 				: o.best
 					? `The best-quality model upscales at most ${max}x (asked: ${ratio.toFixed(2)}x); the default model goes up to ${LOCAL_LIMITS.aiMaxScale}x.`
 					: `The AI model upscales at most ${max}x (asked: ${ratio.toFixed(2)}x); fast mode goes up to ${LOCAL_LIMITS.fastMaxScale}x.`,
-			P,
+			PROVIDER_ID,
 		);
 	}
 	if (target.width > LOCAL_LIMITS.maxOutputSide || target.height > LOCAL_LIMITS.maxOutputSide || target.width * target.height > LOCAL_LIMITS.maxOutputPixels) {
-		throw invalidOptions(`The result would be ${target.width}x${target.height}; the local engine writes at most ${LOCAL_LIMITS.maxOutputSide} px per side. Use a smaller scale.`, P);
+		throw invalidOptions(`The result would be ${target.width}x${target.height}; the local engine writes at most ${LOCAL_LIMITS.maxOutputSide} px per side. Use a smaller scale.`, PROVIDER_ID);
 	}
 	const format = o.format ?? EXTENSION_BY_FORMAT[info.format];
 	if (format === 'webp' && target.width * target.height > LOCAL_LIMITS.maxWebpOutputPixels) {
 		throw invalidOptions(
 			`The result would be ${target.width}x${target.height} (${((target.width * target.height) / 1e6).toFixed(0)} MP); the local engine writes WebP up to ${Math.floor(LOCAL_LIMITS.maxWebpOutputPixels / 1e6)} MP (the WebP encoder holds the whole picture in memory). Use --format jpg or png, or a smaller scale.`,
-			P,
+			PROVIDER_ID,
 		);
 	}
-	if (o.quality !== undefined && format === 'png') throw invalidOptions('quality applies to JPEG and WebP output; PNG is lossless (add --format jpg or webp).', P);
+	if (o.quality !== undefined && format === 'png') throw invalidOptions('quality applies to JPEG and WebP output; PNG is lossless (add --format jpg or webp).', PROVIDER_ID);
 	const quality = format === 'png' ? undefined : (o.quality ?? LOCAL_LIMITS.defaultQuality);
 	// Best quality: one ×4 pass whatever the ratio (thick's work is at the input's size, so ×4 costs about what ×2 would), resampled to the target.
 	const passes: Array<2 | 3 | 4> = o.fast ? [] : o.best ? [4] : modelPasses(ratio);

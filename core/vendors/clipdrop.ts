@@ -35,10 +35,10 @@ export const CLIPDROP_LIMITS = {
 
 const NAME = 'Clipdrop';
 export const CLIPDROP_DEFAULT_BASE_URL = 'https://clipdrop-api.co';
-const P = 'clipdrop' as const;
+const PROVIDER_ID = 'clipdrop' as const;
 
 const messages: StatusMessages = {
-	provider: P,
+	provider: PROVIDER_ID,
 	name: NAME,
 	byStatus: {
 		400: { code: 'INVALID_INPUT', text: `${NAME} rejected the request as malformed (400) while {what}: check the image and the options.` },
@@ -98,11 +98,11 @@ function refuseForeign(foreign: ForeignOption[]): string {
 function plan(o: UpscaleOptions, input: PreparedInput): Plan {
 	const L = CLIPDROP_LIMITS;
 	if (o.scale !== undefined && (o.width !== undefined || o.height !== undefined)) {
-		throw invalidOptions('Give either a scale or a width/height, not both.', P);
+		throw invalidOptions('Give either a scale or a width/height, not both.', PROVIDER_ID);
 	}
 	const { info } = requireBytes(input);
 	if (info.bytes > L.maxInputBytes) {
-		throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; Clipdrop accepts at most ${megabytes(L.maxInputBytes)}.`, P);
+		throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; Clipdrop accepts at most ${megabytes(L.maxInputBytes)}.`, PROVIDER_ID);
 	}
 	const target = targetSize(o, info);
 	const pixels = info.width * info.height;
@@ -117,22 +117,22 @@ function plan(o: UpscaleOptions, input: PreparedInput): Plan {
 	if (target.width > L.asyncMaxTarget || target.height > L.asyncMaxTarget) asyncProblems.push(`the async endpoint's output is at most ${L.asyncMaxTarget}x${L.asyncMaxTarget} (asked: ${target.width}x${target.height})`);
 	let execution: 'sync' | 'async';
 	if (o.execution === 'sync') {
-		if (syncProblems.length) throw invalidOptions(`Clipdrop cannot do this synchronously: ${syncProblems.join('; ')}.`, P);
+		if (syncProblems.length) throw invalidOptions(`Clipdrop cannot do this synchronously: ${syncProblems.join('; ')}.`, PROVIDER_ID);
 		execution = 'sync';
 	} else if (o.execution === 'async') {
-		if (asyncProblems.length) throw invalidOptions(`Clipdrop cannot do this asynchronously: ${asyncProblems.join('; ')}.`, P);
+		if (asyncProblems.length) throw invalidOptions(`Clipdrop cannot do this asynchronously: ${asyncProblems.join('; ')}.`, PROVIDER_ID);
 		execution = 'async';
 	} else if (!syncProblems.length && !(pixels > L.syncSureInputPixels && !asyncProblems.length)) {
 		execution = 'sync'; // one request and the same price: the cheapest path when it fits
 	} else if (!asyncProblems.length) {
 		execution = 'async';
 	} else {
-		throw invalidOptions(`Clipdrop cannot upscale this image as asked: ${[...syncProblems, ...asyncProblems].join('; ')}.`, P);
+		throw invalidOptions(`Clipdrop cannot upscale this image as asked: ${[...syncProblems, ...asyncProblems].join('; ')}.`, PROVIDER_ID);
 	}
 	if (!enlarges(target, info)) {
 		throw invalidOptions(
 			`${target.width}x${target.height} is not larger than the image (${info.width}x${info.height}): Clipdrop would charge a credit and return it no larger. Ask for a larger size or scale.`,
-			P,
+			PROVIDER_ID,
 		);
 	}
 	const params: Record<string, unknown> = { target_width: target.width, target_height: target.height };
@@ -155,16 +155,16 @@ const taskPath = (kind: 'task-status' | 'result', id: string) => `async-tasks/v1
 
 /** The multipart POST of either upscale endpoint (a submit: never resent once it may have arrived). */
 function submitForm(ctx: VendorContext, path: string, p: Plan, input: PreparedInput, what: string): Promise<HttpResponse> {
-	return ctx.t.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: body(p, input), deadline: ctx.deadline, signal: ctx.signal, what, beforeSend: ctx.beforeSend });
+	return ctx.transport.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: body(p, input), deadline: ctx.deadline, signal: ctx.signal, what, beforeSend: ctx.beforeSend });
 }
 
 /** A GET to one of the task endpoints (the shared budget and read retries apply). */
 function getTask(ctx: VendorContext, kind: 'task-status' | 'result', id: string, what: string, taskId?: string): Promise<HttpResponse> {
-	return ctx.t.send({ method: 'GET', url: joinUrl(ctx.baseUrl, taskPath(kind, id)), kind: 'read', deadline: ctx.deadline, signal: ctx.signal, what, taskId });
+	return ctx.transport.send({ method: 'GET', url: joinUrl(ctx.baseUrl, taskPath(kind, id)), kind: 'read', deadline: ctx.deadline, signal: ctx.signal, what, taskId });
 }
 
 export const clipdrop: Vendor = {
-	id: P,
+	id: PROVIDER_ID,
 	name: NAME,
 	paid: true,
 	keyNoun: 'API key',
@@ -190,7 +190,7 @@ export const clipdrop: Vendor = {
 		if (res.status !== 200) throw fail(res, what);
 		const contentType = header(res, 'content-type') ?? 'application/octet-stream';
 		if (!contentType.startsWith('image/')) {
-			throw vendorError(P, `Clipdrop answered 200 but with ${contentType} instead of an image (${bodyExcerpt(res)}).`, { status: 200 });
+			throw vendorError(PROVIDER_ID, `Clipdrop answered 200 but with ${contentType} instead of an image (${bodyExcerpt(res)}).`, { status: 200 });
 		}
 		return { image: { bytes: res.body, contentType }, credits: creditsFrom(res) };
 	},
@@ -201,7 +201,7 @@ export const clipdrop: Vendor = {
 		if (res.status < 200 || res.status >= 300) throw fail(res, what);
 		const taskId = readTaskId(jsonObject(res));
 		if (!taskId) {
-			throw vendorError(P, `Clipdrop accepted the upscale (credits may have been spent) but its answer has no task id: ${bodyExcerpt(res)}.`, {
+			throw vendorError(PROVIDER_ID, `Clipdrop accepted the upscale (credits may have been spent) but its answer has no task id: ${bodyExcerpt(res)}.`, {
 				status: res.status,
 			});
 		}
@@ -214,7 +214,7 @@ export const clipdrop: Vendor = {
 		if (res.status !== 200) throw fail(res, what, taskId);
 		const j = jsonObject(res);
 		const raw = typeof j?.status === 'string' ? j.status : undefined;
-		if (!raw) throw vendorError(P, `Clipdrop's task status answer has no status: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
+		if (!raw) throw vendorError(PROVIDER_ID, `Clipdrop's task status answer has no status: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
 		const s = raw.toLowerCase();
 		if (s === 'completed') return { status: 'completed', vendorStatus: raw };
 		if (s === 'failed') {
@@ -228,7 +228,7 @@ export const clipdrop: Vendor = {
 		}
 		// Not documented, but a word for work in progress is plainly that; anything else is not guessed at.
 		if (/run|process|progress|pend|start|work/.test(s)) return { status: 'processing', vendorStatus: raw };
-		throw vendorError(P, `Clipdrop reported an unknown task status "${raw}". The task may still finish: check it later with Get Task.`, {
+		throw vendorError(PROVIDER_ID, `Clipdrop reported an unknown task status "${raw}". The task may still finish: check it later with Get Task.`, {
 			taskId,
 			status: 200,
 		});
@@ -240,7 +240,7 @@ export const clipdrop: Vendor = {
 		if (res.status !== 200) throw fail(res, what, taskId);
 		const url = jsonObject(res)?.downloadUrl;
 		if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
-			throw vendorError(P, `Clipdrop's result answer has no download URL: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
+			throw vendorError(PROVIDER_ID, `Clipdrop's result answer has no download URL: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
 		}
 		return { url, expiresAt: ctx.clock.now() + clipdrop.resultLifetime.ms };
 	},

@@ -77,7 +77,7 @@ export interface ResultRef {
 }
 
 export interface VendorContext {
-	t: Transport;
+	transport: Transport;
 	clock: Clock;
 	baseUrl: string;
 	deadline: number;

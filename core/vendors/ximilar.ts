@@ -27,11 +27,11 @@ export const XIMILAR_LIMITS = {
 
 const NAME = 'Ximilar';
 export const XIMILAR_DEFAULT_BASE_URL = 'https://api.ximilar.com';
-const P = 'ximilar' as const;
+const PROVIDER_ID = 'ximilar' as const;
 const B64_PLACEHOLDER = '\u0000__IMAGE_BASE64__\u0000';
 
 const messages: StatusMessages = {
-	provider: P,
+	provider: PROVIDER_ID,
 	name: NAME,
 	byStatus: {
 		400: { code: 'INVALID_INPUT', text: `${NAME} rejected the request (400) while {what}: check the image and the options.` },
@@ -85,17 +85,17 @@ function refuseForeign(foreign: ForeignOption[]): string {
 
 function plan(o: UpscaleOptions, input: PreparedInput): Plan {
 	const scale = o.scale ?? 2;
-	if (!(XIMILAR_SCALES as readonly number[]).includes(scale)) throw invalidOptions(`Ximilar upscales by 2, 4 or 8; ${scale} is not one of them.`, P);
+	if (!(XIMILAR_SCALES as readonly number[]).includes(scale)) throw invalidOptions(`Ximilar upscales by 2, 4 or 8; ${scale} is not one of them.`, PROVIDER_ID);
 	if (o.quality !== undefined && o.format === undefined) {
-		throw invalidOptions('quality needs a format: Ximilar applies the output quality only when the output format is chosen.', P);
+		throw invalidOptions('quality needs a format: Ximilar applies the output quality only when the output format is chosen.', PROVIDER_ID);
 	}
-	if (o.webhook && o.execution === 'sync') throw invalidOptions('A webhook works only with async jobs; drop it or use async.', P);
+	if (o.webhook && o.execution === 'sync') throw invalidOptions('A webhook works only with async jobs; drop it or use async.', PROVIDER_ID);
 	let target: Plan['target'];
 	if (input.kind === 'bytes') {
 		const { info } = input;
-		if (info.bytes > XIMILAR_LIMITS.maxInputBytes) throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; this tool sends Ximilar at most ${megabytes(XIMILAR_LIMITS.maxInputBytes)} (pass a URL for larger files).`, P);
+		if (info.bytes > XIMILAR_LIMITS.maxInputBytes) throw invalidInput(`The image is ${(info.bytes / 1048576).toFixed(1)} MB; this tool sends Ximilar at most ${megabytes(XIMILAR_LIMITS.maxInputBytes)} (pass a URL for larger files).`, PROVIDER_ID);
 		if (info.width * info.height > XIMILAR_LIMITS.maxInputPixels) {
-			throw invalidInput(`The image is ${info.width}x${info.height} (${((info.width * info.height) / 1e6).toFixed(0)} MP); this tool sends Ximilar at most 50 MP.`, P);
+			throw invalidInput(`The image is ${info.width}x${info.height} (${((info.width * info.height) / 1e6).toFixed(0)} MP); this tool sends Ximilar at most 50 MP.`, PROVIDER_ID);
 		}
 		target = { width: info.width * scale, height: info.height * scale };
 	}
@@ -126,7 +126,7 @@ function readOutcome(j: Record<string, unknown> | undefined, taskId?: string): R
 	const why = [recStatus.error_description, recStatus.text, status.error_description, status.text].find((x) => typeof x === 'string') as string | undefined;
 	if (code !== undefined && code >= 300) {
 		throw new UpscaleError('TASK_FAILED', `Ximilar could not upscale the image (${code}${why ? `: ${why}` : ''}).`, {
-			provider: P,
+			provider: PROVIDER_ID,
 			taskId,
 			vendorMessage: why,
 			status: code,
@@ -134,7 +134,7 @@ function readOutcome(j: Record<string, unknown> | undefined, taskId?: string): R
 	}
 	const url = rec?._upscaled_image_url;
 	if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) {
-		throw new UpscaleError('TASK_FAILED', `Ximilar finished without an upscaled image URL${why ? ` (${why})` : ''}.`, { provider: P, taskId, vendorMessage: why });
+		throw new UpscaleError('TASK_FAILED', `Ximilar finished without an upscaled image URL${why ? ` (${why})` : ''}.`, { provider: PROVIDER_ID, taskId, vendorMessage: why });
 	}
 	const stats = (j?.statistics ?? {}) as Record<string, unknown>;
 	const seconds = finiteNumber(stats['processing time']);
@@ -147,16 +147,16 @@ function readOutcome(j: Record<string, unknown> | undefined, taskId?: string): R
 }
 
 async function getJson(ctx: VendorContext, path: string, what: string, taskId?: string): Promise<Record<string, unknown>> {
-	const res = await ctx.t.send({ method: 'GET', url: joinUrl(ctx.baseUrl, path), kind: 'read', deadline: ctx.deadline, signal: ctx.signal, what, taskId });
+	const res = await ctx.transport.send({ method: 'GET', url: joinUrl(ctx.baseUrl, path), kind: 'read', deadline: ctx.deadline, signal: ctx.signal, what, taskId });
 	if (res.status !== 200) throw fail(res, what, taskId);
 	const j = jsonObject(res);
-	if (!j) throw vendorError(P, `Ximilar answered ${what} with something that is not JSON: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
+	if (!j) throw vendorError(PROVIDER_ID, `Ximilar answered ${what} with something that is not JSON: ${bodyExcerpt(res)}.`, { taskId, status: 200 });
 	return j;
 }
 
 /** A paid POST (a submit: never resent once it may have arrived). */
 function post(ctx: VendorContext, path: string, json: EncodedBody, what: string): Promise<HttpResponse> {
-	return ctx.t.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: json, deadline: ctx.deadline, signal: ctx.signal, what, beforeSend: ctx.beforeSend });
+	return ctx.transport.send({ method: 'POST', url: joinUrl(ctx.baseUrl, path), kind: 'submit', body: json, deadline: ctx.deadline, signal: ctx.signal, what, beforeSend: ctx.beforeSend });
 }
 
 const requestPath = (id: string) => `account/v2/request/${encodeURIComponent(id)}`;
@@ -171,7 +171,7 @@ function stateOf(raw: string): TaskState['status'] | 'other' {
 }
 
 export const ximilar: Vendor = {
-	id: P,
+	id: PROVIDER_ID,
 	name: NAME,
 	paid: true,
 	keyNoun: 'API token',
@@ -196,7 +196,7 @@ export const ximilar: Vendor = {
 		const res = await post(ctx, `upscaler/${p.params.scale}x/upscale`, body(p, input, {}), what);
 		if (res.status < 200 || res.status >= 300) throw fail(res, what);
 		const j = jsonObject(res);
-		if (!j) throw vendorError(P, `Ximilar answered the upscale with something that is not JSON: ${bodyExcerpt(res)}.`, { status: res.status });
+		if (!j) throw vendorError(PROVIDER_ID, `Ximilar answered the upscale with something that is not JSON: ${bodyExcerpt(res)}.`, { status: res.status });
 		return { ref: { ...readOutcome(j), expiresAt: ctx.clock.now() + ximilar.resultLifetime.ms } };
 	},
 
@@ -207,7 +207,7 @@ export const ximilar: Vendor = {
 		if (res.status < 200 || res.status >= 300) throw fail(res, what);
 		const id = jsonObject(res)?.id;
 		if (typeof id !== 'string' || !id) {
-			throw vendorError(P, `Ximilar accepted the request but its answer has no id: ${bodyExcerpt(res)}.`, { status: res.status });
+			throw vendorError(PROVIDER_ID, `Ximilar accepted the request but its answer has no id: ${bodyExcerpt(res)}.`, { status: res.status });
 		}
 		return { taskId: id };
 	},
@@ -215,7 +215,7 @@ export const ximilar: Vendor = {
 	async status(ctx, taskId): Promise<TaskState> {
 		const j = await getJson(ctx, `${requestPath(taskId)}/status`, 'checking the task status', taskId);
 		const raw = typeof j.status === 'string' ? j.status : undefined;
-		if (!raw) throw vendorError(P, `Ximilar's status answer has no status: ${JSON.stringify(j).slice(0, 160)}.`, { taskId, status: 200 });
+		if (!raw) throw vendorError(PROVIDER_ID, `Ximilar's status answer has no status: ${JSON.stringify(j).slice(0, 160)}.`, { taskId, status: 200 });
 		const s = stateOf(raw);
 		if (s !== 'other') return { status: s, vendorStatus: raw };
 		// An undocumented state ends the wait: the full request tells whether anything came of it.
@@ -232,7 +232,7 @@ export const ximilar: Vendor = {
 		const j = await getJson(ctx, requestPath(taskId), 'getting the result', taskId);
 		const raw = typeof j.status === 'string' ? j.status : '';
 		if (stateOf(raw) === 'queued' || stateOf(raw) === 'processing') {
-			throw vendorError(P, `Ximilar has not finished this request yet (state ${raw}).`, { taskId });
+			throw vendorError(PROVIDER_ID, `Ximilar has not finished this request yet (state ${raw}).`, { taskId });
 		}
 		const ref = readOutcome((j.response ?? undefined) as Record<string, unknown> | undefined, taskId);
 		const created = typeof j.created === 'string' ? Date.parse(j.created) : NaN;

@@ -152,21 +152,21 @@ function withJobScripts(redis: Redis): WithJobScripts {
 export class RedisJobStore implements JobStore {
 	private readonly redis: WithJobScripts;
 
-	/** `prefix`: the door's own keys (`upscale:` for the job service, as it always was). */
+	/** `keyPrefix`: the door's own keys (`upscale:` for the job service, as it always was). */
 	constructor(
 		redis: Redis,
-		private readonly P = 'upscale:',
+		private readonly keyPrefix = 'upscale:',
 	) {
 		this.redis = withJobScripts(redis);
 	}
 
 	private key = {
-		job: (id: string) => `${this.P}job:${id}`,
-		status: (s: JobStatus) => `${this.P}status:${s}`,
-		clientJobs: (c: string) => `${this.P}client:${c}:jobs`,
-		clientActive: (c: string) => `${this.P}client:${c}:active`,
-		idem: (c: string, k: string) => `${this.P}idem:${c}:${k}`,
-		deliveries: () => `${this.P}deliveries`,
+		job: (id: string) => `${this.keyPrefix}job:${id}`,
+		status: (s: JobStatus) => `${this.keyPrefix}status:${s}`,
+		clientJobs: (c: string) => `${this.keyPrefix}client:${c}:jobs`,
+		clientActive: (c: string) => `${this.keyPrefix}client:${c}:active`,
+		idem: (c: string, k: string) => `${this.keyPrefix}idem:${c}:${k}`,
+		deliveries: () => `${this.keyPrefix}deliveries`,
 	};
 
 	async admit(job: NewJob, o: AdmitOptions): Promise<Admission> {
@@ -217,10 +217,10 @@ export class RedisJobStore implements JobStore {
 	async update(id: string, patch: JobPatch, holder?: string): Promise<boolean> {
 		// Sent as text: Lua's numbers would print a timestamp in exponent form.
 		const text = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === null ? null : String(v)]));
-		const written = (await this.redis.jobUpdate(this.key.job(id), this.P, id, JSON.stringify(text), holder ?? '')) === 1;
+		const written = (await this.redis.jobUpdate(this.key.job(id), this.keyPrefix, id, JSON.stringify(text), holder ?? '')) === 1;
 		if (written && patch.credits_remaining !== undefined && patch.credits_remaining !== null) {
 			const row = await this.get(id);
-			if (row) await this.redis.hset(`${this.P}credits`, row.provider, JSON.stringify({ remaining: patch.credits_remaining, at: patch.finished_at ?? Date.now() }));
+			if (row) await this.redis.hset(`${this.keyPrefix}credits`, row.provider, JSON.stringify({ remaining: patch.credits_remaining, at: patch.finished_at ?? Date.now() }));
 		}
 		if (written && patch.deliver_after !== undefined) {
 			if (patch.deliver_after === null) await this.redis.zrem(this.key.deliveries(), id);
@@ -276,17 +276,17 @@ export class RedisJobStore implements JobStore {
 	}
 
 	async expired(before: number): Promise<JobRow[]> {
-		const ids = await this.redis.zrangebyscore(`${this.P}finished`, '-inf', `(${before}`);
+		const ids = await this.redis.zrangebyscore(`${this.keyPrefix}finished`, '-inf', `(${before}`);
 		return (await this.rows(ids)).filter((r) => r.result_deleted_at === null && FINISHED.includes(r.status));
 	}
 
 	async purge(before: number): Promise<void> {
 		// Idempotency keys expire on their own (PX).
-		await this.redis.jobPurge(`${this.P}finished`, this.P, String(before));
+		await this.redis.jobPurge(`${this.keyPrefix}finished`, this.keyPrefix, String(before));
 	}
 
 	async lastCredits(provider: string): Promise<{ remaining: number; at: number } | undefined> {
-		const v = await this.redis.hget(`${this.P}credits`, provider);
+		const v = await this.redis.hget(`${this.keyPrefix}credits`, provider);
 		return v ? (JSON.parse(v) as { remaining: number; at: number }) : undefined;
 	}
 

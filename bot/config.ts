@@ -1,6 +1,6 @@
 /** The bot's configuration, from the environment, validated with zod: one readable line per bad value. */
 import { z } from 'zod';
-import { listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDORS, type ProviderId, type VendorId } from '../core';
+import { listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDOR_REGISTRY, type ProviderId, type VendorId } from '../core';
 import { defaultThreads, defaultTile, requireLocalPackages } from '../runtime';
 import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, envUrl, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 
@@ -9,7 +9,7 @@ const url = envUrl;
 const int = envInt;
 const list = envList;
 
-const keyName = (id: VendorId) => VENDORS[id].env.key;
+const keyName = (id: VendorId) => VENDOR_REGISTRY[id].env.key;
 
 export const configSchema = z
 	.object({

@@ -1,5 +1,5 @@
 /** `upscale --help`: the provider options come from core's OPTION_FIELDS, the providers and variables from the registry. */
-import { OPTION_FIELDS, PROVIDER_IDS, VENDOR_IDS, VENDORS } from '../core';
+import { OPTION_FIELDS, PROVIDER_IDS, VENDOR_IDS, VENDOR_REGISTRY } from '../core';
 
 const line = (left: string, help: string, width = 20) => `  ${left.padEnd(width)} ${help}`.trimEnd();
 
@@ -14,7 +14,7 @@ function optionSections(): string[] {
 }
 
 function environment(): string[] {
-	const vendors = VENDOR_IDS.map((id) => VENDORS[id].env);
+	const vendors = VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].env);
 	const rows: Array<[string, string]> = [
 		[vendors.map((e) => e.key).join(', '), "the vendors' keys"],
 		[vendors.map((e) => e.baseUrl).join(', '), 'other hosts (a proxy, or `npm run sandbox`)'],
@@ -30,7 +30,7 @@ export const USAGE = [
 	'Usage: upscale <file-or-url> [options]',
 	`       upscale --task <id> --provider ${VENDOR_IDS.join('|')} [--output PATH]`,
 	'',
-	`Upscales an image with ${VENDOR_IDS.map((id) => VENDORS[id].name).join(', ')} or the local engine (free, offline) and writes the result to a file.`,
+	`Upscales an image with ${VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].name).join(', ')} or the local engine (free, offline) and writes the result to a file.`,
 	'',
 	'Provider',
 	line('--provider NAME', `${PROVIDER_IDS.join(' | ')} (default: the vendor whose key is set, else local)`),

@@ -15,7 +15,7 @@ import type { Ports } from './ports';
 import { processState, type SharedState } from './state';
 import { DEFAULT_RETRY, Transport, type RetryPolicy } from './transport';
 import type { InputFacts, RunControl, SubmittedTask, TaskInfo, UpscaleInput, UpscaleResult, Upscaler } from './upscaler';
-import { isVendorId, listWords, VENDOR_IDS, VENDORS, type VendorId } from './vendors';
+import { isVendorId, listWords, VENDOR_IDS, VENDOR_REGISTRY, type VendorId } from './vendors';
 import type { VendorContext } from './vendors/types';
 
 export interface ClientConfig {
@@ -49,7 +49,7 @@ export class UpscaleClient implements Upscaler {
 
 	constructor(private readonly cfg: ClientConfig) {
 		if (!isVendorId(cfg.provider)) throw new UpscaleError('INVALID_OPTIONS', `Unknown provider "${String(cfg.provider)}": use ${listWords(VENDOR_IDS)}.`, { local: true });
-		const vendor = VENDORS[cfg.provider];
+		const vendor = VENDOR_REGISTRY[cfg.provider];
 		const badBaseUrl = cfg.baseUrl ? baseUrlProblem(cfg.baseUrl, vendor) : undefined;
 		if (badBaseUrl) throw new UpscaleError('INVALID_OPTIONS', badBaseUrl, { provider: cfg.provider, local: true });
 		const baseUrl = (cfg.baseUrl || vendor.defaultBaseUrl).trim().replace(/\/+$/, '');

@@ -15,7 +15,7 @@ export { baseUrlProblem } from './base-url';
 export { isPrivateHost } from './private-host';
 export { parseIpAddress, privateAddressReason, specialAddressReason, type IpBytes } from './ip-address';
 export type { UpscaleInput, UpscaleResult, TaskInfo, SubmittedTask, Progress, RunControl, Stage, OutputImage, Upscaler, InputFacts } from './upscaler';
-export { VENDORS, VENDOR_IDS, PROVIDER_IDS, PROVIDER_NAMES, isPaid, isProviderId, providerInfo, isVendorId, listWords, refuseForeignOptions, type VendorId, type Vendor, type ProviderInfo, type Credits, type TaskStatus } from './vendors';
+export { VENDOR_REGISTRY, VENDOR_IDS, PROVIDER_IDS, PROVIDER_NAMES, isPaid, isProviderId, providerInfo, isVendorId, listWords, refuseForeignOptions, type VendorId, type Vendor, type ProviderInfo, type Credits, type TaskStatus } from './vendors';
 export { planLocal, modelPasses, LOCAL, LOCAL_LIMITS, type LocalPlan, type LocalFormat } from './local';
 export { CLIPDROP_LIMITS, readTaskId } from './vendors/clipdrop';
 export { XIMILAR_LIMITS, XIMILAR_SCALES, ximilarAuthorization, ximilarKeyRefused } from './vendors/ximilar';

@@ -4,7 +4,7 @@
  * that lists every bad value on its own line without repeating a secret.
  */
 import { z } from 'zod';
-import { parseRateLimit, VENDOR_IDS, VENDORS, type BudgetLimits, type VendorId } from '../core';
+import { parseRateLimit, VENDOR_IDS, VENDOR_REGISTRY, type BudgetLimits, type VendorId } from '../core';
 
 export const envUrl = (name: string) => z.string().regex(/^https?:\/\/[^\s/]+/i, `${name} must be an http(s) URL`);
 
@@ -76,7 +76,7 @@ export const envSwitch = (name: string) =>
 /** Each vendor's key, base URL and quota, named by its registry entry (CLIPDROP_API_KEY, …). */
 export const vendorSettings = Object.fromEntries(
 	VENDOR_IDS.flatMap((id) => {
-		const env = VENDORS[id].env;
+		const env = VENDOR_REGISTRY[id].env;
 		return [
 			[env.key, z.string().trim().min(1).optional()],
 			[env.baseUrl, envUrl(env.baseUrl).optional()],
@@ -91,7 +91,7 @@ export type VendorSettings = Partial<Record<VendorId, { key: string; baseUrl?: s
 export function configuredVendors(values: Record<string, unknown>): VendorSettings {
 	const providers: VendorSettings = {};
 	for (const id of VENDOR_IDS) {
-		const env = VENDORS[id].env;
+		const env = VENDOR_REGISTRY[id].env;
 		const key = values[env.key] as string | undefined;
 		if (key) providers[id] = { key, baseUrl: values[env.baseUrl] as string | undefined, rateLimit: values[env.rateLimit] as BudgetLimits | undefined };
 	}

@@ -1,5 +1,5 @@
 /** Node-side pieces shared by the CLI and the bot. */
-import { parseRateLimit, UpscaleClient, UpscaleError, VENDOR_IDS, VENDORS, type BudgetLimits, type Ports, type SharedState, type VendorId } from '../core';
+import { parseRateLimit, UpscaleClient, UpscaleError, VENDOR_IDS, VENDOR_REGISTRY, type BudgetLimits, type Ports, type SharedState, type VendorId } from '../core';
 import { nodePorts } from './http-undici';
 
 export { collectBody, createUndiciHttp, discardBody, nodePorts, nodeSleep, systemClock } from './http-undici';
@@ -15,7 +15,7 @@ export interface VendorEnv {
 
 /** The key, base URL and rate limit of a vendor from the environment; a malformed value is an error that names the variable. */
 export function vendorEnv(provider: VendorId, env: NodeJS.ProcessEnv = process.env): VendorEnv {
-	const n = VENDORS[provider].env;
+	const n = VENDOR_REGISTRY[provider].env;
 	const key = env[n.key]?.trim() || undefined;
 	const baseUrl = env[n.baseUrl]?.trim() || undefined;
 	if (baseUrl && !/^https?:\/\/[^\s/]+/i.test(baseUrl)) {
@@ -32,14 +32,14 @@ export function vendorEnv(provider: VendorId, env: NodeJS.ProcessEnv = process.e
 
 /** The first vendor (in the registry's order) whose key is set, if any. */
 export function vendorWithKey(env: NodeJS.ProcessEnv = process.env): VendorId | undefined {
-	return VENDOR_IDS.find((id) => env[VENDORS[id].env.key]?.trim());
+	return VENDOR_IDS.find((id) => env[VENDOR_REGISTRY[id].env.key]?.trim());
 }
 
 /** A vendor's client from the environment; `state`: budgets shared beyond this process (REDIS_URL, redis-connection.ts). */
 export function clientFromEnv(provider: VendorId, env: NodeJS.ProcessEnv = process.env, ports: Ports = nodePorts(), state?: SharedState): UpscaleClient {
 	const v = vendorEnv(provider, env);
 	if (!v.key) {
-		const vendor = VENDORS[provider];
+		const vendor = VENDOR_REGISTRY[provider];
 		throw new UpscaleError('AUTH', `No ${vendor.name} ${vendor.keyNoun}: set ${vendor.env.key}.`, { provider, local: true });
 	}
 	return new UpscaleClient({ provider, apiKey: v.key, baseUrl: v.baseUrl, rateLimit: v.rateLimit, ports, state });

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDORS, type ProviderId } from '../core';
+import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDOR_REGISTRY, type ProviderId } from '../core';
 import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 import { parseDuration } from './duration';
 import { MAX_WAIT_SECONDS } from './schemas';
@@ -81,12 +81,12 @@ const schema = z
 		const preferred = c.UPSCALE_DEFAULT_PROVIDER;
 		const keys = c as Record<string, unknown>;
 		if (preferred === 'local' && !c.UPSCALE_LOCAL_ENGINE) ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: 'UPSCALE_DEFAULT_PROVIDER is local but UPSCALE_LOCAL_ENGINE is not on' });
-		if (preferred && preferred !== 'local' && !keys[VENDORS[preferred].env.key]) {
-			ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: `UPSCALE_DEFAULT_PROVIDER is ${preferred} but ${VENDORS[preferred].env.key} is not set` });
+		if (preferred && preferred !== 'local' && !keys[VENDOR_REGISTRY[preferred].env.key]) {
+			ctx.addIssue({ code: 'custom', path: ['UPSCALE_DEFAULT_PROVIDER'], message: `UPSCALE_DEFAULT_PROVIDER is ${preferred} but ${VENDOR_REGISTRY[preferred].env.key} is not set` });
 		}
 		if (c.UPSCALE_HEADERS_TIMEOUT > c.UPSCALE_REQUEST_TIMEOUT) ctx.addIssue({ code: 'custom', path: ['UPSCALE_HEADERS_TIMEOUT'], message: 'UPSCALE_HEADERS_TIMEOUT must not be longer than UPSCALE_REQUEST_TIMEOUT (the headers are part of the request)' });
-		if (!VENDOR_IDS.some((id) => keys[VENDORS[id].env.key]) && !c.UPSCALE_LOCAL_ENGINE) {
-			const names = VENDOR_IDS.map((id) => VENDORS[id].env.key);
+		if (!VENDOR_IDS.some((id) => keys[VENDOR_REGISTRY[id].env.key]) && !c.UPSCALE_LOCAL_ENGINE) {
+			const names = VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].env.key);
 			ctx.addIssue({ code: 'custom', path: [names[0]], message: `set ${listWords(names, 'and/or')}, or UPSCALE_LOCAL_ENGINE=on: the service needs at least one provider` });
 		}
 	});

@@ -5,14 +5,14 @@
  * asks each vendor whether its key is good: that spends no credit.
  */
 import { PieceAuth, Property, type CustomAuthProps } from '@activepieces/pieces-framework';
-import { UpscaleClient, VENDOR_IDS, VENDORS, listWords, type Ports, type VendorId } from '../../core';
+import { UpscaleClient, VENDOR_IDS, VENDOR_REGISTRY, listWords, type Ports, type VendorId } from '../../core';
 import { nodePorts } from '../../runtime/http-undici';
 import { errorMessage, PieceError } from './errors';
 
-export const keyField = (id: VendorId) => `${id}_${VENDORS[id].keyNoun.toLowerCase().replace(/\s+/g, '_')}`;
+export const keyField = (id: VendorId) => `${id}_${VENDOR_REGISTRY[id].keyNoun.toLowerCase().replace(/\s+/g, '_')}`;
 export const baseUrlField = (id: VendorId) => `${id}_base_url`;
 const title = (s: string) => s.replace(/\b\w/g, (c) => c.toUpperCase()).replace(/\bApi\b/g, 'API');
-const keyTitle = (id: VendorId) => title(`${VENDORS[id].name} ${VENDORS[id].keyNoun}`);
+const keyTitle = (id: VendorId) => title(`${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`);
 
 /** Where a flow builder sets a vendor's key: named in errors instead of the toolkit's environment variables. */
 const keyWords = (id: VendorId) => `the ${keyTitle(id)} field of your Upscale connection in Activepieces`;
@@ -33,16 +33,16 @@ export function connectedVendors(auth: AuthValue): VendorId[] {
 }
 
 /** The vendor's base URL this connection uses: its own setting, else the vendor's real host. */
-export const baseUrlOf = (auth: AuthValue, provider: VendorId): string => text(propsOf(auth)[baseUrlField(provider)]) || VENDORS[provider].defaultBaseUrl;
+export const baseUrlOf = (auth: AuthValue, provider: VendorId): string => text(propsOf(auth)[baseUrlField(provider)]) || VENDOR_REGISTRY[provider].defaultBaseUrl;
 
 /** The core client for one vendor of the connection; a clear refusal when the connection has no key for it. */
 export function clientFor(auth: AuthValue, provider: VendorId, ports: Ports = nodePorts()): UpscaleClient {
 	const props = propsOf(auth);
 	const key = text(props[keyField(provider)]);
-	const name = VENDORS[provider].name;
+	const name = VENDOR_REGISTRY[provider].name;
 	if (!key) {
-		const has = connectedVendors(auth).map((v) => VENDORS[v].name);
-		throw new PieceError(`This Upscale connection has no ${name} ${VENDORS[provider].keyNoun}${has.length ? ` (it has ${listWords(has, 'and')})` : ''}: add one to the connection, or pick another provider.`);
+		const has = connectedVendors(auth).map((v) => VENDOR_REGISTRY[v].name);
+		throw new PieceError(`This Upscale connection has no ${name} ${VENDOR_REGISTRY[provider].keyNoun}${has.length ? ` (it has ${listWords(has, 'and')})` : ''}: add one to the connection, or pick another provider.`);
 	}
 	return new UpscaleClient({
 		provider,
@@ -56,7 +56,7 @@ export function clientFor(auth: AuthValue, provider: VendorId, ports: Ports = no
 /** Activepieces' check when a connection is saved: at least one key, and every key given accepted by its vendor. */
 export async function validate({ auth }: { auth: AuthValue }): Promise<{ valid: true } | { valid: false; error: string }> {
 	const vendors = connectedVendors(auth);
-	if (!vendors.length) return { valid: false, error: `Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDORS[id].name} ${VENDORS[id].keyNoun}`), 'or')} (or both).` };
+	if (!vendors.length) return { valid: false, error: `Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`), 'or')} (or both).` };
 	for (const id of vendors) {
 		try {
 			await clientFor(auth, id).verifyCredentials();
@@ -73,15 +73,15 @@ const props: CustomAuthProps = Object.fromEntries(
 			keyField(id),
 			PieceAuth.SecretText({
 				displayName: keyTitle(id),
-				description: `Your ${VENDORS[id].name} ${VENDORS[id].keyNoun}. Leave it empty if you do not use ${VENDORS[id].name}; at least one key is needed.`,
+				description: `Your ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}. Leave it empty if you do not use ${VENDOR_REGISTRY[id].name}; at least one key is needed.`,
 				required: false,
 			}),
 		],
 		[
 			baseUrlField(id),
 			Property.ShortText({
-				displayName: `${VENDORS[id].name} Base URL`,
-				description: `Only for a proxy in front of ${VENDORS[id].name}. Leave it empty for ${VENDORS[id].defaultBaseUrl}.`,
+				displayName: `${VENDOR_REGISTRY[id].name} Base URL`,
+				description: `Only for a proxy in front of ${VENDOR_REGISTRY[id].name}. Leave it empty for ${VENDOR_REGISTRY[id].defaultBaseUrl}.`,
 				required: false,
 			}),
 		],
@@ -90,7 +90,7 @@ const props: CustomAuthProps = Object.fromEntries(
 
 export const upscaleAuth = PieceAuth.CustomAuth({
 	displayName: 'Upscale connection',
-	description: `Keys of the upscaling services you use: ${listWords(VENDOR_IDS.map((id) => VENDORS[id].name), 'or')}, or both.`,
+	description: `Keys of the upscaling services you use: ${listWords(VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].name), 'or')}, or both.`,
 	required: true,
 	props,
 	validate,

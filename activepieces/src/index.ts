@@ -4,14 +4,14 @@
  */
 import { createPiece } from '@activepieces/pieces-framework';
 import { PieceCategory } from '@activepieces/shared';
-import { listWords, VENDOR_IDS, VENDORS } from '../../core';
+import { listWords, VENDOR_IDS, VENDOR_REGISTRY } from '../../core';
 import { getTask } from './actions/get-task';
 import { upscaleImage } from './actions/upscale-image';
 import { upscaleAuth } from './auth';
 
 export const upscale = createPiece({
 	displayName: 'Upscale',
-	description: `Upscale images with ${listWords(VENDOR_IDS.map((id) => VENDORS[id].name), 'or')} (super resolution).`,
+	description: `Upscale images with ${listWords(VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].name), 'or')} (super resolution).`,
 	auth: upscaleAuth,
 	// The first release with the piece context this framework builds for (waitpoints instead of run.pause).
 	minimumSupportedRelease: '0.82.0',

@@ -4,7 +4,7 @@
  * outcome, so a later step maps the same names whatever happened.
  */
 import type { FilesService } from '@activepieces/pieces-framework';
-import { upscaledName, VENDORS, type OutputImage, type SubmittedTask, type TaskStatus, type UpscaleResult, type VendorId } from '../../core';
+import { upscaledName, VENDOR_REGISTRY, type OutputImage, type SubmittedTask, type TaskStatus, type UpscaleResult, type VendorId } from '../../core';
 
 export interface StepOutput {
 	status: TaskStatus | 'submitted';
@@ -52,7 +52,7 @@ export async function completedOutput(files: FilesService, r: UpscaleResult, pro
 		...(await imageFields(files, r, upscaledName(sourceName, r.extension))),
 		credits_consumed: consumed,
 		credits_remaining: r.credits.remaining,
-		message: `Upscaled by ${VENDORS[provider].name} to ${r.width}x${r.height}.`,
+		message: `Upscaled by ${VENDOR_REGISTRY[provider].name} to ${r.width}x${r.height}.`,
 	};
 }
 

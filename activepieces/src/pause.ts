@@ -8,7 +8,7 @@
  * for if it is somehow not finished, downloaded and written to the run's files.
  */
 import { StoreScope, type ActionContext, type FilesService, type Store } from '@activepieces/pieces-framework';
-import { isPrivateHost, VENDORS, type SubmittedTask, type UpscaleClient, type UpscaleInput, type UpscaleOptionsInput, type VendorId } from '../../core';
+import { isPrivateHost, VENDOR_REGISTRY, type SubmittedTask, type UpscaleClient, type UpscaleInput, type UpscaleOptionsInput, type VendorId } from '../../core';
 import { PieceError } from './errors';
 import { completedOutput, submittedOutput, type StepOutput } from './output';
 
@@ -32,7 +32,7 @@ export function unreachable(provider: VendorId, resumeUrl: string, baseUrl: stri
 	const hook = new URL(resumeUrl);
 	if (!isPrivateHost(hook.hostname)) return undefined;
 	if (isPrivateHost(new URL(baseUrl).hostname)) return undefined; // a proxy or test server on the same network can call it
-	const name = VENDORS[provider].name;
+	const name = VENDOR_REGISTRY[provider].name;
 	return (
 		`${name} could not call this Activepieces back: its resume URL starts with ${hook.origin}, an address only this machine or network can reach. ` +
 		`Set AP_FRONTEND_URL to a public address (e.g. https://flows.example.com), or choose Wait "In this step". Nothing was sent.`
@@ -54,10 +54,10 @@ export async function submitAndPause(
 	try {
 		await ctx.store.put(parkedKey(ctx), parked, StoreScope.FLOW);
 	} catch (e) {
-		throw new PieceError(`${VENDORS[p].name} took task ${task.taskId}, but the step could not keep it to resume (${(e as Error).message}); get it with Get Task.`);
+		throw new PieceError(`${VENDOR_REGISTRY[p].name} took task ${task.taskId}, but the step could not keep it to resume (${(e as Error).message}); get it with Get Task.`);
 	}
 	ctx.run.waitForWaitpoint(waitpoint.id);
-	return submittedOutput(task, `${VENDORS[p].name} is working on task ${task.taskId}; the flow goes on when ${VENDORS[p].name} calls back.`);
+	return submittedOutput(task, `${VENDOR_REGISTRY[p].name} is working on task ${task.taskId}; the flow goes on when ${VENDOR_REGISTRY[p].name} calls back.`);
 }
 
 /** The id the vendor's call carries (Ximilar posts the task: `{ id, status, … }`). */

@@ -6,25 +6,25 @@
  * before anything is sent.
  */
 import { Property, type DynamicPropsValue, type InputPropertyMap } from '@activepieces/pieces-framework';
-import { OPTION_FIELDS, OPTION_LABELS, VENDOR_IDS, VENDORS, isVendorId, listWords, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
+import { OPTION_FIELDS, OPTION_LABELS, VENDOR_IDS, VENDOR_REGISTRY, isVendorId, listWords, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
 import { PieceError } from './errors';
 
 export const providerProp = Property.StaticDropdown<string, true>({
 	displayName: 'Provider',
 	description: "Which upscaling service does the work. Its options appear once you pick it; the connection needs that service's key.",
 	required: true,
-	options: { options: VENDOR_IDS.map((id) => ({ label: VENDORS[id].name, value: id })) },
+	options: { options: VENDOR_IDS.map((id) => ({ label: VENDOR_REGISTRY[id].name, value: id })) },
 });
 
 /** The provider a step was given, or the refusal that lists the choices. */
 export function providerOf(raw: unknown): VendorId {
 	const p = String(raw ?? '').trim();
-	if (!isVendorId(p)) throw new PieceError(`Pick a provider: ${listWords(VENDOR_IDS.map((id) => VENDORS[id].name), 'or')}${p ? ` ("${p.slice(0, 40)}" is not one)` : ''}.`);
+	if (!isVendorId(p)) throw new PieceError(`Pick a provider: ${listWords(VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].name), 'or')}${p ? ` ("${p.slice(0, 40)}" is not one)` : ''}.`);
 	return p;
 }
 
 /** A vendor that calls a webhook when a task is done (the registry says so: it accepts `webhook`). */
-export const callsBack = (p: VendorId) => VENDORS[p].accepts.includes('webhook');
+export const callsBack = (p: VendorId) => VENDOR_REGISTRY[p].accepts.includes('webhook');
 
 /** The Wait choice's values. */
 export const WAIT = { pause: 'pause', step: 'step' } as const;
@@ -37,7 +37,7 @@ const help = (f: OptionField) => (f.chat?.description ?? f.help).replace(/^[A-Z]
 
 /** The options a provider's vendor accepts that a flow builder sets (the webhook is the piece's own business). */
 export function optionFields(provider: VendorId): OptionField[] {
-	const accepts = VENDORS[provider].accepts;
+	const accepts = VENDOR_REGISTRY[provider].accepts;
 	return OPTION_FIELDS.filter((f) => accepts.includes(f.key) && f.type !== 'url');
 }
 
@@ -50,7 +50,7 @@ function optionProp(f: OptionField) {
 }
 
 function waitProp(p: VendorId) {
-	const name = VENDORS[p].name;
+	const name = VENDOR_REGISTRY[p].name;
 	return Property.StaticDropdown({
 		displayName: 'Wait',
 		description: `How the step waits for ${name}. Pause: the flow pauses (no worker is held) and goes on when ${name} calls back, which suits long jobs. In This Step: the step waits for the result, for quick jobs.`,

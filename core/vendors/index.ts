@@ -10,17 +10,17 @@ import { clipdrop } from './clipdrop';
 import type { ForeignOption, ProviderInfo, Vendor } from './types';
 import { ximilar } from './ximilar';
 
-/** The paid vendors, in the order they are offered (and tried, when a key is set for more than one). */
-export const VENDORS = { clipdrop, ximilar } satisfies Record<string, Vendor>;
+/** The registry of the paid vendors (by id: each one's metadata and operations), in the order they are offered (and tried, when a key is set for more than one). */
+export const VENDOR_REGISTRY = { clipdrop, ximilar } satisfies Record<string, Vendor>;
 
-export type VendorId = keyof typeof VENDORS;
+export type VendorId = keyof typeof VENDOR_REGISTRY;
 /** A vendor, or the keyless local engine. */
 export type ProviderId = VendorId | 'local';
 
-export const VENDOR_IDS = Object.keys(VENDORS) as VendorId[];
+export const VENDOR_IDS = Object.keys(VENDOR_REGISTRY) as VendorId[];
 export const PROVIDER_IDS: ProviderId[] = [...VENDOR_IDS, 'local'];
 
-const PROVIDERS: Record<ProviderId, ProviderInfo> = { ...VENDORS, local: LOCAL };
+const PROVIDERS: Record<ProviderId, ProviderInfo> = { ...VENDOR_REGISTRY, local: LOCAL };
 
 /** How each provider is named to users ("Clipdrop", "the local engine"). */
 export const PROVIDER_NAMES = Object.fromEntries(PROVIDER_IDS.map((id) => [id, PROVIDERS[id].name])) as Record<ProviderId, string>;
@@ -54,7 +54,7 @@ export function refuseForeignOptions(o: UpscaleOptions, provider: ProviderId): v
 	for (const key of PROVIDER_OPTIONS) {
 		const label = OPTION_LABELS[key];
 		if (o[key] === undefined || info.accepts.includes(key) || foreign.some((f) => f.label === label)) continue;
-		const owners = VENDOR_IDS.filter((id) => VENDORS[id].accepts.includes(key)).map((id) => VENDORS[id].name);
+		const owners = VENDOR_IDS.filter((id) => VENDOR_REGISTRY[id].accepts.includes(key)).map((id) => VENDOR_REGISTRY[id].name);
 		foreign.push({ label, owners, localOnly: !owners.length });
 	}
 	const localOnly = foreign.find((f) => f.localOnly);

@@ -3,7 +3,7 @@
  * asked (no credit spent); one that tells it only with a job's answer shows the last job's figure.
  */
 import type { FastifyInstance } from 'fastify';
-import { asUpscaleError, isPaid, PROVIDER_NAMES, VENDORS, type VendorId } from '../../core';
+import { asUpscaleError, isPaid, PROVIDER_NAMES, VENDOR_REGISTRY, type VendorId } from '../../core';
 import type { ServiceContext } from '../context';
 
 export function credits(app: FastifyInstance, ctx: ServiceContext): void {
@@ -13,7 +13,7 @@ export function credits(app: FastifyInstance, ctx: ServiceContext): void {
 				const name = PROVIDER_NAMES[provider];
 				if (!isPaid(provider)) return { provider, name, remaining: null, used: null, source: 'free' as const, as_of: null, error: null };
 				const client = ctx.providers.clients[provider as VendorId]!;
-				if (VENDORS[provider as VendorId].balanceFrom === 'account') {
+				if (VENDOR_REGISTRY[provider as VendorId].balanceFrom === 'account') {
 					try {
 						const b = await client.balance();
 						return { provider, name, remaining: b.remaining, used: b.used, source: 'account' as const, as_of: new Date().toISOString(), error: null };

@@ -1,6 +1,6 @@
 /** The CLI's argument parser: flags as core options, the CLI's own checks, and the help derived from core's fields. */
 import { parseCli, USAGE } from '../../cli/args';
-import { OPTION_FIELDS, UpscaleError, VENDOR_IDS, VENDORS } from '../../core';
+import { OPTION_FIELDS, UpscaleError, VENDOR_IDS, VENDOR_REGISTRY } from '../../core';
 
 const reject = (argv: string[]) => {
 	try {
@@ -54,6 +54,6 @@ describe('USAGE', () => {
 	it("lists every option field, the providers and each vendor's variables", () => {
 		for (const f of OPTION_FIELDS) expect(USAGE).toContain(f.negatable ? `--no-${f.flag}` : `--${f.flag}`);
 		expect(USAGE).toMatch(/--provider NAME +clipdrop \| ximilar \| local \(/);
-		for (const id of VENDOR_IDS) for (const name of Object.values(VENDORS[id].env)) expect(USAGE).toContain(name);
+		for (const id of VENDOR_IDS) for (const name of Object.values(VENDOR_REGISTRY[id].env)) expect(USAGE).toContain(name);
 	});
 });

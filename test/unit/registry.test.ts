@@ -12,7 +12,7 @@ import {
 	UpscaleClient,
 	UpscaleError,
 	VENDOR_IDS,
-	VENDORS,
+	VENDOR_REGISTRY,
 	type Ports,
 } from '../../core';
 
@@ -24,10 +24,10 @@ describe('the registry', () => {
 	});
 
 	it("each vendor's metadata is complete and its environment names are its own", () => {
-		const names = VENDOR_IDS.flatMap((id) => Object.values(VENDORS[id].env));
+		const names = VENDOR_IDS.flatMap((id) => Object.values(VENDOR_REGISTRY[id].env));
 		expect(new Set(names).size).toBe(names.length);
 		for (const id of VENDOR_IDS) {
-			const v = VENDORS[id];
+			const v = VENDOR_REGISTRY[id];
 			expect(v.id).toBe(id);
 			expect(v.accepts.every((o) => (PROVIDER_OPTIONS as readonly string[]).includes(o))).toBe(true);
 			expect(v.resultLifetime.ms).toBeGreaterThan(0);

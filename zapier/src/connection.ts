@@ -4,16 +4,16 @@
  * here by itself. The connection test asks each vendor whether its key is good, which spends no credit.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { UpscaleClient, VENDOR_IDS, VENDORS, listWords, type VendorId } from '../../core';
+import { UpscaleClient, VENDOR_IDS, VENDOR_REGISTRY, listWords, type VendorId } from '../../core';
 import { asZapierError } from './errors';
 import { zapierPorts } from './ports';
 
-export const keyField = (id: VendorId) => `${id}_${VENDORS[id].keyNoun.toLowerCase().replace(/\s+/g, '_')}`;
+export const keyField = (id: VendorId) => `${id}_${VENDOR_REGISTRY[id].keyNoun.toLowerCase().replace(/\s+/g, '_')}`;
 export const baseUrlField = (id: VendorId) => `${id}_base_url`;
 const title = (s: string) => s.replace(/\b\w/g, (c) => c.toUpperCase()).replace(/\bApi\b/g, 'API');
 
 /** Where a Zap user sets a vendor's key: named in errors instead of the toolkit's environment variables. */
-const keyWords = (id: VendorId) => `the ${title(`${VENDORS[id].name} ${VENDORS[id].keyNoun}`)} field of your Upscale connection in Zapier`;
+const keyWords = (id: VendorId) => `the ${title(`${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`)} field of your Upscale connection in Zapier`;
 
 type AuthData = Record<string, string | undefined>;
 
@@ -26,11 +26,11 @@ export function connectedVendors(authData: AuthData | undefined): VendorId[] {
 export function clientFor(z: ZObject, bundle: Bundle, provider: VendorId): UpscaleClient {
 	const authData = bundle.authData as AuthData;
 	const key = String(authData?.[keyField(provider)] ?? '').trim();
-	const name = VENDORS[provider].name;
+	const name = VENDOR_REGISTRY[provider].name;
 	if (!key) {
 		const has = connectedVendors(authData);
 		throw new z.errors.Error(
-			`This Upscale connection has no ${name} ${VENDORS[provider].keyNoun}${has.length ? ` (it has ${listWords(has.map((v) => VENDORS[v].name), 'and')})` : ''}: add one to the connection, or pick another provider.`,
+			`This Upscale connection has no ${name} ${VENDOR_REGISTRY[provider].keyNoun}${has.length ? ` (it has ${listWords(has.map((v) => VENDOR_REGISTRY[v].name), 'and')})` : ''}: add one to the connection, or pick another provider.`,
 			'AUTH',
 			401,
 		);
@@ -47,7 +47,7 @@ export function clientFor(z: ZObject, bundle: Bundle, provider: VendorId): Upsca
 async function test(z: ZObject, bundle: Bundle) {
 	const vendors = connectedVendors(bundle.authData as AuthData);
 	if (!vendors.length) {
-		throw new z.errors.Error(`Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDORS[id].name} ${VENDORS[id].keyNoun}`), 'or')} (or both).`, 'AUTH', 401);
+		throw new z.errors.Error(`Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`), 'or')} (or both).`, 'AUTH', 401);
 	}
 	for (const id of vendors) {
 		try {
@@ -56,7 +56,7 @@ async function test(z: ZObject, bundle: Bundle) {
 			throw asZapierError(z, e, id);
 		}
 	}
-	return { providers: vendors.map((id) => VENDORS[id].name).join(' + ') };
+	return { providers: vendors.map((id) => VENDOR_REGISTRY[id].name).join(' + ') };
 }
 
 export const authentication = {
@@ -64,17 +64,17 @@ export const authentication = {
 	fields: VENDOR_IDS.flatMap((id) => [
 		{
 			key: keyField(id),
-			label: title(`${VENDORS[id].name} ${VENDORS[id].keyNoun}`),
+			label: title(`${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`),
 			type: 'password' as const,
 			required: false,
-			helpText: `Your ${VENDORS[id].name} ${VENDORS[id].keyNoun}. Leave it empty if you do not use ${VENDORS[id].name}; at least one key is needed.`,
+			helpText: `Your ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}. Leave it empty if you do not use ${VENDOR_REGISTRY[id].name}; at least one key is needed.`,
 		},
 		{
 			key: baseUrlField(id),
-			label: `${VENDORS[id].name} Base URL`,
+			label: `${VENDOR_REGISTRY[id].name} Base URL`,
 			type: 'string' as const,
 			required: false,
-			helpText: `Only for a proxy in front of ${VENDORS[id].name}. Leave it empty for ${VENDORS[id].defaultBaseUrl}.`,
+			helpText: `Only for a proxy in front of ${VENDOR_REGISTRY[id].name}. Leave it empty for ${VENDOR_REGISTRY[id].defaultBaseUrl}.`,
 		},
 	]),
 	test,

@@ -5,10 +5,10 @@
  * core's message (the user's next step) and its stable code. The core has already removed the key from the message.
  */
 import type { ZObject } from 'zapier-platform-core';
-import { asUpscaleError, VENDORS, type VendorId } from '../../core';
+import { asUpscaleError, VENDOR_REGISTRY, type VendorId } from '../../core';
 
 /** How long Zapier waits before running a throttled step again: one window of the vendor's documented limit. */
-const throttleSeconds = (provider: VendorId) => Math.ceil((VENDORS[provider].defaultRateLimit?.windowMs ?? 60_000) / 1000);
+const throttleSeconds = (provider: VendorId) => Math.ceil((VENDOR_REGISTRY[provider].defaultRateLimit?.windowMs ?? 60_000) / 1000);
 
 /** Zapier's own errors pass through; anything else is read as the core's error. */
 export function asZapierError(z: ZObject, e: unknown, provider: VendorId): Error {

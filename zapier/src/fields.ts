@@ -5,7 +5,7 @@
  * itself. The core validates every value again before anything is sent.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { OPTION_FIELDS, OPTION_LABELS, VENDOR_IDS, VENDORS, isVendorId, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
+import { OPTION_FIELDS, OPTION_LABELS, VENDOR_IDS, VENDOR_REGISTRY, isVendorId, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
 
 export interface ZapField {
 	key: string;
@@ -22,7 +22,7 @@ export const providerField: ZapField = {
 	key: 'provider',
 	label: 'Provider',
 	required: true,
-	choices: VENDOR_IDS.map((id) => ({ value: id, label: VENDORS[id].name, sample: id })),
+	choices: VENDOR_IDS.map((id) => ({ value: id, label: VENDOR_REGISTRY[id].name, sample: id })),
 	altersDynamicFields: true,
 	helpText: 'Which upscaling service does the work. Its options appear once you pick it; the connection needs that service\'s key.',
 };
@@ -42,7 +42,7 @@ const help = (f: OptionField) => (f.chat?.description ?? f.help).replace(/^[A-Z]
 
 /** The options a provider's vendor accepts that a Zap user sets (the webhook is the app's own business). */
 export function optionFields(provider: VendorId): OptionField[] {
-	const accepts = VENDORS[provider].accepts;
+	const accepts = VENDOR_REGISTRY[provider].accepts;
 	return OPTION_FIELDS.filter((f) => accepts.includes(f.key) && f.type !== 'url');
 }
 

@@ -4,7 +4,7 @@
  * what the editor shows while it loads one (no vendor is called and no credit spent for it).
  */
 import type { ZObject } from 'zapier-platform-core';
-import { upscaledName, VENDORS, type OutputImage, type SubmittedTask, type UpscaleResult, type VendorId } from '../../core';
+import { upscaledName, VENDOR_REGISTRY, type OutputImage, type SubmittedTask, type UpscaleResult, type VendorId } from '../../core';
 
 export interface StepOutput {
 	id: string;
@@ -83,7 +83,7 @@ export async function completedOutput(z: ZObject, r: UpscaleResult & { provider:
 		bytes: r.bytes.length,
 		credits_consumed: r.credits.consumed,
 		credits_remaining: r.credits.remaining,
-		message: `Upscaled by ${VENDORS[r.provider].name} to ${r.width}x${r.height}.`,
+		message: `Upscaled by ${VENDOR_REGISTRY[r.provider].name} to ${r.width}x${r.height}.`,
 	};
 }
 

@@ -4,7 +4,7 @@
  * with the vendor's words (a wrong id, or a task of another key or provider).
  */
 import { createAction, Property } from '@activepieces/pieces-framework';
-import { upscaledName, VENDORS } from '../../../core';
+import { upscaledName, VENDOR_REGISTRY } from '../../../core';
 import { clientFor, upscaleAuth, type AuthValue } from '../auth';
 import { guarded } from '../errors';
 import { imageFields, NO_FILE, type StepOutput } from '../output';
@@ -23,7 +23,7 @@ export const getTask = createAction({
 		const p = providerOf(ctx.propsValue.provider);
 		return guarded(p, async () => {
 			const t = await clientFor(ctx.auth as AuthValue, p).getTask(String(ctx.propsValue.task_id ?? ''), { download: true, timeoutMs: 120_000 });
-			const name = VENDORS[p].name;
+			const name = VENDOR_REGISTRY[p].name;
 			const words: Record<string, string> = {
 				completed: 'Done: the image is in File.',
 				failed: `${name} reported that the task failed${t.failure ? `: ${t.failure}` : ''}.`,

@@ -9,7 +9,7 @@
  */
 import { createAction, type ActionContext, type ApFile } from '@activepieces/pieces-framework';
 import { ExecutionType } from '@activepieces/shared';
-import { listWords, sniffImage, VENDOR_IDS, VENDORS, type VendorId } from '../../../core';
+import { listWords, sniffImage, VENDOR_IDS, VENDOR_REGISTRY, type VendorId } from '../../../core';
 import { baseUrlOf, clientFor, upscaleAuth, type AuthValue } from '../auth';
 import { guarded } from '../errors';
 import { imageProps, readImage } from '../image';
@@ -46,7 +46,7 @@ export const upscaleImage = createAction({
 	name: 'upscale_image',
 	auth: upscaleAuth,
 	displayName: 'Upscale Image',
-	description: `Enlarges an image with ${listWords(VENDOR_IDS.map((id) => VENDORS[id].name), 'or')} and returns the upscaled file.`,
+	description: `Enlarges an image with ${listWords(VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].name), 'or')} and returns the upscaled file.`,
 	props,
 	async run(ctx) {
 		const p = providerOf(ctx.propsValue.provider);

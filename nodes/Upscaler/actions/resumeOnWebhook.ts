@@ -24,7 +24,7 @@ import {
 	type IWebhookResponseData,
 	type JsonObject,
 } from 'n8n-workflow';
-import { asUpscaleError, fileNameFromUrl, isPrivateHost, PROVIDER_NAMES, VENDORS, type UpscaleClient, type VendorId } from '../../../core';
+import { asUpscaleError, fileNameFromUrl, isPrivateHost, PROVIDER_NAMES, VENDOR_REGISTRY, type UpscaleClient, type VendorId } from '../../../core';
 import { asNodeError, failureJson } from '../errors';
 import type { NodeVendor } from '../vendors/types';
 import { baseUrlOf, clientFor } from './client';
@@ -56,7 +56,7 @@ type Submitted = { taskId: string; output: ItemOutput; json: IDataObject } | { f
 function unreachable(vendor: NodeVendor, resumeUrl: string, baseUrl: string | undefined): string | undefined {
 	const hook = new URL(resumeUrl);
 	if (!isPrivateHost(hook.hostname)) return undefined;
-	const vendorHost = new URL(baseUrl ?? VENDORS[vendor.id].defaultBaseUrl).hostname;
+	const vendorHost = new URL(baseUrl ?? VENDOR_REGISTRY[vendor.id].defaultBaseUrl).hostname;
 	if (isPrivateHost(vendorHost)) return undefined; // a proxy or test server on the same network can call it
 	return (
 		`${PROVIDER_NAMES[vendor.id]} could not call this n8n back: its resume URL starts with ${hook.origin}, an address only this machine or network can reach. ` +

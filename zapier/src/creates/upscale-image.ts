@@ -9,7 +9,7 @@
  * Whether a vendor takes the URL or the bytes is the core's business (it downloads when the vendor needs bytes).
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { downloadImage, fileNameFromUrl, imageUrlOf, sniffImage, VENDORS, type VendorId } from '../../../core';
+import { downloadImage, fileNameFromUrl, imageUrlOf, sniffImage, VENDOR_REGISTRY, type VendorId } from '../../../core';
 import { clientFor } from '../connection';
 import { guarded } from '../errors';
 import { optionInputFields, providerField, providerOf, readOptions } from '../fields';
@@ -34,16 +34,16 @@ async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput> {
 		const url = imageUrl(z, bundle, p);
 		const client = clientFor(z, bundle, p);
 		const options = readOptions(p, bundle.inputData);
-		if (VENDORS[p].accepts.includes('webhook')) {
+		if (VENDOR_REGISTRY[p].accepts.includes('webhook')) {
 			const task = await client.submit({ url }, { ...options, webhook: { url: z.generateCallbackUrl() }, timeoutMs: STEP_MS });
-			return submittedOutput(task, `${VENDORS[p].name} is working on it; this step goes on when ${VENDORS[p].name} calls back.`);
+			return submittedOutput(task, `${VENDOR_REGISTRY[p].name} is working on it; this step goes on when ${VENDOR_REGISTRY[p].name} calls back.`);
 		}
 		// The size decides the endpoint, so the image is read first (and checked before a credit is spent).
 		const { bytes, fileName } = await downloadImage(client.transport, url, { deadline: Date.now() + DOWNLOAD_MS, provider: p });
 		const plan = client.check(sniffImage(bytes), options);
 		if (plan.execution === 'async') {
 			const task = await client.submit({ bytes, fileName }, options);
-			return submittedOutput(task, `The output is too large for ${VENDORS[p].name}'s instant endpoint, so it became a task. ${FIND_LATER}`);
+			return submittedOutput(task, `The output is too large for ${VENDOR_REGISTRY[p].name}'s instant endpoint, so it became a task. ${FIND_LATER}`);
 		}
 		const r = await client.upscale({ bytes, fileName }, { ...options, execution: 'sync', timeoutMs: STEP_MS });
 		return completedOutput(z, { ...r, provider: p }, fileName);

@@ -4,7 +4,7 @@
  * "nothing found", as Zapier searches report it.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { UpscaleError, VENDORS } from '../../../core';
+import { UpscaleError, VENDOR_REGISTRY } from '../../../core';
 import { clientFor } from '../connection';
 import { guarded } from '../errors';
 import { providerField, providerOf } from '../fields';
@@ -25,9 +25,9 @@ async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput[]> {
 		const done = t.status === 'completed';
 		const words: Record<string, string> = {
 			completed: 'Done: the image is in Upscaled File.',
-			failed: `${VENDORS[p].name} reported that the task failed${t.failure ? `: ${t.failure}` : ''}.`,
-			queued: `Queued at ${VENDORS[p].name}${t.position !== undefined ? ` (position ${t.position})` : ''}: try again later.`,
-			processing: `${VENDORS[p].name} is working on it: try again later.`,
+			failed: `${VENDOR_REGISTRY[p].name} reported that the task failed${t.failure ? `: ${t.failure}` : ''}.`,
+			queued: `Queued at ${VENDOR_REGISTRY[p].name}${t.position !== undefined ? ` (position ${t.position})` : ''}: try again later.`,
+			processing: `${VENDOR_REGISTRY[p].name} is working on it: try again later.`,
 		};
 		return [
 			{

@@ -1,5 +1,5 @@
 /**
- * Clipdrop image upscaling (shared/seeds/clipdrop-image-upscaling-api.txt).
+ * Clipdrop image upscaling (Clipdrop's public API documentation: "Image upscaling", synchronous and asynchronous).
  * Sync:  POST /image-upscaling/v1/upscale        multipart image_file, target_width, target_height (1..4096)
  * Async: POST /image-upscaling/v1/async-upscale  multipart image_file, target_width, target_height (1..12k), strategy
  *        GET  /async-tasks/v1/task-status/<id>   {status: queued|completed|failed, position?, eta?}

@@ -1,5 +1,5 @@
 /**
- * Ximilar Upscaler (shared/seeds/ximilar-upscaler-api.txt and the async API, see shared/REFERENCE.md).
+ * Ximilar Upscaler (Ximilar's public API documentation: the "Upscaler" page, and its asynchronous request API).
  * Sync:  POST /upscaler/{2x|4x|8x}/upscale  JSON {records:[{_url}|{_base64}], mode, model_type?, image_format?, image_quality?, tune_colors}
  * Async: POST /account/v2/request          JSON {type:"upscaler", endpoint:"upscale_4x", records, <same params>, webhook?}
  *        GET  /account/v2/request/<id>/status  {status: CREATED|PROCESSING|DONE|...}

@@ -1,6 +1,6 @@
 /**
  * The jobs waiting and running, as the routes see them: the embedded server's own queue (runner.ts: one process
- * runs them) or, with REDIS_URL, the fleet's queue on Redis (fleet/queue.ts: `upscale worker` processes run them).
+ * runs them) or, with REDIS_URL, the fleet's queue on Redis (fleet-queue.ts: `upscale worker` processes run them).
  */
 import type { Progress } from '../../core';
 import type { JobRow } from './job';

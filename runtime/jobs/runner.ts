@@ -4,7 +4,7 @@
  * sent, the local engine one job at a time. Sending a few at a time, in order, gets each job its task id sooner than
  * sending all of them at once over a shared uplink (a shorter window in which a crash leaves "may have charged"),
  * and keeps the API answering quickly while a burst of jobs starts. The work on each job is the executor's
- * (job-executor.ts). After a crash, recover() has the executor take over each job that was running, and queues
+ * (executor.ts). After a crash, recover() has the executor take over each job that was running, and queues
  * again the ones that were waiting.
  */
 import { isPaid, type Progress, type ProviderId } from '../../core';

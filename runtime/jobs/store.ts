@@ -1,6 +1,6 @@
 /**
- * Where jobs live, as the routes and the runner see it: the embedded SQLite database (one server: sqlite-job-store.ts)
- * or Redis (a fleet of API instances and workers: redis-job-store.ts). Every call may wait; `admit` is one atomic
+ * Where jobs live, as the routes and the runner see it: the embedded SQLite database (one server: sqlite-store.ts)
+ * or Redis (a fleet of API instances and workers: redis-store.ts). Every call may wait; `admit` is one atomic
  * step — the Idempotency-Key check, the limits on jobs in flight and the insert cannot interleave with another
  * request's, on one server or on many.
  */

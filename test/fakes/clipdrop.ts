@@ -1,5 +1,5 @@
 /**
- * A strict local Clipdrop (shared/seeds/clipdrop-image-upscaling-api.txt): the sync and async upscale
+ * A strict local Clipdrop (Clipdrop's public API documentation: "Image upscaling"): the sync and async upscale
  * endpoints, task status and result, signed expiring download URLs, credits, 60/min per key, and faults.
  * It accepts only what the documentation says the real API accepts.
  */

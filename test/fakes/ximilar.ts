@@ -1,5 +1,5 @@
 /**
- * A strict local Ximilar Upscaler (shared/seeds/ximilar-upscaler-api.txt, shared/REFERENCE.md): the sync
+ * A strict local Ximilar Upscaler (Ximilar's public API documentation: "Upscaler", asynchronous requests): the sync
  * endpoints, the async request API (+ status, result, webhook), account details with a credit counter,
  * result files kept 24 h, token auth, and faults.
  */

@@ -38,10 +38,11 @@ describe('n8n-nodes-upscale (the package n8n installs)', () => {
 		dir = unpack(pack(ROOT));
 	});
 
-	it('holds only the node, the credentials, the core and package files; no dependencies', () => {
+	it('holds only the node, the credentials, the core and package files (with the MIT LICENSE); no dependencies', () => {
 		const files = execFileSync('find', ['.', '-type', 'f'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').map((f) => f.slice(2));
-		const outside = files.filter((f) => !/^dist\/(nodes|credentials|core)\//.test(f) && !['package.json', 'README.md'].includes(f));
+		const outside = files.filter((f) => !/^dist\/(nodes|credentials|core)\//.test(f) && !['package.json', 'README.md', 'LICENSE'].includes(f));
 		expect(outside).toEqual([]);
+		expect(files).toContain('LICENSE');
 		expect(files.filter((f) => f.endsWith('.d.ts'))).toEqual([]);
 		for (const must of ['dist/nodes/Upscaler/Upscaler.node.js', 'dist/nodes/Upscaler/Upscaler.node.json', 'dist/nodes/Upscaler/upscaler.svg', 'dist/credentials/ClipdropApi.credentials.js', 'dist/credentials/XimilarApi.credentials.js', 'dist/core/index.js']) {
 			expect(files).toContain(must);

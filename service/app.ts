@@ -4,7 +4,7 @@
  * every error as problem+json, the OpenAPI document and its docs page, the page at /.
  */
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -18,6 +18,7 @@ import { credits } from './routes/credits';
 import { health } from './routes/health';
 import { jobsCancel } from './routes/jobs-cancel';
 import { jobsCreate, UPLOAD_LIMIT_TEXT } from './routes/jobs-create';
+import { jobsDownload } from './routes/jobs-download';
 import { jobsRead } from './routes/jobs-read';
 import { page } from './routes/page';
 import { webhooksCreate } from './routes/webhooks-create';
@@ -27,15 +28,16 @@ import { webhooksList } from './routes/webhooks-list';
 const MALFORMED_MULTIPART = /^(Multipart: Boundary not found|Malformed part header|Unexpected end of (form|file)|Part terminated early due to unexpected end of multipart data|Malformed content type|Missing Content-Type)$/;
 
 /** Fastify's and the multipart parser's own errors, in the API's words. */
-function asApiError(e: FastifyError): ApiError | undefined {
+function asApiError(e: FastifyError, req: FastifyRequest): ApiError | undefined {
 	switch (e.code) {
 		case 'FST_REQ_FILE_TOO_LARGE':
 			return new ApiError('PAYLOAD_TOO_LARGE', UPLOAD_LIMIT_TEXT);
 		case 'FST_ERR_CTP_BODY_TOO_LARGE':
-			return new ApiError('PAYLOAD_TOO_LARGE', 'The JSON body is larger than 1 MB: send the image as a multipart upload (field "image") or as image_url.');
+			// A job's body holds the image (image_base64); every other body is small.
+			return new ApiError('PAYLOAD_TOO_LARGE', req.routeOptions.url === '/v1/jobs' ? UPLOAD_LIMIT_TEXT : 'The JSON body is larger than 1 MB.');
 		case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
 		case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-			return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url).');
+			return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url or image_base64).');
 		case 'FST_FILES_LIMIT':
 			return new ApiError('BAD_REQUEST', 'One image per job: the request has more than one file.');
 		case 'FST_PARTS_LIMIT':
@@ -101,7 +103,7 @@ export async function buildApp(ctx: ServiceContext, version: string): Promise<Fa
 	await app.register(multipart, { limits: { fileSize: MAX_INPUT_BYTES, files: 2, fields: 50, fieldSize: 16 * 1024, parts: 60 }, throwFileSizeLimit: true });
 
 	app.setErrorHandler((err: FastifyError, req, reply) => {
-		let problem = err instanceof ApiError ? err : err instanceof UpscaleError ? fromUpscaleError(err) : asApiError(err);
+		let problem = err instanceof ApiError ? err : err instanceof UpscaleError ? fromUpscaleError(err) : asApiError(err, req);
 		if (!problem && req.raw.aborted) {
 			// The client went away mid-request: nobody reads the answer, and it is no fault of the server.
 			ctx.log.debug('request aborted by the client', { method: req.method, url: req.url.split('?')[0] });
@@ -139,6 +141,7 @@ export async function buildApp(ctx: ServiceContext, version: string): Promise<Fa
 	jobsCreate(app, ctx);
 	jobsRead(app, ctx);
 	jobsCancel(app, ctx);
+	jobsDownload(app, ctx);
 	webhooksCreate(app, ctx);
 	webhooksList(app, ctx);
 	webhooksDelete(app, ctx);

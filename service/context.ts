@@ -27,6 +27,7 @@ import { RedisJobStore } from '../runtime/jobs/redis-store';
 import { RedisWebhookStore } from './store/redis-webhook-store';
 import { SubscriptionTable, type SubscriptionStore } from './store/webhook-subscriptions';
 import { RedisSubscriptionStore } from './store/redis-webhook-subscriptions';
+import { DownloadLinks, linkBase, loadLinkSecret } from './download-links';
 
 export interface ServiceContext {
 	config: ServiceConfig;
@@ -50,6 +51,8 @@ export interface ServiceContext {
 	runner: JobQueue;
 	/** The URL clients reach the server at (set once it listens). */
 	baseUrl: string;
+	/** Signs and checks download_url (the secret is the data directory's, shared by a fleet). */
+	links: DownloadLinks;
 	view(row: JobRow): Promise<JobView>;
 	stopping: boolean;
 }
@@ -69,6 +72,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 	// A fleet's workers send the webhooks; the embedded server sends its own.
 	const webhooks = redis ? undefined : new WebhookSender({ table: webhookTable, subscriptions, clients, retryMs: config.webhookRetryMs, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateUrls, log, metrics });
 	const providers = new Providers(config, metrics, redis ? { state: redisState(redis), redis } : undefined);
+	const links = new DownloadLinks(loadLinkSecret(config.dataDir), () => linkBase(config.publicUrl, config.host, ctx.baseUrl));
 	const ctx: ServiceContext = {
 		config,
 		log,
@@ -85,12 +89,14 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		providers,
 		runner: undefined as unknown as JobQueue,
 		baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+		links,
 		stopping: false,
 		async view(row) {
 			const w = row.webhook_url ? await webhookTable.ofJob(row.id) : undefined;
 			return jobView(row, {
 				baseUrl: ctx.baseUrl,
 				retentionMs: config.retentionMs,
+				links,
 				progress: row.status === 'running' ? await ctx.runner.progress(row.id) : undefined,
 				queuePosition: row.status === 'queued' ? await ctx.runner.position(row.id) : undefined,
 				webhook: w ? { row: w, attempts: await webhookTable.attempts(w.id) } : undefined,
@@ -105,7 +111,7 @@ export function createContext(config: ServiceConfig, log: Logger): ServiceContex
 		...serviceJobDeps(config, { jobs, files, providers, metrics, log }, 'the server'),
 		concurrency: config.concurrency,
 		parallelUploads: config.parallelUploads,
-		onFinished: (row) => webhooks!.jobFinished(row, jobView(row, { baseUrl: ctx.baseUrl, retentionMs: config.retentionMs })),
+		onFinished: (row) => webhooks!.jobFinished(row, jobView(row, { baseUrl: ctx.baseUrl, retentionMs: config.retentionMs, links })),
 	});
 	return ctx;
 }

@@ -3,6 +3,7 @@ import type { Progress } from '../core';
 import type { JobView } from './schemas';
 import type { JobRow } from '../runtime/jobs/job';
 import type { AttemptRow, WebhookRow } from './store/webhooks';
+import type { DownloadLinks } from './download-links';
 
 const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
@@ -10,6 +11,8 @@ export interface ViewContext {
 	/** Absolute base for result links (http://host:port). */
 	baseUrl: string;
 	retentionMs: number;
+	/** Signs download_url (absent: the field is null). */
+	links?: DownloadLinks;
 	progress?: Progress;
 	/** Place in this server's own queue, for a queued job. */
 	queuePosition?: number;
@@ -53,6 +56,8 @@ export function jobView(row: JobRow, ctx: ViewContext): JobView {
 		input: { format: row.input_format, width: row.input_width, height: row.input_height, bytes: row.input_bytes, file_name: row.input_name, url: row.image_url },
 		output: row.output_bytes !== null ? { format: row.output_format, width: row.output_width, height: row.output_height, bytes: row.output_bytes, content_type: row.output_type } : null,
 		result_url: hasResult ? `${ctx.baseUrl}/v1/jobs/${row.id}/result` : null,
+		// Valid until the result is deleted (the job's end + the retention).
+		download_url: hasResult && ctx.links && row.finished_at ? ctx.links.url(row.id, row.finished_at + ctx.retentionMs) : null,
 		result_expires_at: row.status === 'succeeded' && row.finished_at ? iso(row.finished_at + ctx.retentionMs) : null,
 		error: row.error_code ? { code: row.error_code, message: row.error_message ?? '', nothing_charged: !!row.nothing_charged } : null,
 		cancel: row.status === 'canceled' ? { vendor_may_charge: !row.nothing_charged, message: row.cancel_note ?? '' } : null,

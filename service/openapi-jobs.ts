@@ -8,16 +8,20 @@ import { MAX_WAIT_SECONDS } from './schemas';
 const tags = ['Jobs'];
 const idParam = pathId('The job id (job_…).');
 const waitParam = { name: 'wait', in: 'query', required: false, schema: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS }, description: 'Hold the answer up to this many seconds until the job is done.' };
-const location = { Location: header('The job: /v1/jobs/{id}.') };
+const location = { Location: header('The job\'s URL, /v1/jobs/{id} (absolute on UPSCALE_PUBLIC_URL): poll it.') };
+const polling = { ...location, 'Retry-After': header('Seconds until the next poll is worth making.', 'integer') };
 const job = (description: string, headers?: Doc) => json(description, 'Job', exampleJob, headers);
 const notFound = { 404: problem('No such job for this key (JOB_NOT_FOUND).') };
 
 function createJob(request: { properties: Doc }): Doc {
-	const multipart = { type: 'object', required: ['image'], properties: { image: { type: 'string', format: 'binary', description: `The image (PNG, JPEG or WebP, at most ${megabytes(MAX_INPUT_BYTES)}).` }, ...request.properties } };
+	// image_base64 is the JSON form of the file: a multipart request sends the file itself.
+	const { image_base64: _base64, ...fields } = request.properties;
+	const multipart = { type: 'object', required: ['image'], properties: { image: { type: 'string', format: 'binary', description: `The image (PNG, JPEG or WebP, at most ${megabytes(MAX_INPUT_BYTES)}).` }, ...fields } };
 	return {
 		operationId: 'createJob',
 		summary: 'Create a job',
-		description: 'Upload the image (multipart, field `image`) or give `image_url` (JSON). 202 with the job and its Location; with `wait`, 200 once it has finished within that time.',
+		description:
+			'Upload the image (multipart, field `image`), or give `image_url` or `image_base64` (JSON). 202 with the job, its Location and Retry-After (poll Location: 202 while the job runs, 200 once it has ended); with `wait`, 200 once it has finished within that time.',
 		tags,
 		parameters: [
 			{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'The same key and request return the same job (no second vendor request) for 24 h; the same key with another request is refused.' },
@@ -32,10 +36,10 @@ function createJob(request: { properties: Doc }): Doc {
 		},
 		responses: {
 			200: job('The job, finished within `wait`.', location),
-			202: job('The job, accepted.', location),
+			202: job('The job, accepted: poll Location (202 while it runs, 200 once it has ended).', polling),
 			400: problem('The body is not valid JSON or multipart, or has a second file (BAD_REQUEST).'),
 			...auth,
-			413: problem(`The upload is larger than ${megabytes(MAX_INPUT_BYTES)} (PAYLOAD_TOO_LARGE).`),
+			413: problem(`The image is larger than ${megabytes(MAX_INPUT_BYTES)}, uploaded or in image_base64 (PAYLOAD_TOO_LARGE).`),
 			415: problem('Neither multipart/form-data nor JSON (UNSUPPORTED_MEDIA_TYPE).'),
 			422: problem('The image, the options, a URL or the idempotency key was refused (INVALID_INPUT, INVALID_OPTIONS, URL_NOT_ALLOWED, PROVIDER_NOT_CONFIGURED, IDEMPOTENCY_KEY_REUSED); nothing was stored or spent.'),
 			429: { ...problem('Too many jobs queued (TOO_MANY_JOBS).'), headers: { 'Retry-After': header('Seconds to wait before trying again.', 'integer') } },
@@ -43,6 +47,26 @@ function createJob(request: { properties: Doc }): Doc {
 		callbacks: { jobEnded: { '{$request.body#/webhook_url}': { post: webhookCallback('jobWebhook', "the job's `webhook_url`", "the client key's secret") } } },
 	};
 }
+
+const imageTypes = { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } }, 'image/webp': { schema: { type: 'string', format: 'binary' } } };
+
+const downloadJob = {
+	operationId: 'downloadJobResult',
+	summary: 'Download the upscaled image with a signed link',
+	description: "The job's `download_url`: no header needed (the signature is the permission), valid until `result_expires_at`. For the next step of a flow.",
+	tags,
+	security: [],
+	parameters: [
+		idParam,
+		{ name: 'expires', in: 'query', required: true, schema: { type: 'integer' }, description: 'When the link expires (Unix seconds), as download_url gives it.' },
+		{ name: 'signature', in: 'query', required: true, schema: { type: 'string' }, description: 'The server\'s signature, as download_url gives it.' },
+	],
+	responses: {
+		200: { description: 'The image, with its content type.', content: imageTypes },
+		403: problem('The link was changed, is incomplete, was not made by this server, or its key was revoked (LINK_INVALID).'),
+		410: problem('The link expired (LINK_EXPIRED), or the result was deleted (RESULT_GONE).'),
+	},
+};
 
 const listJobs = {
 	operationId: 'listJobs',
@@ -64,10 +88,11 @@ export function jobPaths(request: { properties: Doc }): Doc {
 			get: {
 				operationId: 'getJob',
 				summary: 'Get a job',
-				description: 'Status, progress, credits, result link, error and webhook attempts; with `wait`, once it has finished (or the time is up).',
+				description:
+					'Status, progress, credits, result links, error and webhook attempts; with `wait`, once it has finished (or the time is up). The async request-reply pattern: 202 with Retry-After while the job is queued or running, 200 once it has ended (succeeded, failed or canceled: read `status`). The body is the job either way.',
 				tags,
 				parameters: [idParam, waitParam],
-				responses: { 200: job('The job.'), ...auth, ...notFound, 422: problem('A bad wait (INVALID_OPTIONS).') },
+				responses: { 200: job('The job, ended.', location), 202: job('The job, still queued or running: poll again after Retry-After.', polling), ...auth, ...notFound, 422: problem('A bad wait (INVALID_OPTIONS).') },
 			},
 			delete: {
 				operationId: 'cancelJob',
@@ -85,7 +110,7 @@ export function jobPaths(request: { properties: Doc }): Doc {
 				tags,
 				parameters: [idParam],
 				responses: {
-					200: { description: 'The image, with its content type.', content: { 'image/png': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } }, 'image/webp': { schema: { type: 'string', format: 'binary' } } } },
+					200: { description: 'The image, with its content type.', content: imageTypes },
 					...auth,
 					...notFound,
 					409: problem('The job has not succeeded (yet) (RESULT_NOT_READY).'),
@@ -93,5 +118,6 @@ export function jobPaths(request: { properties: Doc }): Doc {
 				},
 			},
 		},
+		'/v1/jobs/{id}/download': { get: downloadJob },
 	};
 }

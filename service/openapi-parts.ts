@@ -42,6 +42,7 @@ export const exampleJob = {
 	input: { format: 'jpeg', width: 320, height: 240, bytes: 18_342, file_name: 'cat.jpg', url: null },
 	output: { format: 'jpeg', width: 640, height: 480, bytes: 61_207, content_type: 'image/jpeg' },
 	result_url: `${BASE}/v1/jobs/job_0mdaz3k1q4f2c91b7e5d3a6c8e1f0/result`,
+	download_url: `${BASE}/v1/jobs/job_0mdaz3k1q4f2c91b7e5d3a6c8e1f0/download?expires=1796549412&signature=Yk3m1qv0o2bqW9xRzj8QeS5l1c0fT7uH2aDgN4pVwXs`,
 	result_expires_at: '2026-12-06T09:30:12.000Z',
 	error: null,
 	cancel: null,

@@ -23,7 +23,9 @@ export type ServiceCode =
 	| 'NOT_READY'
 	| 'WEBHOOK_NOT_FOUND'
 	| 'WEBHOOK_EXISTS'
-	| 'TOO_MANY_WEBHOOKS';
+	| 'TOO_MANY_WEBHOOKS'
+	| 'LINK_INVALID'
+	| 'LINK_EXPIRED';
 
 const STATUS: Partial<Record<ServiceCode, number>> = {
 	INVALID_INPUT: 422,
@@ -56,6 +58,8 @@ const STATUS: Partial<Record<ServiceCode, number>> = {
 	WEBHOOK_NOT_FOUND: 404,
 	WEBHOOK_EXISTS: 409,
 	TOO_MANY_WEBHOOKS: 409,
+	LINK_INVALID: 403,
+	LINK_EXPIRED: 410,
 };
 
 const TITLE: Partial<Record<ServiceCode, string>> = {
@@ -78,6 +82,8 @@ const TITLE: Partial<Record<ServiceCode, string>> = {
 	WEBHOOK_NOT_FOUND: 'No such webhook subscription',
 	WEBHOOK_EXISTS: 'A subscription to this URL exists',
 	TOO_MANY_WEBHOOKS: 'Too many webhook subscriptions',
+	LINK_INVALID: 'Download link not valid',
+	LINK_EXPIRED: 'Download link expired',
 	INTERNAL: 'Internal error',
 };
 

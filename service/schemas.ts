@@ -26,6 +26,10 @@ export const jobRequestSchema = z
 		...Object.fromEntries(API_FIELDS.map((f) => [apiName(f), (shape[f.key] as z.ZodTypeAny).describe(f.help)])),
 		endpoint: shape.execution.describe("The vendor endpoint: auto (the vendor's async endpoint wherever the input allows, so the job survives a restart), sync or async."),
 		image_url: z.string({ invalid_type_error: 'image_url must be a string' }).max(4096, 'image_url is longer than 4096 characters').optional().describe('The image to upscale, as an http(s) URL (JSON requests). Multipart requests send the file as `image` instead.'),
+		image_base64: z
+			.string({ invalid_type_error: 'image_base64 must be a string' })
+			.optional()
+			.describe('The image to upscale, in base64 or as a data: URI (data:image/png;base64,…), at most 30 MB decoded (JSON requests; instead of image_url).'),
 		webhook_url: z.string({ invalid_type_error: 'webhook_url must be a string' }).max(4096, 'webhook_url is longer than 4096 characters').optional().describe('Called (Standard Webhooks, signed with your key\'s secret) with job.succeeded or job.failed when the job ends.'),
 		wait: z
 			.number({ invalid_type_error: 'wait must be a number of seconds' })
@@ -84,6 +88,10 @@ export const jobSchema = z.object({
 	input: imageFacts.extend({ file_name: z.string().nullable(), url: z.string().nullable() }),
 	output: imageFacts.extend({ content_type: z.string().nullable() }).nullable(),
 	result_url: z.string().nullable().describe('Where to download the image (GET, same key), while it is kept.'),
+	download_url: z
+		.string()
+		.nullable()
+		.describe('The image, fetchable with no header at all (a signed link, valid until result_expires_at): for the next step of a flow. Null while the job has no result, or when the server does not know its public address (UPSCALE_PUBLIC_URL).'),
 	result_expires_at: z.string().nullable(),
 	error: z
 		.object({

@@ -20,6 +20,7 @@ import { redisState } from '../../runtime/redis-state';
 import { Clients } from '../auth';
 import { loadServiceConfig } from '../config';
 import { serviceJobDeps } from '../job-deps';
+import { DownloadLinks, linkBase, loadLinkSecret } from '../download-links';
 import { jobView } from '../job-view';
 import { KeyFile } from '../keys/store';
 import { Metrics } from '../metrics';
@@ -65,6 +66,8 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 	const clients = new Clients(keys, config.envKeys, config.envWebhookSecret);
 	const webhooks = new WebhookSender({ table: new RedisWebhookStore(redis), subscriptions: new RedisSubscriptionStore(redis), clients, retryMs: config.webhookRetryMs, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.allowPrivateUrls, log, metrics, pollMs: 1000 });
 	const publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+	// The API instances' secret (the shared data directory's): the links in this worker's webhooks work on any of them.
+	const links = new DownloadLinks(loadLinkSecret(config.dataDir), () => linkBase(config.publicUrl, config.host, publicUrl));
 	const worker = new FleetWorker({
 		...serviceJobDeps(config, { jobs: store, files, providers, metrics, log }, 'the worker running it'),
 		names: SERVICE_FLEET,
@@ -75,7 +78,7 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 		lockMs: config.workerLockMs,
 		where,
 		redisUrl: config.redisUrl,
-		onFinished: (row) => webhooks.jobFinished(row, jobView(row, { baseUrl: publicUrl, retentionMs: config.retentionMs })),
+		onFinished: (row) => webhooks.jobFinished(row, jobView(row, { baseUrl: publicUrl, retentionMs: config.retentionMs, links })),
 	});
 	let stopping = false;
 

@@ -1,5 +1,5 @@
 /**
- * POST /v1/jobs: multipart (`image` + fields) or JSON (`image_url` + fields). Everything is checked by the core
+ * POST /v1/jobs: multipart (`image` + fields) or JSON (`image_url` or `image_base64` + fields). Everything is checked by the core
  * before a job is stored or a credit spent; the upload is streamed to the data directory (never held whole in
  * memory while it arrives). The Idempotency-Key check, the queue limits and the insert run without a pause between
  * them, so ten identical requests at once make one job.
@@ -10,7 +10,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatIssues, imageUrlOf, invalidInput, invalidOptions, MAX_INPUT_BYTES, megabytes, parseOptions, sniffImage, type ImageInfo, type ProviderId, type UpscaleOptionsInput } from '../../core';
+import { formatIssues, imageUrlOf, invalidInput, invalidOptions, parseOptions, sniffImage, type ImageInfo, type ProviderId, type UpscaleOptionsInput } from '../../core';
 import type { Client } from '../auth';
 import { clientOf } from '../perimeter';
 import type { Admission } from '../../runtime/jobs/store';
@@ -20,16 +20,22 @@ import { newId } from '../../runtime/jobs/ids';
 import { ApiError } from '../problem';
 import { coreOptions, fieldValue, jobRequestSchema, MAX_WAIT_SECONDS, type JobRequest } from '../schemas';
 import { checkPublicUrl } from '../url-guard';
+import { checkDeclaredType, decodeImageBase64, JSON_JOB_BODY_LIMIT, UPLOAD_LIMIT_TEXT } from '../image-base64';
+import { admitJsonBody } from '../json-bodies';
 import { answerJob } from './answer';
 
 interface Upload {
 	path: string;
-	fileName: string;
+	/** The multipart file's name (image_base64 has none). */
+	fileName?: string;
 	bytes: number;
 	/** Only with an Idempotency-Key (it is what makes two requests "the same"). */
 	sha256?: string;
 	/** The bytes themselves when the upload was small enough to keep in memory while it arrived. */
 	data?: Buffer;
+	/** image_base64: only in memory until the job is accepted; the media type its data: URI names. */
+	unsaved?: boolean;
+	declared?: string;
 }
 
 /**
@@ -45,7 +51,7 @@ let inMemory = 0;
 /** Reading a large upload back to check it is done two at a time, so twenty 30 MB uploads never sit in memory at once. */
 let checking = 0;
 const checkQueue: Array<() => void> = [];
-async function oneOfTwo<T>(work: () => Promise<T>): Promise<T> {
+async function readBackTwoAtATime<T>(work: () => Promise<T>): Promise<T> {
 	if (checking >= 2) await new Promise<void>((r) => checkQueue.push(r));
 	checking++;
 	try {
@@ -165,7 +171,7 @@ function parseRequest(fields: unknown): JobRequest {
 
 /** What makes two requests "the same" for an idempotency key: the fields (not `wait`) and the image's bytes. */
 function requestHash(r: JobRequest, upload?: Upload): string {
-	const { wait: _wait, ...rest } = r;
+	const { wait: _wait, image_base64: _image, ...rest } = r;
 	const sorted = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
 	return createHash('sha256').update(JSON.stringify(sorted)).update('|').update(upload?.sha256 ?? '').digest('hex');
 }
@@ -186,6 +192,15 @@ function waitSeconds(req: FastifyRequest, r: JobRequest): number {
 	return n;
 }
 
+/** image_base64 decoded, as an upload kept in memory (refused in multipart, and beside image_url). */
+function base64Upload(r: JobRequest, multipart: boolean, hashed: boolean): Upload | undefined {
+	if (r.image_base64 === undefined) return undefined;
+	if (multipart) throw invalidInput('image_base64 is for JSON requests: in a multipart request, send the file as the field "image".');
+	if (r.image_url !== undefined) throw invalidInput('Send one image: image_url or image_base64, not both.');
+	const { bytes, declared } = decodeImageBase64(r.image_base64);
+	return { path: '', bytes: bytes.length, data: bytes, unsaved: true, declared, sha256: hashed ? createHash('sha256').update(bytes).digest('hex') : undefined };
+}
+
 /** The image (or its URL), the options and the webhook URL, checked before anything is stored or spent. */
 async function checkJob(ctx: ServiceContext, client: Client, r: JobRequest, provider: ProviderId, upload?: Upload): Promise<{ options: UpscaleOptionsInput; info?: ImageInfo }> {
 	const upscaler = ctx.providers.upscaler(provider);
@@ -193,7 +208,8 @@ async function checkJob(ctx: ServiceContext, client: Client, r: JobRequest, prov
 	let info: ImageInfo | undefined;
 	if (upload) {
 		if (!upload.bytes) throw invalidInput('The "image" file is empty.');
-		info = upload.data ? sniffImage(upload.data) : await oneOfTwo(async () => sniffImage(new Uint8Array(await readFile(upload.path))));
+		info = upload.data ? sniffImage(upload.data) : await readBackTwoAtATime(async () => sniffImage(new Uint8Array(await readFile(upload.path))));
+		checkDeclaredType(upload.declared, info.format);
 		upscaler.check(info, options);
 	} else {
 		imageUrlOf({ url: r.image_url! }, provider);
@@ -220,7 +236,8 @@ function refusal(ctx: ServiceContext, admission: Exclude<Admission, { kind: 'cre
 }
 
 export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
-	app.post('/v1/jobs', async (req: FastifyRequest, reply: FastifyReply) => {
+	// A JSON body may carry a 30 MB image in base64; a larger one is refused from its Content-Length, unread.
+	app.post('/v1/jobs', { bodyLimit: JSON_JOB_BODY_LIMIT, preParsing: admitJsonBody }, async (req: FastifyRequest, reply: FastifyReply) => {
 		const client = clientOf(req);
 		const id = newId('job');
 		const uploadPath = ctx.files.uploadPath(id);
@@ -232,19 +249,21 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 			const key = idempotencyKey(req);
 			if (req.isMultipart()) ({ fields, upload } = await readMultipart(req, uploadPath, key !== undefined, sinks));
 			else if (/^application\/(.+\+)?json\b/i.test(req.headers['content-type'] ?? '')) fields = req.body;
-			else throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url).');
+			else throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url or image_base64).');
 			const r = parseRequest(fields);
 			const wait = waitSeconds(req, r);
+			upload = base64Upload(r, req.isMultipart(), key !== undefined) ?? upload;
 			if (upload && r.image_url) throw invalidInput('Send either an image file or image_url, not both.');
-			if (!upload && !r.image_url) throw invalidInput('No image: send the file as the multipart field "image", or give image_url.');
+			if (!upload && !r.image_url) throw invalidInput('No image: send the file as the multipart field "image", or give image_url or image_base64 (JSON).');
 			const provider: ProviderId = r.provider ?? ctx.providers.defaultProvider;
 			const { options, info } = await checkJob(ctx, client, r, provider, upload);
 			const hash = key ? requestHash(r, upload) : '';
 			const inputPath = upload ? ctx.files.inputPath(id) : null;
-			if (upload) await rename(uploadPath, inputPath!);
+			if (upload?.unsaved) await writeFile(inputPath!, upload.data!, { mode: 0o600 });
+			else if (upload) await rename(uploadPath, inputPath!);
 
 			// The idempotency check, the limits and the insert are one step of the store (one server or many).
-			const request = { provider, ...Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== undefined && !['wait', 'image_url', 'webhook_url', 'provider'].includes(k))) };
+			const request = { provider, ...Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== undefined && !['wait', 'image_url', 'image_base64', 'webhook_url', 'provider'].includes(k))) };
 			const admission = await ctx.jobs.admit(
 				{
 					id,
@@ -286,4 +305,4 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 	});
 }
 
-export const UPLOAD_LIMIT_TEXT = `The image is larger than ${megabytes(MAX_INPUT_BYTES)}, the most the vendors accept.`;
+export { UPLOAD_LIMIT_TEXT };

@@ -1,15 +1,14 @@
 /** GET /v1/jobs/{id} (optionally waiting for it), GET /v1/jobs (newest first, paged), GET /v1/jobs/{id}/result. */
-import { createReadStream, existsSync } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalidOptions, upscaledName } from '../../core';
+import { invalidOptions } from '../../core';
 import { clientOf } from '../perimeter';
 import type { ServiceContext } from '../context';
-import { attachmentDisposition } from '../content-disposition';
 import '../fastify-types';
-import { ApiError, notFound } from '../problem';
+import { notFound } from '../problem';
 import { MAX_WAIT_SECONDS } from '../schemas';
 import { JOB_STATUSES, type JobStatus } from '../../runtime/jobs/job';
 import { answerJob } from './answer';
+import { sendResult } from './result-file';
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string | undefined> };
 
@@ -36,7 +35,7 @@ export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 
 	app.get<IdParams>('/v1/jobs/:id', async (req, reply) => {
 		const row = await own(req);
-		return answerJob(ctx, reply, row.id, number(req.query.wait, 'wait', 0, MAX_WAIT_SECONDS, 0), false);
+		return answerJob(ctx, reply, row.id, number(req.query.wait, 'wait', 0, MAX_WAIT_SECONDS, 0));
 	});
 
 	app.get<{ Querystring: Record<string, string | undefined> }>('/v1/jobs', async (req) => {
@@ -50,19 +49,5 @@ export function jobsRead(app: FastifyInstance, ctx: ServiceContext): void {
 		return { object: 'list', data: await Promise.all(page.map((r) => ctx.view(r))), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
 	});
 
-	app.get<IdParams>('/v1/jobs/:id/result', async (req, reply) => {
-		const row = await own(req);
-		if (row.status !== 'succeeded') {
-			const why = row.status === 'failed' ? `the job failed: ${row.error_message}` : row.status === 'canceled' ? 'the job was canceled' : `the job is ${row.status}; poll GET /v1/jobs/${row.id} or pass wait`;
-			throw new ApiError('RESULT_NOT_READY', `No result: ${why}`, { status_of_job: row.status });
-		}
-		if (row.result_deleted_at || !row.output_path || !existsSync(row.output_path)) {
-			throw new ApiError('RESULT_GONE', `The result of ${row.id} was deleted ${Math.round(ctx.config.retentionMs / 3_600_000) || '<1'} h after the job finished (the server's retention): submit the job again.`);
-		}
-		const ext = row.output_path.slice(row.output_path.lastIndexOf('.') + 1);
-		reply.header('content-type', row.output_type ?? 'application/octet-stream');
-		reply.header('content-length', String(row.output_bytes ?? ''));
-		reply.header('content-disposition', attachmentDisposition(upscaledName(row.input_name ?? 'image', ext)));
-		return reply.send(createReadStream(row.output_path));
-	});
+	app.get<IdParams>('/v1/jobs/:id/result', async (req, reply) => sendResult(ctx, await own(req), reply));
 }

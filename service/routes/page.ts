@@ -1,11 +1,19 @@
-/** GET /: the page (drop an image, pick provider and options, watch progress, compare, download). */
+/** GET /: the page (drop an image, pick provider and options, watch progress, compare, download, copy the link). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { API_FIELDS, apiName } from '../schemas';
-import { PROVIDER_NAMES, providerInfo, type ProviderId } from '../../core';
+import { OPTION_LABELS, PROVIDER_NAMES, providerInfo, type OptionField, type ProviderId } from '../../core';
 import type { ServiceContext } from '../context';
 import { PUBLIC_ROUTE } from '../perimeter';
+
+const capital = (s: string) => s.replace(/^./, (c) => c.toUpperCase());
+
+/** A field's name for people: the core's label ("best quality"), or its flag's words where the label covers two fields (width/height). */
+export const fieldLabel = (f: OptionField) => capital(OPTION_LABELS[f.key].includes('/') ? f.flag.replace(/-/g, ' ') : OPTION_LABELS[f.key]);
+
+/** Its help as the chat command and Zapier give it, without the "Vendor:" prefix (the page shows one provider's fields). */
+export const fieldHelp = (f: OptionField) => capital((f.chat?.description ?? f.help).replace(/^[A-Z][A-Za-z]*(, [A-Z][A-Za-z]*)*: /, ''));
 
 export function page(app: FastifyInstance, ctx: ServiceContext): void {
 	const html = readFileSync(join(__dirname, '..', 'page', 'index.html'), 'utf8');
@@ -19,6 +27,6 @@ export function page(app: FastifyInstance, ctx: ServiceContext): void {
 		// Each provider with the fields it takes (the registry's `accepts`), so the page shows only those.
 		providers: ctx.providers.offered.map((id: ProviderId) => ({ id, name: PROVIDER_NAMES[id], fields: API_FIELDS.filter((f) => providerInfo(id).accepts.includes(f.key)).map(apiName) })),
 		default_provider: ctx.providers.defaultProvider,
-		fields: API_FIELDS.map((f) => ({ name: apiName(f), type: f.type, help: f.help, min: f.min ?? null, max: f.max ?? null, choices: f.choices ?? null, section: f.section })),
+		fields: API_FIELDS.map((f) => ({ name: apiName(f), label: fieldLabel(f), help: fieldHelp(f), type: f.type, min: f.min ?? null, max: f.max ?? null, choices: f.choices ?? null, section: f.section })),
 	}));
 }

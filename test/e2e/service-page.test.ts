@@ -1,7 +1,8 @@
 /**
  * The service's page at GET /, in a real headless Chromium (Debian's `chromium`, driven by playwright-core; never a
- * downloaded browser): choose an image, a provider and options from the registry, watch progress, see the
- * before/after comparison, download; and a wrong key shown as the server's words.
+ * downloaded browser): choose an image, a provider and options from the registry (their labels, help and choices as
+ * people read them), watch progress, see the before/after comparison, download, copy the result's link (which needs
+ * no key); and a wrong key shown as the server's words.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,6 +17,7 @@ jest.setTimeout(120_000);
 // What the functions run inside the page use of the DOM (this project compiles without the DOM library).
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 declare const localStorage: { getItem(key: string): string | null };
+declare const navigator: { clipboard: { readText(): Promise<string> } };
 type Img = { naturalWidth: number };
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -65,6 +67,22 @@ test('drop an image, pick Clipdrop at x2, watch it progress, compare before/afte
 	await page.selectOption('#provider', 'clipdrop');
 	expect(await page.isVisible('#opt-strategy')).toBe(true);
 	expect(await page.isVisible('#opt-mode')).toBe(false);
+	// Each option as people read it: its label, its help under it, its choices by name; no API names, no "(default)".
+	expect(await page.textContent('label[for="opt-scale"]')).toBe('Scale');
+	expect(await page.textContent('#help-scale')).toBe('Multiply both sides by this (Ximilar: 2, 4 or 8; Local: up to 8; default 2)');
+	expect(await page.getAttribute('#opt-scale', 'placeholder')).toBe('1.1 to 16');
+	expect(await page.textContent('label[for="opt-strategy"]')).toBe('Strategy');
+	expect(await page.$$eval('#opt-strategy option', (o) => o.map((x) => (x as unknown as { textContent: string }).textContent))).toEqual(['Automatic', 'Smooth', 'Detailed']);
+	expect(await page.textContent('#help-strategy')).toBe('Smooth (1 credit) or detailed (1 credit per output megapixel)');
+	await page.selectOption('#provider', 'ximilar');
+	expect(await page.textContent('label[for="opt-tune_colors"]')).toBe('Tune colors');
+	expect(await page.textContent('#help-tune_colors')).toBe("Match the input's colours (default on)");
+	expect(await page.$$eval('#opt-mode option', (o) => o.map((x) => (x as unknown as { textContent: string }).textContent))).toEqual(['Automatic', 'Artifact removal', 'Ironed out', 'High fidelity']);
+	await page.selectOption('#provider', 'local');
+	expect(await page.textContent('label[for="opt-best"]')).toBe('Best quality');
+	const shown = await page.evaluate(() => (document as unknown as { body: { innerText: string } }).body.innerText);
+	expect(shown).not.toMatch(/\(default\)|tune_colors|_/);
+	await page.selectOption('#provider', 'clipdrop');
 
 	await page.fill('#key', key);
 	await page.dispatchEvent('#key', 'change');
@@ -84,6 +102,16 @@ test('drop an image, pick Clipdrop at x2, watch it progress, compare before/afte
 	expect(download.suggestedFilename()).toBe('sample-upscaled.jpg');
 	const saved = readFileSync((await download.path())!);
 	expect(saved.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+	// The link to share: the job's download_url, which needs no key; the button copies it.
+	const link = await page.inputValue('#link');
+	expect(link).toMatch(new RegExp(`^${service.url}/v1/jobs/job_[0-9a-z]+/download\\?expires=\\d+&signature=[\\w-]+$`));
+	const bare = await fetch(link);
+	expect([bare.status, bare.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+	expect(Buffer.from(await bare.arrayBuffer()).equals(saved)).toBe(true);
+	await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+	await page.click('#copy');
+	await page.waitForFunction(() => document.getElementById('copy')!.textContent === 'Copied');
+	expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
 	expect(errors).toEqual([]);
 	// The key is remembered by this browser.
 	expect(await page.evaluate(() => localStorage.getItem('upscale-key'))).toBe(key);

@@ -86,9 +86,9 @@ describe('the key check sits on the matched route', () => {
 	const parse = (r: string, open: boolean) => ({ method: r.split(' ')[0], url: r.split(' ')[1], public: open });
 	const declared = () => [...routes.public.map((r) => parse(r, true)), ...routes.keyed.map((r) => parse(r, false))];
 
-	test('every route is declared: the public ones are the page, health, metrics and the API documents', () => {
+	test('every route is declared: the public ones are the page, health, metrics, the API documents and the signed download link', () => {
 		const open = declared().filter((r) => r.public).map((r) => r.url);
-		const outside = open.filter((u) => !/^(\/|\/page\/options\.json|\/healthz|\/readyz|\/metrics|\/openapi\.json|\/docs(\/.*)?)$/.test(u));
+		const outside = open.filter((u) => !/^(\/|\/page\/options\.json|\/healthz|\/readyz|\/metrics|\/openapi\.json|\/docs(\/.*)?|\/v1\/jobs\/:id\/download)$/.test(u));
 		expect(outside).toEqual([]);
 		const closed = declared().filter((r) => !r.public);
 		expect(closed.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['POST /v1/jobs', 'GET /v1/jobs', 'GET /v1/jobs/:id', 'GET /v1/jobs/:id/result', 'DELETE /v1/jobs/:id', 'GET /v1/credits']));
@@ -126,6 +126,12 @@ describe('the key check sits on the matched route', () => {
 		}
 		expect((await rawRequest(port, 'GET', '/%68ealthz')).status).toBe(200);
 		expect((await rawRequest(port, 'GET', '/docs/')).status).toBe(200);
+		// The download link's route is public, but nothing comes out of it without this server's signature.
+		for (const target of spellings('/v1/jobs/job_0123456789abcdef/download')) {
+			const r = await rawRequest(port, 'GET', `${target}${target.includes('?') ? '&' : '?'}expires=99999999999&signature=${'A'.repeat(43)}`);
+			expect([target, [403, 401, 400, 404].includes(r.status)]).toEqual([target, true]);
+			expect(r.text).not.toMatch(/image\/|JOB_NOT_FOUND/);
+		}
 	});
 });
 

@@ -180,11 +180,14 @@ describe('the job API, both vendors and the local engine', () => {
 		expect(readdirSync(join(s.dataDir, 'inputs'))).toEqual([]);
 	});
 
-	test('a JSON body over 1 MB is refused with 413 and told where the image goes', async () => {
-		const r = await call(s.url, key.key, 'POST', '/v1/jobs', { provider: 'clipdrop', image_url: `${filesUrl}/sample.jpg`, padding: 'x'.repeat(1024 * 1024) });
+	test('a JSON job body larger than a 30 MB image in base64 needs is refused with 413 (other JSON bodies: over 1 MB)', async () => {
+		const r = await call(s.url, key.key, 'POST', '/v1/jobs', { provider: 'clipdrop', image_url: `${filesUrl}/sample.jpg`, padding: 'x'.repeat(46 * 1024 * 1024) });
 		expect(r.status).toBe(413);
 		expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-		expect(r.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The JSON body is larger than 1 MB: send the image as a multipart upload (field "image") or as image_url.' });
+		expect(r.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The image is larger than 30 MB, the most the vendors accept.' });
+		const hook = await call(s.url, key.key, 'POST', '/v1/webhooks', { url: 'https://hooks.example.com/x', padding: 'x'.repeat(1024 * 1024) });
+		expect([hook.status, hook.body.detail]).toEqual([413, 'The JSON body is larger than 1 MB.']);
+		expect(submits(cd) + submits(xm)).toBe(0);
 	});
 
 	test('Idempotency-Key: 10 identical POSTs at once make one job and one vendor submit; another body with the key is refused', async () => {

@@ -55,12 +55,12 @@ export async function runModelOrt(
 	try {
 		const data = y.data as Float32Array;
 		const [, , H, W] = y.dims;
-		const P = W * H;
+		const pixels = W * H;
 		// A clamped array rounds and clamps on store (ties to even: at most one level from Math.round, on exact halves).
 		const out = new Uint8ClampedArray(crop.w * crop.h * 3);
 		for (let c = 0; c < 3; c++) {
 			for (let r = 0; r < crop.h; r++) {
-				const from = c * P + (crop.y + margin + r) * W + crop.x + margin;
+				const from = c * pixels + (crop.y + margin + r) * W + crop.x + margin;
 				for (let x = 0, j = r * crop.w * 3 + c; x < crop.w; x++, j += 3) out[j] = data[from + x];
 			}
 		}

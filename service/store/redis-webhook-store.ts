@@ -9,9 +9,9 @@
 import type { Redis } from 'ioredis';
 import { CLAIM_SCAN, type AttemptRow, type Capacity, type NewWebhook, type WebhookRow, type WebhookStore } from './webhooks';
 
-const P = 'upscale:';
-const DUE = `${P}webhooks:due`;
-const DONE = `${P}webhooks:done`;
+const KEY_PREFIX = 'upscale:';
+const DUE = `${KEY_PREFIX}webhooks:due`;
+const DONE = `${KEY_PREFIX}webhooks:done`;
 
 /**
  * KEYS: due. ARGV: now, limit, lease end, key prefix, per-endpoint cap, per-client cap, what is in flight (JSON
@@ -57,20 +57,20 @@ export class RedisWebhookStore implements WebhookStore {
 	}
 
 	async insert(w: NewWebhook): Promise<void> {
-		const m = this.redis.multi().hset(`${P}webhook:${w.id}`, { ...w, endpoint: w.endpoint ?? '', subscription_id: w.subscription_id ?? '', status: 'pending', attempts: 0, next_at: w.next_at ?? '' });
-		if (!w.subscription_id) m.set(`${P}job:${w.job_id}:webhook`, w.id);
+		const m = this.redis.multi().hset(`${KEY_PREFIX}webhook:${w.id}`, { ...w, endpoint: w.endpoint ?? '', subscription_id: w.subscription_id ?? '', status: 'pending', attempts: 0, next_at: w.next_at ?? '' });
+		if (!w.subscription_id) m.set(`${KEY_PREFIX}job:${w.job_id}:webhook`, w.id);
 		await m.zadd(DUE, w.next_at ?? Date.now(), w.id).exec();
 	}
 
 	private async row(id: string): Promise<WebhookRow | undefined> {
-		const h = await this.redis.hgetall(`${P}webhook:${id}`);
+		const h = await this.redis.hgetall(`${KEY_PREFIX}webhook:${id}`);
 		if (!h.id) return undefined;
 		return { ...(h as unknown as WebhookRow), endpoint: h.endpoint || null, subscription_id: h.subscription_id || null, attempts: Number(h.attempts), next_at: h.next_at ? Number(h.next_at) : null, created_at: Number(h.created_at) };
 	}
 
 	async claimDue(now: number, limit: number, leaseMs: number, capacity: Capacity): Promise<WebhookRow[]> {
 		const busy = JSON.stringify({ endpoints: capacity.endpoints, clients: capacity.clients });
-		const ids = await this.redis.claimWebhooks(DUE, String(now), String(limit), String(now + leaseMs), P, String(capacity.perEndpoint), String(capacity.perClient), busy, String(CLAIM_SCAN));
+		const ids = await this.redis.claimWebhooks(DUE, String(now), String(limit), String(now + leaseMs), KEY_PREFIX, String(capacity.perEndpoint), String(capacity.perClient), busy, String(CLAIM_SCAN));
 		const rows = await Promise.all(ids.map((id) => this.row(id)));
 		return rows.filter((r): r is WebhookRow => !!r && r.status === 'pending');
 	}
@@ -81,16 +81,16 @@ export class RedisWebhookStore implements WebhookStore {
 	}
 
 	async ofJob(jobId: string): Promise<WebhookRow | undefined> {
-		const id = await this.redis.get(`${P}job:${jobId}:webhook`);
+		const id = await this.redis.get(`${KEY_PREFIX}job:${jobId}:webhook`);
 		return id ? this.row(id) : undefined;
 	}
 
 	async attempts(webhookId: string): Promise<AttemptRow[]> {
-		return (await this.redis.lrange(`${P}webhook:${webhookId}:attempts`, 0, -1)).map((a) => JSON.parse(a) as AttemptRow);
+		return (await this.redis.lrange(`${KEY_PREFIX}webhook:${webhookId}:attempts`, 0, -1)).map((a) => JSON.parse(a) as AttemptRow);
 	}
 
 	async recordAttempt(a: AttemptRow, next: { status: WebhookRow['status']; next_at: number | null }): Promise<void> {
-		const key = `${P}webhook:${a.webhook_id}`;
+		const key = `${KEY_PREFIX}webhook:${a.webhook_id}`;
 		const m = this.redis.multi().rpush(`${key}:attempts`, JSON.stringify(a)).hset(key, { status: next.status, attempts: a.n, next_at: next.next_at ?? '' });
 		if (next.status === 'pending' && next.next_at !== null) m.zadd(DUE, next.next_at, a.webhook_id);
 		else m.zrem(DUE, a.webhook_id).zadd(DONE, Date.now(), a.webhook_id);
@@ -102,9 +102,9 @@ export class RedisWebhookStore implements WebhookStore {
 		if (!ids.length) return;
 		const m = this.redis.multi();
 		for (const id of ids) {
-			const [jobId, subscription] = await this.redis.hmget(`${P}webhook:${id}`, 'job_id', 'subscription_id');
-			m.del(`${P}webhook:${id}`, `${P}webhook:${id}:attempts`).zrem(DONE, id);
-			if (jobId && !subscription) m.del(`${P}job:${jobId}:webhook`);
+			const [jobId, subscription] = await this.redis.hmget(`${KEY_PREFIX}webhook:${id}`, 'job_id', 'subscription_id');
+			m.del(`${KEY_PREFIX}webhook:${id}`, `${KEY_PREFIX}webhook:${id}:attempts`).zrem(DONE, id);
+			if (jobId && !subscription) m.del(`${KEY_PREFIX}job:${jobId}:webhook`);
 		}
 		await m.exec();
 	}

@@ -7,10 +7,10 @@
 import type { Redis } from 'ioredis';
 import type { CreateOutcome, Subscription, SubscriptionStore, WebhookEvent } from './webhook-subscriptions';
 
-const P = 'upscale:';
-const subKey = (id: string) => `${P}webhook-sub:${id}`;
-const idsKey = (client: string) => `${P}client:${client}:webhook-subs`;
-const urlsKey = (client: string) => `${P}client:${client}:webhook-sub-urls`;
+const KEY_PREFIX = 'upscale:';
+const subKey = (id: string) => `${KEY_PREFIX}webhook-sub:${id}`;
+const idsKey = (client: string) => `${KEY_PREFIX}client:${client}:webhook-subs`;
+const urlsKey = (client: string) => `${KEY_PREFIX}client:${client}:webhook-sub-urls`;
 
 /** KEYS: ids, urls, the subscription. ARGV: id, url, cap, created_at, then its fields as name, value pairs. */
 const CREATE = `

@@ -28,7 +28,7 @@ import { asUpscaleError, fileNameFromUrl, isPrivateHost, PROVIDER_NAMES, VENDOR_
 import { asNodeError, failureJson } from '../errors';
 import type { NodeVendor } from '../vendors/types';
 import { baseUrlOf, clientFor } from './client';
-import { eachLimited } from './lanes';
+import { eachLimited } from './each-limited';
 import { binaryOutput, itemOutput, keptItem, keptOver, resultJson, submittedJson, type ItemOutput } from './output';
 import { readInput, upscaleOptions } from './upscale.operation';
 

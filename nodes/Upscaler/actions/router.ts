@@ -10,7 +10,7 @@ import { asNodeError, failureJson } from '../errors';
 import { clientFor } from './client';
 import type { NodeVendor } from '../vendors/types';
 import * as getTask from './getTask.operation';
-import { eachLimited } from './lanes';
+import { eachLimited } from './each-limited';
 import type { ItemRun } from './output';
 import { submitAndWait } from './resumeOnWebhook';
 import * as upscale from './upscale.operation';

@@ -175,7 +175,7 @@ test('a run whose job another run took over writes nothing more (fencing): its r
 	}
 });
 
-test("webhooks: sent by a worker, signed with the key's secret, retried by any worker after a failure, delivered once", async () => {
+test("webhooks: sent by a worker, signed with the key's secret, retried by any worker after a failure, delivered once; its download_url works on the API instances", async () => {
 	const dataDir = tempDir();
 	const key = await createKey(dataDir, 'fleet-hooks');
 	const receiver = await new Receiver().start();
@@ -192,6 +192,12 @@ test("webhooks: sent by a worker, signed with the key's secret, retried by any w
 		expect(payload).toMatchObject({ type: 'job.succeeded', data: { id: r.body.id, status: 'succeeded' } });
 		const view = await call(f.apis[0].url, key.key, 'GET', `/v1/jobs/${r.body.id}`);
 		expect(view.body.webhook).toMatchObject({ status: 'delivered', attempts: [{ status_code: 500 }, { status_code: 200 }] });
+		// The worker signed the webhook's download_url with the data directory's secret: an API instance serves it,
+		// with no header, and it is the link the API's own view gives.
+		const signed = new URL((payload.data as { download_url: string }).download_url);
+		expect(signed.pathname + signed.search).toBe(new URL(view.body.download_url).pathname + new URL(view.body.download_url).search);
+		const bare = await fetch(`${f.apis[0].url}${signed.pathname}${signed.search}`);
+		expect([bare.status, bare.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
 	} finally {
 		await receiver.stop();
 	}

@@ -8,23 +8,17 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSandbox, DEMO_CLIPDROP_KEY, DEMO_XIMILAR_TOKEN } from '../test/fakes/sandbox';
+import { startSandbox } from '../test/fakes/sandbox';
 
 async function main() {
 	const root = resolve(__dirname, '..');
 	const outDir = join(root, 'demo-output');
 	mkdirSync(outDir, { recursive: true });
 	const s = await startSandbox({ clipdrop: 0, ximilar: 0 });
-	const env = {
-		...process.env,
-		CLIPDROP_BASE_URL: s.clipdrop.url,
-		CLIPDROP_API_KEY: DEMO_CLIPDROP_KEY,
-		XIMILAR_BASE_URL: s.ximilar.url,
-		XIMILAR_API_TOKEN: DEMO_XIMILAR_TOKEN,
-	};
+	const env = { ...process.env, ...s.env };
 	const sample = join(root, 'test/fixtures/sample.jpg');
 	const photo = join(root, 'test/fixtures/chelsea.jpg');
-	const noKeys = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CLIPDROP|XIMILAR)_/.test(k)));
+	const noKeys = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(k in s.env)));
 	const runs: Array<[string, string[], NodeJS.ProcessEnv]> = [
 		['Local engine (no key, no network): AI model, 4x', [photo, '--scale', '4', '--output', join(outDir, 'local-ai-4x.jpg')], noKeys],
 		['Local engine, fast mode (bicubic), 4x', [photo, '--scale', '4', '--fast', '--output', join(outDir, 'local-fast-4x.jpg')], noKeys],

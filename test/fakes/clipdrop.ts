@@ -10,6 +10,7 @@ import { FakeServer, RateLimiter, sendBytes, sendJson, Signer, type Route, type 
 import { TaskQueue, type QueuedTask } from './queue';
 import { EXT, inspect, MIME, upscale, type OutFormat } from './images';
 import { pngMetadataBomb } from './png-metadata';
+import type { SandboxFake } from './sandbox';
 
 export const CLIPDROP_ROUTES = ['sync', 'async', 'status', 'result', 'download'] as const;
 
@@ -302,3 +303,11 @@ export class ClipdropFake extends FakeServer {
 		];
 	}
 }
+
+/** For `npm run sandbox` (test/fakes/sandbox.ts): this fake with a demo key. */
+export const sandbox: SandboxFake = {
+	key: 'demo-clipdrop-key',
+	note: '1000 credits, 60 requests/min',
+	create: () => new ClipdropFake({ keys: { 'demo-clipdrop-key': 1000 } }),
+	faultExample: '{"route":"async","kind":"fail-task"}',
+};

@@ -9,6 +9,7 @@ import { FakeServer, RateLimiter, readBody, sendBytes, sendJson, type Route, typ
 import { TaskQueue, type QueuedTask } from './queue';
 import { EXT, inspect, MIME, upscale, type OutFormat } from './images';
 import { pngMetadataBomb } from './png-metadata';
+import type { SandboxFake } from './sandbox';
 
 export const XIMILAR_ROUTES = ['sync', 'async', 'status', 'request', 'details', 'download'] as const;
 
@@ -371,3 +372,10 @@ export class XimilarFake extends FakeServer {
 		];
 	}
 }
+
+/** For `npm run sandbox` (test/fakes/sandbox.ts): this fake with a demo token. */
+export const sandbox: SandboxFake = {
+	key: 'demo-ximilar-token',
+	note: '100000 credits',
+	create: () => new XimilarFake({ tokens: { 'demo-ximilar-token': { limit: 100_000 } } }),
+};

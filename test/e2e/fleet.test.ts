@@ -188,13 +188,13 @@ test("webhooks: sent by a worker, signed with the key's secret, retried by any w
 		await new Promise((res) => setTimeout(res, 2500));
 		expect(receiver.received).toHaveLength(2);
 		expect(got[0].headers['webhook-id']).toBe(got[1].headers['webhook-id']);
-		const payload = new Webhook(key.webhook_secret).verify(got[1].body, got[1].headers as Record<string, string>) as { type: string; data: { id: string; status: string } };
+		const payload = new Webhook(key.webhook_secret).verify(got[1].body, got[1].headers as Record<string, string>) as { type: string; data: { id: string; status: string; download_url: string } };
 		expect(payload).toMatchObject({ type: 'job.succeeded', data: { id: r.body.id, status: 'succeeded' } });
 		const view = await call(f.apis[0].url, key.key, 'GET', `/v1/jobs/${r.body.id}`);
 		expect(view.body.webhook).toMatchObject({ status: 'delivered', attempts: [{ status_code: 500 }, { status_code: 200 }] });
 		// The worker signed the webhook's download_url with the data directory's secret: an API instance serves it,
 		// with no header, and it is the link the API's own view gives.
-		const signed = new URL((payload.data as { download_url: string }).download_url);
+		const signed = new URL(payload.data.download_url);
 		expect(signed.pathname + signed.search).toBe(new URL(view.body.download_url).pathname + new URL(view.body.download_url).search);
 		const bare = await fetch(`${f.apis[0].url}${signed.pathname}${signed.search}`);
 		expect([bare.status, bare.headers.get('content-type')]).toEqual([200, 'image/jpeg']);

@@ -127,4 +127,10 @@ export interface Vendor extends ProviderInfo {
 	balance?(ctx: VendorContext): Promise<{ used: number | null; remaining: number | null }>;
 	/** A request that tells a good key from a bad one without spending a credit. */
 	verifyKey(ctx: VendorContext): Promise<void>;
+	/**
+	 * For a vendor that calls a webhook when a task ends (one that `accepts` 'webhook'): the task id its call names,
+	 * or undefined when the body names none. Only the id is read: the door looks the task up at the vendor with its
+	 * own key and trusts nothing else in the call.
+	 */
+	webhookTaskId?(body: unknown): string | undefined;
 }

@@ -189,6 +189,12 @@ export const ximilar: Vendor = {
 
 	authHeaders: (key) => ({ authorization: ximilarAuthorization(key) }),
 
+	/** Ximilar's webhook POSTs the request as its status answer shows it, `{ id, status, … }`: the id is the task's. */
+	webhookTaskId(body) {
+		const id = body && typeof body === 'object' ? (body as { id?: unknown }).id : undefined;
+		return typeof id === 'string' && id.trim() ? id.trim() : undefined;
+	},
+
 	plan,
 
 	async runSync(ctx, p, input): Promise<SyncResult> {

@@ -184,6 +184,10 @@ describe('Resume on Webhook inside a real n8n server', () => {
 		}
 		expect(notOurs.status).toBe(404);
 		expect(((await notOurs.json()) as { message: string }).message).toMatch(/The execution keeps waiting\.$/);
+		// A call whose body names no task (the vendor module reads the id: core/vendors/) is answered, and waits on.
+		const noTask = await post(endpoint, { status: 'DONE' });
+		expect(noTask.status).toBe(400);
+		expect(((await noTask.json()) as { message: string }).message).toBe("Expected Ximilar's call with the finished task in its body. The execution keeps waiting.");
 		const early = await post(endpoint, { id, status: 'DONE' });
 		expect(early.status).toBe(202);
 		expect(((await early.json()) as { message: string }).message).toMatch(new RegExp(`^Ximilar says task ${id} is still (queued|processing)\\. The execution keeps waiting\\.$`));

@@ -17,10 +17,14 @@ import {
 } from '../../core';
 
 describe('the registry', () => {
-	it('lists the vendors, then the local engine, each with a name', () => {
-		expect(VENDOR_IDS).toEqual(['clipdrop', 'ximilar']);
-		expect(PROVIDER_IDS).toEqual(['clipdrop', 'ximilar', 'local']);
-		expect(PROVIDER_NAMES).toEqual({ clipdrop: 'Clipdrop', ximilar: 'Ximilar', local: 'the local engine' });
+	// Written so that a vendor added to the registry passes unchanged: what is derived, not which vendors there are.
+	it('lists the vendors, then the local engine, each with a name of its own', () => {
+		expect(VENDOR_IDS).toEqual(expect.arrayContaining(['clipdrop', 'ximilar']));
+		expect(PROVIDER_IDS).toEqual([...VENDOR_IDS, 'local']);
+		expect(PROVIDER_NAMES).toMatchObject({ clipdrop: 'Clipdrop', ximilar: 'Ximilar', local: 'the local engine' });
+		expect(Object.keys(PROVIDER_NAMES)).toEqual(PROVIDER_IDS);
+		expect(new Set(Object.values(PROVIDER_NAMES)).size).toBe(PROVIDER_IDS.length);
+		for (const id of VENDOR_IDS) expect(PROVIDER_NAMES[id]).toBe(VENDOR_REGISTRY[id].name);
 	});
 
 	it("each vendor's metadata is complete and its environment names are its own", () => {
@@ -34,6 +38,16 @@ describe('the registry', () => {
 			expect(v.defaultBaseUrl).toMatch(/^https:\/\//);
 			for (const name of Object.values(v.env)) expect(name).toMatch(new RegExp(`^${id.toUpperCase()}_`));
 		}
+	});
+
+	it('a vendor that calls a webhook says how its call names the task; only a non-empty string id is taken', () => {
+		const callers = VENDOR_IDS.filter((id) => (VENDOR_REGISTRY[id].accepts as readonly string[]).includes('webhook'));
+		expect(callers).toContain('ximilar');
+		for (const id of callers) expect(typeof VENDOR_REGISTRY[id].webhookTaskId).toBe('function');
+		const read = (body: unknown) => VENDOR_REGISTRY.ximilar.webhookTaskId!(body);
+		// Ximilar POSTs the request as its status answer shows it.
+		expect(read({ id: ' 3f1c-task ', status: 'DONE', records: [] })).toBe('3f1c-task');
+		for (const body of [{}, { id: '  ' }, { id: 5 }, { task: 'x' }, null, undefined, 'id', ['x']]) expect(read(body)).toBeUndefined();
 	});
 
 	it('listWords', () => {
@@ -87,7 +101,7 @@ describe('shared state is injectable', () => {
 	});
 
 	it('an unknown provider is refused, naming the ones there are', () => {
-		expect(() => new UpscaleClient({ provider: 'openai' as never, ports })).toThrow('Unknown provider "openai": use clipdrop or ximilar.');
+		expect(() => new UpscaleClient({ provider: 'openai' as never, ports })).toThrow(`Unknown provider "openai": use ${listWords(VENDOR_IDS)}.`);
 	});
 });
 

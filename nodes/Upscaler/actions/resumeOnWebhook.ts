@@ -174,14 +174,14 @@ function keepWaiting(ctx: IWebhookFunctions, status: number, message: string): I
 
 /** The resume: n8n calls this when the vendor (or anyone holding the signed URL) calls the resume URL. */
 export async function resume(ctx: IWebhookFunctions, vendors: readonly NodeVendor[]): Promise<IWebhookResponseData> {
-	const provider = ctx.getNodeParameter('provider', 'clipdrop') as VendorId;
+	const provider = ctx.getNodeParameter('provider', vendors[0]?.id) as VendorId;
 	const vendor = vendors.find((v) => v.id === provider);
 	const req = ctx.getRequestObject();
 	const slots = new URL(req.originalUrl ?? req.url ?? '/', 'http://n8n.invalid').searchParams.getAll('task');
 	if (!vendor || !slots.length) return keepWaiting(ctx, 400, 'This URL resumes an Upscaler node waiting for its vendor, and this call carries no task.');
 	const name = PROVIDER_NAMES[provider];
-	const body = ctx.getBodyData();
-	const callerId = typeof body.id === 'string' ? body.id.trim() : '';
+	// How the vendor's call names its task is the vendor module's knowledge (core/vendors/).
+	const callerId = VENDOR_REGISTRY[provider].webhookTaskId?.(ctx.getBodyData());
 	if (!callerId) return keepWaiting(ctx, 400, `Expected ${name}'s call with the finished task in its body.`);
 
 	const client = await clientFor(ctx, vendor);

@@ -24,6 +24,8 @@ import { page } from './routes/page';
 import { webhooksCreate } from './routes/webhooks-create';
 import { webhooksDelete } from './routes/webhooks-delete';
 import { webhooksList } from './routes/webhooks-list';
+import { webhooksRead } from './routes/webhooks-read';
+import { answerExpectContinue, clientError } from './client-errors';
 
 const MALFORMED_MULTIPART = /^(Multipart: Boundary not found|Malformed part header|Unexpected end of (form|file)|Part terminated early due to unexpected end of multipart data|Malformed content type|Missing Content-Type)$/;
 
@@ -98,7 +100,9 @@ export async function buildApp(ctx: ServiceContext, version: string): Promise<Fa
 		connectionTimeout: t.idleMs,
 		keepAliveTimeout: Math.min(t.idleMs, 72_000),
 		http: { headersTimeout: t.headersMs, requestTimeout: t.requestMs, connectionsCheckingInterval: 1000 },
+		clientErrorHandler: clientError,
 	});
+	answerExpectContinue(app.server);
 	app.decorate('declaredRoutes', guardRoutes(app, ctx.clients));
 	await app.register(multipart, { limits: { fileSize: MAX_INPUT_BYTES, files: 2, fields: 50, fieldSize: 16 * 1024, parts: 60 }, throwFileSizeLimit: true });
 
@@ -144,6 +148,7 @@ export async function buildApp(ctx: ServiceContext, version: string): Promise<Fa
 	jobsDownload(app, ctx);
 	webhooksCreate(app, ctx);
 	webhooksList(app, ctx);
+	webhooksRead(app, ctx);
 	webhooksDelete(app, ctx);
 	credits(app, ctx);
 	health(app, ctx);

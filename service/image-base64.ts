@@ -52,7 +52,8 @@ export function decodeImageBase64(text: string): Base64Image {
 
 /** Refuses a data: URI whose media type names another format than the bytes are (a wrong type makes vendors guess). */
 export function checkDeclaredType(declared: string | undefined, format: ImageFormat): void {
-	if (!declared) return;
+	// "Some bytes" is what platforms call a file whose type they do not know: it names no format, as a multipart upload of that type does not.
+	if (!declared || /^(application|binary)\/octet-stream$/.test(declared)) return;
 	if (formatFromMime(declared) !== format) {
 		throw invalidInput(`image_base64 says it is ${declared.slice(0, 60)} (its data: URI) but holds a ${format.toUpperCase()} image: give the right media type (image/${format}), or the base64 alone.`);
 	}

@@ -26,26 +26,50 @@ function next(): void {
 
 const cutOff = () => new ApiError('BAD_REQUEST', 'The request was cut off before it was complete.');
 
-/** Holds `bytes` of the budget until the answer has gone (or the connection closed); waits its turn when it is spent. */
-function hold(bytes: number, res: ServerResponse): Promise<void> {
+/**
+ * Holds `bytes` of the budget until released (once the body is decoded and stored: see releaseJsonBody), or else
+ * until the answer has gone or the connection closed; waits its turn when it is spent.
+ */
+function hold(bytes: number, res: ServerResponse): Promise<() => void> {
 	return new Promise((resolve, reject) => {
 		if (res.closed) return reject(cutOff());
-		let held = false;
+		let state: 'waiting' | 'held' | 'released' = 'waiting';
+		const release = () => {
+			if (state !== 'held') return;
+			state = 'released';
+			used -= bytes;
+			next();
+		};
 		const take = () => {
-			held = true;
+			state = 'held';
 			used += bytes;
-			resolve();
+			resolve(release);
 		};
 		res.once('close', () => {
+			if (state !== 'waiting') return release();
 			const i = waiting.findIndex((w) => w.take === take);
 			if (i >= 0) waiting.splice(i, 1);
-			if (held) used -= bytes;
-			else reject(cutOff());
+			state = 'released';
+			reject(cutOff());
 			next();
 		});
 		if (!waiting.length && fits(bytes)) take();
 		else waiting.push({ bytes, take });
 	});
+}
+
+const RELEASE = Symbol('release the body budget');
+type Held = FastifyRequest & { [RELEASE]?: () => void };
+
+/**
+ * The body has been read, decoded and stored: its share of the budget goes back now, not when the answer has gone
+ * (a job with `wait` may hold its answer 25 s). The caller drops its own references to the body's text too.
+ */
+export function releaseJsonBody(req: FastifyRequest): void {
+	const held = req as Held;
+	held[RELEASE]?.();
+	delete held[RELEASE];
+	(req as { body: unknown }).body = undefined;
 }
 
 /** A route's preParsing hook: refuses an oversized JSON body at once, and lets large ones in a few at a time. */
@@ -55,5 +79,5 @@ export async function admitJsonBody(req: FastifyRequest, reply: FastifyReply): P
 	if (declared > JSON_JOB_BODY_LIMIT) throw new ApiError('PAYLOAD_TOO_LARGE', UPLOAD_LIMIT_TEXT);
 	// A chunked body (no Content-Length) may be as large as the limit: it is counted so.
 	const bytes = Number.isFinite(declared) && declared > 0 ? declared : JSON_JOB_BODY_LIMIT;
-	if (bytes > SMALL) await hold(bytes, reply.raw);
+	if (bytes > SMALL) (req as Held)[RELEASE] = await hold(bytes, reply.raw);
 }

@@ -47,7 +47,7 @@ const createWebhook = {
 	tags,
 	requestBody: { required: true, content: { 'application/json': { schema: ref('WebhookSubscriptionRequest'), example: { url: exampleSubscription.url, events: ['job.succeeded', 'job.failed'] } } } },
 	responses: {
-		201: json('The subscription, with its secret.', 'WebhookSubscriptionCreated', { ...exampleSubscription, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, { Location: header('The subscription: /v1/webhooks/{id}.') }),
+		201: json('The subscription, with its secret.', 'WebhookSubscriptionCreated', { ...exampleSubscription, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, { Location: header('The subscription: /v1/webhooks/{id} (absolute on UPSCALE_PUBLIC_URL).') }),
 		400: problem('The body is not a JSON object (BAD_REQUEST).'),
 		...auth,
 		409: problem(`This key already has a subscription to the URL (WEBHOOK_EXISTS), or has ${MAX_SUBSCRIPTIONS_PER_KEY} (TOO_MANY_WEBHOOKS).`),
@@ -68,6 +68,14 @@ export const webhookPaths: Doc = {
 		},
 	},
 	'/v1/webhooks/{id}': {
+		get: {
+			operationId: 'getWebhook',
+			summary: 'Get a webhook subscription',
+			description: 'One subscription of this key (the Location of its creation), without its secret.',
+			tags,
+			parameters: [pathId('The subscription id (whk_…).')],
+			responses: { 200: json('The subscription.', 'WebhookSubscription', exampleSubscription), ...auth, 404: problem('No such subscription for this key (WEBHOOK_NOT_FOUND).') },
+		},
 		delete: {
 			operationId: 'deleteWebhook',
 			summary: 'Unsubscribe',

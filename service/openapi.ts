@@ -8,7 +8,7 @@
 import { auth, json, problem, schema, type Doc } from './openapi-parts';
 import { jobPaths } from './openapi-jobs';
 import { webhookEventSchema, webhookPaths } from './openapi-webhooks';
-import { createdSubscriptionSchema, subscriptionListSchema, subscriptionRequestSchema } from './routes/webhooks-schemas';
+import { createdSubscriptionSchema, subscriptionListSchema, subscriptionRequestSchema, subscriptionSchema } from './routes/webhooks-schemas';
 import { creditsSchema, jobListSchema, jobRequestSchema, jobSchema, problemSchema } from './schemas';
 
 const REPO = 'https://github.com/n8n-nodes-upscale/n8n-nodes-upscale';
@@ -38,6 +38,7 @@ function components(): Doc {
 			JobList: schema(jobListSchema),
 			Credits: schema(creditsSchema),
 			WebhookSubscriptionRequest: schema(subscriptionRequestSchema),
+			WebhookSubscription: schema(subscriptionSchema),
 			WebhookSubscriptionCreated: schema(createdSubscriptionSchema),
 			WebhookSubscriptionList: schema(subscriptionListSchema),
 			WebhookEvent: webhookEventSchema,

@@ -25,7 +25,9 @@ export type ServiceCode =
 	| 'WEBHOOK_EXISTS'
 	| 'TOO_MANY_WEBHOOKS'
 	| 'LINK_INVALID'
-	| 'LINK_EXPIRED';
+	| 'LINK_EXPIRED'
+	| 'REQUEST_TIMEOUT'
+	| 'HEADERS_TOO_LARGE';
 
 const STATUS: Partial<Record<ServiceCode, number>> = {
 	INVALID_INPUT: 422,
@@ -60,6 +62,8 @@ const STATUS: Partial<Record<ServiceCode, number>> = {
 	TOO_MANY_WEBHOOKS: 409,
 	LINK_INVALID: 403,
 	LINK_EXPIRED: 410,
+	REQUEST_TIMEOUT: 408,
+	HEADERS_TOO_LARGE: 431,
 };
 
 const TITLE: Partial<Record<ServiceCode, string>> = {
@@ -84,6 +88,8 @@ const TITLE: Partial<Record<ServiceCode, string>> = {
 	TOO_MANY_WEBHOOKS: 'Too many webhook subscriptions',
 	LINK_INVALID: 'Download link not valid',
 	LINK_EXPIRED: 'Download link expired',
+	REQUEST_TIMEOUT: 'Request timed out',
+	HEADERS_TOO_LARGE: 'Request headers too large',
 	INTERNAL: 'Internal error',
 };
 

@@ -21,7 +21,7 @@ import { ApiError } from '../problem';
 import { coreOptions, fieldValue, jobRequestSchema, MAX_WAIT_SECONDS, type JobRequest } from '../schemas';
 import { checkPublicUrl } from '../url-guard';
 import { checkDeclaredType, decodeImageBase64, JSON_JOB_BODY_LIMIT, UPLOAD_LIMIT_TEXT } from '../image-base64';
-import { admitJsonBody } from '../json-bodies';
+import { admitJsonBody, releaseJsonBody } from '../json-bodies';
 import { answerJob } from './answer';
 
 interface Upload {
@@ -251,6 +251,7 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 			else if (/^application\/(.+\+)?json\b/i.test(req.headers['content-type'] ?? '')) fields = req.body;
 			else throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the job as multipart/form-data (the file as "image") or as JSON (with image_url or image_base64).');
 			const r = parseRequest(fields);
+			fields = undefined;
 			const wait = waitSeconds(req, r);
 			upload = base64Upload(r, req.isMultipart(), key !== undefined) ?? upload;
 			if (upload && r.image_url) throw invalidInput('Send either an image file or image_url, not both.');
@@ -261,6 +262,10 @@ export function jobsCreate(app: FastifyInstance, ctx: ServiceContext): void {
 			const inputPath = upload ? ctx.files.inputPath(id) : null;
 			if (upload?.unsaved) await writeFile(inputPath!, upload.data!, { mode: 0o600 });
 			else if (upload) await rename(uploadPath, inputPath!);
+			// Stored: the body's text and bytes are let go before the job may wait for its result.
+			releaseJsonBody(req);
+			r.image_base64 = undefined;
+			if (upload) upload.data = undefined;
 
 			// The idempotency check, the limits and the insert are one step of the store (one server or many).
 			const request = { provider, ...Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== undefined && !['wait', 'image_url', 'image_base64', 'webhook_url', 'provider'].includes(k))) };

@@ -35,8 +35,11 @@ export function webhooksCreate(app: FastifyInstance, ctx: ServiceContext): void 
 		const client = clientOf(req);
 		const r = parseSubscription(req.body);
 		await checkPublicUrl(r.url, 'url', ctx.config.allowPrivateUrls);
-		// One spelling per URL (the parser's), so "HTTPS://Example.com/h" is the same subscription as "https://example.com/h".
-		const url = new URL(r.url).href;
+		// One spelling per URL (the parser's), so "HTTPS://Example.com/h" is the same subscription as "https://example.com/h";
+		// a #fragment is never sent in a request, so it makes no other URL (and is dropped).
+		const parsed = new URL(r.url);
+		parsed.hash = '';
+		const url = parsed.href;
 		const events = WEBHOOK_EVENTS.filter((e) => (r.events ?? WEBHOOK_EVENTS).includes(e));
 		const outcome = await ctx.subscriptions.create(newSubscription(client.id, url, events), MAX_SUBSCRIPTIONS_PER_KEY);
 		if ('exists' in outcome) {
@@ -45,7 +48,7 @@ export function webhooksCreate(app: FastifyInstance, ctx: ServiceContext): void 
 		if ('full' in outcome) throw new ApiError('TOO_MANY_WEBHOOKS', `This key has ${MAX_SUBSCRIPTIONS_PER_KEY} webhook subscriptions, the most one key may have: delete one (DELETE /v1/webhooks/{id}) first.`);
 		const s = outcome.created;
 		ctx.log.info('webhook subscription created', { subscription: s.id, client: client.id, events });
-		reply.code(201).header('location', `/v1/webhooks/${s.id}`);
+		reply.code(201).header('location', `${ctx.config.publicUrl ?? ''}/v1/webhooks/${s.id}`);
 		return subscriptionView(s, true);
 	});
 }

@@ -64,7 +64,7 @@ describe('image_base64', () => {
 	test('a data: URI of application/octet-stream (what a platform calls a file whose type it does not know) is taken, as a multipart upload of that type is', async () => {
 		const { s, key } = await serve();
 		const r = await call(s.url, key.key, 'POST', '/v1/jobs', { provider: 'clipdrop', scale: 2, image_base64: `data:application/octet-stream;base64,${SAMPLE.toString('base64')}` });
-		// Today: 422 "image_base64 says it is application/octet-stream (its data: URI) but holds a JPEG image", while
+		// Before the fix: 422 "image_base64 says it is application/octet-stream (its data: URI) but holds a JPEG image", while
 		// `data:;base64,` (which RFC 2397 reads as text/plain) and a multipart part typed application/octet-stream pass.
 		expect({ status: r.status, detail: r.body.detail }).toEqual({ status: 202, detail: undefined });
 		expect(await finished(s.url, key.key, r.body.id)).toMatchObject({ status: 'succeeded', input: { format: 'jpeg', width: 320 } });
@@ -88,7 +88,7 @@ describe('the JSON body budget', () => {
 			listed = (await call(s.url, key.key, 'GET', '/v1/jobs?limit=10')).body.data;
 		}
 		const third = await postJson(s.url, key.key, job + ' '.repeat(2_000_000));
-		// Today the third body is left unread until one of the first two has finished waiting (25 s here).
+		// Before the fix, the third body is left unread until one of the first two has finished waiting (25 s here).
 		expect({ status: third.status, answeredBefore: [...settled] }).toEqual({ status: 202, answeredBefore: [] });
 		for (const j of [...listed, third.body]) await call(s.url, key.key, 'DELETE', `/v1/jobs/${j.id}`);
 		await Promise.all([first, second]);
@@ -110,7 +110,7 @@ describe('the JSON body budget', () => {
 			socket.on('error', fail);
 			socket.write(`POST /v1/jobs HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${key.key}\r\nContent-Type: application/json\r\nContent-Length: ${60 * 1024 * 1024}\r\nExpect: 100-continue\r\n\r\n`);
 		});
-		// Today: "HTTP/1.1 100 Continue" (Node answers it before any route runs), so curl sends the 60 MB, then gets 413.
+		// Before the fix: "HTTP/1.1 100 Continue" (Node answers it before any route runs), so curl sends the 60 MB, then gets 413.
 		expect(firstLine).toBe('HTTP/1.1 413 Payload Too Large');
 	});
 });
@@ -125,7 +125,7 @@ describe('webhook subscriptions', () => {
 			secrets.push(first.body.secret);
 			const again = await call(s.url, key.key, 'POST', '/v1/webhooks', { url: `${receiver.url}#again` });
 			if (again.body.secret) secrets.push(again.body.secret);
-			// Today: 201, and every job of the key is POSTed twice to the same receiver, signed with two secrets.
+			// Before the fix: 201, and every job of the key is POSTed twice to the same receiver, signed with two secrets.
 			expect({ status: again.status, code: again.body.code }).toEqual({ status: 409, code: 'WEBHOOK_EXISTS' });
 			expect((await call(s.url, key.key, 'GET', '/v1/webhooks')).body.data).toHaveLength(1);
 		} finally {
@@ -139,7 +139,7 @@ describe('webhook subscriptions', () => {
 		secrets.push(r.body.secret);
 		expect([r.status, r.headers.get('location')]).toEqual([201, `/v1/webhooks/${r.body.id}`]);
 		const read = await call(s.url, key.key, 'GET', r.headers.get('location')!);
-		// Today: 404 ROUTE_NOT_FOUND "No endpoint GET /v1/webhooks/whk_…: see /docs." (there is no such route).
+		// Before the fix: 404 ROUTE_NOT_FOUND "No endpoint GET /v1/webhooks/whk_…: see /docs." (there is no such route).
 		expect({ status: read.status, body: read.body }).toEqual({ status: 200, body: { id: r.body.id, object: 'webhook_subscription', url: 'https://8.8.8.8/hooks/upscale', events: ['job.succeeded', 'job.failed'], created_at: r.body.created_at } });
 	});
 });
@@ -149,7 +149,7 @@ describe('download_url', () => {
 		const { s } = await serve();
 		const res = await fetch(`${s.url}/v1/jobs/job_0000000000000000nope/download?expires=1&signature=${'A'.repeat(20_000)}`);
 		const body = await res.text();
-		// Today: 431 with Fastify's own {"error":"Request Header Fields Too Large",…} as application/json.
+		// Before the fix: 431 with Fastify's own {"error":"Request Header Fields Too Large",…} as application/json.
 		expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({ status: 431, type: expect.stringMatching(/^application\/problem\+json/) });
 		expect(JSON.parse(body)).toMatchObject({ status: 431, code: expect.any(String), detail: expect.any(String) });
 	});

@@ -96,9 +96,11 @@ describe('Clipdrop through the CLI', () => {
 	});
 
 	it('shows the queue position while waiting', async () => {
-		cd.opts.taskDurationMs = 1500;
+		// Long enough that the first task is still queued when a slow-starting second CLI submits its own.
+		cd.opts.taskDurationMs = 3000;
 		const first = runCli([SAMPLE, '--provider', 'clipdrop', '--async', '--output', out('q1.jpg')], cdEnv());
-		await new Promise((r) => setTimeout(r, 300));
+		// The second task queues behind the first once the vendor has the first (a fixed pause raced a slow start-up).
+		while (cd.count('async') < 1) await new Promise((r) => setTimeout(r, 20));
 		const second = await runCli([SAMPLE, '--provider', 'clipdrop', '--async', '--output', out('q2.jpg')], cdEnv());
 		expect((await first).code).toBe(0);
 		expect(second.code).toBe(0);

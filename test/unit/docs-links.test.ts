@@ -60,10 +60,14 @@ export function anchors(md: string): Set<string> {
 	return out;
 }
 
-/** Every relative link target of a Markdown file (`[text](target)`, `![alt](target)`, `<… href|src="target">`). */
+/** Every relative link target of a Markdown file (`[text](target)`, `![alt](target)`, `[label]: target`, `<… href|src="target">`). */
 function targets(md: string): string[] {
 	const text = prose(md).join('\n');
-	const found = [...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g), ...text.matchAll(/\b(?:href|src)="([^"]+)"/g)];
+	const found = [
+		...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g),
+		...text.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?/gm),
+		...text.matchAll(/\b(?:href|src)="([^"]+)"/g),
+	];
 	return found.map((m) => m[1]).filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
 }
 
@@ -140,7 +144,8 @@ describe('the link checker itself', () => {
 			b,
 			[
 				'[ok](a.md#here-it-is) [self](#b) ![img](a.md) [web](https://example.com/x.md#nope)',
-				'[gone](missing.md) [no anchor](a.md#there) [out](../outside.md)',
+				'[gone](missing.md) [no anchor](a.md#there) [out](../outside.md) [by ref][r] <img src="gone.png">',
+				'[r]: a.md#nowhere',
 				'`[in code](nowhere.md)`',
 				'```',
 				'[in a block](nowhere.md)',
@@ -152,6 +157,8 @@ describe('the link checker itself', () => {
 			'b.md → missing.md: missing.md does not exist',
 			'b.md → a.md#there: no heading or anchor #there in a.md',
 			'b.md → ../outside.md: leaves the repository',
+			'b.md → a.md#nowhere: no heading or anchor #nowhere in a.md',
+			'b.md → gone.png: gone.png does not exist',
 		]);
 	});
 });

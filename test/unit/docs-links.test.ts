@@ -101,12 +101,12 @@ describe('links in the docs', () => {
 		expect(pages.filter((p) => !linked.has(`docs/${p}`))).toEqual([]);
 	});
 
-	it("links into this repository handed out by the code (the node's documentation, homepages, problem types) resolve", () => {
-		const sources = ['nodes/Upscaler/Upscaler.node.json', 'package.json', 'toolkit/package.json', 'service/problem.ts'];
+	it("links into this repository handed out by the code and the packages (the node's documentation, homepages, the toolkit's npm page, problem types) resolve", () => {
+		const sources = ['nodes/Upscaler/Upscaler.node.json', 'package.json', 'toolkit/package.json', 'toolkit/README.md', 'service/problem.ts'];
 		const links = sources.flatMap((s) =>
-			[...readFileSync(join(ROOT, s), 'utf8').matchAll(/https:\/\/github\.com\/n8n-nodes-upscale\/n8n-nodes-upscale(?:\/blob\/main\/([^"'`#\s]*))?(#[^"'`\s]*)?/g)].map((m) => ({ s, path: m[1] ?? 'README.md', anchor: m[2] })),
+			[...readFileSync(join(ROOT, s), 'utf8').matchAll(/https:\/\/github\.com\/n8n-nodes-upscale\/n8n-nodes-upscale(?:\/blob\/main\/([^"'`#\s)]*))?(#[^"'`\s)]*)?/g)].map((m) => ({ s, path: m[1] ?? 'README.md', anchor: m[2] })),
 		);
-		expect(links.map((l) => l.s)).toEqual(expect.arrayContaining(['nodes/Upscaler/Upscaler.node.json', 'toolkit/package.json']));
+		expect(links.map((l) => l.s)).toEqual(expect.arrayContaining(['nodes/Upscaler/Upscaler.node.json', 'toolkit/package.json', 'toolkit/README.md']));
 		const broken = links
 			// service/problem.ts builds its anchors from the error codes: the next test follows each code.
 			.filter((l) => !l.anchor?.includes('${'))

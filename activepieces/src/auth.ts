@@ -6,6 +6,9 @@
  */
 import { PieceAuth, Property, type CustomAuthProps } from '@activepieces/pieces-framework';
 import { UpscaleClient, VENDOR_IDS, VENDOR_REGISTRY, listWords, type Ports, type VendorId } from '../../core';
+
+/** "both" while there are two vendors, and still true with more. */
+const ALL = VENDOR_IDS.length === 2 ? 'both' : 'several';
 import { nodePorts } from '../../runtime/http-undici';
 import { errorMessage, PieceError } from './errors';
 
@@ -56,7 +59,7 @@ export function clientFor(auth: AuthValue, provider: VendorId, ports: Ports = no
 /** Activepieces' check when a connection is saved: at least one key, and every key given accepted by its vendor. */
 export async function validate({ auth }: { auth: AuthValue }): Promise<{ valid: true } | { valid: false; error: string }> {
 	const vendors = connectedVendors(auth);
-	if (!vendors.length) return { valid: false, error: `Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`), 'or')} (or both).` };
+	if (!vendors.length) return { valid: false, error: `Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`), 'or')} (or ${ALL}).` };
 	for (const id of vendors) {
 		try {
 			await clientFor(auth, id).verifyCredentials();
@@ -90,7 +93,7 @@ const props: CustomAuthProps = Object.fromEntries(
 
 export const upscaleAuth = PieceAuth.CustomAuth({
 	displayName: 'Upscale connection',
-	description: `Keys of the upscaling services you use: ${listWords(VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].name), 'or')}, or both.`,
+	description: `Keys of the upscaling services you use: ${listWords(VENDOR_IDS.map((id) => VENDOR_REGISTRY[id].name), 'or')}, or ${ALL}.`,
 	required: true,
 	props,
 	validate,

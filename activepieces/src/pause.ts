@@ -60,18 +60,12 @@ export async function submitAndPause(
 	return submittedOutput(task, `${VENDOR_REGISTRY[p].name} is working on task ${task.taskId}; the flow goes on when ${VENDOR_REGISTRY[p].name} calls back.`);
 }
 
-/** The id the vendor's call carries (Ximilar posts the task: `{ id, status, … }`). */
-function calledId(body: unknown): string | undefined {
-	const id = body && typeof body === 'object' ? (body as { id?: unknown }).id : undefined;
-	return typeof id === 'string' && id.trim() ? id.trim() : undefined;
-}
-
 /** The resumed step: the parked task read at the vendor, downloaded and written to the run's files. */
 export async function resumeParked(ctx: RunContext & { resumePayload?: { body?: unknown } }, client: UpscaleClient, files: FilesService): Promise<StepOutput> {
 	const key = parkedKey(ctx);
 	const store: Store = ctx.store;
 	const parked = await store.get<Parked>(key, StoreScope.FLOW);
-	const taskId = parked?.taskId ?? calledId(ctx.resumePayload?.body);
+	const taskId = parked?.taskId ?? VENDOR_REGISTRY[client.provider as VendorId].webhookTaskId?.(ctx.resumePayload?.body);
 	if (!taskId) throw new PieceError('This step resumed without its task (the flow\'s store has no entry for it and the call named none). Run the flow again, or get the task with Get Task.');
 	const r = await client.waitForTask(taskId, { timeoutMs: RESUME_WAIT_MS });
 	const out = await completedOutput(files, r, client.provider as VendorId, parked?.fileName ?? `task-${taskId}`, parked?.consumed ?? r.credits.consumed);

@@ -4,6 +4,7 @@ export * from './ports';
 export * from './image';
 export * from './options';
 export * from './option-fields';
+export * from './option-display';
 export { formatIssues, parseOptions } from './parse-options';
 export { parseRateLimit, RequestBudget, type Budget, type BudgetLimits, type Grant } from './budget';
 export { budgetCache, budgetFor, memoryState, processState, type MemoryState, type SharedState, type Activity } from './state';

@@ -16,6 +16,13 @@ export const LOCAL: ProviderInfo = {
 	name: 'the local engine',
 	paid: false,
 	accepts: ['scale', 'width', 'height', 'format', 'quality', 'fast', 'best'],
+	optionHelp: {
+		scale: 'Multiply both sides by this: up to 8 with the AI model, 16 in fast mode (default 2).',
+		width: 'Exact output width in pixels; alone, the height keeps the aspect ratio.',
+		height: 'Exact output height in pixels; alone, the width keeps the aspect ratio.',
+		format: "Output format (default: the input's format).",
+		quality: 'Output quality 1-100 for JPEG and WebP (default 90).',
+	},
 	refuseForeign: (foreign) =>
 		`The local engine does not take ${foreign.map((f) => `${f.label} (a ${f.owners[0]} option)`).join(', ')}: drop ${foreign.length > 1 ? 'them' : 'it'}, or use that vendor.`,
 };

@@ -31,6 +31,13 @@ export interface ProviderInfo {
 	accepts: readonly ProviderOption[];
 	/** The refusal, in this provider's words, when options it does not take were given (none of them local-only). */
 	refuseForeign(options: ForeignOption[]): string;
+	/**
+	 * An option's help in this provider's own terms, where the shared text (option-fields.ts) speaks of several
+	 * providers: a form that shows one provider's fields (Zapier, Activepieces, the service's page) shows this.
+	 */
+	optionHelp?: Partial<Record<ProviderOption, string>>;
+	/** A number option it takes only at these values (Ximilar's scale: 2, 4, 8): such a form offers them as choices. */
+	optionValues?: Partial<Record<ProviderOption, readonly number[]>>;
 }
 
 /** The image to upscale: bytes we hold (sniffed), or a URL the vendor fetches itself. */
@@ -101,6 +108,8 @@ export interface SyncResult {
 export interface Vendor extends ProviderInfo {
 	/** What its secret is called: "API key", "API token". */
 	keyNoun: string;
+	/** Where a user gets that secret: a page, and how to name it in a sentence (forms link it in their help). */
+	keyPage: { url: string; words: string };
 	/** The environment variables the toolkit (CLI, bot, service) reads for it. */
 	env: { key: string; baseUrl: string; rateLimit: string };
 	/** How long a result URL works, in ms and in words for messages. */

@@ -175,11 +175,18 @@ export const ximilar: Vendor = {
 	name: NAME,
 	paid: true,
 	keyNoun: 'API token',
+	keyPage: { url: 'https://app.ximilar.com/', words: 'the Ximilar app (Settings → API token)' },
 	env: { key: 'XIMILAR_API_TOKEN', baseUrl: 'XIMILAR_BASE_URL', rateLimit: 'XIMILAR_RATE_LIMIT' },
 	resultLifetime: { ms: 24 * 3600_000, words: '24 hours' },
 	balanceFrom: 'account',
 	accepts: ['scale', 'mode', 'model', 'format', 'quality', 'tuneColors', 'webhook'],
 	refuseForeign,
+	optionHelp: {
+		scale: 'Multiply both sides by 2, 4 or 8 (default 2).',
+		format: "Output format (default: the input's format).",
+		quality: 'Output quality 1-100 for JPEG and WebP (default 85).',
+	},
+	optionValues: { scale: XIMILAR_SCALES },
 	defaultBaseUrl: XIMILAR_DEFAULT_BASE_URL,
 	defaultRateLimit: undefined, // none documented; 429 is still honoured
 	pollPace: { minMs: 2000, maxMs: 30_000 },

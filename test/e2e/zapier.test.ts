@@ -4,6 +4,7 @@
  * Zapier's own services is intercepted with nock: z.stashFile's RPC call and its S3 upload (whose bytes are read
  * back and checked), and the callback Ximilar makes to z.generateCallbackUrl().
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,6 +103,8 @@ beforeAll(async () => {
 	files = http.createServer((req, res) => {
 		if (req.url === '/photo.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(SAMPLE);
 		if (req.url === '/big.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(big);
+		// A slow host: the image arrives after 17 s, leaving less of Zapier's 30 s than an instant upscale may need.
+		if (req.url === '/slow.jpg') return void setTimeout(() => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(SAMPLE), 17_000);
 		if (req.url === '/notes.txt') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('not an image');
 		res.writeHead(404).end();
 	});
@@ -159,18 +162,73 @@ describe('the app definition', () => {
 	});
 });
 
+/** Every field a Zap user can meet: the connection's, and each step's for each provider (the dynamic ones too). */
+function forms(): Array<{ form: string; fields: Array<{ key: string; label: string; helpText?: string }> }> {
+	const steps = [...Object.values(App.creates), ...Object.values(App.searches)] as Array<{ key: string; operation: { inputFields: unknown[] } }>;
+	const out = [{ form: 'connection', fields: App.authentication.fields }];
+	for (const step of steps) {
+		for (const provider of ['clipdrop', 'ximilar']) {
+			const fields = step.operation.inputFields.flatMap((f) => (typeof f === 'function' ? f(null, { inputData: { provider } }) : [f]));
+			out.push({ form: `${step.key} (${provider})`, fields });
+		}
+	}
+	return out;
+}
+
+describe("Zapier's style rules (what zapier validate and the reviewers check)", () => {
+	test('every label is unique within its form', () => {
+		for (const { form, fields } of forms()) {
+			const labels = fields.map((f) => f.label);
+			expect([form, labels.filter((l, i) => labels.indexOf(l) !== i)]).toEqual([form, []]);
+		}
+		const dynamic = create().inputFields.find((f: unknown) => typeof f === 'function');
+		expect(dynamic(null, { inputData: { provider: 'clipdrop' } }).map((f: { label: string }) => f.label)).toEqual(['Scale', 'Width', 'Height', 'Strategy']);
+	});
+
+	test('no raw URL in any help text (D008): links are markdown', () => {
+		for (const { form, fields } of forms()) {
+			for (const f of fields) {
+				const bare = (f.helpText ?? '').replace(/\]\(https?:\/\/[^)\s]+\)/g, '](link)').match(/https?:\/\/\S+/g);
+				expect([form, f.key, bare]).toEqual([form, f.key, null]);
+			}
+		}
+	});
+
+	test("each key field's help links where to get the key (D002)", () => {
+		const keys = App.authentication.fields.filter((f: { type: string }) => f.type === 'password');
+		expect(keys).toHaveLength(2);
+		for (const f of keys) expect(f.helpText).toMatch(/\[[^\]]+\]\(https:\/\/[^)]+\)/);
+	});
+
+	test("help speaks of the chosen provider only, and Ximilar's scale is a choice of 2, 4 or 8", () => {
+		const dynamic = create().inputFields.find((f: unknown) => typeof f === 'function');
+		const cdFields = dynamic(null, { inputData: { provider: 'clipdrop' } });
+		for (const f of cdFields) expect([f.key, f.helpText]).toEqual([f.key, expect.not.stringMatching(/Ximilar|Local|local engine/)]);
+		const xmFields = dynamic(null, { inputData: { provider: 'ximilar' } });
+		for (const f of xmFields) expect([f.key, f.helpText]).toEqual([f.key, expect.not.stringMatching(/Clipdrop|Local|local engine/)]);
+		expect(xmFields.find((f: { key: string }) => f.key === 'scale')).toMatchObject({ type: 'string', choices: [{ value: '2', label: '2×' }, { value: '4', label: '4×' }, { value: '8', label: '8×' }] });
+		expect(cdFields.find((f: { key: string }) => f.key === 'scale')).toMatchObject({ type: 'number' });
+		expect(cdFields.find((f: { key: string }) => f.key === 'scale').choices).toBeUndefined();
+	});
+});
+
 describe('the connection', () => {
 	test('a connection with both keys is tested without spending a credit, and labelled with both', async () => {
 		const before = cd.credits.get(CD_KEY);
 		const r = await appTester(App.authentication.test, { authData: auth() });
-		expect(r).toEqual({ providers: 'Clipdrop + Ximilar' });
-		expect(App.authentication.connectionLabel).toBe('{{providers}}');
+		// The label tells connections apart by a checksum of each key (never the key) and any base URL's host.
+		const tag = (k: string) => createHash('sha256').update(k).digest('hex').slice(0, 4);
+		expect(r).toEqual({ providers: 'Clipdrop + Ximilar', connection: `Clipdrop #${tag(CD_KEY)} via ${new URL(cd.url).host} + Ximilar #${tag(XM_TOKEN)} via ${new URL(xm.url).host}` });
+		expect(App.authentication.connectionLabel).toBe('{{connection}}');
+		const other = await appTester(App.authentication.test, { authData: auth({ clipdrop_api_key: CD_EMPTY }) });
+		expect(other.connection).not.toBe(r.connection);
+		for (const secret of SECRETS) expect(JSON.stringify([r, other])).not.toContain(secret);
 		expect(cd.credits.get(CD_KEY)).toBe(before);
 		expect(App.authentication.fields.map((f: { key: string; type: string }) => `${f.key}:${f.type}`)).toEqual(['clipdrop_api_key:password', 'clipdrop_base_url:string', 'ximilar_api_token:password', 'ximilar_base_url:string']);
 	});
 
 	test('one key is enough; none is refused with what to enter', async () => {
-		expect(await appTester(App.authentication.test, { authData: { ximilar_api_token: XM_TOKEN, ximilar_base_url: xm.url } })).toEqual({ providers: 'Ximilar' });
+		expect(await appTester(App.authentication.test, { authData: { ximilar_api_token: XM_TOKEN, ximilar_base_url: xm.url } })).toMatchObject({ providers: 'Ximilar', connection: expect.stringMatching(/^Ximilar #[0-9a-f]{4} via 127\.0\.0\.1:\d+$/) });
 		const e = await failure(appTester(App.authentication.test, { authData: {} }));
 		expect(e).toMatchObject({ name: 'AppError', code: 'AUTH', message: 'Enter a Clipdrop API key or a Ximilar API token (or both).' });
 	});
@@ -193,6 +251,13 @@ describe('Upscale Image', () => {
 		expect(r.bytes).toBe(uploadedFile(stashed[0].body).length);
 		expect(cd.requests.map((q) => q.route)).toEqual(['sync']);
 	});
+
+	test("one 30 s clock for the step: an image that took 17 s to arrive becomes a task, not an instant upscale Zapier would cut off", async () => {
+		const r = await appTester(create().perform, { authData: auth(), inputData: { provider: 'clipdrop', image: `${filesUrl}/slow.jpg`, scale: '2' } });
+		expect(r).toMatchObject({ status: 'submitted', provider: 'clipdrop', task_id: expect.any(String), file: null });
+		expect(r.message).toMatch(/^Reading the image took most of the 30 seconds Zapier gives a step, so Clipdrop got it as a task\. Add a Delay step/);
+		expect(cd.requests.map((q) => q.route)).toEqual(['async']);
+	}, 40_000);
 
 	test('Clipdrop, output too big for the instant endpoint: a task id with status submitted, then Find Upscale Task and its file', async () => {
 		const r = await appTester(create().perform, { authData: auth(), inputData: { provider: 'clipdrop', image: `${filesUrl}/big.jpg`, scale: 2 } });

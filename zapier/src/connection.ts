@@ -3,6 +3,7 @@
  * proxy, or the local fakes in tests). The fields are derived from the vendor registry, so a new vendor appears
  * here by itself. The connection test asks each vendor whether its key is good, which spends no credit.
  */
+import { createHash } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { UpscaleClient, VENDOR_IDS, VENDOR_REGISTRY, listWords, type VendorId } from '../../core';
 import { asZapierError } from './errors';
@@ -44,10 +45,33 @@ export function clientFor(z: ZObject, bundle: Bundle, provider: VendorId): Upsca
 	});
 }
 
+/**
+ * Tells two keys apart without showing either: four hex digits of the key's SHA-256 (a checksum of it, from which
+ * nothing of the key can be read back), the same in every Zap and on every device.
+ */
+export const keyTag = (key: string) => createHash('sha256').update(key.trim()).digest('hex').slice(0, 4);
+
+/** "Clipdrop #3fa2 + Ximilar #91c0 via proxy.example.com": which vendors, which keys, and any base URL's host. */
+function connectionName(authData: AuthData, vendors: VendorId[]): string {
+	return vendors
+		.map((id) => {
+			const base = String(authData[baseUrlField(id)] ?? '').trim();
+			let host = '';
+			try {
+				host = base ? ` via ${new URL(base).host}` : '';
+			} catch {
+				// The test above refused a base URL that is not one before this is reached.
+			}
+			return `${VENDOR_REGISTRY[id].name} #${keyTag(String(authData[keyField(id)]))}${host}`;
+		})
+		.join(' + ');
+}
+
 async function test(z: ZObject, bundle: Bundle) {
-	const vendors = connectedVendors(bundle.authData as AuthData);
+	const authData = bundle.authData as AuthData;
+	const vendors = connectedVendors(authData);
 	if (!vendors.length) {
-		throw new z.errors.Error(`Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`), 'or')} (or both).`, 'AUTH', 401);
+		throw new z.errors.Error(`Enter ${listWords(VENDOR_IDS.map((id) => `a ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`), 'or')} (or ${VENDOR_IDS.length === 2 ? 'both' : 'several'}).`, 'AUTH', 401);
 	}
 	for (const id of vendors) {
 		try {
@@ -56,28 +80,31 @@ async function test(z: ZObject, bundle: Bundle) {
 			throw asZapierError(z, e, id);
 		}
 	}
-	return { providers: vendors.map((id) => VENDOR_REGISTRY[id].name).join(' + ') };
+	return { providers: vendors.map((id) => VENDOR_REGISTRY[id].name).join(' + '), connection: connectionName(authData, vendors) };
 }
 
 export const authentication = {
 	type: 'custom' as const,
-	fields: VENDOR_IDS.flatMap((id) => [
-		{
-			key: keyField(id),
-			label: title(`${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}`),
-			type: 'password' as const,
-			required: false,
-			helpText: `Your ${VENDOR_REGISTRY[id].name} ${VENDOR_REGISTRY[id].keyNoun}. Leave it empty if you do not use ${VENDOR_REGISTRY[id].name}; at least one key is needed.`,
-		},
-		{
-			key: baseUrlField(id),
-			label: `${VENDOR_REGISTRY[id].name} Base URL`,
-			type: 'string' as const,
-			required: false,
-			helpText: `Only for a proxy in front of ${VENDOR_REGISTRY[id].name}. Leave it empty for ${VENDOR_REGISTRY[id].defaultBaseUrl}.`,
-		},
-	]),
+	fields: VENDOR_IDS.flatMap((id) => {
+		const v = VENDOR_REGISTRY[id];
+		return [
+			{
+				key: keyField(id),
+				label: title(`${v.name} ${v.keyNoun}`),
+				type: 'password' as const,
+				required: false,
+				helpText: `Your ${v.name} ${v.keyNoun}, from [${v.keyPage.words}](${v.keyPage.url}). Leave it empty if you do not use ${v.name}; at least one key is needed.`,
+			},
+			{
+				key: baseUrlField(id),
+				label: `${v.name} Base URL`,
+				type: 'string' as const,
+				required: false,
+				helpText: `Only for a proxy in front of ${v.name}. Leave it empty to reach [${v.name}'s API](${v.defaultBaseUrl}) directly.`,
+			},
+		];
+	}),
 	test,
-	/** "Clipdrop + Ximilar": from the test's answer. */
-	connectionLabel: '{{providers}}',
+	/** "Clipdrop #3fa2 + Ximilar #91c0": two connections with other keys read differently, and no key is shown. */
+	connectionLabel: '{{connection}}',
 };

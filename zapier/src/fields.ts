@@ -5,7 +5,7 @@
  * itself. The core validates every value again before anything is sent.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { OPTION_FIELDS, OPTION_LABELS, VENDOR_IDS, VENDOR_REGISTRY, isVendorId, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
+import { OPTION_FIELDS, VENDOR_IDS, VENDOR_REGISTRY, isVendorId, listWords, optionHelp, optionValueChoices, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
 
 export interface ZapField {
 	key: string;
@@ -30,37 +30,38 @@ export const providerField: ZapField = {
 /** The provider a step was given, or the refusal that lists the choices (every step reads it this way). */
 export function providerOf(z: ZObject, raw: unknown): VendorId {
 	const p = String(raw ?? '').trim();
-	if (!isVendorId(p)) throw new z.errors.Error(`Pick a provider: ${providerField.choices!.map((c) => c.label).join(' or ')}${p ? ` ("${p.slice(0, 40)}" is not one)` : ''}.`, 'INVALID_OPTIONS', 400);
+	if (!isVendorId(p)) throw new z.errors.Error(`Pick a provider: ${listWords(providerField.choices!.map((c) => c.label), 'or')}${p ? ` ("${p.slice(0, 40)}" is not one)` : ''}.`, 'INVALID_OPTIONS', 400);
 	return p;
 }
 
 /** The field's key in Zapier: snake_case, as in the job service's API (`tune_colors`). */
 const zapKey = (f: OptionField) => f.chat?.name ?? f.key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const label = (f: OptionField) => OPTION_LABELS[f.key].replace(/\b\w/g, (c) => c.toUpperCase());
-/** The chat command's description reads well in Zapier too, without its "Vendor:" prefix (only one vendor is shown). */
-const help = (f: OptionField) => (f.chat?.description ?? f.help).replace(/^[A-Z][A-Za-z]*(, [A-Z][A-Za-z]*)*: /, '').replace(/^./, (c) => c.toUpperCase());
-
 /** The options a provider's vendor accepts that a Zap user sets (the webhook is the app's own business). */
 export function optionFields(provider: VendorId): OptionField[] {
 	const accepts = VENDOR_REGISTRY[provider].accepts;
 	return OPTION_FIELDS.filter((f) => accepts.includes(f.key) && f.type !== 'url');
 }
 
-function zapField(f: OptionField): ZapField {
-	const z: ZapField = { key: zapKey(f), label: label(f), required: false, helpText: help(f) };
-	if (f.type === 'integer') z.type = 'integer';
+/** One option as the chosen provider offers it: its own label, its help in that provider's terms, its values. */
+function zapField(f: OptionField, provider: VendorId): ZapField {
+	const vendor = VENDOR_REGISTRY[provider];
+	const z: ZapField = { key: zapKey(f), label: f.label, required: false, helpText: optionHelp(f, vendor) };
+	const values = optionValueChoices(f, vendor);
+	if (values) z.type = 'string';
+	else if (f.type === 'integer') z.type = 'integer';
 	else if (f.type === 'number') z.type = 'number';
 	else if (f.type === 'boolean') z.type = 'boolean';
 	else z.type = 'string';
-	if (f.choices) z.choices = f.choices.map((c) => ({ value: c.value, label: c.name, sample: c.value }));
-	if (f.min !== undefined || f.max !== undefined) z.helpText += ` (${f.min ?? '…'} to ${f.max ?? '…'})`;
+	const choices = values ?? f.choices;
+	if (choices) z.choices = choices.map((c) => ({ value: c.value, label: c.name, sample: c.value }));
+	else if (f.min !== undefined && f.max !== undefined && !vendor.optionHelp?.[f.key]) z.helpText += ` (${f.min} to ${f.max})`;
 	return z;
 }
 
 /** The dynamic part of the Upscale Image form: the chosen provider's options. */
 export function optionInputFields(_z: unknown, bundle: Bundle): ZapField[] {
 	const provider = String(bundle.inputData?.provider ?? '');
-	return isVendorId(provider) ? optionFields(provider).map(zapField) : [];
+	return isVendorId(provider) ? optionFields(provider).map((f) => zapField(f, provider)) : [];
 }
 
 /** Zapier hands numbers and switches as typed values, or as text from a mapped field: both are read. */

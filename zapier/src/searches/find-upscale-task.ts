@@ -10,6 +10,7 @@ import { guarded } from '../errors';
 import { providerField, providerOf } from '../fields';
 import { resultFile } from '../hydrators/result-file';
 import { NO_FILE, outputFields, type StepOutput } from '../output';
+import { StepClock } from '../step-clock';
 
 async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput[]> {
 	const p = providerOf(z, bundle.inputData.provider);
@@ -17,7 +18,7 @@ async function perform(z: ZObject, bundle: Bundle): Promise<StepOutput[]> {
 	return guarded(z, p, async () => {
 		let t;
 		try {
-			t = await clientFor(z, bundle, p).getTask(taskId, { timeoutMs: 25_000 });
+			t = await clientFor(z, bundle, p).getTask(taskId, { timeoutMs: new StepClock().left() });
 		} catch (e) {
 			if (e instanceof UpscaleError && e.code === 'NOT_FOUND') return [];
 			throw e;

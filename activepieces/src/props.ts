@@ -6,7 +6,7 @@
  * before anything is sent.
  */
 import { Property, type DynamicPropsValue, type InputPropertyMap } from '@activepieces/pieces-framework';
-import { OPTION_FIELDS, OPTION_LABELS, VENDOR_IDS, VENDOR_REGISTRY, isVendorId, listWords, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
+import { OPTION_FIELDS, VENDOR_IDS, VENDOR_REGISTRY, isVendorId, listWords, optionHelp, optionValueChoices, type OptionField, type UpscaleOptionsInput, type VendorId } from '../../core';
 import { PieceError } from './errors';
 
 export const providerProp = Property.StaticDropdown<string, true>({
@@ -31,22 +31,24 @@ export const WAIT = { pause: 'pause', step: 'step' } as const;
 
 /** The option's key in the step: snake_case, as in the Zapier app and the job service's API (`tune_colors`). */
 const propKey = (f: OptionField) => f.chat?.name ?? f.key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const label = (f: OptionField) => OPTION_LABELS[f.key].replace(/\b\w/g, (c) => c.toUpperCase());
-/** The chat command's description reads well here too, without its "Vendor:" prefix (only one vendor is shown). */
-const help = (f: OptionField) => (f.chat?.description ?? f.help).replace(/^[A-Z][A-Za-z]*(, [A-Z][A-Za-z]*)*: /, '').replace(/^./, (c) => c.toUpperCase());
-
 /** The options a provider's vendor accepts that a flow builder sets (the webhook is the piece's own business). */
 export function optionFields(provider: VendorId): OptionField[] {
 	const accepts = VENDOR_REGISTRY[provider].accepts;
 	return OPTION_FIELDS.filter((f) => accepts.includes(f.key) && f.type !== 'url');
 }
 
-/** One option as a dynamic property (Activepieces offers text and dropdowns there: numbers are typed as text). */
-function optionProp(f: OptionField) {
-	const description = f.min !== undefined || f.max !== undefined ? `${help(f)} (${f.min ?? '…'} to ${f.max ?? '…'})` : help(f);
-	if (f.choices) return Property.StaticDropdown({ displayName: label(f), description, required: false, options: { options: f.choices.map((c) => ({ label: c.name, value: c.value })) } });
-	if (f.type === 'boolean') return Property.StaticDropdown({ displayName: label(f), description, required: false, options: { options: [{ label: 'Yes', value: true }, { label: 'No', value: false }] } });
-	return Property.ShortText({ displayName: label(f), description, required: false });
+/**
+ * One option as the chosen provider offers it (Activepieces offers text and dropdowns there: numbers are typed as
+ * text): its own label, its help in that provider's terms, the values it takes (Ximilar's scale: 2, 4, 8).
+ */
+function optionProp(f: OptionField, p: VendorId) {
+	const vendor = VENDOR_REGISTRY[p];
+	const help = optionHelp(f, vendor);
+	const choices = optionValueChoices(f, vendor) ?? f.choices;
+	const description = !choices && f.min !== undefined && f.max !== undefined && !vendor.optionHelp?.[f.key] ? `${help} (${f.min} to ${f.max})` : help;
+	if (choices) return Property.StaticDropdown({ displayName: f.label, description, required: false, options: { options: choices.map((c) => ({ label: c.name, value: c.value })) } });
+	if (f.type === 'boolean') return Property.StaticDropdown({ displayName: f.label, description, required: false, options: { options: [{ label: 'Yes', value: true }, { label: 'No', value: false }] } });
+	return Property.ShortText({ displayName: f.label, description, required: false });
 }
 
 function waitProp(p: VendorId) {
@@ -64,7 +66,7 @@ function waitProp(p: VendorId) {
 export async function optionProps({ provider }: Record<string, unknown>): Promise<InputPropertyMap> {
 	const p = String(provider ?? '');
 	if (!isVendorId(p)) return {};
-	const props: InputPropertyMap = Object.fromEntries(optionFields(p).map((f) => [propKey(f), optionProp(f)]));
+	const props: InputPropertyMap = Object.fromEntries(optionFields(p).map((f) => [propKey(f), optionProp(f, p)]));
 	if (callsBack(p)) props.wait = waitProp(p);
 	return props;
 }

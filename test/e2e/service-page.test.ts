@@ -69,17 +69,19 @@ test('drop an image, pick Clipdrop at x2, watch it progress, compare before/afte
 	expect(await page.isVisible('#opt-mode')).toBe(false);
 	// Each option as people read it: its label, its help under it, its choices by name; no API names, no "(default)".
 	expect(await page.textContent('label[for="opt-scale"]')).toBe('Scale');
-	expect(await page.textContent('#help-scale')).toBe('Multiply both sides by this (Ximilar: 2, 4 or 8; Local: up to 8; default 2)');
+	// In the chosen provider's own terms.
+	expect(await page.textContent('#help-scale')).toBe('Multiply both sides by this (default 2). Or give Width and/or Height instead.');
 	expect(await page.getAttribute('#opt-scale', 'placeholder')).toBe('1.1 to 16');
 	expect(await page.textContent('label[for="opt-strategy"]')).toBe('Strategy');
 	expect(await page.$$eval('#opt-strategy option', (o) => o.map((x) => (x as unknown as { textContent: string }).textContent))).toEqual(['Automatic', 'Smooth', 'Detailed']);
 	expect(await page.textContent('#help-strategy')).toBe('Smooth (1 credit) or detailed (1 credit per output megapixel)');
 	await page.selectOption('#provider', 'ximilar');
-	expect(await page.textContent('label[for="opt-tune_colors"]')).toBe('Tune colors');
+	expect(await page.textContent('label[for="opt-tune_colors"]')).toBe('Tune Colors');
+	expect(await page.textContent('#help-scale')).toBe('Multiply both sides by 2, 4 or 8 (default 2).');
 	expect(await page.textContent('#help-tune_colors')).toBe("Match the input's colours (default on)");
 	expect(await page.$$eval('#opt-mode option', (o) => o.map((x) => (x as unknown as { textContent: string }).textContent))).toEqual(['Automatic', 'Artifact removal', 'Ironed out', 'High fidelity']);
 	await page.selectOption('#provider', 'local');
-	expect(await page.textContent('label[for="opt-best"]')).toBe('Best quality');
+	expect(await page.textContent('label[for="opt-best"]')).toBe('Best Quality');
 	const shown = await page.evaluate(() => (document as unknown as { body: { innerText: string } }).body.innerText);
 	expect(shown).not.toMatch(/\(default\)|tune_colors|_/);
 	await page.selectOption('#provider', 'clipdrop');

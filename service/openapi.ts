@@ -5,6 +5,7 @@
  * the server, so a platform can import it (the suite lints it with Redocly's recommended rules). The parts are in
  * openapi-jobs.ts, openapi-webhooks.ts and openapi-parts.ts.
  */
+import { listWords, PROVIDER_IDS, PROVIDER_NAMES } from '../core';
 import { auth, json, problem, schema, type Doc } from './openapi-parts';
 import { jobPaths } from './openapi-jobs';
 import { webhookEventSchema, webhookPaths } from './openapi-webhooks';
@@ -24,7 +25,7 @@ const info = (version: string) => ({
 	title: 'upscale serve: the image upscaling job API',
 	version,
 	description:
-		'Upscale images with Clipdrop, Ximilar or the local engine. POST a job (202 + its id), then poll it, or pass `wait` (up to 25 s), or give `webhook_url` (or subscribe with POST /v1/webhooks) to be called (Standard Webhooks, signed) when it ends. Errors are RFC 9457 problem details with a stable `code`.',
+		`Upscale images with ${listWords(PROVIDER_IDS.map((id) => PROVIDER_NAMES[id]), 'or')}. POST a job (202 + its id), then poll it, or pass \`wait\` (up to 25 s), or give \`webhook_url\` (or subscribe with POST /v1/webhooks) to be called (Standard Webhooks, signed) when it ends. Errors are RFC 9457 problem details with a stable \`code\`.`,
 	license: { name: 'MIT', url: `${REPO}/blob/main/LICENSE` },
 	contact: { name: 'n8n-nodes-upscale', url: REPO },
 });

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './ports';
 export * from './image';
 export * from './options';
+export * from './options-schema';
 export * from './option-fields';
 export * from './option-display';
 export { formatIssues, parseOptions } from './parse-options';

@@ -4,7 +4,8 @@
  */
 import type { z } from 'zod';
 import { invalidOptions } from './errors';
-import { upscaleOptionsSchema, type UpscaleOptions } from './options';
+import type { UpscaleOptions } from './options';
+import { upscaleOptionsSchema } from './options-schema';
 import { refuseForeignOptions, type ProviderId } from './vendors';
 
 /** Turns zod's issues into one readable sentence per problem. */

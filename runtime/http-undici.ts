@@ -1,6 +1,14 @@
 /** The core's Http port on undici, for the CLI and the bot. */
 import { Readable } from 'node:stream';
-import { request, Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+
+/**
+ * undici, loaded on the first request: it is a fifth of the CLI's start-up (about 70 ms), which a run that sends
+ * nothing (--help, the local engine on a file) should not pay.
+ */
+let loaded: typeof import('undici') | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const undici = (): typeof import('undici') => (loaded ??= require('undici') as typeof import('undici'));
 import { CONNECT_ERROR_CODES, lowerCaseHeaders, TransportError, type Http, type HttpRequest, type HttpResponse, type Ports, type TransportPhase } from '../core';
 
 function phaseOf(err: unknown, signal?: AbortSignal, timer?: AbortSignal): { phase: TransportPhase; code?: string; message: string } {
@@ -22,7 +30,8 @@ export interface UndiciHttpOptions {
 }
 
 export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
-	const dispatcher = opts.dispatcher ?? new Agent({ connect: { timeout: 15_000 }, keepAliveTimeout: 10_000 });
+	let agent = opts.dispatcher;
+	const dispatcher = () => (agent ??= new (undici().Agent)({ connect: { timeout: 15_000 }, keepAliveTimeout: 10_000 }));
 	return {
 		async request(req: HttpRequest): Promise<HttpResponse> {
 			// timeoutMs bounds the whole request, body included: undici's own timers only bound the wait for the
@@ -46,12 +55,12 @@ export function createUndiciHttp(opts: UndiciHttpOptions = {}): Http {
 		}
 		let res: Dispatcher.ResponseData;
 		try {
-			res = await request(req.url, {
+			res = await undici().request(req.url, {
 				method: req.method,
 				headers: req.headers,
 				body,
 				signal,
-				dispatcher,
+				dispatcher: dispatcher(),
 				headersTimeout: req.timeoutMs,
 				bodyTimeout: req.timeoutMs,
 			});

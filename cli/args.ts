@@ -3,7 +3,9 @@
  * flags come from core's OPTION_FIELDS; the core validates their values.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { invalidOptions, OPTION_FIELDS, type OptionField, type UpscaleOptionsInput } from '../core';
+import { invalidOptions } from '../core/errors';
+import { OPTION_FIELDS, type OptionField } from '../core/option-fields';
+import type { UpscaleOptionsInput } from '../core/options';
 
 export { USAGE } from './usage';
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-/** `upscale <file-or-url> [options]`: the core from the command line. */
+/**
+ * `upscale <file-or-url> [options]`: the core from the command line. This entry loads only what a command needs:
+ * --help and --version the argument parser and the option descriptions, a job cli/run.ts (the core, the runtime),
+ * `serve`, `worker` and `keys` the service.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asUpscaleError, isPaid, isProviderId, isVendorId, PROVIDER_NAMES, listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, type ProviderId, type Upscaler, type UpscaleResult } from '../core';
-import { clientFromEnv, LocalUpscaler, readInput, vendorWithKey } from '../runtime';
-import { parseCli, USAGE, type CliArgs } from './args';
-import { outputPath, planOutput, resultName, WriteFailed, writeResult, writeStdout, type Recovery } from './output';
-import { progressReporter } from './progress';
+import { asUpscaleError, UpscaleError } from '../core/errors';
+import { isPaid } from '../core/vendors';
+import { parseCli, USAGE } from './args';
+import { WriteFailed } from './write-failed';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -16,41 +19,6 @@ const EXIT_TERMINATED = 143;
 
 /** The signal that stopped the run (SIGINT: Ctrl-C, exit 130; SIGTERM: a service manager or kill, exit 143). */
 let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
-
-/** --provider, else the first vendor whose key is set, else the local engine. */
-function pickProvider(args: CliArgs): ProviderId {
-	const p = args.provider?.toLowerCase();
-	if (p === undefined) return vendorWithKey() ?? 'local';
-	if (isProviderId(p)) return p;
-	throw new UpscaleError('INVALID_OPTIONS', `Unknown provider "${args.provider}": use ${listWords(PROVIDER_IDS)}.`, { local: true });
-}
-
-function summary(r: UpscaleResult, output: string) {
-	return {
-		provider: r.provider,
-		execution: r.execution,
-		taskId: r.taskId ?? null,
-		output,
-		format: r.format ?? null,
-		width: r.width ?? null,
-		height: r.height ?? null,
-		bytes: r.bytes.length,
-		input: r.input,
-		credits: r.credits,
-		resultUrl: r.resultUrl ?? null,
-		resultExpiresAt: r.resultExpiresAt ? new Date(r.resultExpiresAt).toISOString() : null,
-		elapsedMs: r.elapsedMs,
-		params: r.params,
-	};
-}
-
-function creditsLine(r: UpscaleResult): string {
-	if (!isPaid(r.provider)) return `credits used: 0 (${PROVIDER_NAMES[r.provider].replace(/^the /, '')})`;
-	const c = r.credits;
-	const used = c.consumed === null ? 'unknown' : String(c.consumed);
-	const left = c.remaining === null ? 'unknown' : String(c.remaining);
-	return `credits used: ${used}, remaining: ${left}`;
-}
 
 async function run(argv: string[]): Promise<number> {
 	const args = parseCli(argv);
@@ -63,56 +31,8 @@ async function run(argv: string[]): Promise<number> {
 		process.stdout.write(`${pkg.version}\n`);
 		return EXIT_OK;
 	}
-	if (!args.source && !args.task) throw new UpscaleError('INVALID_OPTIONS', `No image given.\n${USAGE.split('\n')[0]}`, { local: true });
-	if (args.source && args.task) throw new UpscaleError('INVALID_OPTIONS', 'Give an image or --task, not both.', { local: true });
-	if (args.output === '-' && args.json) throw new UpscaleError('INVALID_OPTIONS', '--output - (image on stdout) and --json exclude each other.', { local: true });
-	const provider = pickProvider(args);
-	if (!isVendorId(provider) && args.task) throw new UpscaleError('INVALID_OPTIONS', `The local engine has no tasks: --task works with --provider ${listWords(VENDOR_IDS)}.`, { provider, local: true });
-	const destination = args.output === '-' ? undefined : await planOutput(args.source ?? `task-${args.task}`, args.output, args.force);
-	const vendorId = isVendorId(provider) ? provider : undefined;
-	const local = vendorId ? undefined : new LocalUpscaler();
-	// REDIS_URL: this run shares its key's request budget with every other process on the key.
-	const shared = vendorId && process.env.REDIS_URL?.trim() ? (await import('../runtime/redis-connection')).sharedStateFromEnv(process.env, (m) => process.stderr.write(`warning: ${m}\n`)) : undefined;
-	const vendor = vendorId ? clientFromEnv(vendorId, process.env, undefined, shared?.state) : undefined;
-	const client: Upscaler = local ?? vendor!;
-	const controller = new AbortController();
-	const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
-		stoppedBy ??= signal;
-		controller.abort();
-	};
-	const onSigint = onSignal('SIGINT');
-	const onSigterm = onSignal('SIGTERM');
-	process.once('SIGINT', onSigint);
-	process.once('SIGTERM', onSigterm);
-	const progress = progressReporter(process.stderr, !args.quiet && !args.json);
-	try {
-		const control = { signal: controller.signal, onProgress: progress.report };
-		const input = args.source ? await readInput(args.source) : undefined;
-		const result = input ? await client.upscale(input, args.options, control) : await vendor!.waitForTask(args.task!, args.options, control);
-		progress.end();
-		const recovery: Recovery = { taskId: result.taskId, provider: result.provider, resultUrl: result.resultUrl, resultExpiresAt: result.resultExpiresAt };
-		if (!destination) {
-			await writeStdout(result.bytes, resultName(args.source ?? `task-${args.task}`, result.extension), recovery);
-			if (!args.quiet) process.stderr.write(`${creditsLine(result)}\n`);
-			return EXIT_OK;
-		}
-		const path = outputPath(destination, result.extension);
-		await writeResult(path, result.bytes, recovery);
-		if (args.json) {
-			process.stdout.write(`${JSON.stringify(summary(result, path))}\n`);
-		} else {
-			const size = result.width && result.height ? `${result.width}x${result.height} ` : '';
-			process.stdout.write(`${path}\n`);
-			if (!args.quiet) process.stderr.write(`wrote ${size}${result.format?.toUpperCase() ?? ''} (${(result.bytes.length / 1024).toFixed(0)} KB); ${creditsLine(result)}\n`);
-		}
-		return EXIT_OK;
-	} finally {
-		progress.end();
-		process.removeListener('SIGINT', onSigint);
-		process.removeListener('SIGTERM', onSigterm);
-		await shared?.close();
-		await local?.close();
-	}
+	const { upscaleFromArgs } = await import('./run');
+	return upscaleFromArgs(args, (signal) => (stoppedBy ??= signal));
 }
 
 /** How to pick a paid task up again from the command line. */

@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, sep } from 'node:path';
 import { excerpt, fileNameFromUrl, invalidOptions, upscaledName } from '../core';
 import { fileErrorReason } from '../runtime';
+import { WriteFailed } from './write-failed';
+
+export { WriteFailed };
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
@@ -136,7 +139,6 @@ export interface Recovery {
 	resultExpiresAt?: number;
 }
 
-export class WriteFailed extends Error {}
 
 function lostMessage(what: string, reason: string, saved: { path?: string; reason?: string }, r: Recovery): string {
 	if (saved.path) return `Could not write ${what}: ${reason}. The result was saved to ${saved.path} instead: move it where you want it.`;

@@ -1,5 +1,7 @@
 /** `upscale --help`: the provider options come from core's OPTION_FIELDS, the providers and variables from the registry. */
-import { OPTION_FIELDS, PROVIDER_IDS, VENDOR_IDS, VENDOR_REGISTRY } from '../core';
+// The describing modules only (no zod, no HTTP): --help loads nothing else.
+import { OPTION_FIELDS } from '../core/option-fields';
+import { PROVIDER_IDS, VENDOR_IDS, VENDOR_REGISTRY } from '../core/vendors';
 
 const line = (left: string, help: string, width = 20) => `  ${left.padEnd(width)} ${help}`.trimEnd();
 
@@ -46,6 +48,11 @@ export const USAGE = [
 	line('--json', 'print one JSON object with the result on stdout'),
 	line('--quiet', 'no progress on stderr'),
 	line('--help, --version', ''),
+	'',
+	'Commands',
+	line('upscale serve', 'the HTTP job service (API, page, webhooks): docs/service.md'),
+	line('upscale worker', 'a worker of a job-service fleet (REDIS_URL): docs/scaling-out.md'),
+	line('upscale keys', "the job service's client keys: create, list, revoke"),
 	'',
 	'Environment',
 	...environment(),

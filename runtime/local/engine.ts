@@ -33,6 +33,7 @@ import { chooseBackend, type BackendChoice, type LocalBackend } from './backend'
 import { estimateModelMs, remainingMs } from './estimate';
 import { requireLocalPackages } from './deps';
 import { TilePool } from './pool';
+import type { TileRequest } from './worker-messages';
 import { copyRegion, pasteRegion, tileGrid } from './tiles';
 import { readModelJson, receptiveRadius } from './layers-model';
 import { modelDir } from './models';
@@ -57,6 +58,12 @@ export interface LocalEngineOptions {
 	backend?: LocalBackend;
 	/** Run the engine as it was: the models as shipped (without our rewrites), 12 px of context: for `npm run bench`'s before/after only. */
 	asShipped?: boolean;
+	/**
+	 * A pass that one worker would finish sooner than a worker starts (a small image) runs in this thread instead,
+	 * when no worker is running: for a process that does one job and exits (the CLI), where it saves the worker's
+	 * start. A server leaves it off: its event loop stays free.
+	 */
+	inline?: boolean;
 }
 
 interface Raw {
@@ -66,6 +73,9 @@ interface Raw {
 }
 
 const FORMAT: Record<LocalPlan['format'], ImageFormat> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
+
+/** What starting a model worker costs, measured (npm run bench, start-up): a pass shorter than this is not split for another. */
+const WORKER_START_MS = 250;
 
 /** A model run estimated to take this long or more reports when it will be done (Progress.etaMs). */
 export const LONG_RUN_MS = 10_000;
@@ -109,6 +119,7 @@ export class LocalUpscaler implements Upscaler {
 	private readonly overlap?: number;
 	private choice?: BackendChoice;
 	private readonly asShipped: boolean;
+	private readonly inline: boolean;
 
 	constructor(opts: LocalEngineOptions = {}) {
 		this.pool = new TilePool(opts.threads ?? defaultThreads(), opts.idleMs);
@@ -116,6 +127,7 @@ export class LocalUpscaler implements Upscaler {
 		this.overlap = opts.overlap;
 		if (opts.backend) this.choice = { backend: opts.backend };
 		this.asShipped = opts.asShipped ?? false;
+		this.inline = opts.inline ?? false;
 	}
 
 	/** The engine that runs the model, chosen on first use (fast mode never loads one). */
@@ -153,6 +165,7 @@ export class LocalUpscaler implements Upscaler {
 			const bytes = await this.bytesOf(input, started + o.timeoutMs, run.signal);
 			const info = sniffImage(bytes);
 			let plan = this.plan(o, info);
+			if (!this.inline) this.warmWorker(plan, plan.oriented);
 			// A long model run (estimated at 10 s or more before it starts, from the paces measured on this engine) reports
 			// when it will be done: the estimate first, then from its own pace.
 			let modelStart = 0;
@@ -244,6 +257,26 @@ export class LocalUpscaler implements Upscaler {
 		return new Uint8Array(await img.toBuffer());
 	}
 
+	/**
+	 * The workers worth spreading a pass over: starting one costs about WORKER_START_MS (ONNX Runtime, the graph, its
+	 * session), so a pass that one worker finishes sooner than that stays on the workers already running, or on one.
+	 */
+	private workersFor(src: { width: number; height: number }, scale: 2 | 3 | 4, model: LocalPlan['model']): number {
+		const alone = estimateModelMs({ model, passes: [scale], width: src.width, height: src.height, backend: this.backend.backend, threads: 1, cores: 1 });
+		return Math.min(this.pool.size, Math.max(this.pool.started, Math.ceil(alone / WORKER_START_MS)));
+	}
+
+	/**
+	 * A small image's model worker and session, started before the image is decoded: ONNX Runtime's start (about
+	 * 100 ms) then runs on another core while this thread loads the decoder and decodes. Only where the first pass
+	 * will run on one worker (see workersFor) and none runs yet.
+	 */
+	private warmWorker(plan: LocalPlan, info: { width: number; height: number }): void {
+		if (plan.method !== 'ai' || this.backend.backend !== 'onnx' || this.pool.started > 0) return;
+		if (this.workersFor(info, plan.passes[0], plan.model) !== 1) return;
+		this.pool.warm(plan.model, plan.passes[0]);
+	}
+
 	/** One model pass over the whole image, tile by tile, `2 × workers` tiles in flight. Cancelling returns at once. */
 	private async modelPass(src: Raw, scale: 2 | 3 | 4, model: LocalPlan['model'], signal: AbortSignal | undefined, onTile: (outPixels: number) => void): Promise<Raw> {
 		const W = src.width * scale;
@@ -251,7 +284,10 @@ export class LocalUpscaler implements Upscaler {
 		const out = new Uint8Array(W * H * 3);
 		// The engine as it was (asShipped, for the bench's before/after) gave every model 12 px.
 		const overlap = this.overlap ?? (this.asShipped ? MAX_CONTEXT : modelContext(model, scale));
-		const tiles = tileGrid(src.width, src.height, this.tileSize, overlap, this.pool.size);
+		const workers = this.workersFor(src, scale, model);
+		const tiles = tileGrid(src.width, src.height, this.tileSize, overlap, workers);
+		const here = this.inline && workers === 1 && tiles.length === 1 && this.pool.started === 0;
+		const runTile = async (job: Omit<TileRequest, 'id'>) => (here ? (await import('./tile-run')).runTile(job) : this.pool.run(job));
 		let next = 0;
 		let failed: unknown;
 		const aborted = () => new UpscaleError('ABORTED', 'Cancelled: the local upscale was stopped.', { provider: 'local' });
@@ -261,7 +297,7 @@ export class LocalUpscaler implements Upscaler {
 				const t = tiles[next++];
 				const pixels = copyRegion(src.data, src.width, 3, t.px, t.py, t.pw, t.ph);
 				const crop = { x: (t.x - t.px) * scale, y: (t.y - t.py) * scale, w: t.w * scale, h: t.h * scale };
-				const result = await this.pool.run({ model, scale, width: t.pw, height: t.ph, pixels, crop, backend: this.backend.backend, asShipped: this.asShipped });
+				const result = await runTile({ model, scale, width: t.pw, height: t.ph, pixels, crop, backend: this.backend.backend, asShipped: this.asShipped });
 				if (failed !== undefined) return; // cancelled or failed meanwhile: nobody waits for this tile
 				pasteRegion(out, W, 3, t.x * scale, t.y * scale, result, crop.w, crop.h);
 				onTile(crop.w * crop.h);

@@ -1,13 +1,14 @@
 /**
- * The ESRGAN models on ONNX Runtime: each converted once per worker from the npm package's TF.js files
- * (onnx/convert.ts), one session per model and scale, one intra-op thread (the pool runs one worker per core; measured best
- * here), full graph optimisation, memory patterns off (tiles vary in size). Pixels in and out as runModel (esrgan.ts)
- * takes and gives them: interleaved RGB, the result rounded and clamped to 0..255.
+ * The ESRGAN models on ONNX Runtime: each converted from the npm package's TF.js files (onnx/convert.ts) once, then
+ * read from the graph cache (onnx/graph-cache.ts); one session per model and scale, one intra-op thread (the pool
+ * runs one worker per core; measured best here), full graph optimisation, memory patterns off (tiles vary in size).
+ * Pixels in and out as runModel (esrgan.ts) takes and gives them: interleaved RGB, rounded and clamped to 0..255.
  */
 import type * as Ort from 'onnxruntime-node';
 import { outputMargin, readModelJson } from './layers-model';
 import { modelDir, MODELS, type ModelName, type ModelScale } from './models';
 import { convertLayersModel } from './onnx/convert';
+import { cachedGraph } from './onnx/graph-cache';
 
 /** Each model's session, and the output pixels before the picture that its uncropped graph gives (outputMargin). */
 const sessions = new Map<string, Promise<{ session: Ort.InferenceSession; margin: number }>>();
@@ -23,12 +24,18 @@ function session(ort: typeof Ort, model: ModelName, scale: ModelScale, o: OrtRun
 	let s = sessions.get(key);
 	if (!s) {
 		const dir = modelDir(model, scale);
-		const bytes = convertLayersModel(dir, { range: MODELS[model].range, depthToSpace: rewrite, splitConcat: rewrite, uncropped: rewrite });
+		const options = { range: MODELS[model].range, depthToSpace: rewrite, splitConcat: rewrite, uncropped: rewrite };
+		const bytes = cachedGraph(dir, options, () => convertLayersModel(dir, options));
 		const margin = rewrite ? outputMargin(readModelJson(dir).graph) : 0;
 		s = ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all', enableMemPattern: false }).then((session) => ({ session, margin }));
 		sessions.set(key, s);
 	}
 	return s;
+}
+
+/** Starts a model's session ahead of its first tile (the engine's inline runs): the same session runModelOrt then uses. */
+export async function warmSession(model: ModelName, scale: ModelScale): Promise<void> {
+	await session((await import('onnxruntime-node')) as typeof Ort, model, scale, {});
 }
 
 export async function runModelOrt(

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { TileReply, TileRequest } from './worker';
+import type { TileReply, TileRequest, WarmRequest } from './worker-messages';
 
 type Job = Omit<TileRequest, 'id'>;
 
@@ -42,6 +42,23 @@ export class TilePool {
 		readonly size: number,
 		private readonly idleMs = 60_000,
 	) {}
+
+	/** Workers running now (started, not yet stopped). */
+	get started(): number {
+		return this.slots.length;
+	}
+
+	/**
+	 * Starts a worker (when none runs) and its ONNX Runtime session for a model ahead of the first tile, so that
+	 * both start while this thread is still reading and decoding the image.
+	 */
+	warm(model: WarmRequest['model'], scale: WarmRequest['scale']): void {
+		if (this.slots.length) return;
+		const slot = this.spawn();
+		slot.worker.postMessage({ warm: true, model, scale } satisfies WarmRequest);
+		slot.worker.unref();
+		this.armIdle();
+	}
 
 	run(job: Job): Promise<Uint8Array> {
 		clearTimeout(this.idleTimer);

@@ -5,34 +5,18 @@
  * Messages in: TileRequest; out: TileReply.
  */
 import { parentPort } from 'node:worker_threads';
-import type { LocalBackend } from './backend';
-import { runModel } from './esrgan';
-import type { ModelName } from './models';
+import { runTile } from './tile-run';
+import type { TileReply, TileRequest, WarmRequest } from './worker-messages';
 
-export interface TileRequest {
-	id: number;
-	/** slim, or thick (the best-quality mode, ×4 only). */
-	model: ModelName;
-	scale: 2 | 3 | 4;
-	width: number;
-	height: number;
-	/** RGB, interleaved, width×height×3. */
-	pixels: Uint8Array;
-	/** The part of the result to send back, in output pixels. */
-	crop: { x: number; y: number; w: number; h: number };
-	/** Which engine runs the model (backend.ts). */
-	backend: LocalBackend;
-	/** The graph as shipped, without our rewrites (measurements only: `npm run bench`, and a test that they change no pixel). */
-	asShipped?: boolean;
-}
+export type { TileReply, TileRequest } from './worker-messages';
 
-export type TileReply = { id: number; pixels: Uint8Array } | { id: number; error: string };
-
-/** ONNX Runtime is loaded only by a worker that runs it. */
-const run = async (req: TileRequest) => (req.backend === 'onnx' ? (await import('./ort')).runModelOrt : runModel)(req.model, req.scale, req.pixels, req.width, req.height, req.crop, { depthToSpace: !req.asShipped });
-
-parentPort?.on('message', (req: TileRequest) => {
-	run(req).then(
+parentPort?.on('message', (req: TileRequest | WarmRequest) => {
+	if ('warm' in req) {
+		// A failure here is the first tile's to report (it awaits the same session).
+		void import('./ort').then((m) => m.warmSession(req.model, req.scale)).catch(() => undefined);
+		return;
+	}
+	runTile(req).then(
 		(pixels) => parentPort!.postMessage({ id: req.id, pixels } satisfies TileReply, [pixels.buffer as ArrayBuffer]),
 		(e: unknown) => parentPort!.postMessage({ id: req.id, error: (e as Error)?.message ?? String(e) } satisfies TileReply),
 	);

@@ -19,6 +19,7 @@ import { createBot } from '../bot/app';
 import { loadConfig } from '../bot/config';
 import { createLogger } from '../runtime/log';
 import { serviceBench } from './bench/service';
+import { startupBench } from './bench/startup';
 import type { RedisServer } from '../test/helpers/redis';
 import { fleetBench } from './bench/fleet';
 import { redisBytesBench } from './bench/redis-bytes';
@@ -498,6 +499,7 @@ async function queueLimiter() {
 async function main() {
 	const started = Date.now();
 	for (const [name, fn] of [
+		['start-up', () => startupBench((r) => rows.push(r), raw)],
 		['client overhead', overhead],
 		['completion lag', completionLag],
 		['batch at the rate limit', batchAtLimit],

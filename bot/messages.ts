@@ -1,5 +1,9 @@
-/** Every text a Discord user sees, in one place. */
+/**
+ * Every text a Discord user sees, as functions of what it says: `messages(locale)` gives them in the interaction's
+ * locale (the words are in bot/i18n/, English where a locale lacks one); `text` is the English set.
+ */
 import { isPaid, PROVIDER_NAMES, type Progress, type ProviderId } from '../core';
+import { decimal, t, tp, type Args, type MessageKey } from './i18n';
 import type { Rejection } from './user-limits';
 
 /** What a message says about a finished job (read from the job's stored row). */
@@ -17,80 +21,95 @@ export interface ResultFacts {
 
 export const NAMES = PROVIDER_NAMES;
 const ts = (ms: number) => `<t:${Math.round(ms / 1000)}:R>`;
-const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
-/** The limit a file is over: the one the bot knows, or the channel's own when Discord refused it there. */
-const overLimit = (limit?: number) => (limit ? `this server's ${mb(limit)} upload limit` : "the channel's upload limit");
+/** A provider's name in a sentence: a vendor's from the registry, the local engine's in the locale's words. */
+const nameOf = (say: (key: MessageKey) => string, p: ProviderId) => (p === 'local' ? say('provider.local') : NAMES[p]);
 
-export const text = {
-	notAllowedGuild: 'This bot is not enabled on this server.',
-	notConfigured: (p: string) => `${p.charAt(0).toUpperCase()}${p.slice(1)} is not set up on this bot.`,
-	notAnImage: (type: string | null) => `That file is ${type ? `\`${type}\`` : 'not an image'}. Send a PNG, JPEG or WebP image.`,
-	unreadable: "Discord could not read that image: it looks empty or damaged. Send a PNG, JPEG or WebP image.",
-	rejected: (r: Rejection) =>
-		r.reason === 'busy'
-			? 'You already have an upscale in progress. Wait for it to finish, then try again.'
-			: r.reason === 'cooldown'
-				? `Slow down a little: you can upscale again ${ts(r.retryAt)}.`
-				: r.reason === 'daily-cap'
-					? `You have used your ${r.cap} credit${r.cap === 1 ? '' : 's'} for today. The limit resets ${ts(r.resetsAt)}.`
-					: 'The bot is restarting. Try again in a minute.',
-	invalid: (message: string) => `❌ ${message}`,
-	waitingForSlot: (position: number) => `⏳ Waiting for a free slot: you are #${position} in line.`,
-	downloadingInput: '⏳ Downloading your image…',
-	progress: (p: Progress, now: number) => {
-		const name = NAMES[p.provider];
-		const elapsed = `elapsed ${Math.round(p.elapsedMs / 1000)} s`;
-		switch (p.stage) {
-			case 'uploading':
-				return `⏳ Sending your image to ${name}…`;
-			case 'queued': {
-				const bits = [`⏳ ${name}: queued`];
-				if (p.position !== undefined && p.position > 0) bits.push(`position ${p.position}`);
-				if (p.etaMs !== undefined && p.etaMs > now) bits.push(`ready ${ts(p.etaMs)}`);
-				return `${bits.join(', ')} · ${elapsed}`;
-			}
-			case 'processing':
-				if (p.fraction !== undefined) {
-					const how = p.vendorStatus === 'best' ? ' (best-quality model)' : '';
-					const eta = p.etaMs !== undefined && p.etaMs > now ? ` · ready ${ts(p.etaMs)}` : '';
-					return `⏳ Upscaling with ${name}${how}: ${Math.floor(p.fraction * 100)}% · ${elapsed}${eta}`;
-				}
-				return `⏳ ${name}: upscaling · ${elapsed}`;
-			case 'downloading':
-				return '⏳ Fetching the result…';
-			default:
-				return '⏳ Finishing…';
+/** The progress line of a running job. */
+function progress(say: (key: MessageKey, args?: Args) => string, p: Progress, now: number): string {
+	const provider = nameOf(say, p.provider);
+	const elapsed = say('progress.elapsed', { seconds: Math.round(p.elapsedMs / 1000) });
+	const ready = p.etaMs !== undefined && p.etaMs > now ? say('progress.ready', { when: ts(p.etaMs) }) : undefined;
+	switch (p.stage) {
+		case 'uploading':
+			return say('progress.uploading', { provider });
+		case 'queued': {
+			const bits = [say('progress.queued', { provider })];
+			if (p.position !== undefined && p.position > 0) bits.push(say('progress.position', { position: p.position }));
+			if (ready) bits.push(ready);
+			return `${bits.join(', ')} · ${elapsed}`;
 		}
-	},
-	credits: (r: ResultFacts) =>
-		!isPaid(r.provider) ? 'Free: no credits used.' : `Credits used: ${r.credits.consumed ?? 'unknown'} · remaining: ${r.credits.remaining ?? 'unknown'}`,
-	done: (r: ResultFacts) => {
-		const from = r.input ? `${r.input.width}×${r.input.height} → ` : '';
-		return `✅ Upscaled ${from}${r.width ?? '?'}×${r.height ?? '?'} with ${NAMES[r.provider]}. ${text.credits(r)}`;
-	},
-	tooBigLink: (r: ResultFacts, limit?: number) =>
-		`${text.done(r)}\nThe file is ${mb(r.size)}, over ${overLimit(limit)}, so here is a link instead${r.resultExpiresAt ? ` (it expires ${ts(r.resultExpiresAt)})` : ''}: ${r.resultUrl}`,
-	tooBigNoLink: (r: ResultFacts, limit?: number) =>
-		`${text.done(r)}\nBut the file is ${mb(r.size)}, over ${overLimit(limit)}, and ${NAMES[r.provider]} gave no link for it. Try a smaller scale.`,
-	resultLink: (r: ResultFacts) => `${text.done(r)}\nHere is the result${r.resultExpiresAt ? ` (the link expires ${ts(r.resultExpiresAt)})` : ''}: ${r.resultUrl}`,
-	resultGone: (r: ResultFacts) => `${text.done(r)}\nBut the file is no longer on this bot, and ${NAMES[r.provider]} gave no link for it. Please run /upscale again.`,
-	lateDelivery: (userId: string, body: string) => `<@${userId}> your upscale took longer than Discord keeps a reply open, so here it is:\n${body}`,
-	/** A private job's late answer, in a DM: no mention, nothing in the channel. */
-	latePrivate: (channelId: string, body: string) => `Your upscale from <#${channelId}> took longer than Discord keeps a reply open, so here it is:\n${body}`,
-	/** The channel refused the bot's message (a permission, or its size): the user gets it in a DM. */
-	couldNotPost: (channelId: string, why: string, body: string) => `I could not post your upscale in <#${channelId}> (${why}), so here it is:\n${body}`,
-	missingPermission: 'I am missing a permission there',
-	tooLargeThere: "the file is over that channel's upload limit",
-	resumed: '⏳ The bot restarted; picking your upscale up where it was…',
-	storeDown: 'The bot cannot take jobs right now (its job store is not answering). Nothing was charged; try again in a minute.',
-	localTooBig: (w: number, h: number, maxMp: number) =>
-		`❌ That would be ${w}×${h} (${((w * h) / 1e6).toFixed(1)} MP); the local engine on this bot makes images up to ${maxMp} MP. Use a smaller scale.`,
-	localCredits: 'Local engine: free (runs on this bot)',
-	balance: (vendor: string, remaining: number | null) => `${vendor}: ${remaining ?? 'unknown'} credits left`,
-	balanceSeen: (vendor: string, remaining: number, at: number) => `${vendor}: ${remaining} credits left (as of ${ts(at)})`,
-	balanceWithJobOnly: (vendor: string) => `${vendor}: unknown until the next upscale (${vendor} reports the balance only with a job)`,
-	balanceUnreadable: (vendor: string, error: string) => `${vendor}: could not read the balance (${error})`,
-	queueSize: (q: { running: number; waiting: number }) => `Jobs: ${q.running} running, ${q.waiting} waiting.`,
-	creditsNeedPermission: 'Only members with the Manage Server permission can see the credits.',
-	creditsReport: (lines: string[]) => `**Upscaling credits**\n${lines.join('\n')}`,
-};
+		case 'processing':
+			if (p.fraction !== undefined) {
+				const line = say(p.vendorStatus === 'best' ? 'progress.percentBest' : 'progress.percent', { provider, percent: Math.floor(p.fraction * 100) });
+				return [line, elapsed, ...(ready ? [ready] : [])].join(' · ');
+			}
+			return `${say('progress.upscaling', { provider })} · ${elapsed}`;
+		case 'downloading':
+			return say('progress.downloading');
+		default:
+			return say('progress.finishing');
+	}
+}
+
+/** The texts in one locale (Discord's: `de`, `es-ES`, `en-US`…; null or unknown: English). */
+export function messages(locale?: string | null) {
+	const say = (key: MessageKey, args?: Args) => t(locale, key, args);
+	const mb = (bytes: number) => `${decimal(locale, bytes / 1048576)} MB`;
+	/** The limit a file is over: the one the bot knows, or the channel's own when Discord refused it there. */
+	const overLimit = (limit?: number) => (limit ? say('serverUploadLimit', { mb: mb(limit) }) : say('channelUploadLimit'));
+	const orUnknown = (n: number | null) => n ?? say('unknown');
+	const m = {
+		locale: locale ?? 'en-US',
+		notAllowedGuild: say('notAllowedGuild'),
+		notConfigured: (provider: string) => say('notConfigured', { provider: `${provider.charAt(0).toUpperCase()}${provider.slice(1)}` }),
+		notAnImage: (type: string | null) => (type ? say('notAnImageType', { type }) : say('notAnImage')),
+		unreadable: say('unreadable'),
+		rejected: (r: Rejection) =>
+			r.reason === 'busy'
+				? say('busy')
+				: r.reason === 'cooldown'
+					? say('cooldown', { when: ts(r.retryAt) })
+					: r.reason === 'daily-cap'
+						? tp(locale, 'dailyCap', r.cap, { cap: r.cap, when: ts(r.resetsAt) })
+						: say('closed'),
+		invalid: (message: string) => say('invalid', { message }),
+		waitingForSlot: (position: number) => say('waitingForSlot', { position }),
+		downloadingInput: say('downloadingInput'),
+		progress: (p: Progress, now: number) => progress(say, p, now),
+		credits: (r: ResultFacts) => (!isPaid(r.provider) ? say('creditsFree') : say('creditsUsed', { consumed: orUnknown(r.credits.consumed), remaining: orUnknown(r.credits.remaining) })),
+		done: (r: ResultFacts) => {
+			const size = `${r.input ? `${r.input.width}×${r.input.height} → ` : ''}${r.width ?? '?'}×${r.height ?? '?'}`;
+			return say('done', { size, provider: nameOf(say, r.provider), credits: m.credits(r) });
+		},
+		tooBigLink: (r: ResultFacts, limit?: number) =>
+			`${m.done(r)}\n${say('tooBigLink', { mb: mb(r.size), limit: overLimit(limit), expires: r.resultExpiresAt ? say('linkExpires', { when: ts(r.resultExpiresAt) }) : '', url: r.resultUrl ?? '' })}`,
+		tooBigNoLink: (r: ResultFacts, limit?: number) => `${m.done(r)}\n${say('tooBigNoLink', { mb: mb(r.size), limit: overLimit(limit), provider: nameOf(say, r.provider) })}`,
+		resultLink: (r: ResultFacts) => `${m.done(r)}\n${say('resultLink', { expires: r.resultExpiresAt ? say('resultLinkExpires', { when: ts(r.resultExpiresAt) }) : '', url: r.resultUrl ?? '' })}`,
+		resultGone: (r: ResultFacts) => `${m.done(r)}\n${say('resultGone', { provider: nameOf(say, r.provider) })}`,
+		didNotFinish: say('didNotFinish'),
+		lateDelivery: (userId: string, body: string) => `${say('lateDelivery', { user: userId })}\n${body}`,
+		/** A private job's late answer, in a DM: no mention, nothing in the channel. */
+		latePrivate: (channelId: string, body: string) => `${say('latePrivate', { channel: channelId })}\n${body}`,
+		/** The channel refused the bot's message (a permission, or its size): the user gets it in a DM. */
+		couldNotPost: (channelId: string, why: string, body: string) => `${say('couldNotPost', { channel: channelId, why })}\n${body}`,
+		missingPermission: say('missingPermission'),
+		tooLargeThere: say('tooLargeThere'),
+		resumed: say('resumed'),
+		storeDown: say('storeDown'),
+		localTooBig: (width: number, height: number, maxMp: number) => say('localTooBig', { width, height, mp: decimal(locale, (width * height) / 1e6), max: maxMp }),
+		localCredits: say('localCredits'),
+		balance: (vendor: string, remaining: number | null) => say('balance', { vendor, remaining: orUnknown(remaining) }),
+		balanceSeen: (vendor: string, remaining: number, at: number) => say('balanceSeen', { vendor, remaining, when: ts(at) }),
+		balanceWithJobOnly: (vendor: string) => say('balanceWithJobOnly', { vendor }),
+		balanceUnreadable: (vendor: string, error: string) => say('balanceUnreadable', { vendor, error }),
+		queueSize: (q: { running: number; waiting: number }) => say('queueSize', q),
+		creditsNeedPermission: say('creditsNeedPermission'),
+		creditsReport: (lines: string[]) => `${say('creditsReport')}\n${lines.join('\n')}`,
+	};
+	return m;
+}
+
+export type Messages = ReturnType<typeof messages>;
+
+/** The English texts (logs, and the places that have no interaction's locale). */
+export const text = messages('en-US');

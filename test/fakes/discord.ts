@@ -7,6 +7,11 @@
  * a channel the bot may not post in answers 403 Missing Permissions (50013), a user who does not take DMs from
  * the bot 403 (50007), and a file over the upload limit 413 (40005): the bot's own limit for messages it posts
  * with its token, the interaction's attachment_size_limit for its webhook.
+ * Also: message context-menu commands (type 2, data.type 3, the target in data.resolved.messages) and component
+ * interactions (type 3: a button click or a select choice on a message the bot sent), each with the user's locale and
+ * who installed the app (authorizing_integration_owners, context); the components a message may carry are checked
+ * as Discord documents them (50035 Invalid Form Body); the bot can fetch a channel's message (fresh attachment URLs;
+ * 10008 Unknown Message, 50001 Missing Access where the bot is not) and delete its own (others' need Manage Messages).
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -38,7 +43,7 @@ export interface RecordedFile {
 }
 
 export interface Recorded {
-	kind: 'callback' | 'edit' | 'followup' | 'channel-message' | 'dm-message' | 'commands';
+	kind: 'callback' | 'edit' | 'followup' | 'channel-message' | 'dm-message' | 'commands' | 'delete';
 	at: number;
 	interactionId?: string;
 	channelId?: string;
@@ -56,6 +61,100 @@ interface InteractionState {
 	responded: boolean;
 	channelId: string;
 	attachmentSizeLimit: number;
+	/** The message the first response made (a reply, or the deferred reply's placeholder), once there is one. */
+	originalMessageId?: string;
+	/** A component interaction: the message its component sits on (an UPDATE_MESSAGE response edits it). */
+	componentMessageId?: string;
+}
+
+/** An attachment as a test posts it in a user's message (its URL usually from addCdnFile). */
+export interface FakeAttachment {
+	filename: string;
+	contentType?: string;
+	size: number;
+	width?: number;
+	height?: number;
+	url: string;
+}
+
+/** Who an interaction comes from and where (the parts every interaction shares). */
+export interface InteractionWhere {
+	userId?: string;
+	username?: string;
+	/** null: a DM or a private channel (no member, only a user). */
+	guildId?: string | null;
+	channelId?: string;
+	/** The member's permissions in the channel, a bitfield as a string. */
+	permissions?: string;
+	attachmentSizeLimit?: number;
+	/** The user's client language (Discord's locale: en-US, de, es-ES…). */
+	locale?: string;
+	guildLocale?: string;
+	/** Who installed the app for this interaction: { '0': guild id } for a server install, { '1': user id } for the user's own. */
+	owners?: Record<string, string>;
+	/** 0 a server, 1 the bot's DM, 2 a private channel (DMs and group DMs of a user-installed app). */
+	context?: 0 | 1 | 2;
+}
+
+/** The components a message may carry, as Discord checks them (legacy action rows, no Components V2): the problems found. */
+export function componentProblems(components: unknown): string[] {
+	if (components === undefined || components === null) return [];
+	if (!Array.isArray(components)) return ['components: must be an array'];
+	const problems: string[] = [];
+	if (components.length > 5) problems.push('components: at most 5 action rows');
+	const ids = new Set<string>();
+	const customId = (where: string, id: unknown) => {
+		if (typeof id !== 'string' || id.length < 1 || id.length > 100) return problems.push(`${where}.custom_id: 1 to 100 characters`);
+		if (ids.has(id)) problems.push(`${where}.custom_id: "${id}" is not unique in the message`);
+		ids.add(id);
+	};
+	components.forEach((row: any, r: number) => {
+		const at = `components[${r}]`;
+		if (row?.type !== 1) return void problems.push(`${at}: a top-level component must be an action row (type 1)`);
+		const inner: any[] = Array.isArray(row.components) ? row.components : [];
+		if (inner.length < 1 || inner.length > 5) problems.push(`${at}.components: 1 to 5 components`);
+		const selects = inner.filter((c) => c?.type >= 3 && c?.type <= 8 && c?.type !== 4);
+		if (selects.length && inner.length > 1) problems.push(`${at}: a select menu fills its action row alone`);
+		inner.forEach((c, n) => {
+			const where = `${at}.components[${n}]`;
+			if (c?.type === 2) {
+				if (c.style === 5) {
+					if (typeof c.url !== 'string' || !c.url) problems.push(`${where}.url: a link button needs a url`);
+					if (c.custom_id !== undefined) problems.push(`${where}.custom_id: a link button has none`);
+				} else if (c.style >= 1 && c.style <= 4) customId(where, c.custom_id);
+				else problems.push(`${where}.style: 1 to 5`);
+				if (c.label === undefined && c.emoji === undefined) problems.push(`${where}: a button needs a label or an emoji`);
+				if (typeof c.label === 'string' && c.label.length > 80) problems.push(`${where}.label: at most 80 characters`);
+			} else if (c?.type === 3) {
+				customId(where, c.custom_id);
+				const options: any[] = Array.isArray(c.options) ? c.options : [];
+				if (options.length < 1 || options.length > 25) problems.push(`${where}.options: 1 to 25 options`);
+				const values = new Set<string>();
+				options.forEach((o, k) => {
+					if (typeof o?.label !== 'string' || o.label.length < 1 || o.label.length > 100) problems.push(`${where}.options[${k}].label: 1 to 100 characters`);
+					if (typeof o?.value !== 'string' || o.value.length < 1 || o.value.length > 100) problems.push(`${where}.options[${k}].value: 1 to 100 characters`);
+					else if (values.has(o.value)) problems.push(`${where}.options[${k}].value: not unique`);
+					else values.add(o.value);
+				});
+				if (typeof c.placeholder === 'string' && c.placeholder.length > 150) problems.push(`${where}.placeholder: at most 150 characters`);
+				const min = c.min_values ?? 1;
+				const max = c.max_values ?? 1;
+				if (min < 0 || min > 25 || max < 1 || max > 25 || min > max) problems.push(`${where}: min_values 0 to 25, max_values 1 to 25, min ≤ max`);
+			} else if (c?.type >= 5 && c?.type <= 8) customId(where, c.custom_id);
+			else problems.push(`${where}.type: a button (2) or a select menu (3, 5-8) in an action row`);
+		});
+	});
+	return problems;
+}
+
+/** The answer to a body with components Discord would refuse. */
+const invalidForm = (problems: string[]) => ({ message: 'Invalid Form Body', code: 50035, errors: { components: { _errors: problems.map((message) => ({ code: 'COMPONENT_INVALID', message })) } } });
+
+/** A stored message: what GET returns, and where a component interaction's `message` comes from. */
+interface StoredMessage {
+	json: any;
+	/** Only the user who made the interaction sees it. */
+	ephemeral: boolean;
 }
 
 interface FakeUser {
@@ -131,6 +230,10 @@ export class DiscordFake {
 	private readonly deniedChannels = new Set<string>();
 	private readonly dmRefused = new Set<string>();
 	private readonly initialBotUploadLimit: number | undefined;
+	/** Every message the fake knows: users' (postMessage) and the bot's (replies, follow-ups, channel messages, DMs). */
+	readonly messages = new Map<string, StoredMessage>();
+	/** Channels the bot is not in (a server that only has the app installed by a user): reading them is 50001. */
+	private readonly hiddenChannels = new Set<string>();
 
 	constructor(readonly opts: DiscordFakeOptions) {
 		this.initialBotUploadLimit = opts.botUploadLimit;
@@ -226,8 +329,41 @@ export class DiscordFake {
 		return id;
 	}
 
+	/** The bot is not in this channel (only a user installed the app there): reading its messages is 403 Missing Access. */
+	hideChannel(channelId: string): void {
+		this.hiddenChannels.add(channelId);
+	}
+
+	/** A message a user posts (e.g. with images to right-click); returns its id. */
+	postMessage(o: { channelId?: string; guildId?: string | null; authorId?: string; content?: string; attachments?: FakeAttachment[] }): string {
+		const id = nextId();
+		const authorId = o.authorId ?? '400000000000000009';
+		const guildId = o.guildId === undefined ? '200000000000000001' : o.guildId;
+		const json = {
+			...this.message(o.channelId ?? '300000000000000001', { content: o.content ?? '' }, []),
+			id,
+			author: { ...this.user(authorId), bot: false },
+			attachments: (o.attachments ?? []).map((a) => ({ id: nextId(), filename: a.filename, size: a.size, url: a.url, proxy_url: a.url, content_type: a.contentType, width: a.width, height: a.height })),
+			...(guildId ? { guild_id: guildId } : {}),
+		};
+		this.messages.set(id, { json, ephemeral: false });
+		return id;
+	}
+
+	/** A message the fake knows (the bot's or a user's), as Discord would return it. */
+	messageOf(id: string): any {
+		return this.messages.get(id)?.json;
+	}
+
+	/** The message an interaction's first response made (its reply, edited since), once there is one. */
+	replyOf(interactionId: string): any {
+		const m = this.interactions.get(interactionId)?.originalMessageId;
+		return m ? this.messageOf(m) : undefined;
+	}
+
 	/** Every channel allowed and every user's DMs open again, botUploadLimit back to the constructor's. */
 	resetPolicies(): void {
+		this.hiddenChannels.clear();
 		this.deniedChannels.clear();
 		this.dmRefused.clear();
 		this.opts.botUploadLimit = this.initialBotUploadLimit;
@@ -282,24 +418,11 @@ export class DiscordFake {
 	}
 
 	/** Sends an INTERACTION_CREATE for a slash command, as Discord builds it. Returns the interaction id. */
-	slash(o: {
+	slash(o: InteractionWhere & {
 		command: string;
 		options?: Array<{ name: string; type: number; value: unknown }>;
-		attachment?: { filename: string; contentType?: string; size: number; width?: number; height?: number; url: string };
-		userId?: string;
-		username?: string;
-		guildId?: string;
-		channelId?: string;
-		permissions?: string;
-		attachmentSizeLimit?: number;
+		attachment?: FakeAttachment;
 	}): string {
-		const id = nextId();
-		const token = `itoken-${randomUUID()}`;
-		const guildId = o.guildId ?? '200000000000000001';
-		const channelId = o.channelId ?? '300000000000000001';
-		const userId = o.userId ?? '400000000000000001';
-		const attachmentSizeLimit = o.attachmentSizeLimit ?? this.opts.attachmentSizeLimit ?? 10 * MIB;
-		this.interactions.set(id, { id, token, createdAt: Date.now(), responded: false, channelId, attachmentSizeLimit });
 		const options = [...(o.options ?? [])];
 		const resolved: Record<string, unknown> = {};
 		if (o.attachment) {
@@ -319,25 +442,67 @@ export class DiscordFake {
 				},
 			};
 		}
+		return this.interact(o, { type: 2, data: { id: nextId(), name: o.command, type: 1, options, resolved } });
+	}
+
+	/** Right-click → Apps → `command` on a message the fake knows (postMessage): a message command (data.type 3). */
+	messageCommand(o: InteractionWhere & { command: string; targetId: string }): string {
+		const target = this.messages.get(o.targetId);
+		if (!target) throw new Error(`DiscordFake.messageCommand: no message ${o.targetId}`);
+		return this.interact(o, { type: 2, data: { id: nextId(), name: o.command, type: 3, target_id: o.targetId, resolved: { messages: { [o.targetId]: target.json } } } });
+	}
+
+	/**
+	 * Clicks a button (or picks `values` in a select menu) on a message: the component must be on it, as in a client
+	 * (a test cannot click what the bot did not send). Returns the interaction id.
+	 */
+	click(o: InteractionWhere & { messageId: string; customId: string; values?: string[] }): string {
+		const m = this.messages.get(o.messageId);
+		if (!m) throw new Error(`DiscordFake.click: no message ${o.messageId}`);
+		const c = (m.json.components ?? []).flatMap((row: any) => row.components ?? []).find((x: any) => x.custom_id === o.customId);
+		if (!c) throw new Error(`DiscordFake.click: message ${o.messageId} has no component ${o.customId}`);
+		if (c.disabled) throw new Error(`DiscordFake.click: ${o.customId} is disabled`);
+		if (c.type === 3) {
+			const allowed = new Set((c.options ?? []).map((x: any) => x.value));
+			const n = o.values?.length ?? 0;
+			if (n < (c.min_values ?? 1) || n > (c.max_values ?? 1) || !o.values!.every((v) => allowed.has(v))) throw new Error(`DiscordFake.click: ${JSON.stringify(o.values)} is not a choice of ${o.customId}`);
+		}
+		const data = c.type === 2 ? { custom_id: o.customId, component_type: 2 } : { custom_id: o.customId, component_type: c.type, values: o.values };
+		return this.interact({ channelId: m.json.channel_id, ...o }, { type: 3, data, message: m.json }, o.messageId);
+	}
+
+	/** Sends an INTERACTION_CREATE as Discord builds it (who, where, locale, installs) around `body`. */
+	private interact(o: InteractionWhere, body: { type: number; data: unknown; message?: unknown }, componentMessageId?: string): string {
+		const id = nextId();
+		const token = `itoken-${randomUUID()}`;
+		const guildId = o.guildId === undefined ? '200000000000000001' : o.guildId;
+		const channelId = o.channelId ?? '300000000000000001';
+		const userId = o.userId ?? '400000000000000001';
+		const attachmentSizeLimit = o.attachmentSizeLimit ?? this.opts.attachmentSizeLimit ?? 10 * MIB;
+		this.interactions.set(id, { id, token, createdAt: Date.now(), responded: false, channelId, attachmentSizeLimit, componentMessageId });
 		const user: FakeUser = { id: userId, username: o.username ?? `user${userId.slice(-3)}`, discriminator: '0', global_name: null, avatar: null };
 		this.users.set(userId, user);
+		const where = guildId
+			? {
+					guild_id: guildId,
+					channel: { id: channelId, type: 0, guild_id: guildId, name: 'general' },
+					member: { user, roles: [], permissions: o.permissions ?? '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
+					guild_locale: o.guildLocale ?? 'en-US',
+				}
+			: { channel: { id: channelId, type: o.context === 2 ? 3 : 1, recipients: [user] }, user };
 		this.dispatch('INTERACTION_CREATE', {
 			id,
 			application_id: this.opts.applicationId,
-			type: 2,
-			data: { id: nextId(), name: o.command, type: 1, options, resolved },
-			guild_id: guildId,
+			...body,
+			...where,
 			channel_id: channelId,
-			channel: { id: channelId, type: 0, guild_id: guildId, name: 'general' },
-			member: { user, roles: [], permissions: o.permissions ?? '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
 			token,
 			version: 1,
 			app_permissions: '2147483647',
-			locale: 'en-US',
-			guild_locale: 'en-US',
+			locale: o.locale ?? 'en-US',
 			entitlements: [],
-			authorizing_integration_owners: { '0': guildId },
-			context: 0,
+			authorizing_integration_owners: o.owners ?? (guildId ? { '0': guildId } : { '1': userId }),
+			context: o.context ?? (guildId ? 0 : 1),
 			attachment_size_limit: attachmentSizeLimit,
 		});
 		return id;
@@ -371,8 +536,16 @@ export class DiscordFake {
 			timestamp: new Date().toISOString(),
 			edited_timestamp: null,
 			flags: body.flags ?? 0,
-			components: [],
+			components: body.components ?? [],
 		};
+	}
+
+	/** What an edit changes in a stored message (the fields it sends; new files replace the attachments). */
+	private edited(body: any, files: RecordedFile[]): Record<string, unknown> {
+		const next: Record<string, unknown> = {};
+		for (const k of ['content', 'embeds', 'components', 'flags']) if (body[k] !== undefined) next[k] = body[k];
+		if (files.length || body.attachments !== undefined) next.attachments = this.message('0', {}, files).attachments;
+		return next;
 	}
 
 	private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -396,27 +569,62 @@ export class DiscordFake {
 			const { body, files } = await readMessage(req);
 			if (!it || it.token !== g[2]) return json(res, 404, { message: 'Unknown interaction', code: 10062 });
 			const late = Date.now() - it.createdAt > (this.opts.initialResponseMs ?? 3000);
-			const status = it.responded ? 400 : late ? 404 : 204;
+			// UPDATE_MESSAGE (7) and DEFERRED_UPDATE_MESSAGE (6) answer a component only.
+			const wrongType = (body.type === 6 || body.type === 7) && !it.componentMessageId;
+			const problems = componentProblems(body.data?.components);
+			const status = it.responded ? 400 : late ? 404 : wrongType || problems.length ? 400 : 204;
 			this.record({ kind: 'callback', interactionId: it.id, body, files, status });
 			if (it.responded) return json(res, 400, { message: 'Interaction has already been acknowledged.', code: 40060 });
 			if (late) return json(res, 404, { message: 'Unknown interaction', code: 10062 });
+			if (wrongType) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: 'Value must be one of {1, 4, 5, 8, 9, 10, 12}.' }] } } });
+			if (problems.length) return json(res, 400, invalidForm(problems));
 			it.responded = true;
+			const ephemeral = !!((body.data?.flags ?? 0) & 64);
+			let message: any;
+			if (body.type === 4 || body.type === 5) {
+				message = this.message(it.channelId, body.type === 5 ? { ...body.data, content: '' } : (body.data ?? {}), files);
+				this.messages.set(message.id, { json: message, ephemeral });
+				it.originalMessageId = message.id;
+			} else if (body.type === 7) {
+				const stored = this.messages.get(it.componentMessageId!)!;
+				stored.json = { ...stored.json, ...this.edited(body.data ?? {}, files), edited_timestamp: new Date().toISOString() };
+				message = stored.json;
+			}
 			if (url.searchParams.get('with_response') === 'true') {
-				return json(res, 200, { interaction: { id: it.id, type: 2, response_message_id: nextId(), response_message_loading: body.type === 5, response_message_ephemeral: !!((body.data?.flags ?? 0) & 64) }, resource: body.type === 4 ? { type: 4, message: this.message(it.channelId, body.data ?? {}, files) } : undefined });
+				return json(res, 200, { interaction: { id: it.id, type: it.componentMessageId ? 3 : 2, response_message_id: message?.id, response_message_loading: body.type === 5, response_message_ephemeral: ephemeral }, resource: body.type === 4 || body.type === 7 ? { type: body.type, message } : undefined });
 			}
 			res.writeHead(204);
 			return void res.end();
 		}
-		if ((g = m(/^\/api\/v10\/webhooks\/(\d+)\/([^/]+)(\/messages\/(%40original|@original))?$/))) {
+		if ((g = m(/^\/api\/v10\/webhooks\/(\d+)\/([^/]+)(\/messages\/(%40original|@original|\d+))?$/))) {
 			const it = this.byToken(g[2]);
-			const { body, files } = req.method === 'GET' ? { body: {}, files: [] } : await readMessage(req);
-			const kind = g[3] ? 'edit' : 'followup';
+			const { body, files } = req.method === 'GET' || req.method === 'DELETE' ? { body: {}, files: [] } : await readMessage(req);
+			const kind = req.method === 'DELETE' ? 'delete' : g[3] ? 'edit' : 'followup';
 			const expired = !it || Date.now() - it.createdAt > (this.opts.tokenLifetimeMs ?? 15 * 60_000);
+			const target = g[3] ? (/^\d+$/.test(g[4]) ? g[4] : it?.originalMessageId) : undefined;
+			const unknown = !expired && !!g[3] && (!target || !this.messages.has(target));
 			const tooLarge = !expired && filesBytes(files) > it!.attachmentSizeLimit;
-			this.record({ kind, interactionId: it?.id, body, files, status: expired ? 401 : tooLarge ? 413 : 200 });
+			const problems = componentProblems(body.components);
+			const status = expired ? 401 : unknown ? 404 : tooLarge ? 413 : problems.length ? 400 : req.method === 'DELETE' ? 204 : 200;
+			this.record({ kind, interactionId: it?.id, body, files, status });
 			if (g[1] !== this.opts.applicationId || expired) return json(res, 401, { message: 'Invalid Webhook Token', code: 50027 });
+			if (unknown) return json(res, 404, { message: 'Unknown Message', code: 10008 });
 			if (tooLarge) return json(res, 413, { message: 'Request entity too large', code: 40005 });
-			return json(res, 200, this.message(it!.channelId, body, files));
+			if (problems.length) return json(res, 400, invalidForm(problems));
+			if (req.method === 'DELETE') {
+				this.messages.delete(target!);
+				res.writeHead(204);
+				return void res.end();
+			}
+			if (kind === 'edit' && req.method !== 'GET') {
+				const stored = this.messages.get(target!)!;
+				stored.json = { ...stored.json, ...this.edited(body, files), edited_timestamp: new Date().toISOString() };
+				return json(res, 200, stored.json);
+			}
+			if (kind === 'edit') return json(res, 200, this.messages.get(target!)!.json);
+			const message = this.message(it!.channelId, body, files);
+			this.messages.set(message.id, { json: message, ephemeral: !!((body.flags ?? 0) & 64) });
+			return json(res, 200, message);
 		}
 		if (p === '/api/v10/users/@me/channels' && req.method === 'POST') {
 			// Opening a DM always works (whether the user takes the message is known only when it is posted).
@@ -450,8 +658,31 @@ export class DiscordFake {
 				this.record({ ...base, status: 413 });
 				return json(res, 413, { message: 'Request entity too large', code: 40005 });
 			}
+			const problems = componentProblems(body.components);
+			if (problems.length) {
+				this.record({ ...base, status: 400 });
+				return json(res, 400, invalidForm(problems));
+			}
 			this.record({ ...base, status: 200 });
-			return json(res, 200, this.message(g[1], body, files));
+			const message = this.message(g[1], body, files);
+			this.messages.set(message.id, { json: message, ephemeral: false });
+			return json(res, 200, message);
+		}
+		if ((g = m(/^\/api\/v10\/channels\/(\d+)\/messages\/(\d+)$/)) && (req.method === 'GET' || req.method === 'DELETE')) {
+			if (!this.botAuthorized(req)) return json(res, 401, { message: '401: Unauthorized', code: 0 });
+			if (this.hiddenChannels.has(g[1])) return json(res, 403, { message: 'Missing Access', code: 50001 });
+			const stored = this.messages.get(g[2]);
+			// Ephemeral messages cannot be fetched or deleted with the bot's token.
+			if (!stored || stored.ephemeral || stored.json.channel_id !== g[1]) return json(res, 404, { message: 'Unknown Message', code: 10008 });
+			if (req.method === 'GET') return json(res, 200, stored.json);
+			if (stored.json.author?.id !== this.botUserId) {
+				this.record({ kind: 'delete', channelId: g[1], body: { id: g[2] }, files: [], status: 403 });
+				return json(res, 403, { message: 'Missing Permissions', code: 50013 });
+			}
+			this.messages.delete(g[2]);
+			this.record({ kind: 'delete', channelId: g[1], body: { id: g[2] }, files: [], status: 204 });
+			res.writeHead(204);
+			return void res.end();
 		}
 		if ((g = m(/^\/api\/v10\/applications\/(\d+)(\/guilds\/(\d+))?\/commands$/)) && req.method === 'PUT') {
 			if (!this.botAuthorized(req)) return json(res, 401, { message: '401: Unauthorized', code: 0 });

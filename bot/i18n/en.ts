@@ -1,0 +1,82 @@
+/**
+ * The bot's English texts: the reference table. Every other locale has exactly these keys with the same {placeholders}
+ * (test/unit/bot-i18n.test.ts); a key a locale lacks falls back to this table. Vendor names are never written here:
+ * they arrive as {provider} from the core's registry.
+ */
+export const en = {
+	// Commands as Discord shows them (names: lowercase, no spaces; descriptions: at most 100 characters).
+	'cmd.upscale.description': 'Upscale an image (PNG, JPEG or WebP)',
+	'cmd.upscale.image.name': 'image',
+	'cmd.upscale.image.description': 'The image to upscale (PNG, JPEG or WebP)',
+	'cmd.upscale.provider.name': 'provider',
+	'cmd.upscale.provider.description': 'Which service upscales it',
+	'cmd.upscale.provider.local': 'Local (free, runs on this bot)',
+	'cmd.upscale.private.name': 'private',
+	'cmd.upscale.private.description': 'Only you see the result',
+	'cmd.credits.description': "Show the upscaling credits left on the bot owner's accounts",
+	/** The message context-menu command (Right-click → Apps): spaces and capitals are allowed there. */
+	'cmd.context.name': 'Upscale',
+
+	/** The local engine's name in a sentence (the vendors' names come from the core's registry). */
+	'provider.local': 'the local engine',
+	notAllowedGuild: 'This bot is not enabled on this server.',
+	notConfigured: '{provider} is not set up on this bot.',
+	notAnImageType: 'That file is `{type}`. Send a PNG, JPEG or WebP image.',
+	notAnImage: 'That file is not an image. Send a PNG, JPEG or WebP image.',
+	unreadable: 'Discord could not read that image: it looks empty or damaged. Send a PNG, JPEG or WebP image.',
+	noImageInMessage: 'That message has no image to upscale. Use it on a message with a PNG, JPEG or WebP image.',
+	pickImage: 'That message has {count} images. Which one should I upscale?',
+	pickImagePlaceholder: 'Choose an image',
+	pickExpired: 'That choice has expired. Use Upscale on the message again.',
+	busy: 'You already have an upscale in progress. Wait for it to finish, then try again.',
+	cooldown: 'Slow down a little: you can upscale again {when}.',
+	'dailyCap.one': 'You have used your {cap} credit for today. The limit resets {when}.',
+	'dailyCap.other': 'You have used your {cap} credits for today. The limit resets {when}.',
+	closed: 'The bot is restarting. Try again in a minute.',
+	invalid: '❌ {message}',
+	waitingForSlot: '⏳ Waiting for a free slot: you are #{position} in line.',
+	downloadingInput: '⏳ Downloading your image…',
+	'progress.uploading': '⏳ Sending your image to {provider}…',
+	'progress.queued': '⏳ {provider}: queued',
+	'progress.position': 'position {position}',
+	'progress.ready': 'ready {when}',
+	'progress.elapsed': 'elapsed {seconds} s',
+	'progress.percent': '⏳ Upscaling with {provider}: {percent}%',
+	'progress.percentBest': '⏳ Upscaling with {provider} (best-quality model): {percent}%',
+	'progress.upscaling': '⏳ {provider}: upscaling',
+	'progress.downloading': '⏳ Fetching the result…',
+	'progress.finishing': '⏳ Finishing…',
+	unknown: 'unknown',
+	creditsFree: 'Free: no credits used.',
+	creditsUsed: 'Credits used: {consumed} · remaining: {remaining}',
+	done: '✅ Upscaled {size} with {provider}. {credits}',
+	serverUploadLimit: "this server's {mb} upload limit",
+	channelUploadLimit: "the channel's upload limit",
+	linkExpires: ' (it expires {when})',
+	tooBigLink: 'The file is {mb}, over {limit}, so here is a link instead{expires}: {url}',
+	tooBigNoLink: 'But the file is {mb}, over {limit}, and {provider} gave no link for it. Try a smaller scale.',
+	resultLinkExpires: ' (the link expires {when})',
+	resultLink: 'Here is the result{expires}: {url}',
+	resultGone: 'But the file is no longer on this bot, and {provider} gave no link for it. Please run /upscale again.',
+	didNotFinish: 'The upscale did not finish.',
+	lateDelivery: '<@{user}> your upscale took longer than Discord keeps a reply open, so here it is:',
+	latePrivate: 'Your upscale from <#{channel}> took longer than Discord keeps a reply open, so here it is:',
+	couldNotPost: 'I could not post your upscale in <#{channel}> ({why}), so here it is:',
+	missingPermission: 'I am missing a permission there',
+	tooLargeThere: "the file is over that channel's upload limit",
+	resumed: '⏳ The bot restarted; picking your upscale up where it was…',
+	storeDown: 'The bot cannot take jobs right now (its job store is not answering). Nothing was charged; try again in a minute.',
+	localTooBig: '❌ That would be {width}×{height} ({mp} MP); the local engine on this bot makes images up to {max} MP. Use a smaller scale.',
+	localCredits: 'Local engine: free (runs on this bot)',
+	balance: '{vendor}: {remaining} credits left',
+	balanceSeen: '{vendor}: {remaining} credits left (as of {when})',
+	balanceWithJobOnly: '{vendor}: unknown until the next upscale ({vendor} reports the balance only with a job)',
+	balanceUnreadable: '{vendor}: could not read the balance ({error})',
+	queueSize: 'Jobs: {running} running, {waiting} waiting.',
+	creditsNeedPermission: 'Only members with the Manage Server permission can see the credits.',
+	creditsReport: '**Upscaling credits**',
+} as const;
+
+export type MessageKey = keyof typeof en;
+/** A locale's table: every key is optional at run time (English fills a gap), required by the tests. */
+export type Table = Record<MessageKey, string>;

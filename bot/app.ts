@@ -4,14 +4,15 @@
  * stored task resumed, never resubmitted), and outcomes not yet delivered are delivered. A graceful stop lets
  * running and queued jobs finish within the grace period; what is left is kept for the next start.
  */
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { Client, Events, GatewayIntentBits, type Interaction } from 'discord.js';
 import { COMMANDS } from './commands';
+import { componentHandlerFor } from './component-handlers';
 import type { BotConfig } from './config';
 import { createContext, type BotContext } from './context';
 import { ephemeral } from './delivery';
 import { doorOf } from './door';
 import { importJobsJson } from './import-jobs-json';
-import { text } from './messages';
+import { messages } from './messages';
 import { createLogger, type Logger } from '../runtime/log';
 
 export interface Bot {
@@ -28,14 +29,23 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	const commands = new Map(COMMANDS.map((c) => [c.name, c]));
 	let stopping = false;
 
-	client.on(Events.InteractionCreate, (i) => {
-		if (!i.isChatInputCommand()) return;
-		const command = commands.get(i.commandName);
-		if (stopping && command?.name === 'upscale') {
-			void ephemeral(i, text.rejected({ reason: 'closed' })).catch(() => undefined);
-			return;
+	/** Commands by name, components by their custom_id's prefix; what asks for an upscale is refused while stopping. */
+	const route = (i: Interaction): Promise<void> | undefined => {
+		if (i.isChatInputCommand() || i.isMessageContextMenuCommand()) {
+			const command = commands.get(i.commandName);
+			if (stopping && command?.startsJob) return ephemeral(i, messages(i.locale).rejected({ reason: 'closed' })).then(() => undefined);
+			return command?.execute(i, ctx);
 		}
-		command?.execute(i, ctx).catch((e) => log.error('interaction failed', { interaction: i.id, command: i.commandName, error: (e as Error).message }));
+		if (i.isButton() || i.isAnySelectMenu()) {
+			const found = componentHandlerFor(i.customId);
+			if (!found) return ephemeral(i, messages(i.locale).componentExpired).then(() => undefined);
+			if (stopping && found.handler.startsJob) return ephemeral(i, messages(i.locale).rejected({ reason: 'closed' })).then(() => undefined);
+			return found.handler.handle(i, ctx, found.state);
+		}
+		return undefined;
+	};
+	client.on(Events.InteractionCreate, (i) => {
+		route(i)?.catch((e) => log.error('interaction failed', { interaction: i.id, command: i.isCommand() ? i.commandName : undefined, component: i.isMessageComponent() ? i.customId.split(':')[0] : undefined, error: (e as Error).message }));
 	});
 	client.on(Events.Error, (e) => log.error('discord client error', { error: e.message }));
 

@@ -8,17 +8,17 @@
  * Where nothing works, deliver() throws and the job stays in the outbox (outbox.ts tries again later): a paid
  * result is never dropped silently.
  */
-import { MessageFlags, Routes, type ChatInputCommandInteraction, type Client } from 'discord.js';
+import { MessageFlags, Routes, type Client, type RepliableInteraction } from 'discord.js';
 import { UpscaleError } from '../core';
 import type { Logger } from '../runtime/log';
 import { AttachmentError } from './attachments';
 import { fitted, type BotDoor, type Outcome } from './door';
-import { text } from './messages';
+import { messages, text } from './messages';
 import { isExpiredToken, ReplyEditor, type Edit } from './reply-editor';
 import { DiscordHttpError, sendWithFile, type UploadFile } from './upload';
 
 /** A reply only the user sees (refusals before a job is accepted). */
-export const ephemeral = (i: ChatInputCommandInteraction, content: string) => i.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+export const ephemeral = (i: RepliableInteraction, content: string) => i.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 
 /** The message for a failure, and the credits it may have cost (0: nothing was sent; null: unknown). */
 export function failure(e: unknown): { content: string; spent: number | null } {
@@ -56,7 +56,7 @@ export class Delivery {
 	async deliver(door: BotDoor, outcome: Outcome, editor: ReplyEditor = this.editorFor(door)): Promise<Delivered> {
 		if (await editor.final(fitted(outcome, door.attachmentSizeLimit))) return 'reply';
 		if (door.private) {
-			await this.toDm(door, outcome, (body) => text.latePrivate(door.channelId, body));
+			await this.toDm(door, outcome, (body) => messages(door.locale).latePrivate(door.channelId, body));
 			return 'dm';
 		}
 		let refused: unknown;
@@ -77,8 +77,9 @@ export class Delivery {
 		}
 		if (!notAllowed(refused) && !tooLarge(refused)) throw refused;
 		this.deps.log.warn('channel refused the result: sending it by DM', { channel: door.channelId, user: door.userId, code: codeOf(refused) });
-		const why = tooLarge(refused) ? text.tooLargeThere : text.missingPermission;
-		await this.toDm(door, outcome, (body) => text.couldNotPost(door.channelId, why, body));
+		const say = messages(door.locale);
+		const why = tooLarge(refused) ? say.tooLargeThere : say.missingPermission;
+		await this.toDm(door, outcome, (body) => say.couldNotPost(door.channelId, why, body));
 		return 'dm';
 	}
 
@@ -92,7 +93,7 @@ export class Delivery {
 	}
 
 	private async toChannel(door: BotDoor, m: { content: string; file?: UploadFile }): Promise<void> {
-		const body = { content: text.lateDelivery(door.userId, m.content), allowed_mentions: { users: [door.userId] } };
+		const body = { content: messages(door.locale).lateDelivery(door.userId, m.content), allowed_mentions: { users: [door.userId] } };
 		await this.post(door.channelId, body, m.file);
 	}
 

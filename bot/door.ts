@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { upscaledName, type ProviderId } from '../core';
 import type { JobRow } from '../runtime/jobs/job';
-import { text, type ResultFacts } from './messages';
+import { messages, type ResultFacts } from './messages';
 import type { UploadFile } from './upload';
 
 /** What answering for a job needs, stored with it: a restart, or a worker on another machine, answers the same way. */
@@ -22,6 +22,8 @@ export interface BotDoor {
 	attachmentSizeLimit: number;
 	/** The bot's own upload limit where it posts (the server's boost tier): for late messages it posts itself. */
 	botUploadLimit: number;
+	/** The user's Discord locale (de, es-ES…): every later message speaks it. Absent (older jobs): English. */
+	locale?: string;
 }
 
 export const doorOf = (row: JobRow): BotDoor => JSON.parse(row.door ?? '{}') as BotDoor;
@@ -55,7 +57,8 @@ export function factsOf(row: JobRow): ResultFacts {
 
 /** The message a finished row makes (the result read from its file). */
 export async function outcomeOf(row: JobRow): Promise<Outcome> {
-	if (row.status !== 'succeeded') return { content: text.invalid(row.error_message ?? row.cancel_note ?? 'The upscale did not finish.') };
+	const text = messages(doorOf(row).locale);
+	if (row.status !== 'succeeded') return { content: text.invalid(row.error_message ?? row.cancel_note ?? text.didNotFinish) };
 	const facts = factsOf(row);
 	const data = await readFile(row.output_path!).then(
 		(b) => new Uint8Array(b),

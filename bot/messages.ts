@@ -64,6 +64,9 @@ export function messages(locale?: string | null) {
 		notConfigured: (provider: string) => say('notConfigured', { provider: `${provider.charAt(0).toUpperCase()}${provider.slice(1)}` }),
 		notAnImage: (type: string | null) => (type ? say('notAnImageType', { type }) : say('notAnImage')),
 		unreadable: say('unreadable'),
+		noImageInMessage: say('noImageInMessage'),
+		pickExpired: say('pickExpired'),
+		componentExpired: say('componentExpired'),
 		rejected: (r: Rejection) =>
 			r.reason === 'busy'
 				? say('busy')

@@ -11,7 +11,7 @@ import type { JobStore } from '../runtime/jobs/store';
 import type { Logger } from '../runtime/log';
 import type { Delivery } from './delivery';
 import { doorOf, outcomeOf, type BotDoor } from './door';
-import { text } from './messages';
+import { messages, type Messages } from './messages';
 import type { ReplyEditor } from './reply-editor';
 import type { UserLimits } from './user-limits';
 
@@ -30,6 +30,8 @@ function creditsOf(row: JobRow): number | null {
 
 export class Outbox {
 	private readonly editors = new Map<string, ReplyEditor>();
+	/** The locale each job's user speaks (from its stored interaction). */
+	private readonly locales = new Map<string, string | undefined>();
 	private readonly places = new Map<string, number>();
 	private readonly delivering = new Set<string>();
 	private timer?: NodeJS.Timeout;
@@ -42,15 +44,16 @@ export class Outbox {
 		if (!e && door) {
 			e = this.deps.delivery.editorFor(door);
 			this.editors.set(id, e);
+			this.locales.set(id, door.locale);
 		}
 		return e;
 	}
 
 	/** Shows `content` on a job's reply, reading its interaction from the store when this process has not seen it. */
-	private show(id: string, content: string): void {
+	private show(id: string, content: (say: Messages) => string): void {
 		const e = this.editor(id);
-		if (e) return e.update(content);
-		void this.deps.jobs.get(id).then((row) => row?.door && this.editor(id, doorOf(row))?.update(content), () => undefined);
+		if (e) return e.update(content(messages(this.locales.get(id))));
+		void this.deps.jobs.get(id).then((row) => row?.door && this.editor(id, doorOf(row))?.update(content(messages(doorOf(row).locale))), () => undefined);
 	}
 
 	/** A job was accepted here: its reply is this editor's. */
@@ -59,7 +62,7 @@ export class Outbox {
 	}
 
 	progress(id: string, p: Progress): void {
-		this.show(id, p.stage === 'downloading' && !p.taskId && p.elapsedMs === 0 ? text.downloadingInput : text.progress(p, Date.now()));
+		this.show(id, (say) => (p.stage === 'downloading' && !p.taskId && p.elapsedMs === 0 ? say.downloadingInput : say.progress(p, Date.now())));
 	}
 
 	/** The line changed: each waiting job's place (1 = next), told when it moved. */
@@ -67,12 +70,12 @@ export class Outbox {
 		for (const { id, position } of places) {
 			if (this.places.get(id) === position) continue;
 			this.places.set(id, position);
-			this.show(id, text.waitingForSlot(position));
+			this.show(id, (say) => say.waitingForSlot(position));
 		}
 	}
 
 	resumed(row: JobRow): void {
-		this.show(row.id, text.resumed);
+		this.show(row.id, (say) => say.resumed);
 	}
 
 	/** A job ended (the engine wrote its outcome): its user's slot back, its credits counted, its outcome delivered. */
@@ -100,6 +103,7 @@ export class Outbox {
 			this.deps.log[giveUp ? 'error' : 'warn'](giveUp ? 'could not deliver a job for a day: given up' : 'could not deliver a job: trying again later', { job: row.id, user: door.userId, channel: door.channelId, error: (e as Error).message, code: (e as { code?: unknown }).code, retryInSeconds: giveUp ? undefined : this.deps.retryMs / 1000 });
 		} finally {
 			this.editors.delete(row.id);
+			this.locales.delete(row.id);
 			this.delivering.delete(row.id);
 		}
 	}

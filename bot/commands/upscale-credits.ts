@@ -1,14 +1,15 @@
 /** /upscale-credits: the credits left on the owner's accounts, and the queue (members with Manage Server only). */
-import { MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { VendorId } from '../../core';
 import type { BotContext } from '../context';
 import { ephemeral } from '../delivery';
-import { text } from '../messages';
+import { localizations, t } from '../i18n';
+import { messages, type Messages } from '../messages';
 import { allowedHere } from '../allowed-guilds';
 import type { Command } from './index';
 
 /** One line per vendor: its account balance, or the last one a job reported when the vendor says it only then. */
-async function vendorLines(ctx: BotContext): Promise<string[]> {
+async function vendorLines(ctx: BotContext, text: Messages): Promise<string[]> {
 	const lines: string[] = [];
 	for (const [id, client] of Object.entries(ctx.vendors) as Array<[VendorId, NonNullable<BotContext['vendors'][VendorId]>]>) {
 		const name = client.vendor.name;
@@ -28,15 +29,19 @@ export const upscaleCredits: Command = {
 	data: () =>
 		new SlashCommandBuilder()
 			.setName('upscale-credits')
-			.setDescription("Show the upscaling credits left on the bot owner's accounts")
-			.setDMPermission(false)
+			.setDescription(t('en', 'cmd.credits.description'))
+			.setDescriptionLocalizations(localizations('cmd.credits.description'))
+			// The owner's accounts: for a server that installed the bot, in that server only.
+			.setIntegrationTypes([ApplicationIntegrationType.GuildInstall])
+			.setContexts([InteractionContextType.Guild])
 			.setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild),
 
 	async execute(i, ctx) {
+		const text = messages(i.locale);
 		if (!allowedHere(i, ctx.config)) return void (await ephemeral(i, text.notAllowedGuild));
 		if (!i.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return void (await ephemeral(i, text.creditsNeedPermission));
 		await i.deferReply({ flags: MessageFlags.Ephemeral });
-		const lines = await vendorLines(ctx);
+		const lines = await vendorLines(ctx, text);
 		if (ctx.local) lines.push(text.localCredits);
 		const counts = await ctx.jobs.countByStatus().catch(() => undefined);
 		if (counts) lines.push(text.queueSize({ running: counts.running, waiting: counts.queued }));

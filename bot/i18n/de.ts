@@ -23,6 +23,7 @@ export const de: Table = {
 	pickImage: 'Diese Nachricht enthält {count} Bilder. Welches soll ich hochskalieren?',
 	pickImagePlaceholder: 'Bild auswählen',
 	pickExpired: 'Diese Auswahl ist abgelaufen. Nutze „Hochskalieren“ erneut auf der Nachricht.',
+	componentExpired: 'Dieser Button oder dieses Menü funktioniert nicht mehr. Führe /upscale erneut aus.',
 	busy: 'Du hast bereits eine Hochskalierung in Arbeit. Warte, bis sie fertig ist, und versuche es dann erneut.',
 	cooldown: 'Nicht so schnell: Du kannst {when} wieder hochskalieren.',
 	'dailyCap.one': 'Du hast dein Tageslimit von {cap} Guthaben verbraucht. Es wird {when} zurückgesetzt.',

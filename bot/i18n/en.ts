@@ -28,6 +28,7 @@ export const en = {
 	pickImage: 'That message has {count} images. Which one should I upscale?',
 	pickImagePlaceholder: 'Choose an image',
 	pickExpired: 'That choice has expired. Use Upscale on the message again.',
+	componentExpired: 'That button or menu no longer works. Run /upscale again.',
 	busy: 'You already have an upscale in progress. Wait for it to finish, then try again.',
 	cooldown: 'Slow down a little: you can upscale again {when}.',
 	'dailyCap.one': 'You have used your {cap} credit for today. The limit resets {when}.',

@@ -23,6 +23,7 @@ export const es: Table = {
 	pickImage: 'Ese mensaje tiene {count} imágenes. ¿Cuál amplío?',
 	pickImagePlaceholder: 'Elige una imagen',
 	pickExpired: 'Esa elección ha caducado. Vuelve a usar «Ampliar» en el mensaje.',
+	componentExpired: 'Ese botón o menú ya no funciona. Vuelve a ejecutar /upscale.',
 	busy: 'Ya tienes una ampliación en curso. Espera a que termine y vuelve a intentarlo.',
 	cooldown: 'Más despacio: podrás volver a ampliar {when}.',
 	'dailyCap.one': 'Has usado tu límite de hoy: {cap} crédito. El límite se restablece {when}.',

@@ -512,22 +512,27 @@ describe('operations', () => {
 	it('bot:deploy registers the commands Discord expects', async () => {
 		const r = await runNode('deploy.js', env({ BOT_LOCAL_ENGINE: 'on' }) as Record<string, string>);
 		expect(r.stderr).toBe('');
-		expect(r.stdout.trim()).toBe(`Registered /upscale, /upscale-credits in guild ${GUILD} (available now).`);
-		const [upscale, credits] = discord.commands.guild[GUILD] as any[];
-		expect(upscale).toMatchObject({ name: 'upscale', type: 1, dm_permission: false });
+		expect(r.stdout.trim()).toBe(`Registered /upscale, "Upscale" (message menu), /upscale-credits in guild ${GUILD} (available now).`);
+		const [upscale, menu, credits] = discord.commands.guild[GUILD] as any[];
+		// Installable to a server or a user; usable in a server, the bot's DM and private channels (no deprecated dm_permission).
+		expect(upscale).toMatchObject({ name: 'upscale', type: 1, integration_types: [0, 1], contexts: [0, 1, 2] });
+		expect(upscale.dm_permission).toBeUndefined();
+		expect(menu).toMatchObject({ name: 'Upscale', type: 3, integration_types: [0, 1], contexts: [0, 1, 2], name_localizations: { de: 'Hochskalieren', 'es-ES': 'Ampliar', 'es-419': 'Ampliar' } });
 		const o = Object.fromEntries(upscale.options.map((x: any) => [x.name, x]));
 		expect(upscale.options[0]).toMatchObject({ name: 'image', type: 11, required: true });
 		expect(o.provider.choices).toEqual([
 			{ name: 'Clipdrop', value: 'clipdrop' },
 			{ name: 'Ximilar', value: 'ximilar' },
-			{ name: 'Local (free, runs on this bot)', value: 'local' },
+			{ name: 'Local (free, runs on this bot)', name_localizations: { de: 'Lokal (kostenlos, läuft auf diesem Bot)', 'es-ES': 'Local (gratis, se ejecuta en este bot)', 'es-419': 'Local (gratis, se ejecuta en este bot)' }, value: 'local' },
 		]);
+		expect(upscale).toMatchObject({ description_localizations: { de: 'Ein Bild hochskalieren (PNG, JPEG oder WebP)' } });
+		expect(upscale.options[0]).toMatchObject({ name_localizations: { de: 'bild', 'es-ES': 'imagen' } });
 		expect(o.scale).toMatchObject({ type: 10, min_value: 1.1, max_value: 16 });
 		expect(o.width).toMatchObject({ type: 4, min_value: 1, max_value: 12288 });
 		expect(o.quality).toMatchObject({ type: 4, min_value: 1, max_value: 100 });
 		expect(o.mode.choices.map((c: any) => c.value)).toEqual(['artifact_removal', 'ironed_out', 'high_fidelity']);
 		expect(o.private.type).toBe(5);
-		expect(credits).toMatchObject({ name: 'upscale-credits', default_member_permissions: MANAGE_GUILD });
+		expect(credits).toMatchObject({ name: 'upscale-credits', default_member_permissions: MANAGE_GUILD, integration_types: [0], contexts: [0] });
 	});
 
 	it('a bad configuration is refused with one readable line per problem, secrets not repeated', async () => {

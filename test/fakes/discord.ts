@@ -147,6 +147,49 @@ export function componentProblems(components: unknown): string[] {
 	return problems;
 }
 
+/** Discord's locales (the keys a *_localizations map may have). */
+const LOCALES = new Set(['id', 'da', 'de', 'en-GB', 'en-US', 'es-ES', 'es-419', 'fr', 'hr', 'it', 'lt', 'hu', 'nl', 'no', 'pl', 'pt-BR', 'ro', 'fi', 'sv-SE', 'vi', 'tr', 'cs', 'el', 'bg', 'ru', 'uk', 'hi', 'th', 'zh-CN', 'ja', 'zh-TW', 'ko']);
+/** A slash command's or an option's name (lowercase where the script has case). */
+const CHAT_NAME = /^[-_\p{Ll}\p{Lm}\p{Lo}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+
+/** What Discord refuses in a command registration (names, descriptions, localizations, contexts): the problems found. */
+export function commandProblems(commands: unknown): string[] {
+	if (!Array.isArray(commands)) return ['body: must be an array'];
+	const problems: string[] = [];
+	const localized = (where: string, map: unknown, check: (v: string) => boolean) => {
+		if (map === undefined || map === null) return;
+		for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
+			if (!LOCALES.has(k)) problems.push(`${where}.${k}: not a Discord locale`);
+			else if (typeof v !== 'string' || !check(v)) problems.push(`${where}.${k}: invalid`);
+		}
+	};
+	const chat = (where: string, x: any) => {
+		if (typeof x.name !== 'string' || !CHAT_NAME.test(x.name)) problems.push(`${where}.name: 1 to 32 lowercase letters, digits, - or _`);
+		if (typeof x.description !== 'string' || x.description.length < 1 || x.description.length > 100) problems.push(`${where}.description: 1 to 100 characters`);
+		localized(`${where}.name_localizations`, x.name_localizations, (v) => CHAT_NAME.test(v));
+		localized(`${where}.description_localizations`, x.description_localizations, (v) => v.length >= 1 && v.length <= 100);
+		for (const [n, c] of (x.choices ?? []).entries()) localized(`${where}.choices[${n}].name_localizations`, c.name_localizations, (v) => v.length >= 1 && v.length <= 100);
+	};
+	commands.forEach((c: any, n: number) => {
+		const where = `[${n}]`;
+		const type = c.type ?? 1;
+		if (type === 1) {
+			chat(where, c);
+			(c.options ?? []).forEach((o: any, k: number) => chat(`${where}.options[${k}]`, o));
+		} else if (type === 2 || type === 3) {
+			if (typeof c.name !== 'string' || c.name.length < 1 || c.name.length > 32) problems.push(`${where}.name: 1 to 32 characters`);
+			if (c.description !== undefined && c.description !== '') problems.push(`${where}.description: a context-menu command has none`);
+			if (c.options?.length) problems.push(`${where}.options: a context-menu command has none`);
+			localized(`${where}.name_localizations`, c.name_localizations, (v) => v.length >= 1 && v.length <= 32);
+		} else problems.push(`${where}.type: 1, 2 or 3`);
+		for (const x of c.integration_types ?? []) if (x !== 0 && x !== 1) problems.push(`${where}.integration_types: 0 or 1`);
+		for (const x of c.contexts ?? []) if (x !== 0 && x !== 1 && x !== 2) problems.push(`${where}.contexts: 0, 1 or 2`);
+	});
+	const names = commands.map((c: any) => `${c.type ?? 1}:${c.name}`);
+	if (new Set(names).size !== names.length) problems.push('body: two commands of one type with one name');
+	return problems;
+}
+
 /** The answer to a body with components Discord would refuse. */
 const invalidForm = (problems: string[]) => ({ message: 'Invalid Form Body', code: 50035, errors: { components: { _errors: problems.map((message) => ({ code: 'COMPONENT_INVALID', message })) } } });
 
@@ -688,6 +731,11 @@ export class DiscordFake {
 			if (!this.botAuthorized(req)) return json(res, 401, { message: '401: Unauthorized', code: 0 });
 			const body = JSON.parse((await readAll(req)).toString());
 			if (g[1] !== this.opts.applicationId) return json(res, 403, { message: 'Missing Access', code: 50001 });
+			const problems = commandProblems(body);
+			if (problems.length) {
+				this.record({ kind: 'commands', body, files: [], status: 400 });
+				return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { _errors: problems.map((message) => ({ code: 'INVALID', message })) } });
+			}
 			const saved = (body as any[]).map((c) => ({ id: nextId(), application_id: g![1], version: nextId(), ...c }));
 			if (g[3]) this.commands.guild[g[3]] = saved;
 			else this.commands.global = saved;

@@ -4,9 +4,11 @@
  *   b. Right-click → Apps → Upscale on a message: its one image at once, a menu for several (the choice works after
  *      a restart: the message is fetched again), a message without an image refused;
  *   c. user install: in a server that only the user installed the app in, public only where the member may use
- *      external apps; in the bot's DM.
+ *      external apps; in the bot's DM;
+ *   d. the local Discord's own strictness about components (what the bot's buttons and menus are held to).
  */
-import { BOOLEAN, botWorld, cd, discord, finalOf, image, last, opt, withBot, withBotEnv, env } from '../helpers/bot';
+import { REST, Routes } from 'discord.js';
+import { BOOLEAN, botWorld, cd, discord, env, finalOf, image, last, opt, TOKEN, withBot, withBotEnv } from '../helpers/bot';
 
 botWorld();
 
@@ -151,5 +153,36 @@ describe('c. installed to a user', () => {
 			await finalOf(menuId);
 			expect(last(menuId, 'edit').files[0].name).toBe('dm-upscaled.jpg');
 		});
+	});
+});
+
+describe("d. the local Discord refuses the components Discord refuses (50035), so the bot's buttons are checked as on Discord", () => {
+	const button = (n: number, more: Record<string, unknown> = {}) => ({ type: 2, style: 1, label: `B${n}`, custom_id: `b:${n}`, ...more });
+	const row = (...components: unknown[]) => ({ type: 1, components });
+	const post = async (components: unknown[]) => {
+		const rest = new REST({ api: discord.api }).setToken(TOKEN);
+		return rest.post(Routes.channelMessages('300000000000000001'), { body: { content: 'x', components } }).then(
+			() => 'ok',
+			(e: { code?: number; rawError?: { errors?: { components?: { _errors?: Array<{ message: string }> } } } }) => `${e.code}: ${e.rawError?.errors?.components?._errors?.map((x) => x.message).join('; ')}`,
+		);
+	};
+
+	it.each([
+		['six action rows', [1, 2, 3, 4, 5, 6].map((n) => row(button(n))), 'at most 5 action rows'],
+		['six buttons in a row', [row(...[1, 2, 3, 4, 5, 6].map((n) => button(n)))], '1 to 5 components'],
+		['a custom_id of 101 characters', [row(button(1, { custom_id: 'x'.repeat(101) }))], 'custom_id: 1 to 100 characters'],
+		['no custom_id', [row(button(1, { custom_id: undefined }))], 'custom_id: 1 to 100 characters'],
+		['one custom_id twice', [row(button(1), button(2, { custom_id: 'b:1' }))], 'is not unique in the message'],
+		['a label of 81 characters', [row(button(1, { label: 'l'.repeat(81) }))], 'label: at most 80 characters'],
+		['a select menu with 26 options', [row({ type: 3, custom_id: 's', options: Array.from({ length: 26 }, (_, n) => ({ label: `o${n}`, value: `v${n}` })) })], 'options: 1 to 25 options'],
+		['a select menu beside a button', [row({ type: 3, custom_id: 's', options: [{ label: 'a', value: 'a' }] }, button(1))], 'a select menu fills its action row alone'],
+		['a button outside an action row', [button(1)], 'must be an action row'],
+	])('%s', async (_label, components, problem) => {
+		expect(await post(components)).toMatch(new RegExp(`^50035: .*${problem.replace(/[()]/g, '\\$&')}`));
+	});
+
+	it('five rows of five buttons and a 100-character custom_id are fine', async () => {
+		const rows = [0, 1, 2, 3, 4].map((r) => row(...[0, 1, 2, 3, 4].map((n) => button(r * 5 + n, r === 4 && n === 4 ? { custom_id: 'y'.repeat(100) } : {}))));
+		expect(await post(rows)).toBe('ok');
 	});
 });

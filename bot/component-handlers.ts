@@ -4,6 +4,10 @@
  */
 import type { AnySelectMenuInteraction, ButtonInteraction } from 'discord.js';
 import { pickImage } from './commands/pick-image';
+import { cancel } from './components/cancel';
+import { compare } from './components/compare';
+import { deleteResult } from './components/delete';
+import { again, otherProvider } from './components/rerun';
 import type { BotContext } from './context';
 
 /** A click on a button or a choice in a select menu. */
@@ -18,7 +22,7 @@ export interface ComponentHandler {
 	handle(i: ComponentInteraction, ctx: BotContext, state: string): Promise<void>;
 }
 
-export const COMPONENT_HANDLERS: readonly ComponentHandler[] = [pickImage];
+export const COMPONENT_HANDLERS: readonly ComponentHandler[] = [pickImage, cancel, again, otherProvider, compare, deleteResult];
 
 /** Discord's limit for a custom_id. */
 export const CUSTOM_ID_MAX = 100;

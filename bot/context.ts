@@ -72,11 +72,11 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 	const { jobs, db } = botJobStore(config, redis);
 	const files = new Files(config.dataDir);
 	const delivery = new Delivery({ client, token: config.token, apiUrl: config.apiUrl, log });
-	const outbox = new Outbox({ jobs, files, delivery, limits, log, retryMs: config.deliveryRetryMs });
+	const outbox = new Outbox({ jobs, files, delivery, limits, log, retryMs: config.deliveryRetryMs, providers: Object.keys(upscalers) as ProviderId[] });
 	const deps = botJobDeps(config, { jobs, files, upscalers, log, outbox }, 'the bot');
 	const queueConnection: Redis | undefined = redis && role === 'bot' ? connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') : undefined;
 	const runner = redis ? undefined : new Runner({ ...deps, concurrency: config.maxConcurrentJobs, parallelUploads: config.maxConcurrentJobs, onLine: (places) => outbox.line(places) });
-	const queue: JobQueue = runner ?? new FleetQueue({ names: BOT_FLEET, redis: redis!, jobs, files, connection: queueConnection ?? redis!, onError: (message) => log.warn('queue', { error: message }) });
+	const queue: JobQueue = runner ?? new FleetQueue({ names: BOT_FLEET, redis: redis!, jobs, files, connection: queueConnection ?? redis!, outcomePatch: deps.outcomePatch, onError: (message) => log.warn('queue', { error: message }) });
 	return {
 		config,
 		log,

@@ -48,8 +48,8 @@ export class Delivery {
 	}
 
 	/** A progress editor on the job's original reply. */
-	editorFor(door: BotDoor): ReplyEditor {
-		return new ReplyEditor(this.editOriginal(door));
+	editorFor(door: BotDoor, components?: unknown[]): ReplyEditor {
+		return new ReplyEditor(this.editOriginal(door), components);
 	}
 
 	/** Delivers the outcome where it can (see the header); throws when nowhere took it. */
@@ -69,7 +69,7 @@ export class Delivery {
 		if (tooLarge(refused) && outcome.oversize) {
 			// The channel's limit is lower than the bot thought: the link (or why there is none) instead.
 			try {
-				await this.toChannel(door, { content: outcome.oversize() });
+				await this.toChannel(door, { content: outcome.oversize(), components: outcome.components });
 				return 'channel';
 			} catch (e) {
 				refused = e;
@@ -86,14 +86,14 @@ export class Delivery {
 	private editOriginal(door: BotDoor): Edit {
 		const route = Routes.webhookMessage(door.applicationId, door.token, '@original');
 		return (payload) => {
-			const body = { content: payload.content, allowed_mentions: { parse: [] } };
+			const body = { content: payload.content, allowed_mentions: { parse: [] }, ...(payload.components ? { components: payload.components } : {}) };
 			if (payload.file) return sendWithFile({ method: 'PATCH', url: `${this.api}${route}` }, body, payload.file);
 			return this.deps.client.rest.patch(route, { body, auth: false });
 		};
 	}
 
-	private async toChannel(door: BotDoor, m: { content: string; file?: UploadFile }): Promise<void> {
-		const body = { content: messages(door.locale).lateDelivery(door.userId, m.content), allowed_mentions: { users: [door.userId] } };
+	private async toChannel(door: BotDoor, m: { content: string; file?: UploadFile; components?: unknown[] }): Promise<void> {
+		const body = { content: messages(door.locale).lateDelivery(door.userId, m.content), allowed_mentions: { users: [door.userId] }, ...(m.components?.length ? { components: m.components } : {}) };
 		await this.post(door.channelId, body, m.file);
 	}
 
@@ -102,7 +102,7 @@ export class Delivery {
 		const dm = (await this.deps.client.rest.post(Routes.userChannels(), { body: { recipient_id: door.userId } })) as { id: string };
 		const m = fitted(outcome, door.botUploadLimit);
 		try {
-			await this.post(dm.id, { content: wrap(m.content), allowed_mentions: { parse: [] } }, m.file);
+			await this.post(dm.id, { content: wrap(m.content), allowed_mentions: { parse: [] }, ...(m.components?.length ? { components: m.components } : {}) }, m.file);
 		} catch (e) {
 			if (!tooLarge(e) || !m.file || !outcome.oversize) throw e;
 			await this.post(dm.id, { content: wrap(outcome.oversize()), allowed_mentions: { parse: [] } });

@@ -24,6 +24,18 @@ export interface BotDoor {
 	botUploadLimit: number;
 	/** The user's Discord locale (de, es-ES…): every later message speaks it. Absent (older jobs): English. */
 	locale?: string;
+	/**
+	 * The message the image is on (Right-click → Apps → Upscale): a button's re-run reads it again for a fresh link
+	 * (attachment links expire). Absent (/upscale's own attachment): the stored link, while it lasts.
+	 */
+	source?: ImageSource;
+}
+
+/** Where a job's image sits on Discord. */
+export interface ImageSource {
+	channelId: string;
+	messageId: string;
+	attachmentId: string;
 }
 
 export const doorOf = (row: JobRow): BotDoor => JSON.parse(row.door ?? '{}') as BotDoor;
@@ -35,6 +47,8 @@ export const clientOf = (userId: string) => `discord:${userId}`;
 export interface Outcome {
 	content: string;
 	file?: UploadFile;
+	/** The message's buttons (Discord's action rows as JSON); [] removes the progress message's Cancel. */
+	components?: unknown[];
 	/**
 	 * The message when the file is over `limit` bytes (none: over a limit Discord did not tell): the vendor's link
 	 * with its expiry, or why there is none.
@@ -58,7 +72,8 @@ export function factsOf(row: JobRow): ResultFacts {
 /** The message a finished row makes (the result read from its file). */
 export async function outcomeOf(row: JobRow): Promise<Outcome> {
 	const text = messages(doorOf(row).locale);
-	if (row.status !== 'succeeded') return { content: text.invalid(row.error_message ?? row.cancel_note ?? text.didNotFinish) };
+	if (row.status === 'canceled') return { content: text.canceled(row.provider as ProviderId, row.nothing_charged !== 1), components: [] };
+	if (row.status !== 'succeeded') return { content: text.invalid(row.error_message ?? text.didNotFinish), components: [] };
 	const facts = factsOf(row);
 	const data = await readFile(row.output_path!).then(
 		(b) => new Uint8Array(b),
@@ -75,7 +90,7 @@ export async function outcomeOf(row: JobRow): Promise<Outcome> {
 }
 
 /** The outcome as one message under an upload limit: with the file when it fits, else the oversize text. */
-export function fitted(o: Outcome, limit: number): { content: string; file?: UploadFile } {
-	if (!o.file || o.file.data.length <= limit) return { content: o.content, file: o.file };
-	return { content: o.oversize ? o.oversize(limit) : o.content };
+export function fitted(o: Outcome, limit: number): { content: string; file?: UploadFile; components?: unknown[] } {
+	if (!o.file || o.file.data.length <= limit) return { content: o.content, file: o.file, components: o.components };
+	return { content: o.oversize ? o.oversize(limit) : o.content, components: o.components };
 }

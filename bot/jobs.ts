@@ -56,5 +56,6 @@ export function botJobDeps(config: BotConfig, d: { jobs: JobStore; files: Files;
 		onFinished: (row) => d.outbox.finished(row),
 		onProgress: (id, p) => d.outbox.progress(id, p),
 		onResume: (row) => d.outbox.resumed(row),
+		onAbort: (id) => d.outbox.forget(id),
 	};
 }

@@ -108,6 +108,27 @@ export function messages(locale?: string | null) {
 		queueSize: (q: { running: number; waiting: number }) => say('queueSize', q),
 		creditsNeedPermission: say('creditsNeedPermission'),
 		creditsReport: (lines: string[]) => `${say('creditsReport')}\n${lines.join('\n')}`,
+		// The buttons (bot/components/).
+		button: {
+			rerun: (scale: number) => say('button.rerun', { scale }),
+			compare: say('button.compare'),
+			delete: say('button.delete'),
+			cancel: say('button.cancel'),
+			otherProvider: say('button.otherProvider'),
+			otherProviderLocal: say('cmd.upscale.provider.local'),
+		},
+		buttonExpired: (days: number) => say('buttonExpired', { days }),
+		sourceGone: say('sourceGone'),
+		notYoursToDelete: (userId: string) => say('notYoursToDelete', { user: userId }),
+		notYoursToCancel: (userId: string) => say('notYoursToCancel', { user: userId }),
+		alreadyFinished: say('alreadyFinished'),
+		/** A canceled job's message: whether the vendor may still charge (it had the job) decides it. */
+		canceled: (provider: ProviderId, vendorMayCharge: boolean) => {
+			if (vendorMayCharge) return say('canceledVendor', { provider: NAMES[provider].replace(/^./, (c) => c.toUpperCase()) });
+			return provider === 'local' ? say('canceledLocal') : say('canceledFree');
+		},
+		compareBefore: (width: number, height: number) => say('compareBefore', { size: `${width}×${height}` }),
+		compareAfter: (width: number | null, height: number | null) => say('compareAfter', { size: `${width ?? '?'}×${height ?? '?'}` }),
 	};
 	return m;
 }

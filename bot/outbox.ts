@@ -5,6 +5,7 @@
  * closed, Discord down) is tried again every BOT_DELIVERY_RETRY_SECONDS for a day, across restarts.
  */
 import { isPaid, type Progress, type ProviderId } from '../core';
+import { cancelRows, resultRows } from './components/rows';
 import type { Files } from '../runtime/jobs/files';
 import type { JobRow } from '../runtime/jobs/job';
 import type { JobStore } from '../runtime/jobs/store';
@@ -20,7 +21,7 @@ export const DELIVERY_LEASE_MS = 10 * 60_000;
 /** After this long undelivered, a job's outcome is given up on (and its result file removed). */
 const GIVE_UP_MS = 24 * 3_600_000;
 /** Finished jobs are forgotten after a week (their results went when they were delivered). */
-const KEEP_JOBS_MS = 7 * 24 * 3_600_000;
+export const KEEP_JOBS_MS = 7 * 24 * 3_600_000;
 
 /** The credits a job's end counts against its user's day (unknown: null, which counts as 1). */
 function creditsOf(row: JobRow): number | null {
@@ -36,13 +37,24 @@ export class Outbox {
 	private readonly delivering = new Set<string>();
 	private timer?: NodeJS.Timeout;
 
-	constructor(private readonly deps: { jobs: JobStore; files: Files; delivery: Delivery; limits: UserLimits; log: Logger; retryMs: number }) {}
+	constructor(
+		private readonly deps: {
+			jobs: JobStore;
+			files: Files;
+			delivery: Delivery;
+			limits: UserLimits;
+			log: Logger;
+			retryMs: number;
+			/** Every provider this bot offers (a result's "another provider" menu). */
+			providers: readonly ProviderId[];
+		},
+	) {}
 
 	/** The progress editor of a job this process answers for (made from its stored interaction when first needed). */
 	private editor(id: string, door?: BotDoor): ReplyEditor | undefined {
 		let e = this.editors.get(id);
 		if (!e && door) {
-			e = this.deps.delivery.editorFor(door);
+			e = this.deps.delivery.editorFor(door, cancelRows(id, door.locale));
 			this.editors.set(id, e);
 			this.locales.set(id, door.locale);
 		}
@@ -74,25 +86,38 @@ export class Outbox {
 		}
 	}
 
+	/** The job's progress edits stop here (it was canceled: its message is the cancel's now). */
+	forget(id: string): void {
+		this.editors.get(id)?.stop();
+		this.editors.delete(id);
+		this.places.delete(id);
+	}
+
 	resumed(row: JobRow): void {
 		this.show(row.id, (say) => say.resumed);
 	}
 
-	/** A job ended (the engine wrote its outcome): its user's slot back, its credits counted, its outcome delivered. */
-	async finished(row: JobRow): Promise<void> {
+	/**
+	 * A job ended (the engine wrote its outcome): its user's slot back, its credits counted, its outcome delivered
+	 * (`editor`: through another message's token than the job's own, e.g. the Cancel click's).
+	 */
+	async finished(row: JobRow, editor?: ReplyEditor): Promise<void> {
 		this.places.delete(row.id);
 		const door = doorOf(row);
 		await this.deps.limits.finish(door.userId, creditsOf(row)).catch((e: Error) => this.deps.log.warn('could not count the job against its user', { job: row.id, error: e.message }));
-		await this.deliver(row);
+		await this.deliver(row, editor);
 	}
 
 	/** Delivers a finished job's outcome; when nothing took it, it stays in the outbox for the next try. */
-	async deliver(row: JobRow): Promise<void> {
+	async deliver(row: JobRow, editor?: ReplyEditor): Promise<void> {
 		if (this.delivering.has(row.id)) return;
 		this.delivering.add(row.id);
 		const door = doorOf(row);
 		try {
-			const where = await this.deps.delivery.deliver(door, await outcomeOf(row), this.editor(row.id, door));
+			const outcome = await outcomeOf(row);
+			if (row.status === 'succeeded') outcome.components = resultRows(row, this.deps.providers, door.locale);
+			if (editor) this.forget(row.id);
+			const where = await this.deps.delivery.deliver(door, outcome, editor ?? this.editor(row.id, door));
 			await this.deps.jobs.update(row.id, { deliver_after: null, result_deleted_at: Date.now() });
 			await this.deps.files.remove(row.output_path);
 			this.deps.log.info('job done', { job: row.id, interaction: row.id, user: door.userId, provider: row.provider, status: row.status, taskId: row.vendor_task_id, credits: row.credits_consumed, bytes: row.output_bytes, where, late: where !== 'reply' });

@@ -5,8 +5,8 @@ import { DiscordHttpError, type UploadFile } from './upload';
 const EDIT_INTERVAL_MS = 1500;
 const INVALID_WEBHOOK_TOKEN = 50027;
 
-/** What a job ends with: a text, and the image when it fits the upload limit. */
-export type Outcome = { content: string; file?: UploadFile };
+/** What a job's message shows: a text, the image when it fits the upload limit, its buttons (action rows as JSON). */
+export type Outcome = { content: string; file?: UploadFile; components?: unknown[] };
 export type Edit = (payload: Outcome) => Promise<unknown>;
 
 /** Discord's answer once an interaction token (15 minutes) has expired. */
@@ -19,7 +19,18 @@ export class ReplyEditor {
 	private chain: Promise<unknown> = Promise.resolve();
 	expired = false;
 
-	constructor(private readonly edit: Edit) {}
+	/** `components`: the buttons every progress edit carries (the job's Cancel). */
+	constructor(
+		private readonly edit: Edit,
+		private readonly components?: unknown[],
+	) {}
+
+	/** No more progress edits (the job's message is another's to write now, e.g. a Cancel's). */
+	stop(): void {
+		clearTimeout(this.timer);
+		this.pending = undefined;
+		this.expired = true;
+	}
 
 	update(content: string): void {
 		if (this.expired) return;
@@ -37,7 +48,7 @@ export class ReplyEditor {
 		if (content === undefined || this.expired) return;
 		this.last = Date.now();
 		this.chain = this.chain.then(() =>
-			this.edit({ content }).catch((e) => {
+			this.edit({ content, components: this.components }).catch((e) => {
 				if (isExpiredToken(e)) this.expired = true;
 			}),
 		);

@@ -46,6 +46,7 @@ export const pickImage: ComponentHandler = {
 		if (!i.isStringSelectMenu() || !/^\d{1,20}$/.test(messageId)) return void (await ephemeral(i, messages(i.locale).componentExpired));
 		const attachment = (await imagesOf(i, messageId))?.find((a) => a.id === i.values[0]);
 		if (!attachment) return void (await ephemeral(i, messages(i.locale).pickExpired));
-		await startJob(i, ctx, { provider: null, attachment, options: { timeoutMs: ctx.config.jobTimeoutMs }, private: false });
+		const source = { channelId: i.channelId, messageId, attachmentId: attachment.id };
+		await startJob(i, ctx, { provider: null, attachment, options: { timeoutMs: ctx.config.jobTimeoutMs }, private: false, source });
 	},
 };

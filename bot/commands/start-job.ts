@@ -10,7 +10,7 @@ import type { NewJob } from '../../runtime/jobs/job';
 import { allowedHere } from '../allowed-guilds';
 import type { BotContext } from '../context';
 import { ephemeral } from '../delivery';
-import { clientOf, type BotDoor } from '../door';
+import { clientOf, type BotDoor, type ImageSource } from '../door';
 import { messages, NAMES, type Messages } from '../messages';
 import { mustBePrivate } from './install';
 
@@ -31,6 +31,8 @@ export interface JobRequest {
 	attachment: ImageRef;
 	options: UpscaleOptionsInput;
 	private: boolean;
+	/** The message the image is on (a re-run reads it again). */
+	source?: ImageSource;
 }
 
 interface Admitted {
@@ -109,6 +111,7 @@ function doorFor(i: RepliableInteraction, req: JobRequest): BotDoor {
 		attachmentSizeLimit: i.attachmentSizeLimit,
 		botUploadLimit: botUploadLimit(i),
 		locale: i.locale,
+		...(req.source ? { source: req.source } : {}),
 	};
 }
 

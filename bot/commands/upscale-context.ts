@@ -42,7 +42,10 @@ export const upscaleContext: Command = {
 		const images = [...i.targetMessage.attachments.values()].filter((a) => a.contentType?.startsWith('image/'));
 		if (!images.length) return void (await ephemeral(i, messages(i.locale).noImageInMessage));
 		// The server's defaults: no provider (the bot's default), no options.
-		if (images.length === 1) return startJob(i, ctx, { provider: null, attachment: images[0], options: { timeoutMs: ctx.config.jobTimeoutMs }, private: false });
+		if (images.length === 1) {
+			const source = { channelId: i.targetMessage.channelId, messageId: i.targetMessage.id, attachmentId: images[0].id };
+			return startJob(i, ctx, { provider: null, attachment: images[0], options: { timeoutMs: ctx.config.jobTimeoutMs }, private: false, source });
+		}
 		remember(i.client, i.targetMessage.id, images);
 		await i.reply({ content: t(i.locale, 'pickImage', { count: images.length }), components: [picker(i.targetMessage.id, images, i.locale)], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 	},

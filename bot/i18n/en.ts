@@ -76,6 +76,22 @@ export const en = {
 	queueSize: 'Jobs: {running} running, {waiting} waiting.',
 	creditsNeedPermission: 'Only members with the Manage Server permission can see the credits.',
 	creditsReport: '**Upscaling credits**',
+	// Buttons on a result and on a job's progress (bot/components/).
+	'button.rerun': 'Again at {scale}×',
+	'button.compare': 'Compare',
+	'button.delete': 'Delete',
+	'button.cancel': 'Cancel',
+	'button.otherProvider': 'Try another service',
+	buttonExpired: 'This button has expired: the buttons on a result work for {days} days. Use /upscale again.',
+	sourceGone: 'The original image is no longer available (its message was deleted, or Discord’s link to it expired). Upscale it again from the message, or with /upscale.',
+	notYoursToDelete: 'Only <@{user}> (who asked for it) or a member with Manage Messages can delete this result.',
+	notYoursToCancel: 'Only <@{user}> (who asked for it) or a member with Manage Messages can cancel this job.',
+	alreadyFinished: 'This job has already finished; there is nothing to cancel.',
+	canceledFree: '🛑 Canceled before anything was sent: nothing was charged.',
+	canceledLocal: '🛑 Canceled: the local engine stopped. Nothing was charged.',
+	canceledVendor: '🛑 Canceled. {provider} already had the job and may still charge for it; the result will not be posted.',
+	compareBefore: 'Before · {size}',
+	compareAfter: 'After · {size}',
 } as const;
 
 export type MessageKey = keyof typeof en;

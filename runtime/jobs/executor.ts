@@ -41,6 +41,8 @@ export interface ExecutorDeps {
 	outcomePatch?(): JobPatch;
 	/** A job ended this way (the service counts them for /metrics). */
 	onOutcome?(provider: string, status: JobStatus): void;
+	/** A running job of this process was canceled: its work stops here (the bot stops its progress edits). */
+	onAbort?(id: string): void;
 }
 
 interface Running {
@@ -139,6 +141,7 @@ export class JobExecutor {
 		if (!r) return;
 		r.canceled = true;
 		r.controller.abort();
+		this.deps.onAbort?.(id);
 	}
 
 	/**

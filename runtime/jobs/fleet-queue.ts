@@ -11,7 +11,7 @@ import { isPaid, type Progress, type ProviderId } from '../../core';
 import type { Files } from './files';
 import { cancelOutcome } from './executor';
 import type { JobQueue } from './queue';
-import type { JobStore } from './store';
+import type { JobPatch, JobStore } from './store';
 import { FINISHED, type JobRow, type JobStatus } from './job';
 
 /** The names every process of one door's fleet agrees on. */
@@ -46,6 +46,8 @@ export class FleetQueue implements JobQueue {
 			files: Files;
 			connection: Redis;
 			onOutcome?(provider: string, status: JobStatus): void;
+			/** Written with a cancel's outcome, in the same step (the door's delivery lease: see ExecutorDeps.outcomePatch). */
+			outcomePatch?(): JobPatch;
 			/** A queue's connection error (Redis down): reported, never thrown at the process. */
 			onError(message: string): void;
 		},
@@ -66,7 +68,7 @@ export class FleetQueue implements JobQueue {
 
 	async cancel(row: JobRow): Promise<{ vendorMayCharge: boolean; message: string }> {
 		const outcome = cancelOutcome(row);
-		await this.deps.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message });
+		await this.deps.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message, ...this.deps.outcomePatch?.() });
 		// A waiting job leaves the queue; a running one is stopped by its worker.
 		await this.queues[queueFor(this.deps.names, row.provider)].remove(row.id).catch(() => 0);
 		await this.deps.redis.publish(this.deps.names.cancelChannel, row.id);

@@ -86,6 +86,8 @@ export interface InteractionWhere {
 	channelId?: string;
 	/** The member's permissions in the channel, a bitfield as a string. */
 	permissions?: string;
+	/** The member's role ids (a server only). */
+	roles?: string[];
 	attachmentSizeLimit?: number;
 	/** The user's client language (Discord's locale: en-US, de, es-ES…). */
 	locale?: string;
@@ -529,7 +531,7 @@ export class DiscordFake {
 			? {
 					guild_id: guildId,
 					channel: { id: channelId, type: 0, guild_id: guildId, name: 'general' },
-					member: { user, roles: [], permissions: o.permissions ?? '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
+					member: { user, roles: o.roles ?? [], permissions: o.permissions ?? '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
 					guild_locale: o.guildLocale ?? 'en-US',
 				}
 			: { channel: { id: channelId, type: o.context === 2 ? 3 : 1, recipients: [user] }, user };
@@ -644,7 +646,7 @@ export class DiscordFake {
 			const { body, files } = req.method === 'GET' || req.method === 'DELETE' ? { body: {}, files: [] } : await readMessage(req);
 			const kind = req.method === 'DELETE' ? 'delete' : g[3] ? 'edit' : 'followup';
 			const expired = !it || Date.now() - it.createdAt > (this.opts.tokenLifetimeMs ?? 15 * 60_000);
-			const target = g[3] ? (/^\d+$/.test(g[4]) ? g[4] : it?.originalMessageId) : undefined;
+			const target = g[3] ? (/^\d+$/.test(g[4]) ? g[4] : (it?.originalMessageId ?? it?.componentMessageId)) : undefined;
 			const unknown = !expired && !!g[3] && (!target || !this.messages.has(target));
 			const tooLarge = !expired && filesBytes(files) > it!.attachmentSizeLimit;
 			const problems = componentProblems(body.components);

@@ -8,41 +8,12 @@
  * and workers share the data volume, signs with one secret. Deleting the file (and restarting) revokes every link
  * given out. It is never logged, and never part of an answer.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { checkLink, linkSignature, loadLinkSecret } from '../runtime/signed-links';
 import { ApiError } from './problem';
 
-const SECRET_FILE = 'link-secret';
-const SECRET_BYTES = 32;
+export { loadLinkSecret };
 
-/** The data directory's link secret, made the first time (two processes starting at once agree: the first file wins). */
-export function loadLinkSecret(dataDir: string): Buffer {
-	const path = join(dataDir, SECRET_FILE);
-	const read = () => {
-		const text = readFileSync(path, 'utf8').trim();
-		const secret = Buffer.from(text, 'base64url');
-		if (secret.length < SECRET_BYTES) throw new Error(`${path} is not a link secret this server made (delete it to make a new one; links given out stop working)`);
-		return secret;
-	};
-	try {
-		return read();
-	} catch (e) {
-		if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-	}
-	// Written whole under a private name, then linked into place: a reader never sees half a secret, and of two
-	// processes making one at once, the second finds the first's.
-	const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
-	writeFileSync(tmp, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-	try {
-		linkSync(tmp, path);
-	} catch (e) {
-		if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-	} finally {
-		rmSync(tmp, { force: true });
-	}
-	return read();
-}
+const PURPOSE = 'download:v1';
 
 export class DownloadLinks {
 	/**
@@ -55,7 +26,7 @@ export class DownloadLinks {
 	) {}
 
 	private signature(jobId: string, expires: number): string {
-		return createHmac('sha256', this.secret).update(`download:v1:${jobId}:${expires}`).digest('base64url');
+		return linkSignature(this.secret, PURPOSE, jobId, expires);
 	}
 
 	/** The link to a job's result, valid until `expiresMs` (whole seconds, rounded down). */
@@ -71,13 +42,11 @@ export class DownloadLinks {
 		const expires = typeof query.expires === 'string' ? query.expires : '';
 		const signature = typeof query.signature === 'string' ? query.signature : '';
 		if (!expires || !signature) throw new ApiError('LINK_INVALID', 'This download link is incomplete (it needs both expires and signature, once each): copy the whole download_url of the job.');
-		// Compared as the text this server writes (a decoder would forgive added or changed padding), in constant time.
-		const given = Buffer.from(signature);
-		const wanted = Buffer.from(/^\d{1,12}$/.test(expires) ? this.signature(jobId, Number(expires)) : '');
-		if (!wanted.length || given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+		const check = checkLink(this.secret, PURPOSE, jobId, expires, signature, now);
+		if (check === 'invalid') {
 			throw new ApiError('LINK_INVALID', 'This download link is not valid: it was changed, or was not made by this server. Take download_url again from the job (GET /v1/jobs/{id} with your key).');
 		}
-		if (Number(expires) * 1000 <= now) {
+		if (check === 'expired') {
 			throw new ApiError('LINK_EXPIRED', `This download link expired at ${new Date(Number(expires) * 1000).toISOString()}, when the server deleted the result: submit the job again.`);
 		}
 	}

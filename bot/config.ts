@@ -36,6 +36,9 @@ export const configSchema = z
 		BOT_SHUTDOWN_GRACE_SECONDS: int('BOT_SHUTDOWN_GRACE_SECONDS', 0, 3600, 600),
 		BOT_WORKER_LOCK_SECONDS: int('BOT_WORKER_LOCK_SECONDS', 1, 3600, 30),
 		BOT_DELIVERY_RETRY_SECONDS: int('BOT_DELIVERY_RETRY_SECONDS', 1, 86_400, 300),
+		// bot-settings (/upscale-settings): the operator's ceiling on a server's daily credits; a user install's own daily credits.
+		BOT_GUILD_DAILY_CREDITS: int('BOT_GUILD_DAILY_CREDITS', 0, 1_000_000, 0),
+		BOT_USER_INSTALL_DAILY_CREDITS: int('BOT_USER_INSTALL_DAILY_CREDITS', 0, 1_000_000, 10),
 		BOT_DATA_DIR: z.string().trim().min(1).default('./data'),
 		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 		REDIS_URL: envRedisUrl,
@@ -82,6 +85,10 @@ export interface BotConfig {
 	workerLockMs: number;
 	/** How often a result nothing on Discord took (a permission, closed DMs, an outage) is tried again, for a day. */
 	deliveryRetryMs: number;
+	/** bot-settings: BOT_GUILD_DAILY_CREDITS, the most a server may use a day (0: no ceiling); a server's own cap stays under it. */
+	guildDailyCreditCap: number;
+	/** bot-settings: BOT_USER_INSTALL_DAILY_CREDITS, a user's daily credits where only the user installed the app, and in DMs (0: no cap). */
+	userInstallDailyCreditCap: number;
 	dataDir: string;
 	/** REDIS_URL: each key's request budget is shared with every other process on the key (other bots, the CLI, servers). */
 	redisUrl?: string;
@@ -116,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		shutdownGraceMs: c.BOT_SHUTDOWN_GRACE_SECONDS * 1000,
 		workerLockMs: c.BOT_WORKER_LOCK_SECONDS * 1000,
 		deliveryRetryMs: c.BOT_DELIVERY_RETRY_SECONDS * 1000,
+		guildDailyCreditCap: c.BOT_GUILD_DAILY_CREDITS,
+		userInstallDailyCreditCap: c.BOT_USER_INSTALL_DAILY_CREDITS,
 		dataDir: c.BOT_DATA_DIR,
 		logLevel: c.BOT_LOG_LEVEL,
 		redisUrl: c.REDIS_URL,

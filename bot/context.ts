@@ -25,6 +25,9 @@ import { BOT_FLEET, botJobDeps, botJobStore } from './jobs';
 import { Outbox } from './outbox';
 import { RedisUserLimits } from './redis-user-limits';
 import { SqliteUserLimits } from './sqlite-user-limits';
+import { RedisGuildSettings } from './settings/redis-settings';
+import { SqliteGuildSettings } from './settings/sqlite-settings';
+import type { GuildSettingsStore } from './settings/store';
 import type { UserLimits } from './user-limits';
 
 /** The bot's claim on BOT_DATA_DIR. */
@@ -36,6 +39,8 @@ export interface BotContext {
 	client: Client;
 	/** Each user's limits (limits.db, or Redis shared by every bot process). */
 	limits: UserLimits;
+	/** Each server's /upscale-settings (settings.db, or Redis shared by every bot process). */
+	settings: GuildSettingsStore;
 	jobs: JobStore;
 	/** Where admitted jobs wait: this process's runner, or (REDIS_URL) the bot fleet's queues. */
 	queue: JobQueue;
@@ -69,6 +74,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 	// Without Redis this process owns BOT_DATA_DIR's databases: a second bot on the same directory is refused.
 	const unlock = redis ? undefined : (mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }), lockDataDir(config.dataDir, BOT_DIR));
 	const limits: UserLimits & { close?(): void } = redis ? new RedisUserLimits(redis, settings) : new SqliteUserLimits(config.dataDir, settings);
+	const guildSettings: GuildSettingsStore = redis ? new RedisGuildSettings(redis) : new SqliteGuildSettings(config.dataDir);
 	const { jobs, db } = botJobStore(config, redis);
 	const files = new Files(config.dataDir);
 	const delivery = new Delivery({ client, token: config.token, apiUrl: config.apiUrl, log });
@@ -82,6 +88,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 		log,
 		client,
 		limits,
+		settings: guildSettings,
 		jobs,
 		queue,
 		runner,
@@ -98,6 +105,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 			await local?.close();
 			await redis?.quit().catch(() => redis.disconnect());
 			limits.close?.();
+			guildSettings.close?.();
 			(db as Db | undefined)?.close();
 			unlock?.();
 		},

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bot:deploy`: registers the commands (/upscale, /upscale-credits and the message menu's "Upscale") in
- * DISCORD_GUILD_ID if set (instant), else globally (where user installs see them too).
+ * `npm run bot:deploy`: registers the commands (/upscale, /upscale-credits, /upscale-settings and the message menu's
+ * "Upscale") in DISCORD_GUILD_ID if set (instant), else globally (where user installs see them too).
  */
 import { ApplicationCommandType, REST, Routes } from 'discord.js';
 import { commandsJson } from './commands/index';

@@ -4,7 +4,7 @@
  */
 import { isPaid, PROVIDER_NAMES, type Progress, type ProviderId } from '../core';
 import { decimal, t, tp, type Args, type MessageKey } from './i18n';
-import type { Rejection } from './user-limits';
+import type { BucketScope, Rejection } from './user-limits';
 
 /** What a message says about a finished job (read from the job's stored row). */
 export interface ResultFacts {
@@ -20,6 +20,8 @@ export interface ResultFacts {
 }
 
 export const NAMES = PROVIDER_NAMES;
+/** bot-settings: a used-up bucket's refusal (a server's, a member's, a user install's daily credits). */
+const CAP_KEYS: Record<BucketScope, MessageKey> = { server: 'settings.capServer', member: 'settings.capMember', 'user-install': 'settings.capInstall' };
 const ts = (ms: number) => `<t:${Math.round(ms / 1000)}:R>`;
 /** A provider's name in a sentence: a vendor's from the registry, the local engine's in the locale's words. */
 const nameOf = (say: (key: MessageKey) => string, p: ProviderId) => (p === 'local' ? say('provider.local') : NAMES[p]);
@@ -73,7 +75,9 @@ export function messages(locale?: string | null) {
 				: r.reason === 'cooldown'
 					? say('cooldown', { when: ts(r.retryAt) })
 					: r.reason === 'daily-cap'
-						? tp(locale, 'dailyCap', r.cap, { cap: r.cap, when: ts(r.resetsAt) })
+						? r.scope
+							? say(CAP_KEYS[r.scope], { cap: r.cap, when: ts(r.resetsAt) })
+							: tp(locale, 'dailyCap', r.cap, { cap: r.cap, when: ts(r.resetsAt) })
 						: say('closed'),
 		invalid: (message: string) => say('invalid', { message }),
 		waitingForSlot: (position: number) => say('waitingForSlot', { position }),

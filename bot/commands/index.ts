@@ -8,6 +8,7 @@ import type { ProviderId } from '../../core';
 import type { BotContext } from '../context';
 import { upscaleContext } from './upscale-context';
 import { upscaleCredits } from './upscale-credits';
+import { upscaleSettings } from './upscale-settings';
 import { upscale } from './upscale';
 
 export interface Command {
@@ -20,7 +21,7 @@ export interface Command {
 	execute(i: ChatInputCommandInteraction | MessageContextMenuCommandInteraction, ctx: BotContext): Promise<void>;
 }
 
-export const COMMANDS: readonly Command[] = [upscale, upscaleContext, upscaleCredits];
+export const COMMANDS: readonly Command[] = [upscale, upscaleContext, upscaleCredits, upscaleSettings];
 
 export function commandsJson(providers: ProviderId[]): RESTPostAPIApplicationCommandsJSONBody[] {
 	return COMMANDS.map((c) => c.data(providers).toJSON());

@@ -12,6 +12,8 @@ import type { BotContext } from '../context';
 import { ephemeral } from '../delivery';
 import { clientOf, type BotDoor, type ImageSource } from '../door';
 import { messages, NAMES, type Messages } from '../messages';
+import { serverRules } from '../settings/admission';
+import type { Bucket } from '../user-limits';
 import { mustBePrivate } from './install';
 
 /** An image on Discord as the bot needs it (a discord.js Attachment is one; so is a message's attachment read by REST). */
@@ -30,7 +32,8 @@ export interface JobRequest {
 	provider: string | null;
 	attachment: ImageRef;
 	options: UpscaleOptionsInput;
-	private: boolean;
+	/** Absent: not asked (the server's default from /upscale-settings, else public). */
+	private?: boolean;
 	/** The message the image is on (a re-run reads it again). */
 	source?: ImageSource;
 }
@@ -40,16 +43,17 @@ interface Admitted {
 	attachment: ImageRef;
 	options: UpscaleOptionsInput;
 	meta: InputFacts;
+	private: boolean;
 }
 
 /** How long the user's slot may take to claim before the user is told the store is not answering (Discord waits 3 s). */
 const CLAIM_MS = 2000;
 
 /** Claims the user's slot; a store that fails or does not answer in time is false with the user told. */
-async function claimSlot(i: RepliableInteraction, ctx: BotContext, say: Messages): Promise<boolean> {
+async function claimSlot(i: RepliableInteraction, ctx: BotContext, say: Messages, buckets: readonly Bucket[]): Promise<boolean> {
 	let timer: NodeJS.Timeout | undefined;
 	const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), CLAIM_MS)));
-	const claim = ctx.limits.claim(i.user.id);
+	const claim = ctx.limits.claim(i.user.id, buckets);
 	try {
 		const r = await Promise.race([claim, late]);
 		if (r === 'late') {
@@ -69,9 +73,13 @@ async function claimSlot(i: RepliableInteraction, ctx: BotContext, say: Messages
 }
 
 /** The checks made before deferring; a refusal is answered here and returns undefined. */
-async function admit(i: RepliableInteraction, ctx: BotContext, req: JobRequest, say: Messages): Promise<Admitted | undefined> {
+async function admit(i: RepliableInteraction, ctx: BotContext, asked: JobRequest, say: Messages): Promise<Admitted | undefined> {
 	const { config, upscalers } = ctx;
 	if (!allowedHere(i, config)) return void (await ephemeral(i, say.notAllowedGuild));
+	// The server's /upscale-settings: where the bot may be used, its defaults, its daily credit buckets.
+	const rules = await serverRules(i, ctx, asked).catch((e: Error) => (ctx.log.error('settings store not answering: job refused', { interaction: i.id, error: e.message }), { refusal: say.storeDown }));
+	if ('refusal' in rules) return void (await ephemeral(i, rules.refusal));
+	const req = { ...asked, ...rules };
 	const provider = (req.provider ?? config.defaultProvider) as ProviderId;
 	const upscaler = upscalers[provider];
 	if (!upscaler) return void (await ephemeral(i, say.notConfigured(NAMES[provider] ?? provider)));
@@ -89,8 +97,8 @@ async function admit(i: RepliableInteraction, ctx: BotContext, req: JobRequest, 
 		return void (await ephemeral(i, say.invalid((e as Error).message)));
 	}
 	// The last check: it holds the user's slot (one job at a time), so it comes after every refusal above.
-	if (!(await claimSlot(i, ctx, say))) return undefined;
-	return { provider, attachment, options, meta };
+	if (!(await claimSlot(i, ctx, say, rules.buckets))) return undefined;
+	return { provider, attachment, options, meta, private: req.private };
 }
 
 /** The bot's own upload limit where it posts: the server's boost tier (Discord: 10 MiB, 50 MB at tier 2, 100 MB at tier 3). */
@@ -143,7 +151,7 @@ export async function startJob(i: RepliableInteraction, ctx: BotContext, req: Jo
 	const say = messages(i.locale);
 	const a = await admit(i, ctx, req, say);
 	if (!a) return;
-	const door = doorFor(i, req);
+	const door = doorFor(i, { ...req, private: a.private });
 	try {
 		await i.deferReply(door.private ? { flags: MessageFlags.Ephemeral } : {});
 	} catch (e) {

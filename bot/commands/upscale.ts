@@ -67,7 +67,7 @@ export const upscale: Command = {
 			provider: i.options.getString('provider'),
 			attachment: i.options.getAttachment('image', true),
 			options: readOptions(i, ctx.config.jobTimeoutMs),
-			private: i.options.getBoolean('private') ?? false,
+			private: i.options.getBoolean('private') ?? undefined,
 		});
 	},
 };

@@ -512,7 +512,7 @@ describe('operations', () => {
 	it('bot:deploy registers the commands Discord expects', async () => {
 		const r = await runNode('deploy.js', env({ BOT_LOCAL_ENGINE: 'on' }) as Record<string, string>);
 		expect(r.stderr).toBe('');
-		expect(r.stdout.trim()).toBe(`Registered /upscale, "Upscale" (message menu), /upscale-credits in guild ${GUILD} (available now).`);
+		expect(r.stdout.trim()).toBe(`Registered /upscale, "Upscale" (message menu), /upscale-credits, /upscale-settings in guild ${GUILD} (available now).`);
 		const [upscale, menu, credits] = discord.commands.guild[GUILD] as any[];
 		// Installable to a server or a user; usable in a server, the bot's DM and private channels (no deprecated dm_permission).
 		expect(upscale).toMatchObject({ name: 'upscale', type: 1, integration_types: [0, 1], contexts: [0, 1, 2] });

@@ -22,6 +22,7 @@ import { redisState } from '../runtime/redis-state';
 import type { BotConfig } from './config';
 import { Delivery } from './delivery';
 import { BOT_FLEET, botJobDeps, botJobStore } from './jobs';
+import { LineWatch } from './fleet/line-watch';
 import { Outbox } from './outbox';
 import { RedisUserLimits } from './redis-user-limits';
 import { SqliteUserLimits } from './sqlite-user-limits';
@@ -46,6 +47,8 @@ export interface BotContext {
 	queue: JobQueue;
 	/** This process's runner, when it runs its own jobs (no REDIS_URL). */
 	runner?: Runner;
+	/** With workers: the places in the queue of the jobs this process admitted, shown while they wait. */
+	line?: LineWatch;
 	files: Files;
 	outbox: Outbox;
 	delivery: Delivery;
@@ -83,6 +86,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 	const queueConnection: Redis | undefined = redis && role === 'bot' ? connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') : undefined;
 	const runner = redis ? undefined : new Runner({ ...deps, concurrency: config.maxConcurrentJobs, parallelUploads: config.maxConcurrentJobs, onLine: (places) => outbox.line(places) });
 	const queue: JobQueue = runner ?? new FleetQueue({ names: BOT_FLEET, redis: redis!, jobs, files, connection: queueConnection ?? redis!, outcomePatch: deps.outcomePatch, onError: (message) => log.warn('queue', { error: message }) });
+	const line = !runner && role === 'bot' ? new LineWatch({ queue, outbox }) : undefined;
 	return {
 		config,
 		log,
@@ -92,6 +96,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 		jobs,
 		queue,
 		runner,
+		line,
 		files,
 		outbox,
 		delivery,
@@ -101,6 +106,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 		deps,
 		async close() {
 			outbox.stop();
+			line?.stop();
 			if (role === 'bot' && queueConnection) await queue.stop();
 			await local?.close();
 			await redis?.quit().catch(() => redis.disconnect());

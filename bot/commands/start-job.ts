@@ -172,6 +172,8 @@ export async function startJob(i: RepliableInteraction, ctx: BotContext, req: Jo
 		await i.editReply({ content: say.invalid(say.storeDown) }).catch(() => undefined);
 		return;
 	}
-	// With workers (REDIS_URL), a worker edits the reply from here on; here, the runner's line tells the place.
+	// With workers (REDIS_URL), a worker edits the reply once it has the job, the queue tells the place until then;
+	// here, the runner's line tells the place.
+	ctx.line?.watch(job.id);
 	ctx.log.info(ctx.runner ? 'job queued' : 'job queued for a worker', { interaction: i.id, user: i.user.id });
 }

@@ -12,7 +12,7 @@ import { createBot } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { createLogger } from '../../runtime/log';
 import { ClipdropFake } from '../fakes/clipdrop';
-import { APP, BOOLEAN, botWorld, cd, CD_KEY, discord, env, finalOf, GUILD, image, INTEGER, last, logs, NUMBER, opt, SAMPLE, STRING, TOKEN, withBot, XM_TOKEN, xm } from '../helpers/bot';
+import { APP, BOOLEAN, botWorkers, botWorld, cd, CD_KEY, discord, env, finalOf, GUILD, image, INTEGER, last, logs, NUMBER, opt, SAMPLE, STRING, TOKEN, withBot, XM_TOKEN, xm } from '../helpers/bot';
 import { CLI } from '../helpers/cli';
 import { dims, jpeg, motionPhoto, webp } from '../helpers/images';
 import { startRedis } from '../helpers/redis';
@@ -214,25 +214,6 @@ describe("protecting the owner's credits", () => {
 			await expectRejected(discord.slash({ command: 'upscale', attachment: image() }), /^Slow down a little: you can upscale again <t:\d+:R>\.$/);
 		});
 	});
-
-	/** `upscale-bot worker` processes as a user starts them, with the bot's environment. */
-	async function botWorkers(n: number, e: NodeJS.ProcessEnv) {
-		const bin = join(CLI, '..', '..', 'bot', 'main.js');
-		return Promise.all(
-			Array.from({ length: n }, async () => {
-				const proc = spawn(process.execPath, [bin, 'worker'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...e }, stdio: ['ignore', 'pipe', 'pipe'] });
-				let out = '';
-				proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-				proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-				await new Promise<void>((res, rej) => {
-					const t = setTimeout(() => rej(new Error(`bot worker did not start:\n${out}`)), 20_000);
-					proc.stderr!.on('data', () => /taking jobs from Redis/.test(out) && (clearTimeout(t), res()));
-					proc.once('exit', (code) => (clearTimeout(t), rej(new Error(`bot worker exited ${code}:\n${out}`))));
-				});
-				return { proc, output: () => out };
-			}),
-		);
-	}
 
 	it('with REDIS_URL: the bot checks, defers and enqueues; 2 worker processes run 20 users\' jobs at once and deliver them all; per-user limits hold across processes', async () => {
 		const redis = await startRedis();

@@ -3,6 +3,7 @@
  * once per file (botWorld()), reset before each test, and the helpers every bot test uses: the bot's environment,
  * a bot's life on it, an attachment on the fake CDN, slash-command options, waiting for a reply.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { createLogger } from '../../runtime/log';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { DiscordFake, type Recorded } from '../fakes/discord';
 import { XimilarFake } from '../fakes/ximilar';
+import { CLI } from './cli';
 
 export const SAMPLE = readFileSync(resolve(__dirname, '../fixtures/sample.jpg'));
 export const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAx.fake.discord-bot-token-0123456789';
@@ -106,3 +108,27 @@ export const NUMBER = 10;
 /** The reply's final edit (✅ or ❌). */
 export const finalOf = (id: string) => discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'edit' && /^(✅|❌)/.test(x.body.content ?? '')));
 export const last = (id: string, kind: Recorded['kind']) => discord.of(id).filter((r) => r.kind === kind).pop()!;
+
+/** `upscale-bot worker` processes as a user starts them (the built dist), with the bot's environment; started when they say so. */
+export async function botWorkers(n: number, e: NodeJS.ProcessEnv): Promise<Array<{ proc: ChildProcess; output: () => string }>> {
+	const bin = join(CLI, '..', '..', 'bot', 'main.js');
+	return Promise.all(
+		Array.from({ length: n }, async () => {
+			const proc = spawn(process.execPath, [bin, 'worker'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...e }, stdio: ['ignore', 'pipe', 'pipe'] });
+			let out = '';
+			proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+			proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+			await new Promise<void>((res, rej) => {
+				const t = setTimeout(() => rej(new Error(`bot worker did not start:\n${out}`)), 20_000);
+				proc.stderr!.on('data', () => /taking jobs from Redis/.test(out) && (clearTimeout(t), res()));
+				proc.once('exit', (code) => (clearTimeout(t), rej(new Error(`bot worker exited ${code}:\n${out}`))));
+			});
+			return { proc, output: () => out };
+		}),
+	);
+}
+
+/** Stops worker processes (SIGTERM) and waits for them. */
+export async function stopWorkers(workers: Array<{ proc: ChildProcess }>): Promise<void> {
+	for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) await new Promise((r) => (w.proc.once('exit', r), w.proc.kill('SIGTERM')));
+}

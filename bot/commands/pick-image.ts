@@ -47,6 +47,6 @@ export const pickImage: ComponentHandler = {
 		const attachment = (await imagesOf(i, messageId))?.find((a) => a.id === i.values[0]);
 		if (!attachment) return void (await ephemeral(i, messages(i.locale).pickExpired));
 		const source = { channelId: i.channelId, messageId, attachmentId: attachment.id };
-		await startJob(i, ctx, { provider: null, attachment, options: { timeoutMs: ctx.config.jobTimeoutMs }, private: false, source });
+		await startJob(i, ctx, { provider: null, attachment, options: { timeoutMs: ctx.config.jobTimeoutMs }, source });
 	},
 };

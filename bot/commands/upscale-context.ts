@@ -44,7 +44,7 @@ export const upscaleContext: Command = {
 		// The server's defaults: no provider (the bot's default), no options.
 		if (images.length === 1) {
 			const source = { channelId: i.targetMessage.channelId, messageId: i.targetMessage.id, attachmentId: images[0].id };
-			return startJob(i, ctx, { provider: null, attachment: images[0], options: { timeoutMs: ctx.config.jobTimeoutMs }, private: false, source });
+			return startJob(i, ctx, { provider: null, attachment: images[0], options: { timeoutMs: ctx.config.jobTimeoutMs }, source });
 		}
 		remember(i.client, i.targetMessage.id, images);
 		await i.reply({ content: t(i.locale, 'pickImage', { count: images.length }), components: [picker(i.targetMessage.id, images, i.locale)], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

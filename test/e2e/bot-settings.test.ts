@@ -71,12 +71,17 @@ describe('/upscale-settings: set, view, a restart', () => {
 			const id = upscale({ roles: [ROLE] });
 			expect(await done(id)).toMatch(/^✅ Upscaled 320×240 → 1280×960 with Ximilar\./);
 			expect(discord.of(id).find((x) => x.kind === 'callback')!.body).toMatchObject({ type: 5, data: { flags: 64 } });
+			// The message menu too: the server's provider and scale, privately.
+			const post = discord.postMessage({ attachments: [image('cat.jpg')] });
+			const menu = discord.messageCommand({ command: 'Upscale', targetId: post, roles: [ROLE], userId: user(3) });
+			expect(await done(menu)).toMatch(/^✅ Upscaled 320×240 → 1280×960 with Ximilar\./);
+			expect(discord.of(menu).find((x) => x.kind === 'callback')!.body).toMatchObject({ type: 5, data: { flags: 64 } });
 			// What a member asks for wins: Clipdrop, public.
 			const own = upscale({ roles: [ROLE], userId: user(2) }, [opt('provider', STRING, 'clipdrop'), opt('private', BOOLEAN, false)]);
 			expect(await done(own)).toMatch(/^✅ Upscaled 320×240 → 1280×960 with Clipdrop\./);
 			expect(discord.of(own).find((x) => x.kind === 'callback')!.body.data?.flags ?? 0).toBe(0);
-			// Ximilar's 4× cost 50 credits, Clipdrop's 1: both counted for the server.
-			expect(await answer(settings('view'))).toContain('Daily credits for the server: 300 (used today: 51)');
+			// Ximilar's 4× cost 50 credits (twice), Clipdrop's 1: all counted for the server.
+			expect(await answer(settings('view'))).toContain('Daily credits for the server: 300 (used today: 101)');
 			// reset: back to the bot's defaults (the lists stay).
 			expect(await answer(settings('reset', [], { locale: 'de' }))).toContain('Standard-Anbieter: Clipdrop (Standard des Bots)\nStandard-Skalierung: 2 (Standard des Bots)\nStandardmäßig private Antworten: nein (Standard des Bots)');
 		});

@@ -146,4 +146,5 @@ export const de: Table = {
 	'settings.capServer': 'Dieser Server hat sein Tagesguthaben fürs Hochskalieren ({cap}) aufgebraucht. Es erneuert sich {when}.',
 	'settings.capMember': 'Du hast dein Tagesguthaben fürs Hochskalieren auf diesem Server ({cap}) aufgebraucht. Es erneuert sich {when}.',
 	'settings.capInstall': 'Du hast dein Tagesguthaben für den in deinem Konto installierten Bot ({cap}) aufgebraucht. Es erneuert sich {when}.',
+	'settings.notAnId': 'Das ist kein Kanal und keine Rolle dieses Servers.',
 };

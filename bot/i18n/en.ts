@@ -151,6 +151,7 @@ export const en = {
 	'settings.capServer': 'This server has used its daily upscaling credits ({cap}). They renew {when}.',
 	'settings.capMember': 'You have used your daily upscaling credits on this server ({cap}). They renew {when}.',
 	'settings.capInstall': 'You have used your daily upscaling credits for the bot installed to your account ({cap}). They renew {when}.',
+	'settings.notAnId': 'That is not a channel or role of this server.',
 } as const;
 
 export type MessageKey = keyof typeof en;

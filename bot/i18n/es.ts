@@ -146,4 +146,5 @@ export const es: Table = {
 	'settings.capServer': 'Este servidor ha usado sus créditos diarios de ampliación ({cap}). Se renuevan {when}.',
 	'settings.capMember': 'Has usado tus créditos diarios de ampliación en este servidor ({cap}). Se renuevan {when}.',
 	'settings.capInstall': 'Has usado tus créditos diarios de ampliación del bot instalado en tu cuenta ({cap}). Se renuevan {when}.',
+	'settings.notAnId': 'Eso no es un canal ni un rol de este servidor.',
 };

@@ -22,6 +22,19 @@ export interface Asked {
 
 export type ServerRules = { refusal: string } | { provider: string | null; options: UpscaleOptionsInput; private: boolean; buckets: Bucket[] };
 
+/**
+ * How long the server's settings may take to read (Redis hung, not down): Discord waits 3 s for an answer, and the
+ * user's slot (start-job.ts) may take 2 s after this.
+ */
+const SETTINGS_MS = 800;
+
+/** The server's settings, or an error when the store does not answer in time. */
+function settingsOf(ctx: BotContext, guildId: string): Promise<GuildSettings> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the settings store did not answer within ${SETTINGS_MS} ms`)), SETTINGS_MS)));
+	return Promise.race([ctx.settings.get(guildId), late]).finally(() => clearTimeout(timer));
+}
+
 /** The smallest cap that is set (0: none). */
 function capOf(...caps: Array<number | undefined>): number {
 	const set = caps.filter((c): c is number => !!c && c > 0);
@@ -68,7 +81,7 @@ function withScale(ctx: BotContext, provider: ProviderId, options: UpscaleOption
 export async function serverRules(i: RepliableInteraction, ctx: BotContext, asked: Asked): Promise<ServerRules> {
 	const guildId = installedGuild(i);
 	if (!guildId) return { provider: asked.provider, options: asked.options, private: asked.private ?? false, buckets: bucketsFor(ctx, i.user.id, null) };
-	const s = await ctx.settings.get(guildId);
+	const s = await settingsOf(ctx, guildId);
 	if (!channelAllowed(i, s.channels)) return { refusal: t(i.locale, 'settings.channelNotAllowed', { channels: s.channels.map((c) => `<#${c}>`).join(', ') }) };
 	const roles = rolesOf(i);
 	if (s.roles.length && !s.roles.some((r) => roles.includes(r))) return { refusal: t(i.locale, 'settings.roleNotAllowed', { roles: s.roles.map((r) => `<@&${r}>`).join(', ') }) };

@@ -49,6 +49,8 @@ async function changeList(i: ChatInputCommandInteraction, ctx: BotContext, guild
 		return saved(ctx, i.locale, guildId);
 	}
 	const id = String(i.options.get(LIST_OPTION[list], true).value);
+	// Discord sends a channel's or a role's id; anything else (a hostile client) is not stored.
+	if (!/^\d{17,20}$/.test(id)) return t(i.locale, 'settings.notAnId');
 	const item = list === 'channels' ? `<#${id}>` : `<@&${id}>`;
 	if (action === 'add' && !(await ctx.settings.add(guildId, list, id))) return t(i.locale, 'settings.listFull', { max: MAX_LIST });
 	if (action === 'remove' && !(await ctx.settings.remove(guildId, list, id))) return t(i.locale, 'settings.notInList', { item });

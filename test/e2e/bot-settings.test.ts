@@ -148,10 +148,13 @@ describe('enforced at admission', () => {
 			expect(await answer(settings('set', [opt('provider', STRING, 'local')]))).toBe('This bot does not offer the local engine; it offers Clipdrop, Ximilar.');
 			expect(await answer(settings('set', [opt('provider', STRING, 'ximilar'), opt('scale', NUMBER, 3)]))).toMatch(/^That scale does not work with Ximilar: .*2, 4 or 8/);
 			expect(await answer(settings('set'))).toBe('Give at least one setting to change.');
+			expect(await answer(settings('set', [opt('member_credits', INTEGER, -1)]))).toBe('Daily credits are a whole number, 0 or more.');
+			expect(await answer(settings('set', [opt('server_credits', INTEGER, 2.5)], { locale: 'de' }))).toBe('Tagesguthaben sind eine ganze Zahl ab 0.');
+			expect(await answer(settings('channels add', [opt('channel', CHANNEL_TYPE, '<#1> @everyone')]))).toBe('That is not a channel or role of this server.');
 			// Nothing of it was stored; what is under the ceiling is.
 			const view = await answer(settings('set', [opt('server_credits', INTEGER, 5), opt('member_credits', INTEGER, 0)]));
 			expect(view).toContain('Default provider: Clipdrop (the bot\'s default)\nDefault scale: 2 (the bot\'s default)');
-			expect(view).toContain('Daily credits for the server: 5 (used today: 0)\nDaily credits per member: no limit');
+			expect(view).toContain('Daily credits for the server: 5 (used today: 0)\nDaily credits per member: no limit\nChannels: all');
 		});
 	});
 });
@@ -189,6 +192,13 @@ describe('with REDIS_URL (a bot fleet)', () => {
 				expect(await answer(upscale({ channelId: OTHER_CHANNEL }))).toBe(`On this server the bot works only in <#${CHANNEL}>.`);
 				await other.set(`upscale:bot:used:${new Date().toISOString().slice(0, 10)}:server:200000000000000001`, '9');
 				expect(await answer(upscale({ channelId: CHANNEL }))).toMatch(/^This server has used its daily upscaling credits \(9\)/);
+				// Redis hung (every client paused, not down): refused in time, in words, nothing sent.
+				await other.call('CLIENT', 'PAUSE', '4000', 'ALL');
+				const id = upscale({ channelId: CHANNEL, userId: user(5) });
+				expect(await answer(id)).toBe('The bot cannot take jobs right now (its job store is not answering). Nothing was charged; try again in a minute.');
+				expect(discord.of(id).find((x) => x.kind === 'callback')!.status).toBe(204);
+				expect(cd.count()).toBe(0);
+				await other.call('CLIENT', 'UNPAUSE');
 			});
 		} finally {
 			other.disconnect();

@@ -13,6 +13,7 @@ import { ephemeral } from './delivery';
 import { doorOf } from './door';
 import { importJobsJson } from './import-jobs-json';
 import { messages } from './messages';
+import { startPublicLinksServer } from './public-links-server';
 import { createLogger, type Logger } from '../runtime/log';
 
 export interface Bot {
@@ -28,6 +29,8 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 	const ctx = createContext(config, log, client);
 	const commands = new Map(COMMANDS.map((c) => [c.name, c]));
 	let stopping = false;
+	/** bot-fit: the server of the bot's own result links (BOT_PUBLIC_URL). */
+	let linkServer: { close(): Promise<void> } | undefined;
 
 	/** Commands by name, components by their custom_id's prefix; what asks for an upscale is refused while stopping. */
 	const route = (i: Interaction): Promise<void> | undefined => {
@@ -53,6 +56,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 		client,
 		ctx,
 		async start() {
+			if (ctx.publicLinks && config.publicLinks) linkServer = await startPublicLinksServer(ctx.publicLinks, config.publicLinks, log);
 			const imported = ctx.runner ? await importJobsJson(config.dataDir, ctx.jobs, log) : 0;
 			const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
 			await client.login(config.token);
@@ -81,6 +85,7 @@ export function createBot(config: BotConfig, log: Logger = createLogger(config.l
 				await ctx.runner.stop();
 			}
 			log.info('stopped', { outcome });
+			await linkServer?.close();
 			await ctx.close();
 			await client.destroy();
 		},

@@ -39,6 +39,14 @@ export const configSchema = z
 		// bot-settings (/upscale-settings): the operator's ceiling on a server's daily credits; a user install's own daily credits.
 		BOT_GUILD_DAILY_CREDITS: int('BOT_GUILD_DAILY_CREDITS', 0, 1_000_000, 0),
 		BOT_USER_INSTALL_DAILY_CREDITS: int('BOT_USER_INSTALL_DAILY_CREDITS', 0, 1_000_000, 10),
+		// bot-fit: the bot's own links to results too large for Discord (bot/public-links.ts).
+		BOT_PUBLIC_URL: url('BOT_PUBLIC_URL')
+			.refine((v) => !/[?#]/.test(v), 'BOT_PUBLIC_URL must be a URL without a query or fragment (e.g. https://bot.example.com)')
+			.transform((v) => v.replace(/\/+$/, ''))
+			.optional(),
+		BOT_PUBLIC_HOST: z.string().trim().min(1).default('0.0.0.0'),
+		BOT_PUBLIC_PORT: int('BOT_PUBLIC_PORT', 1, 65_535, 8080),
+		BOT_PUBLIC_LINK_HOURS: int('BOT_PUBLIC_LINK_HOURS', 1, 168, 24),
 		BOT_DATA_DIR: z.string().trim().min(1).default('./data'),
 		BOT_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { errorMap: () => ({ message: 'BOT_LOG_LEVEL must be debug, info, warn or error' }) }).default('info'),
 		REDIS_URL: envRedisUrl,
@@ -89,6 +97,8 @@ export interface BotConfig {
 	guildDailyCreditCap: number;
 	/** bot-settings: BOT_USER_INSTALL_DAILY_CREDITS, a user's daily credits where only the user installed the app, and in DMs (0: no cap). */
 	userInstallDailyCreditCap: number;
+	/** bot-fit: BOT_PUBLIC_URL set: the bot serves links to results too large for Discord, signed, for ttlMs. */
+	publicLinks?: { baseUrl: string; host: string; port: number; ttlMs: number };
 	dataDir: string;
 	/** REDIS_URL: each key's request budget is shared with every other process on the key (other bots, the CLI, servers). */
 	redisUrl?: string;
@@ -125,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		deliveryRetryMs: c.BOT_DELIVERY_RETRY_SECONDS * 1000,
 		guildDailyCreditCap: c.BOT_GUILD_DAILY_CREDITS,
 		userInstallDailyCreditCap: c.BOT_USER_INSTALL_DAILY_CREDITS,
+		publicLinks: c.BOT_PUBLIC_URL ? { baseUrl: c.BOT_PUBLIC_URL, host: c.BOT_PUBLIC_HOST, port: c.BOT_PUBLIC_PORT, ttlMs: c.BOT_PUBLIC_LINK_HOURS * 3_600_000 } : undefined,
 		dataDir: c.BOT_DATA_DIR,
 		logLevel: c.BOT_LOG_LEVEL,
 		redisUrl: c.REDIS_URL,

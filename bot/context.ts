@@ -21,6 +21,8 @@ import { connectRedis } from '../runtime/redis-connection';
 import { redisState } from '../runtime/redis-state';
 import type { BotConfig } from './config';
 import { Delivery } from './delivery';
+import { Fitter } from './fit';
+import { PublicLinks } from './public-links';
 import { BOT_FLEET, botJobDeps, botJobStore } from './jobs';
 import { LineWatch } from './fleet/line-watch';
 import { Outbox } from './outbox';
@@ -52,6 +54,8 @@ export interface BotContext {
 	files: Files;
 	outbox: Outbox;
 	delivery: Delivery;
+	/** bot-fit: the bot's own links to results too large for Discord (BOT_PUBLIC_URL), served by the bot process. */
+	publicLinks?: PublicLinks;
 	/** The vendors with a key, and every offered provider (the vendors and, when on, the local engine). */
 	vendors: Partial<Record<VendorId, UpscaleClient>>;
 	local?: LocalUpscaler;
@@ -80,7 +84,8 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 	const guildSettings: GuildSettingsStore = redis ? new RedisGuildSettings(redis) : new SqliteGuildSettings(config.dataDir);
 	const { jobs, db } = botJobStore(config, redis);
 	const files = new Files(config.dataDir);
-	const delivery = new Delivery({ client, token: config.token, apiUrl: config.apiUrl, log });
+	const publicLinks = config.publicLinks && new PublicLinks({ dataDir: config.dataDir, baseUrl: config.publicLinks.baseUrl, ttlMs: config.publicLinks.ttlMs });
+	const delivery = new Delivery({ client, token: config.token, apiUrl: config.apiUrl, log, fitter: new Fitter({ links: publicLinks, log }) });
 	const outbox = new Outbox({ jobs, files, delivery, limits, log, retryMs: config.deliveryRetryMs, providers: Object.keys(upscalers) as ProviderId[] });
 	const deps = botJobDeps(config, { jobs, files, upscalers, log, outbox }, 'the bot');
 	const queueConnection: Redis | undefined = redis && role === 'bot' ? connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), 'forever') : undefined;
@@ -100,6 +105,7 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 		files,
 		outbox,
 		delivery,
+		publicLinks,
 		vendors,
 		local,
 		upscalers,

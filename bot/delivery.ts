@@ -12,7 +12,8 @@ import { MessageFlags, Routes, type Client, type RepliableInteraction } from 'di
 import { UpscaleError } from '../core';
 import type { Logger } from '../runtime/log';
 import { AttachmentError } from './attachments';
-import { fitted, type BotDoor, type Outcome } from './door';
+import type { BotDoor, Outcome } from './door';
+import { dmLimit, Fitter, replyLimit } from './fit';
 import { messages, text } from './messages';
 import { isExpiredToken, ReplyEditor, type Edit } from './reply-editor';
 import { DiscordHttpError, sendWithFile, type UploadFile } from './upload';
@@ -42,9 +43,12 @@ export type Delivered = 'reply' | 'channel' | 'dm';
 
 export class Delivery {
 	private readonly api: string;
+	/** bot-fit: the outcome made to fit the upload limit where it goes (re-encoded, else a link). */
+	private readonly fitter: Fitter;
 
-	constructor(private readonly deps: { client: Client; token: string; apiUrl?: string; log: Logger }) {
+	constructor(private readonly deps: { client: Client; token: string; apiUrl?: string; log: Logger; fitter?: Fitter }) {
 		this.api = `${(deps.apiUrl ?? 'https://discord.com/api').replace(/\/+$/, '')}/v10`;
+		this.fitter = deps.fitter ?? new Fitter({ log: deps.log });
 	}
 
 	/** A progress editor on the job's original reply. */
@@ -54,14 +58,14 @@ export class Delivery {
 
 	/** Delivers the outcome where it can (see the header); throws when nowhere took it. */
 	async deliver(door: BotDoor, outcome: Outcome, editor: ReplyEditor = this.editorFor(door)): Promise<Delivered> {
-		if (await editor.final(fitted(outcome, door.attachmentSizeLimit))) return 'reply';
+		if (await editor.final(await this.fitter.fit(outcome, replyLimit(door)))) return 'reply';
 		if (door.private) {
 			await this.toDm(door, outcome, (body) => messages(door.locale).latePrivate(door.channelId, body));
 			return 'dm';
 		}
 		let refused: unknown;
 		try {
-			await this.toChannel(door, fitted(outcome, door.botUploadLimit));
+			await this.toChannel(door, await this.fitter.fit(outcome, door.botUploadLimit));
 			return 'channel';
 		} catch (e) {
 			refused = e;
@@ -69,7 +73,7 @@ export class Delivery {
 		if (tooLarge(refused) && outcome.oversize) {
 			// The channel's limit is lower than the bot thought: the link (or why there is none) instead.
 			try {
-				await this.toChannel(door, { content: outcome.oversize(), components: outcome.components });
+				await this.toChannel(door, await this.fitter.fit(outcome));
 				return 'channel';
 			} catch (e) {
 				refused = e;
@@ -100,12 +104,12 @@ export class Delivery {
 	/** A DM to the job's user (no mention needed), the file under the bot's limit, else the link. */
 	private async toDm(door: BotDoor, outcome: Outcome, wrap: (body: string) => string): Promise<void> {
 		const dm = (await this.deps.client.rest.post(Routes.userChannels(), { body: { recipient_id: door.userId } })) as { id: string };
-		const m = fitted(outcome, door.botUploadLimit);
+		const m = await this.fitter.fit(outcome, dmLimit());
 		try {
 			await this.post(dm.id, { content: wrap(m.content), allowed_mentions: { parse: [] }, ...(m.components?.length ? { components: m.components } : {}) }, m.file);
 		} catch (e) {
 			if (!tooLarge(e) || !m.file || !outcome.oversize) throw e;
-			await this.post(dm.id, { content: wrap(outcome.oversize()), allowed_mentions: { parse: [] } });
+			await this.post(dm.id, { content: wrap((await this.fitter.fit(outcome)).content), allowed_mentions: { parse: [] } });
 		}
 	}
 

@@ -54,6 +54,8 @@ export interface Outcome {
 	 * with its expiry, or why there is none.
 	 */
 	oversize?(limit?: number): string;
+	/** A succeeded job's result (bot-fit: what fit.ts needs to re-encode it or keep it for a link). */
+	result?: { jobId: string; path: string; facts: ResultFacts; locale?: string };
 }
 
 export function factsOf(row: JobRow): ResultFacts {
@@ -86,6 +88,7 @@ export async function outcomeOf(row: JobRow): Promise<Outcome> {
 		content: text.done(facts),
 		file: { name: upscaledName(row.input_name ?? 'image', extension), data, contentType: row.output_type ?? 'application/octet-stream' },
 		oversize: (limit) => (facts.resultUrl ? text.tooBigLink(facts, limit) : text.tooBigNoLink(facts, limit)),
+		result: { jobId: row.id, path: row.output_path!, facts, locale: doorOf(row).locale },
 	};
 }
 

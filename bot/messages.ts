@@ -133,6 +133,12 @@ export function messages(locale?: string | null) {
 		},
 		compareBefore: (width: number, height: number) => say('compareBefore', { size: `${width}×${height}` }),
 		compareAfter: (width: number | null, height: number | null) => say('compareAfter', { size: `${width ?? '?'}×${height ?? '?'}` }),
+		// bot-fit: results over Discord's upload limit where they go (bot/fit.ts).
+		fit: {
+			reencoded: (format: string, limit: number, size: number) => say('fit.reencoded', { format, limit: say('fit.limit', { mb: mb(limit) }), mb: mb(size) }),
+			link: (r: ResultFacts, url: string, expiresAt: number, limit?: number) =>
+				`${m.done(r)}\n${say('tooBigLink', { mb: mb(r.size), limit: limit ? say('fit.limit', { mb: mb(limit) }) : say('channelUploadLimit'), expires: say('linkExpires', { when: ts(expiresAt) }), url })}`,
+		},
 	};
 	return m;
 }

@@ -147,4 +147,7 @@ export const de: Table = {
 	'settings.capMember': 'Du hast dein Tagesguthaben fürs Hochskalieren auf diesem Server ({cap}) aufgebraucht. Es erneuert sich {when}.',
 	'settings.capInstall': 'Du hast dein Tagesguthaben für den in deinem Konto installierten Bot ({cap}) aufgebraucht. Es erneuert sich {when}.',
 	'settings.notAnId': 'Das ist kein Kanal und keine Rolle dieses Servers.',
+	// bot-fit: Ergebnisse über Discords Upload-Limit (bot/fit.ts).
+	'fit.limit': 'Discords Upload-Limit von {mb} hier',
+	'fit.reencoded': 'Als {format} neu kodiert, um unter {limit} zu passen; das Original ist {mb} groß.',
 };

@@ -152,6 +152,9 @@ export const en = {
 	'settings.capMember': 'You have used your daily upscaling credits on this server ({cap}). They renew {when}.',
 	'settings.capInstall': 'You have used your daily upscaling credits for the bot installed to your account ({cap}). They renew {when}.',
 	'settings.notAnId': 'That is not a channel or role of this server.',
+	// bot-fit: results over Discord's upload limit where they go (bot/fit.ts).
+	'fit.limit': "Discord's {mb} upload limit here",
+	'fit.reencoded': 'Re-encoded as {format} to fit {limit}; the original is {mb}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -147,4 +147,7 @@ export const es: Table = {
 	'settings.capMember': 'Has usado tus créditos diarios de ampliación en este servidor ({cap}). Se renuevan {when}.',
 	'settings.capInstall': 'Has usado tus créditos diarios de ampliación del bot instalado en tu cuenta ({cap}). Se renuevan {when}.',
 	'settings.notAnId': 'Eso no es un canal ni un rol de este servidor.',
+	// bot-fit: resultados por encima del límite de subida de Discord (bot/fit.ts).
+	'fit.limit': 'el límite de subida de {mb} de Discord aquí',
+	'fit.reencoded': 'Recodificado como {format} para caber en {limit}; el original ocupa {mb}.',
 };

@@ -19,6 +19,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import busboy from 'busboy';
 import { WebSocketServer, type WebSocket } from 'ws';
 
+/** Discord's upload limit for a server's boost tier 0-3 (bytes). */
+const TIER_LIMITS = [10 * 1024 * 1024, 10 * 1024 * 1024, 50 * 1024 * 1024, 100 * 1024 * 1024];
+
 export interface DiscordFakeOptions {
 	botToken: string;
 	applicationId: string;
@@ -61,6 +64,8 @@ interface InteractionState {
 	responded: boolean;
 	channelId: string;
 	attachmentSizeLimit: number;
+	/** bot-fit: where it was used (null: a DM or private channel), for the bot's own upload limit there. */
+	guildId?: string | null;
 	/** The message the first response made (a reply, or the deferred reply's placeholder), once there is one. */
 	originalMessageId?: string;
 	/** A component interaction: the message its component sits on (an UPDATE_MESSAGE response edits it). */
@@ -279,6 +284,8 @@ export class DiscordFake {
 	readonly messages = new Map<string, StoredMessage>();
 	/** Channels the bot is not in (a server that only has the app installed by a user): reading them is 50001. */
 	private readonly hiddenChannels = new Set<string>();
+	/** bot-fit: servers' boost tiers (premium_tier), sent in GUILD_CREATE; a channel's bot upload limit follows its server's. */
+	private readonly boosts = new Map<string, number>();
 
 	constructor(readonly opts: DiscordFakeOptions) {
 		this.initialBotUploadLimit = opts.botUploadLimit;
@@ -412,6 +419,18 @@ export class DiscordFake {
 		this.deniedChannels.clear();
 		this.dmRefused.clear();
 		this.opts.botUploadLimit = this.initialBotUploadLimit;
+		this.boosts.clear();
+	}
+
+	/** bot-fit: a server's boost tier (0-3), told to connected bots by GUILD_CREATE and to later ones after READY. */
+	boostGuild(guildId: string, tier: number): void {
+		this.boosts.set(guildId, tier);
+		this.dispatch('GUILD_CREATE', this.guildPayload(guildId));
+	}
+
+	private guildPayload(id: string): Record<string, unknown> {
+		const tier = this.boosts.get(id) ?? 0;
+		return { id, name: 'server', icon: null, owner_id: '400000000000000099', afk_timeout: 300, verification_level: 0, default_message_notifications: 0, explicit_content_filter: 0, roles: [], emojis: [], stickers: [], features: [], mfa_level: 0, premium_tier: tier, premium_subscription_count: [0, 2, 7, 14][tier] ?? 0, preferred_locale: 'en-US', nsfw_level: 0, joined_at: new Date(0).toISOString(), large: false, unavailable: false, member_count: 2, channels: [], threads: [], members: [], voice_states: [], presences: [], stage_instances: [], guild_scheduled_events: [] };
 	}
 
 	private user(userId: string): FakeUser {
@@ -451,13 +470,14 @@ export class DiscordFake {
 					d: {
 						v: 10,
 						user: { id: this.botUserId, username: 'upscaler', discriminator: '0', global_name: 'Upscaler', avatar: null, bot: true, flags: 0 },
-						guilds: [],
+						guilds: [...this.boosts.keys()].map((id) => ({ id, unavailable: true })),
 						session_id: randomUUID(),
 						resume_gateway_url: `ws://127.0.0.1:${new URL(this.url).port}/gateway`,
 						application: { id: this.opts.applicationId, flags: 0 },
 						shard: [0, 1],
 					},
 				});
+				for (const id of this.boosts.keys()) this.send(ws, { op: 0, t: 'GUILD_CREATE', s: ++this.seq, d: this.guildPayload(id) });
 			}
 		});
 	}
@@ -524,7 +544,7 @@ export class DiscordFake {
 		const channelId = o.channelId ?? '300000000000000001';
 		const userId = o.userId ?? '400000000000000001';
 		const attachmentSizeLimit = o.attachmentSizeLimit ?? this.opts.attachmentSizeLimit ?? 10 * MIB;
-		this.interactions.set(id, { id, token, createdAt: Date.now(), responded: false, channelId, attachmentSizeLimit, componentMessageId });
+		this.interactions.set(id, { id, token, createdAt: Date.now(), responded: false, channelId, attachmentSizeLimit, guildId, componentMessageId });
 		const user: FakeUser = { id: userId, username: o.username ?? `user${userId.slice(-3)}`, discriminator: '0', global_name: null, avatar: null };
 		this.users.set(userId, user);
 		const where = guildId
@@ -648,7 +668,9 @@ export class DiscordFake {
 			const expired = !it || Date.now() - it.createdAt > (this.opts.tokenLifetimeMs ?? 15 * 60_000);
 			const target = g[3] ? (/^\d+$/.test(g[4]) ? g[4] : (it?.originalMessageId ?? it?.componentMessageId)) : undefined;
 			const unknown = !expired && !!g[3] && (!target || !this.messages.has(target));
-			const tooLarge = !expired && filesBytes(files) > it!.attachmentSizeLimit;
+			// Files a response carries stay under the interaction's limit and the bot's own there (its server's boost tier;
+			// 10 MiB in DMs): the user's Nitro raises the first, never the bot's.
+			const tooLarge = !expired && filesBytes(files) > Math.min(it!.attachmentSizeLimit, TIER_LIMITS[(it!.guildId && this.boosts.get(it!.guildId)) || 0]);
 			const problems = componentProblems(body.components);
 			const status = expired ? 401 : unknown ? 404 : tooLarge ? 413 : problems.length ? 400 : req.method === 'DELETE' ? 204 : 200;
 			this.record({ kind, interactionId: it?.id, body, files, status });
@@ -699,7 +721,8 @@ export class DiscordFake {
 				this.record({ ...base, status: 403 });
 				return json(res, 403, userId ? { message: 'Cannot send messages to this user', code: 50007 } : { message: 'Missing Permissions', code: 50013 });
 			}
-			if (filesBytes(files) > (this.opts.botUploadLimit ?? 10 * MIB)) {
+			// The bot's own limit: its server's boost tier in a channel (the fake's channels are all in its one server), 10 MiB in a DM.
+			if (filesBytes(files) > (this.opts.botUploadLimit ?? (userId ? 10 * MIB : TIER_LIMITS[this.boosts.get('200000000000000001') ?? 0]))) {
 				this.record({ ...base, status: 413 });
 				return json(res, 413, { message: 'Request entity too large', code: 40005 });
 			}

@@ -4,17 +4,20 @@
  * `busy:{user}` (held while a job runs; it expires after the longest a job can take, so a crashed process does not
  * lock a user out), `cool:{user}` (the cooldown, expiring on its own), `used:{day}:{user}` (the day's credits, kept
  * two days), `charges:{user}` (the buckets the held job is charged to: a server's, a member's, a user install's,
- * whose counts are `used:{day}:{bucket id}`).
+ * whose counts are `used:{day}:{bucket id}`), `held:{bucket id}` (the users whose running job holds one credit of the
+ * bucket until it finishes, scored by when their slot expires).
  */
 import type { Redis } from 'ioredis';
 import { counted, nextMidnight, utcDay, type Bucket, type LimitSettings, type Rejection, type UserLimits } from './user-limits';
 
 const P = 'upscale:bot:';
 const TWO_DAYS_MS = 2 * 86_400_000;
+const HELD = `${P}held:`;
 
 /**
- * KEYS: busy, cool, used, charges, then each bucket's used key. ARGV: busy ttl ms, the user's cap, the buckets' ids
- * (space-separated), then each bucket's cap. A used-up bucket answers its position (1-based) and its count.
+ * KEYS: busy, cool, used, charges, then each bucket's used and held keys. ARGV: busy ttl ms, the user's cap, the
+ * buckets' ids (space-separated), now (ms), the user, then each bucket's cap. A bucket counts its running jobs as one
+ * credit each; a used-up one answers its position (1-based) and its count.
  */
 const CLAIM = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {'busy'} end
@@ -25,22 +28,45 @@ if cap > 0 then
   local used = tonumber(redis.call('GET', KEYS[3]) or '0')
   if used >= cap then return {'daily-cap', tostring(used)} end
 end
-for n = 5, #KEYS do
-  local bucketCap = tonumber(ARGV[n - 1])
+local now = tonumber(ARGV[4])
+for b = 1, (#KEYS - 4) / 2 do
+  local usedKey, heldKey, bucketCap = KEYS[3 + 2 * b], KEYS[4 + 2 * b], tonumber(ARGV[5 + b])
+  redis.call('ZREMRANGEBYSCORE', heldKey, '-inf', now)
   if bucketCap > 0 then
-    local used = tonumber(redis.call('GET', KEYS[n]) or '0')
-    if used >= bucketCap then return {'bucket-cap', tostring(n - 4), tostring(used)} end
+    local used = tonumber(redis.call('GET', usedKey) or '0')
+    if used + redis.call('ZCARD', heldKey) >= bucketCap then return {'bucket-cap', tostring(b), tostring(used)} end
   end
 end
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+for b = 1, (#KEYS - 4) / 2 do
+  redis.call('ZADD', KEYS[4 + 2 * b], now + tonumber(ARGV[1]), ARGV[5])
+  redis.call('PEXPIRE', KEYS[4 + 2 * b], ARGV[1])
+end
 if ARGV[3] == '' then redis.call('DEL', KEYS[4]) else redis.call('SET', KEYS[4], ARGV[3], 'PX', ${TWO_DAYS_MS}) end
 return {'ok'}
 `;
 
-/** KEYS: busy, cool, used, charges. ARGV: credits, cooldown ms, the day's used-key prefix. Counts the user and the claim's buckets. */
+/** Lets the credits a claim's buckets held go (`charges`: their ids), given the ARGV holding the held-key prefix and the user. */
+const letGo = (prefix: string, user: string) => `
+for id in string.gmatch(charges, '[^ ]+') do redis.call('ZREM', ${prefix} .. id, ${user}) end
+`;
+
+/** KEYS: busy, charges. ARGV: the held-key prefix, the user. The slot back without counting anything. */
+const RELEASE = `
+local charges = redis.call('GET', KEYS[2]) or ''
+redis.call('DEL', KEYS[1], KEYS[2])
+${letGo('ARGV[1]', 'ARGV[2]')}
+return 1
+`;
+
+/**
+ * KEYS: busy, cool, used, charges. ARGV: credits, cooldown ms, the day's used-key prefix, the held-key prefix, the
+ * user. Counts the user and the claim's buckets.
+ */
 const FINISH = `
 local charges = redis.call('GET', KEYS[4]) or ''
 redis.call('DEL', KEYS[1], KEYS[4])
+${letGo('ARGV[4]', 'ARGV[5]')}
 redis.call('INCRBYFLOAT', KEYS[3], ARGV[1])
 redis.call('PEXPIRE', KEYS[3], ${TWO_DAYS_MS})
 for id in string.gmatch(charges, '[^ ]+') do
@@ -54,7 +80,8 @@ return 1
 /** The scripts, loaded once per connection (EVALSHA after the first call); the claim's key count varies with its buckets. */
 type WithScripts = Redis & {
 	claimUserSlots(numberOfKeys: number, ...keysAndArgs: string[]): Promise<string[]>;
-	finishUserSlot(busy: string, cool: string, used: string, charges: string, credits: string, cooldownMs: string, usedPrefix: string): Promise<number>;
+	finishUserSlot(busy: string, cool: string, used: string, charges: string, credits: string, cooldownMs: string, usedPrefix: string, heldPrefix: string, userId: string): Promise<number>;
+	releaseUserSlot(busy: string, charges: string, heldPrefix: string, userId: string): Promise<number>;
 };
 
 export class RedisUserLimits implements UserLimits {
@@ -66,6 +93,7 @@ export class RedisUserLimits implements UserLimits {
 	) {
 		if (!('claimUserSlots' in redis)) redis.defineCommand('claimUserSlots', { lua: CLAIM });
 		if (!('finishUserSlot' in redis)) redis.defineCommand('finishUserSlot', { numberOfKeys: 4, lua: FINISH });
+		if (!('releaseUserSlot' in redis)) redis.defineCommand('releaseUserSlot', { numberOfKeys: 2, lua: RELEASE });
 		this.redis = redis as WithScripts;
 	}
 
@@ -83,8 +111,8 @@ export class RedisUserLimits implements UserLimits {
 
 	async claim(userId: string, buckets: readonly Bucket[] = []): Promise<Rejection | undefined> {
 		const k = this.keys(userId);
-		const keys = [k.busy, k.cool, k.used, k.charges, ...buckets.map((b) => this.usedKey(b.id))];
-		const args = [String(this.settings.busyTtlMs), String(this.settings.dailyCreditCap), buckets.map((b) => b.id).join(' '), ...buckets.map((b) => String(b.cap))];
+		const keys = [k.busy, k.cool, k.used, k.charges, ...buckets.flatMap((b) => [this.usedKey(b.id), HELD + b.id])];
+		const args = [String(this.settings.busyTtlMs), String(this.settings.dailyCreditCap), buckets.map((b) => b.id).join(' '), String(this.now()), userId, ...buckets.map((b) => String(b.cap))];
 		const r = await this.redis.claimUserSlots(keys.length, ...keys, ...args);
 		if (r[0] === 'busy') return { reason: 'busy' };
 		if (r[0] === 'cooldown') return { reason: 'cooldown', retryAt: this.now() + Number(r[1]) };
@@ -98,12 +126,12 @@ export class RedisUserLimits implements UserLimits {
 
 	async release(userId: string): Promise<void> {
 		const k = this.keys(userId);
-		await this.redis.del(k.busy, k.charges);
+		await this.redis.releaseUserSlot(k.busy, k.charges, HELD, userId);
 	}
 
 	async finish(userId: string, credits: number | null): Promise<void> {
 		const k = this.keys(userId);
-		await this.redis.finishUserSlot(k.busy, k.cool, k.used, k.charges, String(counted(credits)), String(this.settings.cooldownMs), `${P}used:${utcDay(this.now())}:`);
+		await this.redis.finishUserSlot(k.busy, k.cool, k.used, k.charges, String(counted(credits)), String(this.settings.cooldownMs), `${P}used:${utcDay(this.now())}:`, HELD, userId);
 	}
 
 	async usedToday(id: string): Promise<number> {

@@ -3,7 +3,8 @@
  * each user's cooldown and the day's credits (they lived in memory before, so a restart reset them). The same rules
  * as the Redis limits (redis-user-limits.ts): a held slot expires after the longest a job can take, so a crash does
  * not lock a user out. A claim also notes the buckets (a server's, a member's, a user install's daily credits) its
- * job is charged to when it finishes, so that whoever finishes the job (after a restart too) charges them.
+ * job is charged to when it finishes, so that whoever finishes the job (after a restart too) charges them; until
+ * then the job holds one credit of each (a slot that expires lets it go).
  */
 import { join } from 'node:path';
 import { Db } from '../runtime/jobs/db';
@@ -54,10 +55,13 @@ export class SqliteUserLimits implements UserLimits {
 			const u = this.db.get<UserRow>('SELECT busy_until, cool_until FROM users WHERE user_id = :userId', { userId });
 			if (u?.busy_until && u.busy_until > now) return { reason: 'busy' } as const;
 			if (u?.cool_until && u.cool_until > now) return { reason: 'cooldown', retryAt: u.cool_until } as const;
-			const caps = [{ id: userId, cap: this.settings.dailyCreditCap, scope: undefined }, ...buckets];
-			for (const { id, cap, scope } of caps) {
-				const used = cap > 0 ? this.used(id, now) : 0;
-				if (cap > 0 && used >= cap) return { reason: 'daily-cap', used, cap, resetsAt: nextMidnight(now), ...(scope ? { scope } : {}) } as const;
+			const cap = this.settings.dailyCreditCap;
+			const used = cap > 0 ? this.used(userId, now) : 0;
+			if (cap > 0 && used >= cap) return { reason: 'daily-cap', used, cap, resetsAt: nextMidnight(now) } as const;
+			for (const b of buckets) {
+				// A bucket's running jobs hold a credit each, so members starting at once cannot all pass its last one.
+				const taken = b.cap > 0 ? this.used(b.id, now) + this.running(b.id, now) : 0;
+				if (b.cap > 0 && taken >= b.cap) return { reason: 'daily-cap', used: this.used(b.id, now), cap: b.cap, resetsAt: nextMidnight(now), scope: b.scope } as const;
 			}
 			const charges = buckets.map((b) => b.id).join(' ') || null;
 			this.db.run('INSERT INTO users (user_id, busy_until, charges) VALUES (:userId, :until, :charges) ON CONFLICT (user_id) DO UPDATE SET busy_until = :until, charges = :charges', { userId, until: now + this.settings.busyTtlMs, charges });
@@ -86,6 +90,11 @@ export class SqliteUserLimits implements UserLimits {
 
 	async usedToday(id: string): Promise<number> {
 		return this.used(id, this.now());
+	}
+
+	/** The jobs held now (their users' slots) that are charged to a bucket. */
+	private running(id: string, now: number): number {
+		return Number(this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE busy_until > :now AND instr(' ' || charges || ' ', ' ' || :id || ' ') > 0", { now, id })?.n ?? 0);
 	}
 
 	/** A user's or a bucket's count today. */

@@ -140,6 +140,20 @@ describe('enforced at admission', () => {
 		});
 	});
 
+	it("members starting at once cannot all pass the server's last credits: each running job holds one until it ends", async () => {
+		cd.opts.taskDurationMs = 1500;
+		await withBot({}, async () => {
+			await answer(settings('set', [opt('server_credits', INTEGER, 2)]));
+			const ids = [1, 2, 3].map((n) => upscale({ userId: user(n) }));
+			await discord.waitFor((r) => ids.every((id) => r.some((x) => x.interactionId === id && x.kind === 'callback')));
+			const kinds = ids.map((id) => discord.of(id).find((x) => x.kind === 'callback')!.body.type);
+			expect(kinds).toEqual([5, 5, 4]);
+			expect(await answer(ids[2])).toMatch(/^This server has used its daily upscaling credits \(2\)/);
+			for (const id of ids.slice(0, 2)) expect(await done(id)).toMatch(/^✅/);
+		});
+		expect(cd.count('async')).toBe(2);
+	});
+
 	it("the operator's environment is the ceiling: a provider not configured, a scale the provider refuses, credits above the env caps", async () => {
 		await withBot({ BOT_GUILD_DAILY_CREDITS: '5', BOT_USER_DAILY_CREDITS: '3' }, async () => {
 			expect(await answer(settings('set', [opt('server_credits', INTEGER, 6)]))).toBe("The bot's operator allows a server at most 5 credits a day. Choose 5 or less (0: the operator's limit).");
@@ -190,8 +204,14 @@ describe('with REDIS_URL (a bot fleet)', () => {
 			await withBotEnv(env({ REDIS_URL: redis.url }), async () => {
 				expect(await answer(settings('view'))).toContain(`Default scale: 4\nPrivate answers by default: no (the bot's default)\nDaily credits for the server: 9 (used today: 0)\nDaily credits per member: no limit\nChannels: <#${CHANNEL}>`);
 				expect(await answer(upscale({ channelId: OTHER_CHANNEL }))).toBe(`On this server the bot works only in <#${CHANNEL}>.`);
-				await other.set(`upscale:bot:used:${new Date().toISOString().slice(0, 10)}:server:200000000000000001`, '9');
-				expect(await answer(upscale({ channelId: CHANNEL }))).toMatch(/^This server has used its daily upscaling credits \(9\)/);
+				// 8 used; a job waiting for a worker (none runs here) holds one more: the server's 9 are taken.
+				const used = `upscale:bot:used:${new Date().toISOString().slice(0, 10)}:server:200000000000000001`;
+				await other.set(used, '8');
+				const waiting = upscale({ channelId: CHANNEL, userId: user(1) });
+				await discord.waitFor((r) => r.some((x) => x.interactionId === waiting && x.kind === 'callback'));
+				expect(discord.of(waiting).find((x) => x.kind === 'callback')!.body.type).toBe(5);
+				expect(await other.zcard('upscale:bot:held:server:200000000000000001')).toBe(1);
+				expect(await answer(upscale({ channelId: CHANNEL, userId: user(2) }))).toMatch(/^This server has used its daily upscaling credits \(9\)/);
 				// Redis hung (every client paused, not down): refused in time, in words, nothing sent.
 				await other.call('CLIENT', 'PAUSE', '4000', 'ALL');
 				const id = upscale({ channelId: CHANNEL, userId: user(5) });

@@ -82,6 +82,25 @@ describe("b. over the bot's own 10 MiB, for a user with Nitro", () => {
 		});
 	}, 90_000);
 
+	it('an image without alpha whose WebP does not fit but whose JPEG does: a high-quality JPEG', async () => {
+		const input = await noise(512, 3);
+		// The limit between the two encodings of the very result (upscaled noise: JPEG is a little smaller).
+		const result = await upscale(input, 1024, 1024, 'png');
+		const webpSize = (await sharp(result).webp({ quality: 90 }).toBuffer()).length;
+		const jpegSize = (await sharp(result).jpeg({ quality: 90 }).toBuffer()).length;
+		expect(jpegSize).toBeLessThan(webpSize);
+		const limit = Math.floor((jpegSize + webpSize) / 2);
+		await withBot({}, async () => {
+			// Ximilar asked for a PNG (Clipdrop answers an opaque image with a JPEG already).
+			const id = discord.slash({ command: 'upscale', attachment: noisePng('flat.png', input, 512), attachmentSizeLimit: limit, options: [opt('provider', STRING, 'ximilar'), opt('format', STRING, 'png')] });
+			const r = await finalReply(id);
+			expect(r.content).toMatch(/\nRe-encoded as JPEG to fit Discord's 0\.7 MB upload limit here; the original is 3\.\d MB\.$/);
+			expect({ name: r.file.name, type: r.file.contentType }).toEqual({ name: 'flat-upscaled.jpg', type: 'image/jpeg' });
+			expect(r.file.data.length).toBeLessThanOrEqual(limit);
+			expect(await dims(r.file.data)).toMatchObject({ width: 1024, height: 1024, format: 'jpeg' });
+		});
+	}, 60_000);
+
 	it('in German too', async () => {
 		const input = await noise(1024);
 		await withBot({}, async () => {
@@ -120,12 +139,13 @@ describe('c. too large even re-encoded', () => {
 });
 
 describe("d. BOT_PUBLIC_URL: the bot's own signed link", () => {
-	it('serves the exact bytes with their type and name (HEAD too), kept after delivery until it expires; refuses changed, expired and unknown links', async () => {
+	it('serves the exact bytes with their type and name (HEAD too), kept after delivery and a restart until it expires; refuses changed, expired and unknown links', async () => {
 		const input = await noise(1400);
 		const port = await freePort();
 		const base = `http://127.0.0.1:${port}`;
 		const e = env({ BOT_PUBLIC_URL: `${base}/`, BOT_PUBLIC_HOST: '127.0.0.1', BOT_PUBLIC_PORT: String(port), BOT_PUBLIC_LINK_HOURS: '2' });
-		await withBotEnv(e, async (bot) => {
+		let links: { url: string; id: string; exp: string } | undefined;
+		await withBotEnv(e, async () => {
 			const id = discord.slash({ command: 'upscale', attachment: noisePng('фото.png', input, 1400) });
 			const r = await finalReply(id);
 			expect(r.file).toBeUndefined();
@@ -180,13 +200,23 @@ describe("d. BOT_PUBLIC_URL: the bot's own signed link", () => {
 			expect(await text(`${base}/link-secret`)).toBe('404 Not found.');
 			expect(await text(`${base}/r/${id}?exp=${exp}&sig=${sig}`, 'POST')).toBe('405 Only GET and HEAD are allowed here.');
 
+			links = { url: url.href, id, exp };
+		});
+		// A restart on the same data directory: the same secret, the file still kept.
+		await withBotEnv(e, async (bot) => {
+			const { url, id, exp } = links!;
+			const text = async (u: string) => {
+				const x = await fetch(u);
+				return `${x.status} ${x.status === 200 ? (await x.arrayBuffer()).byteLength : (await x.text()).trim()}`;
+			};
+			expect(await text(url)).toBe(`200 ${(await upscale(input, 2800, 2800, 'png')).length}`);
 			// Once the link has expired, its file goes (the hourly sweep; here run as at that moment).
 			const kept = join(e.BOT_DATA_DIR!, 'public', id);
 			expect(existsSync(kept)).toBe(true);
 			expect(await bot.ctx.publicLinks!.sweep(Date.now() + 1000)).toBe(0);
 			expect(await bot.ctx.publicLinks!.sweep(Number(exp) * 1000 + 1)).toBe(1);
 			expect(existsSync(kept)).toBe(false);
-			expect(await text(url.href)).toBe('404 This result is no longer here.');
+			expect(await text(url)).toBe('404 This result is no longer here.');
 		});
 	}, 120_000);
 

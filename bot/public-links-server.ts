@@ -68,7 +68,10 @@ export async function startPublicLinksServer(links: PublicLinks, where: { host: 
 	server.headersTimeout = 10_000;
 	server.requestTimeout = 60_000;
 	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
+		server.once('error', (e: NodeJS.ErrnoException) => {
+			const at = `${where.host}:${where.port}`;
+			reject(new Error(e.code === 'EADDRINUSE' ? `the bot's link server (BOT_PUBLIC_URL) cannot listen on ${at}: the port is in use; choose another BOT_PUBLIC_PORT` : `the bot's link server (BOT_PUBLIC_URL) cannot listen on ${at} (BOT_PUBLIC_HOST, BOT_PUBLIC_PORT): ${e.code ?? e.message}`));
+		});
 		server.listen(where.port, where.host, () => resolve());
 	});
 	const port = (server.address() as { port: number }).port;

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { linkSignature } from '../../runtime/signed-links';
 import { upscale } from '../fakes/images';
-import { BOOLEAN, botWorld, cd, discord, env, finalOf, GUILD, image, last, opt, STRING, withBot, withBotEnv } from '../helpers/bot';
+import { BOOLEAN, botWorld, cd, discord, env, finalOf, GUILD, image, last, opt, startedBot, STRING, withBot, withBotEnv } from '../helpers/bot';
 import { dims } from '../helpers/images';
 
 botWorld();
@@ -219,6 +219,19 @@ describe("d. BOT_PUBLIC_URL: the bot's own signed link", () => {
 			expect(await text(url)).toBe('404 This result is no longer here.');
 		});
 	}, 120_000);
+
+	it('a link server port already in use: the bot does not start, and says which setting to change', async () => {
+		const taken = createServer();
+		await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+		const port = (taken.address() as { port: number }).port;
+		const bot = startedBot(env({ BOT_PUBLIC_URL: 'https://bot.example', BOT_PUBLIC_HOST: '127.0.0.1', BOT_PUBLIC_PORT: String(port) }));
+		try {
+			await expect(bot.start()).rejects.toThrow(`the bot's link server (BOT_PUBLIC_URL) cannot listen on 127.0.0.1:${port}: the port is in use; choose another BOT_PUBLIC_PORT`);
+		} finally {
+			await bot.ctx.close();
+			await new Promise((r) => taken.close(r));
+		}
+	});
 
 	it('a bad BOT_PUBLIC_URL is refused at start, saying what it must be', async () => {
 		await expect(withBot({ BOT_PUBLIC_URL: 'ftp://x' }, async () => undefined)).rejects.toThrow('BOT_PUBLIC_URL must be an http(s) URL');

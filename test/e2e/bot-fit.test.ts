@@ -220,6 +220,29 @@ describe("d. BOT_PUBLIC_URL: the bot's own signed link", () => {
 		});
 	}, 120_000);
 
+	it("a late message the channel refuses as too large (40005): the bot's link instead, in the channel", async () => {
+		const port = await freePort();
+		const base = `http://127.0.0.1:${port}`;
+		const user = '472000000000000001';
+		discord.opts.botUploadLimit = 5000; // the channel's real limit, lower than the bot knows of (the fake's result is about 15 KB)
+		cd.opts.taskDurationMs = 1500;
+		await withBotEnv(env({ BOT_PUBLIC_URL: base, BOT_PUBLIC_HOST: '127.0.0.1', BOT_PUBLIC_PORT: String(port) }), async () => {
+			const id = discord.slash({ command: 'upscale', attachment: image(), userId: user, options: [opt('strategy', STRING, 'smooth')] });
+			await deferred(id);
+			discord.expireToken(id);
+			const all = await discord.waitFor((r) => r.some((x) => x.kind === 'channel-message' && x.status === 200), 30_000);
+			const posts = all.filter((x) => x.kind === 'channel-message');
+			expect(posts.map((p) => ({ status: p.status, files: p.files.length }))).toEqual([
+				{ status: 413, files: 1 },
+				{ status: 200, files: 0 },
+			]);
+			const m = /over the channel's upload limit, so here is a link instead \(it expires <t:\d+:R>\): (\S+)$/.exec(posts[1].body.content);
+			expect(posts[1].body.content).toContain(`<@${user}>`);
+			const res = await fetch(m![1]);
+			expect({ status: res.status, type: res.headers.get('content-type'), bytes: posts[0].files[0].data.equals(Buffer.from(await res.arrayBuffer())) }).toEqual({ status: 200, type: 'image/jpeg', bytes: true });
+		});
+	}, 60_000);
+
 	it('a link server port already in use: the bot does not start, and says which setting to change', async () => {
 		const taken = createServer();
 		await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));

@@ -91,9 +91,3 @@ export async function outcomeOf(row: JobRow): Promise<Outcome> {
 		result: { jobId: row.id, path: row.output_path!, facts, locale: doorOf(row).locale },
 	};
 }
-
-/** The outcome as one message under an upload limit: with the file when it fits, else the oversize text. */
-export function fitted(o: Outcome, limit: number): { content: string; file?: UploadFile; components?: unknown[] } {
-	if (!o.file || o.file.data.length <= limit) return { content: o.content, file: o.file, components: o.components };
-	return { content: o.oversize ? o.oversize(limit) : o.content, components: o.components };
-}

@@ -19,17 +19,29 @@ const APP = '500000000000000001';
 const KEY = 'docs-clipdrop-key-0123456789';
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The parts of a message this picture draws (Discord's message JSON). */
+interface Part {
+	type: number;
+	style?: number;
+	label?: string;
+	placeholder?: string;
+}
+interface Drawn {
+	content: string;
+	components?: Array<{ components: Part[] }>;
+}
+
 const STYLES: Record<number, string> = { 1: '#5865f2', 2: '#4e5058', 3: '#248046', 4: '#da373c' };
 
 /** A component as Discord draws it: a button, or a select menu's closed box. */
-function component(c: any): string {
-	if (c.type === 2) return `<span class="button" style="background:${STYLES[c.style] ?? STYLES[2]}">${esc(c.label)}</span>`;
+function component(c: Part): string {
+	if (c.type === 2) return `<span class="button" style="background:${STYLES[c.style ?? 2] ?? STYLES[2]}">${esc(c.label ?? '')}</span>`;
 	return `<span class="select">${esc(c.placeholder ?? '')}<span class="chevron">⌄</span></span>`;
 }
 
 /** The message: avatar, name, text, the image, the rows of components. */
-function html(m: any, image: Buffer, type: string): string {
-	const rows = (m.components ?? []).map((r: any) => `<div class="row">${r.components.map(component).join('')}</div>`).join('');
+function html(m: Drawn, image: Buffer, type: string): string {
+	const rows = (m.components ?? []).map((r) => `<div class="row">${r.components.map(component).join('')}</div>`).join('');
 	// Debian's Chromium has no colour emoji font: ✅ drawn as Discord's green check.
 	const text = esc(m.content).replace(/\*\*(.+?)\*\*/g, '<b>$1</b>').replace(/✅/g, '<span class="ok">✓</span>');
 	return `<!doctype html><meta charset="utf-8"><style>

@@ -4,7 +4,7 @@
  * (ephemeral before/after), Delete (the requester or Manage Messages). Their state is the job's row in the job
  * store: they work after a restart, and one whose job the store no longer has says it expired.
  */
-import { botWorld, cd, discord, env, finalOf, image, last, withBotEnv } from '../helpers/bot';
+import { botWorld, cd, discord, env, finalOf, image, last, startedBot, withBotEnv } from '../helpers/bot';
 
 botWorld();
 
@@ -186,5 +186,30 @@ describe('an expired button', () => {
 				expect(await refusal(click)).toBe('Dieser Button ist abgelaufen: Die Buttons an einem Ergebnis funktionieren 7 Tage lang. Verwende /upscale erneut.');
 			}
 		});
+	});
+});
+
+describe('clicks the bot cannot take', () => {
+	it('a button of an older version (no handler knows its prefix): answered, not ignored', async () => {
+		await withBotEnv(env(), async () => {
+			const { result } = await resultOfMessage();
+			discord.messages.get(result.id)!.json.components = [{ type: 1, components: [{ type: 2, style: 2, label: 'Old', custom_id: 'upscale-v1:123' }] }];
+			const click = discord.click({ messageId: result.id, customId: 'upscale-v1:123' });
+			expect(await refusal(click)).toBe('That button or menu no longer works. Run /upscale again.');
+		});
+	});
+
+	it('again while the bot is stopping: refused (it takes no new jobs); a job it is finishing still ends', async () => {
+		const bot = startedBot(env());
+		await bot.start();
+		const { result } = await resultOfMessage();
+		cd.opts.taskDurationMs = 3000;
+		const running = discord.slash({ command: 'upscale', attachment: image(), userId: STRANGER });
+		await discord.waitFor(() => /Clipdrop/.test(discord.replyOf(running)?.content ?? ''));
+		const stopped = bot.stop();
+		const click = discord.click({ messageId: result.id, customId: idOf(result, 'again') });
+		expect(await refusal(click)).toBe('The bot is restarting. Try again in a minute.');
+		await stopped;
+		expect(discord.replyOf(running).content).toMatch(/^✅/);
 	});
 });

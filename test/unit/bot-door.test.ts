@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitted, outcomeOf } from '../../bot/door';
+import { outcomeOf } from '../../bot/door';
 import type { JobRow } from '../../runtime/jobs/job';
 
 const dir = mkdtempSync(join(tmpdir(), 'door-'));
@@ -36,8 +36,8 @@ it('the file when it is here, named after the input; over a limit, the link with
 	const o = await outcomeOf(row());
 	expect(o.content).toBe('✅ Upscaled 320×240 → 640×480 with Ximilar. Credits used: 1 · remaining: 99');
 	expect(o.file).toMatchObject({ name: 'cat-upscaled.jpg', contentType: 'image/jpeg' });
-	expect(fitted(o, 10_000).file?.data.length).toBe(5000);
-	expect(fitted(o, 4000)).toEqual({ content: expect.stringMatching(/over this server's 0\.0 MB upload limit, so here is a link instead \(it expires <t:\d+:R>\): https:\/\/results\.example\/abc\.jpg$/) });
+	expect(o.file?.data.length).toBe(5000);
+	expect(o.oversize?.(4000)).toEqual(expect.stringMatching(/over this server's 0\.0 MB upload limit, so here is a link instead \(it expires <t:\d+:R>\): https:\/\/results\.example\/abc\.jpg$/));
 });
 
 it('the result file is not on this machine: the link, or says there is nothing to post', async () => {
@@ -48,6 +48,13 @@ it('the result file is not on this machine: the link, or says there is nothing t
 	});
 });
 
-it('a failure is its message', async () => {
-	expect(await outcomeOf(row({ status: 'failed', error_message: 'Ximilar refused the image.' }))).toEqual({ content: '❌ Ximilar refused the image.' });
+it('a failure is its message, and takes the Cancel off the message', async () => {
+	expect(await outcomeOf(row({ status: 'failed', error_message: 'Ximilar refused the image.' }))).toEqual({ content: '❌ Ximilar refused the image.', components: [] });
+});
+
+it('a canceled job says whether the vendor may still charge, in the requester’s language', async () => {
+	const canceled = (over: Partial<JobRow>) => outcomeOf(row({ status: 'canceled', cancel_note: 'English note from the engine', ...over }));
+	expect(await canceled({ nothing_charged: 1 })).toEqual({ content: '🛑 Canceled before anything was sent: nothing was charged.', components: [] });
+	expect(await canceled({ nothing_charged: 1, provider: 'local' })).toEqual({ content: '🛑 Canceled: the local engine stopped. Nothing was charged.', components: [] });
+	expect((await canceled({ nothing_charged: 0, door: JSON.stringify({ locale: 'de' }) })).content).toBe('🛑 Abgebrochen. Ximilar hatte den Auftrag schon und berechnet ihn eventuell trotzdem; das Ergebnis wird nicht gepostet.');
 });

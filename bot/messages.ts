@@ -53,6 +53,32 @@ function progress(say: (key: MessageKey, args?: Args) => string, p: Progress, no
 	}
 }
 
+/** The texts of the buttons and what they answer (bot/components/). */
+function buttonMessages(say: (key: MessageKey, args?: Args) => string) {
+	return {
+		button: {
+			rerun: (scale: number) => say('button.rerun', { scale }),
+			compare: say('button.compare'),
+			delete: say('button.delete'),
+			cancel: say('button.cancel'),
+			otherProvider: say('button.otherProvider'),
+			otherProviderLocal: say('cmd.upscale.provider.local'),
+		},
+		buttonExpired: (days: number) => say('buttonExpired', { days }),
+		sourceGone: say('sourceGone'),
+		notYoursToDelete: (userId: string) => say('notYoursToDelete', { user: userId }),
+		notYoursToCancel: (userId: string) => say('notYoursToCancel', { user: userId }),
+		alreadyFinished: say('alreadyFinished'),
+		/** A canceled job's message: whether the vendor may still charge (it had the job) decides it. */
+		canceled: (provider: ProviderId, vendorMayCharge: boolean) => {
+			if (vendorMayCharge) return say('canceledVendor', { provider: NAMES[provider].replace(/^./, (c) => c.toUpperCase()) });
+			return provider === 'local' ? say('canceledLocal') : say('canceledFree');
+		},
+		compareBefore: (width: number, height: number) => say('compareBefore', { size: `${width}×${height}` }),
+		compareAfter: (width: number | null, height: number | null) => say('compareAfter', { size: `${width ?? '?'}×${height ?? '?'}` }),
+	};
+}
+
 /** The texts in one locale (Discord's: `de`, `es-ES`, `en-US`…; null or unknown: English). */
 export function messages(locale?: string | null) {
 	const say = (key: MessageKey, args?: Args) => t(locale, key, args);
@@ -112,27 +138,7 @@ export function messages(locale?: string | null) {
 		queueSize: (q: { running: number; waiting: number }) => say('queueSize', q),
 		creditsNeedPermission: say('creditsNeedPermission'),
 		creditsReport: (lines: string[]) => `${say('creditsReport')}\n${lines.join('\n')}`,
-		// The buttons (bot/components/).
-		button: {
-			rerun: (scale: number) => say('button.rerun', { scale }),
-			compare: say('button.compare'),
-			delete: say('button.delete'),
-			cancel: say('button.cancel'),
-			otherProvider: say('button.otherProvider'),
-			otherProviderLocal: say('cmd.upscale.provider.local'),
-		},
-		buttonExpired: (days: number) => say('buttonExpired', { days }),
-		sourceGone: say('sourceGone'),
-		notYoursToDelete: (userId: string) => say('notYoursToDelete', { user: userId }),
-		notYoursToCancel: (userId: string) => say('notYoursToCancel', { user: userId }),
-		alreadyFinished: say('alreadyFinished'),
-		/** A canceled job's message: whether the vendor may still charge (it had the job) decides it. */
-		canceled: (provider: ProviderId, vendorMayCharge: boolean) => {
-			if (vendorMayCharge) return say('canceledVendor', { provider: NAMES[provider].replace(/^./, (c) => c.toUpperCase()) });
-			return provider === 'local' ? say('canceledLocal') : say('canceledFree');
-		},
-		compareBefore: (width: number, height: number) => say('compareBefore', { size: `${width}×${height}` }),
-		compareAfter: (width: number | null, height: number | null) => say('compareAfter', { size: `${width ?? '?'}×${height ?? '?'}` }),
+		...buttonMessages(say),
 		// bot-fit: results over Discord's upload limit where they go (bot/fit.ts).
 		fit: {
 			reencoded: (format: string, limit: number, size: number) => say('fit.reencoded', { format, limit: say('fit.limit', { mb: mb(limit) }), mb: mb(size) }),

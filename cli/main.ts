@@ -95,9 +95,9 @@ if (subcommand === 'serve') {
 	process.on('uncaughtException', onEscape);
 	process.on('unhandledRejection', onEscape);
 	run(argv)
-		.then((code) => {
-			process.exitCode = code;
-		})
+		// One command, done: its output is written and flushed (stdout and stderr are synchronous on Linux), the engine
+		// closed; the process ends now rather than after the native libraries wind their threads down one by one.
+		.then((code) => process.exit(code))
 		.catch((err) => {
 			process.exitCode = fail(err, json);
 		});

@@ -32,6 +32,7 @@ import { nodePorts } from '../http-undici';
 import { chooseBackend, type BackendChoice, type LocalBackend } from './backend';
 import { estimateModelMs, remainingMs } from './estimate';
 import { requireLocalPackages } from './deps';
+import { decodePlainPng, encodePng, PLAIN_PNG_MAX_OUTPUT } from './plain-png';
 import { TilePool } from './pool';
 import type { TileRequest } from './worker-messages';
 import { copyRegion, pasteRegion, tileGrid } from './tiles';
@@ -175,6 +176,15 @@ export class LocalUpscaler implements Upscaler {
 				const left = estimate >= LONG_RUN_MS ? (fraction > 0 ? remainingMs(now - modelStart, fraction) : estimate) : undefined;
 				run.onProgress?.({ stage: 'processing', provider: 'local', elapsedMs: now - started, fraction, vendorStatus: plan.model === 'thick' ? 'best' : plan.method, etaMs: left === undefined ? undefined : now + left });
 			};
+			// A thumbnail-sized plain PNG needs no image library at all (plain-png.ts).
+			const plain = this.plainInput(bytes, info, plan);
+			if (plain) {
+				modelStart = Date.now();
+				progress(0);
+				const out = encodePng(await this.modelPasses(plain, plan, run.signal, progress));
+				run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
+				return this.resultOf(out, plan, info, started);
+			}
 			const sharp = await loadSharp();
 			const decoded = await decode(sharp, bytes);
 			// The size the decoder gives, upright, is the truth: should the file's orientation tag sit where the sniffer
@@ -187,24 +197,28 @@ export class LocalUpscaler implements Upscaler {
 			progress(0);
 			const out = await this.render(sharp, decoded, plan, run.signal, progress);
 			run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
-			return {
-				provider: 'local',
-				execution: 'sync',
-				status: 'completed',
-				bytes: out,
-				contentType: MIME_BY_FORMAT[FORMAT[plan.format]],
-				format: FORMAT[plan.format],
-				extension: plan.format,
-				width: plan.target.width,
-				height: plan.target.height,
-				input: { format: info.format, width: info.width, height: info.height, bytes: info.bytes },
-				credits: { consumed: 0, remaining: null },
-				elapsedMs: Date.now() - started,
-				params: plan.method === 'ai' ? { ...plan.params, backend: this.backend.backend } : plan.params,
-			};
+			return this.resultOf(out, plan, info, started);
 		} catch (e) {
 			throw asUpscaleError(e, 'local', 'The local engine failed');
 		}
+	}
+
+	private resultOf(out: Uint8Array, plan: LocalPlan, info: ImageInfo, started: number): UpscaleResult {
+		return {
+			provider: 'local',
+			execution: 'sync',
+			status: 'completed',
+			bytes: out,
+			contentType: MIME_BY_FORMAT[FORMAT[plan.format]],
+			format: FORMAT[plan.format],
+			extension: plan.format,
+			width: plan.target.width,
+			height: plan.target.height,
+			input: { format: info.format, width: info.width, height: info.height, bytes: info.bytes },
+			credits: { consumed: 0, remaining: null },
+			elapsedMs: Date.now() - started,
+			params: plan.method === 'ai' ? { ...plan.params, backend: this.backend.backend } : plan.params,
+		};
 	}
 
 	/** The input's bytes: as given, or downloaded from its URL the way the vendors' inputs are (redirects, cap, deadline). */
@@ -227,19 +241,7 @@ export class LocalUpscaler implements Upscaler {
 			rgb = await resizeRaw(sharp, rgb, 3, target);
 			progress(1);
 		} else {
-			const work = plan.passes.reduce<{ total: number; w: number; h: number }>(
-				(acc, s) => ({ total: acc.total + acc.w * s * acc.h * s, w: acc.w * s, h: acc.h * s }),
-				{ total: 0, w: width, h: height },
-			).total;
-			let done = 0;
-			for (const [i, scale] of plan.passes.entries()) {
-				// Before a second pass, the first pass's model memory goes (see TilePool.releaseIdle).
-				if (i > 0) await this.pool.releaseIdle();
-				rgb = await this.modelPass(rgb, scale, plan.model, signal, (px) => {
-					done += px;
-					progress(done / work);
-				});
-			}
+			rgb = await this.modelPasses(rgb, plan, signal, progress);
 			if (rgb.width !== target.width || rgb.height !== target.height) rgb = await resizeRaw(sharp, rgb, 3, target);
 		}
 
@@ -255,6 +257,35 @@ export class LocalUpscaler implements Upscaler {
 		else if (plan.format === 'jpg') img = img.jpeg({ quality: plan.quality, chromaSubsampling: '4:4:4', optimiseCoding: target.width * target.height <= 16_000_000 });
 		else img = img.webp({ quality: plan.quality });
 		return new Uint8Array(await img.toBuffer());
+	}
+
+	/** The plan's model passes, one after the other; progress over all of them. */
+	private async modelPasses(rgb: Raw, plan: LocalPlan, signal: AbortSignal | undefined, progress: (f: number) => void): Promise<Raw> {
+		const work = plan.passes.reduce<{ total: number; w: number; h: number }>(
+			(acc, s) => ({ total: acc.total + acc.w * s * acc.h * s, w: acc.w * s, h: acc.h * s }),
+			{ total: 0, w: rgb.width, h: rgb.height },
+		).total;
+		let done = 0;
+		for (const [i, scale] of plan.passes.entries()) {
+			// Before a second pass, the first pass's model memory goes (see TilePool.releaseIdle).
+			if (i > 0) await this.pool.releaseIdle();
+			rgb = await this.modelPass(rgb, scale, plan.model, signal, (px) => {
+				done += px;
+				progress(done / work);
+			});
+		}
+		return rgb;
+	}
+
+	/**
+	 * A small plain RGB PNG whose passes land exactly on the target, written as PNG: its pixels, read without sharp
+	 * (plain-png.ts); undefined for every other job.
+	 */
+	private plainInput(bytes: Uint8Array, info: ImageInfo, plan: LocalPlan): Raw | undefined {
+		if (info.format !== 'png' || plan.method !== 'ai' || plan.format !== 'png' || plan.target.width * plan.target.height > PLAIN_PNG_MAX_OUTPUT) return undefined;
+		const factor = plan.passes.reduce((a, b) => a * b, 1);
+		if (info.width * factor !== plan.target.width || info.height * factor !== plan.target.height) return undefined;
+		return decodePlainPng(bytes);
 	}
 
 	/**

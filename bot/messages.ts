@@ -69,6 +69,8 @@ function buttonMessages(say: (key: MessageKey, args?: Args) => string) {
 		notYoursToDelete: (userId: string) => say('notYoursToDelete', { user: userId }),
 		notYoursToCancel: (userId: string) => say('notYoursToCancel', { user: userId }),
 		alreadyFinished: say('alreadyFinished'),
+		notThisMessage: say('notThisMessage'),
+		privateResult: say('privateResult'),
 		/** A canceled job's message: whether the vendor may still charge (it had the job) decides it. */
 		canceled: (provider: ProviderId, vendorMayCharge: boolean) => {
 			if (vendorMayCharge) return say('canceledVendor', { provider: NAMES[provider].replace(/^./, (c) => c.toUpperCase()) });

@@ -56,6 +56,14 @@ async function answer(links: PublicLinks, req: IncomingMessage, res: ServerRespo
 	}
 }
 
+/**
+ * A connection with nothing sent or received this long is closed (a reader that stopped, a sender that stalled).
+ * Node checks a stalled write twice before it calls the socket idle: such a reader goes within 2 × IDLE_MS.
+ */
+const IDLE_MS = 15_000;
+/** Connections at once (each may hold a result file open while it downloads). */
+const MAX_CONNECTIONS = 256;
+
 /** Starts the server on `host`:`port` (0: any free port), and the hourly removal of expired results; resolves once it listens. */
 export async function startPublicLinksServer(links: PublicLinks, where: { host: string; port: number }, log: Logger): Promise<{ server: Server; port: number; close(): Promise<void> }> {
 	const server = createServer((req, res) => {
@@ -67,6 +75,10 @@ export async function startPublicLinksServer(links: PublicLinks, where: { host: 
 	});
 	server.headersTimeout = 10_000;
 	server.requestTimeout = 60_000;
+	// Those two bound receiving a request, not sending the answer: a client that stops reading (its window full, the
+	// socket idle) is dropped after this long, its file closed; and there is a cap on connections at once.
+	server.timeout = IDLE_MS;
+	server.maxConnections = MAX_CONNECTIONS;
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', (e: NodeJS.ErrnoException) => {
 			const at = `${where.host}:${where.port}`;

@@ -9,7 +9,7 @@ import { ephemeral } from '../delivery';
 import { doorOf } from '../door';
 import { messages } from '../messages';
 import { ReplyEditor } from '../reply-editor';
-import { jobOfButton, mayManage } from './job-of';
+import { jobOfButton, mayManage, onItsMessage } from './job-of';
 import { CANCEL_PREFIX } from './rows';
 
 export const cancel: ComponentHandler = {
@@ -18,6 +18,7 @@ export const cancel: ComponentHandler = {
 		const job = await jobOfButton(i, ctx, state);
 		if (!job) return;
 		const say = messages(i.locale);
+		if (!onItsMessage(i, job.row)) return void (await ephemeral(i, say.notThisMessage));
 		if (!mayManage(i, job.row)) return void (await ephemeral(i, say.notYoursToCancel(doorOf(job.row).userId)));
 		if (FINISHED.includes(job.row.status)) return void (await ephemeral(i, say.alreadyFinished));
 		await i.deferUpdate();

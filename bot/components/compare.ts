@@ -3,7 +3,7 @@ import { MessageFlags } from 'discord.js';
 import type { ComponentHandler } from '../component-handlers';
 import { ephemeral } from '../delivery';
 import { messages } from '../messages';
-import { jobOfButton, sourceImage } from './job-of';
+import { jobOfButton, mayUse, sourceImage } from './job-of';
 import { COMPARE_PREFIX } from './rows';
 
 export const compare: ComponentHandler = {
@@ -12,6 +12,7 @@ export const compare: ComponentHandler = {
 		const job = await jobOfButton(i, ctx, state);
 		if (!job) return;
 		const say = messages(i.locale);
+		if (!mayUse(i, job.row)) return void (await ephemeral(i, say.privateResult));
 		const before = await sourceImage(i, job.row);
 		if (!before) return void (await ephemeral(i, say.sourceGone));
 		const after = i.message.attachments.first();

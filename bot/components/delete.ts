@@ -3,7 +3,7 @@ import type { ComponentHandler } from '../component-handlers';
 import { ephemeral } from '../delivery';
 import { doorOf } from '../door';
 import { messages } from '../messages';
-import { jobOfButton, mayManage } from './job-of';
+import { jobOfButton, mayManage, onItsMessage } from './job-of';
 import { DELETE_PREFIX } from './rows';
 
 export const deleteResult: ComponentHandler = {
@@ -11,6 +11,7 @@ export const deleteResult: ComponentHandler = {
 	async handle(i, ctx, state) {
 		const job = await jobOfButton(i, ctx, state);
 		if (!job) return;
+		if (!onItsMessage(i, job.row)) return void (await ephemeral(i, messages(i.locale).notThisMessage));
 		if (!mayManage(i, job.row)) return void (await ephemeral(i, messages(i.locale).notYoursToDelete(doorOf(job.row).userId)));
 		// The message the button is on, through this click's own token (it works in DMs and ephemeral replies too).
 		await i.deferUpdate();

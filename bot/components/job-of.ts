@@ -31,8 +31,27 @@ export async function jobOfButton(i: ComponentInteraction, ctx: BotContext, stat
 	return { row, rest };
 }
 
-/** The job's requester, or a member who may manage others' messages here. */
-export const mayManage = (i: ComponentInteraction, row: JobRow) => i.user.id === doorOf(row).userId || !!i.memberPermissions?.has(PermissionFlagsBits.ManageMessages);
+/** The job's requester, or a member who may manage others' messages in the server the job is in. */
+export function mayManage(i: ComponentInteraction, row: JobRow): boolean {
+	const door = doorOf(row);
+	if (i.user.id === door.userId) return true;
+	return !!door.guildId && i.guildId === door.guildId && !!i.memberPermissions?.has(PermissionFlagsBits.ManageMessages);
+}
+
+/**
+ * Whether the clicked message is the job's own, as Discord (not the message's buttons) says: its reply (the message's
+ * interaction metadata names the job's interaction), or a late post to its requester (mentioning them in the channel,
+ * or in their DM). A button that names another job than the message it sits on acts on nothing.
+ */
+export function onItsMessage(i: ComponentInteraction, row: JobRow): boolean {
+	const meta = i.message.interactionMetadata;
+	if (meta) return meta.id === row.id;
+	const { userId } = doorOf(row);
+	return i.message.mentions.users.has(userId) || (!i.inGuild() && i.user.id === userId);
+}
+
+/** A private job's image and result are its requester's alone. */
+export const mayUse = (i: ComponentInteraction, row: JobRow) => !doorOf(row).private || i.user.id === doorOf(row).userId;
 
 /** Whether a Discord CDN link's signature has expired (its `ex` parameter: seconds, in hex), a minute ahead. */
 export function linkExpired(url: string, now = Date.now()): boolean {

@@ -10,7 +10,7 @@ import type { BotContext } from '../context';
 import { ephemeral } from '../delivery';
 import { doorOf } from '../door';
 import { messages } from '../messages';
-import { jobOfButton, sourceImage, BUTTON_DAYS } from './job-of';
+import { jobOfButton, mayUse, sourceImage, BUTTON_DAYS } from './job-of';
 import { AGAIN_PREFIX, AGAIN_SCALES, PROVIDER_PREFIX } from './rows';
 
 /** The job's stored options, without the engine's own (the timeout is the bot's setting again). */
@@ -20,6 +20,7 @@ function optionsOf(row: JobRow): Record<string, unknown> {
 }
 
 async function rerun(i: ComponentInteraction, ctx: BotContext, row: JobRow, provider: string, options: Record<string, unknown>): Promise<void> {
+	if (!mayUse(i, row)) return void (await ephemeral(i, messages(i.locale).privateResult));
 	const image = await sourceImage(i, row);
 	if (!image) return void (await ephemeral(i, messages(i.locale).sourceGone));
 	const door = doorOf(row);

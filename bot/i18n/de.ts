@@ -82,6 +82,8 @@ export const de: Table = {
 	notYoursToDelete: 'Nur <@{user}> (hat es angefordert) oder ein Mitglied mit „Nachrichten verwalten“ kann dieses Ergebnis löschen.',
 	notYoursToCancel: 'Nur <@{user}> (hat ihn angefordert) oder ein Mitglied mit „Nachrichten verwalten“ kann diesen Auftrag abbrechen.',
 	alreadyFinished: 'Dieser Auftrag ist schon fertig; es gibt nichts abzubrechen.',
+	notThisMessage: 'Dieser Button gehört nicht zu dieser Nachricht: Hier bewirkt er nichts.',
+	privateResult: 'Dieses Ergebnis ist privat: Nur wer es angefordert hat, kann seine Buttons nutzen.',
 	canceledFree: '🛑 Abgebrochen, bevor etwas gesendet wurde: Es wurde nichts berechnet.',
 	canceledLocal: '🛑 Abgebrochen: Die lokale Engine hat angehalten. Es wurde nichts berechnet.',
 	canceledVendor: '🛑 Abgebrochen. {provider} hatte den Auftrag schon und berechnet ihn eventuell trotzdem; das Ergebnis wird nicht gepostet.',

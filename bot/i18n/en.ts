@@ -87,6 +87,8 @@ export const en = {
 	notYoursToDelete: 'Only <@{user}> (who asked for it) or a member with Manage Messages can delete this result.',
 	notYoursToCancel: 'Only <@{user}> (who asked for it) or a member with Manage Messages can cancel this job.',
 	alreadyFinished: 'This job has already finished; there is nothing to cancel.',
+	notThisMessage: 'That button does not belong to this message: it does nothing here.',
+	privateResult: 'That result is private: only the person who asked for it can use its buttons.',
 	canceledFree: '🛑 Canceled before anything was sent: nothing was charged.',
 	canceledLocal: '🛑 Canceled: the local engine stopped. Nothing was charged.',
 	canceledVendor: '🛑 Canceled. {provider} already had the job and may still charge for it; the result will not be posted.',

@@ -82,6 +82,8 @@ export const es: Table = {
 	notYoursToDelete: 'Solo <@{user}> (quien lo pidió) o un miembro con Gestionar mensajes puede eliminar este resultado.',
 	notYoursToCancel: 'Solo <@{user}> (quien lo pidió) o un miembro con Gestionar mensajes puede cancelar este trabajo.',
 	alreadyFinished: 'Este trabajo ya ha terminado; no hay nada que cancelar.',
+	notThisMessage: 'Ese botón no pertenece a este mensaje: aquí no hace nada.',
+	privateResult: 'Ese resultado es privado: solo quien lo pidió puede usar sus botones.',
 	canceledFree: '🛑 Cancelado antes de enviar nada: no se ha cobrado nada.',
 	canceledLocal: '🛑 Cancelado: el motor local se ha detenido. No se ha cobrado nada.',
 	canceledVendor: '🛑 Cancelado. {provider} ya tenía el trabajo y puede cobrarlo igualmente; el resultado no se publicará.',

@@ -5,7 +5,7 @@
  * too large for Discord. Each failing test names the safe behaviour it expects.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ const openOnResult = () => readdirSync('/proc/self/fd').filter((fd) => {
 describe('the link server under attack', () => {
 	it('held: every path spelling that could climb out, other jobs, changed signatures and expiries are refused; the valid link is served', async () => {
 		expect(status(await get(path))).toBe(200);
-		const secret = Buffer.from(require('node:fs').readFileSync(join(dataDir, 'link-secret'), 'utf8').trim(), 'base64url');
+		const secret = Buffer.from(readFileSync(join(dataDir, 'link-secret'), 'utf8').trim(), 'base64url');
 		const signed = (id: string) => `exp=${exp}&sig=${linkSignature(secret, 'bot-result:v1', id, Number(exp))}`;
 		const q = `exp=${exp}&sig=${sig}`;
 		const refused: string[] = [
@@ -122,7 +122,7 @@ describe('the link server under attack', () => {
 	});
 
 	it('held: a link this bot signed, for a job whose file was swept, is 404; an expired one 410', async () => {
-		const secret = Buffer.from(require('node:fs').readFileSync(join(dataDir, 'link-secret'), 'utf8').trim(), 'base64url');
+		const secret = Buffer.from(readFileSync(join(dataDir, 'link-secret'), 'utf8').trim(), 'base64url');
 		const past = Math.floor(Date.now() / 1000) - 10;
 		expect(status(await get(`/r/${JOB}?exp=${past}&sig=${linkSignature(secret, 'bot-result:v1', JOB, past)}`))).toBe(410);
 		expect(status(await get(`/r/999?exp=${exp}&sig=${linkSignature(secret, 'bot-result:v1', '999', Number(exp))}`))).toBe(404);
@@ -141,7 +141,7 @@ describe('the link server under attack', () => {
 		expect(Math.max(a, b)).toBeLessThan(45_000);
 	}, 60_000);
 
-	it('a client that asks for a result and then stops reading is disconnected within 90 s (requestTimeout is 60 s), its file closed; 50 of them do not pin 50 descriptors', async () => {
+	it('a client that asks for a result and then stops reading is disconnected once idle (15 s, checked twice by Node), its file closed; 50 of them do not pin 50 descriptors', async () => {
 		const stalled: Socket[] = [];
 		for (let n = 0; n < 50; n++) {
 			const s = connect(server.port, '127.0.0.1');
@@ -152,10 +152,10 @@ describe('the link server under attack', () => {
 		}
 		await new Promise((r) => setTimeout(r, 3000));
 		const atStart = openOnResult();
-		await new Promise((r) => setTimeout(r, 90_000));
+		await new Promise((r) => setTimeout(r, 45_000));
 		const open = await new Promise<number>((r) => server.server.getConnections((_e, n) => r(n)));
 		const pinned = openOnResult();
 		for (const s of stalled) s.destroy();
-		expect({ atStart, connectionsAfter90s: open, descriptorsAfter90s: pinned }).toEqual({ atStart, connectionsAfter90s: 0, descriptorsAfter90s: 0 });
-	}, 150_000);
+		expect({ atStart, connectionsAfter45s: open, descriptorsAfter45s: pinned }).toEqual({ atStart, connectionsAfter45s: 0, descriptorsAfter45s: 0 });
+	}, 100_000);
 });

@@ -7,7 +7,6 @@ import { BOOLEAN, botWorld, discord, INTEGER, NUMBER, opt, STRING, withBot } fro
 
 botWorld();
 
-const GUILD = '200000000000000001';
 const CHANNEL_TYPE = 7;
 const ROLE_TYPE = 8;
 

@@ -146,7 +146,7 @@ describe('upscale-toolkit, installed with npm install -g from its tarball', () =
 			};
 			const deploy = await run(lean.bin('upscale-bot-deploy'), [], env);
 			expect(deploy.stderr).toBe('');
-			expect(deploy.stdout.trim()).toBe(`Registered /upscale, "Upscale" (message menu), /upscale-credits in guild ${GUILD} (available now).`);
+			expect(deploy.stdout.trim()).toBe(`Registered /upscale, "Upscale" (message menu), /upscale-credits, /upscale-settings in guild ${GUILD} (available now).`);
 
 			const bot = spawn(lean.bin('upscale-bot'), [], { env: { PATH: process.env.PATH, ...env } });
 			let log = '';

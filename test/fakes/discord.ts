@@ -70,6 +70,8 @@ interface InteractionState {
 	originalMessageId?: string;
 	/** A component interaction: the message its component sits on (an UPDATE_MESSAGE response edits it). */
 	componentMessageId?: string;
+	/** Who made it (a response's interaction_metadata names them). */
+	userId?: string;
 }
 
 /** An attachment as a test posts it in a user's message (its URL usually from addCdnFile). */
@@ -544,7 +546,7 @@ export class DiscordFake {
 		const channelId = o.channelId ?? '300000000000000001';
 		const userId = o.userId ?? '400000000000000001';
 		const attachmentSizeLimit = o.attachmentSizeLimit ?? this.opts.attachmentSizeLimit ?? 10 * MIB;
-		this.interactions.set(id, { id, token, createdAt: Date.now(), responded: false, channelId, attachmentSizeLimit, guildId, componentMessageId });
+		this.interactions.set(id, { id, token, createdAt: Date.now(), responded: false, channelId, attachmentSizeLimit, guildId, componentMessageId, userId });
 		const user: FakeUser = { id: userId, username: o.username ?? `user${userId.slice(-3)}`, discriminator: '0', global_name: null, avatar: null };
 		this.users.set(userId, user);
 		const where = guildId
@@ -584,8 +586,15 @@ export class DiscordFake {
 		return undefined;
 	}
 
-	private message(channelId: string, body: any, files: RecordedFile[]) {
+	/** The users a message's text mentions (<@id>), as Discord lists them in `mentions`. */
+	private mentionsOf(content: string | undefined): FakeUser[] {
+		return [...new Set([...(content ?? '').matchAll(/<@!?(\d{17,20})>/g)].map((m) => m[1]))].map((id) => this.user(id));
+	}
+
+	/** A message as Discord stores it; `it`: the interaction it answers (its interaction_metadata, set by Discord). */
+	private message(channelId: string, body: any, files: RecordedFile[], it?: InteractionState) {
 		return {
+			...(it ? { interaction_metadata: { id: it.id, type: it.componentMessageId ? 3 : 2, user: this.user(it.userId ?? '0'), authorizing_integration_owners: {} } } : {}),
 			id: nextId(),
 			channel_id: channelId,
 			type: 0,
@@ -593,7 +602,7 @@ export class DiscordFake {
 			author: { id: this.botUserId, username: 'upscaler', discriminator: '0', bot: true, avatar: null },
 			attachments: files.map((f, i) => ({ id: nextId(), filename: f.name, size: f.data.length, url: `${this.url}/attachments/out/${i}/${f.name}`, proxy_url: '', content_type: f.contentType })),
 			embeds: body.embeds ?? [],
-			mentions: [],
+			mentions: this.mentionsOf(body.content),
 			mention_roles: [],
 			pinned: false,
 			mention_everyone: false,
@@ -609,6 +618,7 @@ export class DiscordFake {
 	private edited(body: any, files: RecordedFile[]): Record<string, unknown> {
 		const next: Record<string, unknown> = {};
 		for (const k of ['content', 'embeds', 'components', 'flags']) if (body[k] !== undefined) next[k] = body[k];
+		if (body.content !== undefined) next.mentions = this.mentionsOf(body.content);
 		if (files.length || body.attachments !== undefined) next.attachments = this.message('0', {}, files).attachments;
 		return next;
 	}
@@ -647,7 +657,7 @@ export class DiscordFake {
 			const ephemeral = !!((body.data?.flags ?? 0) & 64);
 			let message: any;
 			if (body.type === 4 || body.type === 5) {
-				message = this.message(it.channelId, body.type === 5 ? { ...body.data, content: '' } : (body.data ?? {}), files);
+				message = this.message(it.channelId, body.type === 5 ? { ...body.data, content: '' } : (body.data ?? {}), files, it);
 				this.messages.set(message.id, { json: message, ephemeral });
 				it.originalMessageId = message.id;
 			} else if (body.type === 7) {
@@ -689,7 +699,7 @@ export class DiscordFake {
 				return json(res, 200, stored.json);
 			}
 			if (kind === 'edit') return json(res, 200, this.messages.get(target!)!.json);
-			const message = this.message(it!.channelId, body, files);
+			const message = this.message(it!.channelId, body, files, it);
 			this.messages.set(message.id, { json: message, ephemeral: !!((body.flags ?? 0) & 64) });
 			return json(res, 200, message);
 		}

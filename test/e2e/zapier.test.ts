@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import nock from 'nock';
+import { nockOffline } from '../helpers/nock-offline';
 import sharp from 'sharp';
 import { ClipdropFake } from '../fakes/clipdrop';
 import { XimilarFake } from '../fakes/ximilar';
@@ -89,6 +90,8 @@ async function failure(p: Promise<unknown>): Promise<{ name: string; message: st
 	throw new Error('expected the step to fail');
 }
 
+nockOffline(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+
 beforeAll(async () => {
 	process.env.ZAPIER_DEPLOY_KEY = 'test-deploy-key';
 	const built = resolve(ROOT, 'zapier/dist/zapier/src/index.js');
@@ -110,14 +113,10 @@ beforeAll(async () => {
 	});
 	await new Promise<void>((r) => files.listen(0, '127.0.0.1', () => r()));
 	filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-	nock.disableNetConnect();
-	nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
 	interceptZapier();
 });
 
 afterAll(async () => {
-	nock.cleanAll();
-	nock.enableNetConnect();
 	await cd.stop();
 	await xm.stop();
 	files.close();

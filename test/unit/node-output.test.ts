@@ -4,6 +4,7 @@
  * default as an AI Agent's tool, in the panel (n8n's `@tool` rule, evaluated as the editor does) and at run time.
  */
 import nock from 'nock';
+import { nockOffline } from '../helpers/nock-offline';
 import { NodeHelpers, NodeOperationError, type INodeParameters, type INodeTypeDescription } from 'n8n-workflow';
 import { Upscaler } from '../../nodes/Upscaler/Upscaler.node';
 import { context, type ContextSetup } from '../helpers/n8n-context';
@@ -15,13 +16,13 @@ let sample: Buffer;
 let big: Buffer;
 let seq = 0;
 
+nockOffline();
+afterEach(() => nock.cleanAll());
+
 beforeAll(async () => {
-	nock.disableNetConnect();
 	sample = await jpeg(300, 200);
 	big = await jpeg(600, 400);
 });
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
 
 const TEN = ['taskId', 'status', 'fileName', 'mimeType', 'width', 'height', 'creditsUsed', 'creditsRemaining', 'resultUrl', 'resultExpiresAt'];
 const RAW = ['provider', 'operation', 'taskId', 'status', 'execution', 'input', 'output', 'credits', 'resultUrl', 'resultExpiresAt', 'vendorProcessingMs', 'elapsedMs', 'params'];

@@ -1,5 +1,6 @@
 /** The n8n node's execute path with mocked n8n helpers; vendor HTTP intercepted by nock@14 (over fetch). */
 import nock from 'nock';
+import { nockOffline } from '../helpers/nock-offline';
 import { NodeApiError, NodeOperationError, WAIT_INDEFINITELY, type INodeExecutionData } from 'n8n-workflow';
 import { Upscaler } from '../../nodes/Upscaler/Upscaler.node';
 import { ClipdropApi } from '../../credentials/ClipdropApi.credentials';
@@ -15,13 +16,13 @@ const key = () => `cd-unit-key-${++seq}-abcdef`;
 let sample: Buffer;
 let big: Buffer;
 
+nockOffline();
+afterEach(() => nock.cleanAll());
+
 beforeAll(async () => {
-	nock.disableNetConnect();
 	sample = await jpeg(300, 200);
 	big = await jpeg(600, 400);
 });
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
 
 const bin = (b: Buffer, fileName = 'cat.jpg') => ({ data: { data: b.toString('base64'), mimeType: 'image/jpeg', fileName } });
 

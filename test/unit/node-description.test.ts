@@ -53,6 +53,8 @@ describe('the node description', () => {
 				'options:collection[execution:options[async,auto,sync],execution:options[async,auto,sync],fileName:string,pollInterval:number,outputBinaryPropertyName:string,concurrency:number,timeout:number,webhookUrl:string]',
 				'taskId:string',
 				'download:boolean',
+				'output:options[raw,simple]',
+				'output:options[raw,simple]',
 				'taskOptions:collection[fileName:string,outputBinaryPropertyName:string]',
 			].sort(),
 		);

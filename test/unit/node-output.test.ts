@@ -128,17 +128,74 @@ describe('Output in the panel, as n8n evaluates it', () => {
 	it('offered for Poll and Return Task, not for Resume on Webhook (whose items are made when the vendor calls)', () => {
 		expect(panel({ provider: 'ximilar', waitMode: 'returnTask' })).toHaveProperty('output');
 		expect(panel({ provider: 'ximilar', waitMode: 'webhook' })).not.toHaveProperty('output');
-		expect(panel({ provider: 'clipdrop', operation: 'getTask' })).not.toHaveProperty('output');
+	});
+
+	it('Get Task offers it too: Raw in a workflow, Simplified as an AI tool, whatever Wait Mode the node last had', () => {
+		expect(panel({ provider: 'clipdrop', operation: 'getTask' }).output).toBe('raw');
+		expect(panel({ provider: 'ximilar', operation: 'getTask', waitMode: 'webhook' }, asTool).output).toBe('simple');
 	});
 
 	it("the options are n8n's (Raw, Simplified), sorted, each saying what it carries", () => {
 		const entries = d.properties.filter((x) => x.name === 'output');
-		expect(entries.map((p) => p.default)).toEqual(['raw', 'simple']);
+		expect(entries.map((p) => p.default)).toEqual(['raw', 'simple', 'raw', 'simple']);
 		for (const p of entries) {
 			expect((p.options as Array<{ name: string; value: string }>).map((o) => [o.name, o.value])).toEqual([
 				['Raw', 'raw'],
 				['Simplified', 'simple'],
 			]);
 		}
+	});
+});
+
+describe('Get Task: Output Simplified or Raw', () => {
+	const TASK_TEN = ['taskId', 'status', 'position', 'failure', 'fileName', 'mimeType', 'width', 'height', 'resultUrl', 'resultExpiresAt'];
+	const gt = (extra: Record<string, unknown> = {}) => ({ provider: 'clipdrop', operation: 'getTask', taskId: 't-g1', download: true, taskOptions: {}, ...extra });
+	const completed = (id: string) => {
+		nock(CD).get(`/async-tasks/v1/task-status/${id}`).reply(200, { status: 'completed' }).get(`/async-tasks/v1/result/${id}`).reply(200, { downloadUrl: `${STORE}/${id}.jpg?sig=x` });
+		nock(STORE).get(`/${id}.jpg`).query(true).reply(200, big, { 'content-type': 'image/jpeg' });
+	};
+
+	it('as an AI tool, by default: ten flat fields of a queued task (its place in line), no binary', async () => {
+		nock(CD).get('/async-tasks/v1/task-status/t-g1').reply(200, { status: 'queued', position: 3, eta: 1_800_000_000_000 });
+		const [item] = await run({ params: gt(), items: [{ json: {} }], tool: true });
+		expect(item.json).toEqual({ taskId: 't-g1', status: 'queued', position: 3, failure: null, fileName: null, mimeType: null, width: null, height: null, resultUrl: null, resultExpiresAt: null });
+		expect(item.binary).toBeUndefined();
+	});
+
+	it('as an AI tool, a completed task: the image facts and the URL the agent can hand on, no binary', async () => {
+		completed('t-g2');
+		const [item] = await run({ params: gt({ taskId: 't-g2' }), items: [{ json: {} }], tool: true });
+		expect(Object.keys(item.json)).toEqual(TASK_TEN);
+		expect(flat(item.json)).toBe(true);
+		expect(item.json).toMatchObject({ taskId: 't-g2', status: 'completed', fileName: 'task-t-g2.jpg', mimeType: 'image/jpeg', width: 600, height: 400, resultUrl: `${STORE}/t-g2.jpg?sig=x` });
+		expect(item.binary).toBeUndefined();
+	});
+
+	it('Simplified in a workflow: the ten fields beside the input item, and the image as binary named as fileName says', async () => {
+		completed('t-g3');
+		const [item] = await run({ params: gt({ taskId: 't-g3', output: 'simple', taskOptions: { fileName: 'done.jpg' } }), items: [{ json: { orderId: 9 } }] });
+		expect(Object.keys(item.json)).toEqual(['orderId', ...TASK_TEN]);
+		expect(item.json).toMatchObject({ fileName: 'done.jpg', width: 600 });
+		expect(item.binary!.data).toMatchObject({ fileName: 'done.jpg', mimeType: 'image/jpeg' });
+	});
+
+	it('Raw, the default in a workflow (and for workflows saved before the choice): every fact, nested output', async () => {
+		completed('t-g4');
+		const [item] = await run({ params: gt({ taskId: 't-g4' }), items: [{ json: {} }] });
+		expect(Object.keys(item.json)).toEqual(['provider', 'operation', 'taskId', 'status', 'vendorStatus', 'position', 'eta', 'failure', 'resultUrl', 'resultExpiresAt', 'output']);
+		expect(item.binary!.data.fileName).toBe('task-t-g4.jpg');
+	});
+
+	it('a failed task in Simplified says so in its status, as data', async () => {
+		nock(CD).get('/async-tasks/v1/task-status/t-g5').reply(200, { status: 'failed' });
+		const [item] = await run({ params: gt({ taskId: 't-g5', output: 'simple' }), items: [{ json: {} }] });
+		expect(item.json).toMatchObject({ taskId: 't-g5', status: 'failed', fileName: null });
+	});
+
+	it('an Output value the node does not know fails the item before the vendor is asked', async () => {
+		const asked = nock(CD).get('/async-tasks/v1/task-status/t-g6').reply(200, { status: 'queued' });
+		const e = await run({ params: gt({ taskId: 't-g6', output: 'full' }), items: [{ json: {} }] }).catch((x: Error) => x);
+		expect((e as Error).message).toBe('Output is "Raw" or "Simplified"; this node has "full". Choose one in the node\'s Output parameter.');
+		expect(asked.isDone()).toBe(false);
 	});
 });

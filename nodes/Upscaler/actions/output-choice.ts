@@ -1,7 +1,8 @@
 /**
- * Upscale's Output choice, as n8n's own nodes offer it (`output`: Simplified or Raw): n8n's guidelines ask a node
- * used as an AI tool for at most 10 fields, or a choice. Simplified is ten flat fields, the same for a finished image
- * and a submitted task; Raw is every fact (the output before this choice existed).
+ * The Output choice of Upscale and Get Task, as n8n's own nodes offer it (`output`: Simplified or Raw): n8n's
+ * guidelines ask a node used as an AI tool for at most 10 fields, or a choice. Simplified is ten flat fields (for
+ * Upscale the same for a finished image and a submitted task; for Get Task the task's state and its image); Raw is
+ * every fact (the output before this choice existed).
  *
  * Defaults: Raw in a workflow (saved workflows keep their output), Simplified as an AI Agent's tool. The two
  * entries differ only by n8n's `@tool` display rule (true when the node is an agent's tool); where an n8n does not
@@ -9,41 +10,40 @@
  * outputs Raw (its items are made when the vendor calls back), so the choice is hidden there.
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import type { SubmittedTask, UpscaleResult } from '../../../core';
+import type { SubmittedTask, TaskInfo, UpscaleResult } from '../../../core';
 import { notWhileResuming } from '../display';
 import { iso } from './output';
 
 export const OUTPUT_MODES = ['raw', 'simple'] as const;
 export type OutputMode = (typeof OUTPUT_MODES)[number];
 
-const OPTIONS = [
-	{ name: 'Raw', value: 'raw', description: 'Every fact: input and output images, credits, timings, the parameters sent' },
-	{ name: 'Simplified', value: 'simple', description: 'Ten flat fields: task ID, status, file name, type, width, height, credits, result URL and its expiry' },
-];
+/** The Output parameter: one entry for workflows (Raw), one for the AI Agent's tool (Simplified), each option saying what it carries. */
+export const outputEntries = (raw: string, simple: string): INodeProperties[] =>
+	(['raw', 'simple'] as const).map((mode) => ({
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { '@tool': [mode === 'simple'] } },
+		options: [
+			{ name: 'Raw', value: 'raw', description: raw },
+			{ name: 'Simplified', value: 'simple', description: simple },
+		],
+		default: mode,
+		description: 'How much each output item carries',
+	}));
 
-/** The Output parameter: one entry for workflows (Raw), one for the AI Agent's tool (Simplified). */
-export const outputChoice: INodeProperties[] = [
-	notWhileResuming({
-		displayName: 'Output',
-		name: 'output',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { '@tool': [false] } },
-		options: OPTIONS,
-		default: 'raw',
-		description: 'How much each output item carries',
-	}),
-	notWhileResuming({
-		displayName: 'Output',
-		name: 'output',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { '@tool': [true] } },
-		options: OPTIONS,
-		default: 'simple',
-		description: 'How much each output item carries',
-	}),
-];
+/** Upscale's Output choice (not while resuming on a webhook: those items are made when the vendor calls). */
+export const outputChoice: INodeProperties[] = outputEntries(
+	'Every fact: input and output images, credits, timings, the parameters sent',
+	'Ten flat fields: task ID, status, file name, type, width, height, credits, result URL and its expiry',
+).map(notWhileResuming);
+
+/** Get Task's Output choice. */
+export const taskOutputChoice: INodeProperties[] = outputEntries(
+	"Every fact: the vendor's own status, place in line and ETA, the result URL and the image's format and size",
+	'Ten flat fields: task ID, status, place in line, failure, file name, type, width, height, result URL and its expiry',
+);
 
 /** Item i's Output choice; a node saved before the choice existed (or an n8n without `@tool`) gets the default. */
 export function outputModeOf(ctx: IExecuteFunctions, i: number, tool: boolean): OutputMode {
@@ -81,5 +81,21 @@ export function simplifiedSubmitted(s: SubmittedTask): IDataObject {
 		creditsRemaining: s.credits.remaining,
 		resultUrl: null,
 		resultExpiresAt: null,
+	};
+}
+
+/** Get Task's ten fields: where the task is (place in line, or why it failed) and, once completed, its image. */
+export function simplifiedTask(t: TaskInfo, fileName: string | null): IDataObject {
+	return {
+		taskId: t.taskId,
+		status: t.status,
+		position: t.position ?? null,
+		failure: t.failure ?? null,
+		fileName: t.image ? fileName : null,
+		mimeType: t.image?.contentType ?? null,
+		width: t.image?.width ?? null,
+		height: t.image?.height ?? null,
+		resultUrl: t.resultUrl ?? null,
+		resultExpiresAt: iso(t.resultExpiresAt),
 	};
 }

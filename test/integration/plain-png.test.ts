@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import { LocalUpscaler } from '../../runtime';
 import { decodePlainPng, encodePng } from '../../runtime/local/plain-png';
+import { pngChunk } from '../helpers/images';
 
 /** Noise with smooth parts, so that every row filter gets chosen by an encoder somewhere. */
 function pixels(width: number, height: number, channels = 3): Buffer {
@@ -25,22 +26,7 @@ const png = (width: number, height: number, o: { channels?: 3 | 4; options?: sha
 const rawOf = async (bytes: Uint8Array) => (await sharp(bytes).raw().toBuffer({ resolveWithObject: true })).data;
 
 /** A chunk added before IEND (its CRC right). */
-function withChunk(bytes: Buffer, type: string, data: Buffer): Buffer {
-	const c = Buffer.alloc(12 + data.length);
-	c.writeUInt32BE(data.length, 0);
-	c.write(type, 4, 'latin1');
-	data.copy(c, 8);
-	c.writeUInt32BE(crc(c.subarray(4, 8 + data.length)), 8 + data.length);
-	return Buffer.concat([bytes.subarray(0, bytes.length - 12), c, bytes.subarray(bytes.length - 12)]);
-}
-function crc(b: Uint8Array): number {
-	let c = 0xffffffff;
-	for (const x of b) {
-		c ^= x;
-		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	}
-	return (c ^ 0xffffffff) >>> 0;
-}
+const withChunk = (bytes: Buffer, type: string, data: Buffer): Buffer => Buffer.concat([bytes.subarray(0, bytes.length - 12), pngChunk(type, data), bytes.subarray(bytes.length - 12)]);
 
 describe('reading', () => {
 	it.each([

@@ -3,25 +3,10 @@
  * snowflakes, values past the operator's ceiling or of the wrong type). The member's permissions are Discord's to
  * compute (a client cannot forge them), so only real bitfields are tried. All of it held.
  */
-import { BOOLEAN, botWorld, discord, INTEGER, NUMBER, opt, STRING, withBot } from '../helpers/bot';
+import { answer, BOOLEAN, botWorld, CHANNEL_TYPE, INTEGER, NUMBER, opt, ROLE_TYPE, settings, STRING, withBot } from '../helpers/bot';
 
 botWorld();
 
-const CHANNEL_TYPE = 7;
-const ROLE_TYPE = 8;
-
-function settings(path: string, options: Array<{ name: string; type: number; value: unknown }> = [], where: Record<string, unknown> = {}): string {
-	const [a, b] = path.split(' ');
-	const sub = { name: b ?? a, type: 1, options };
-	const top = b ? { name: a, type: 2, options: [sub] } : sub;
-	return discord.slash({ command: 'upscale-settings', options: [top as never], permissions: '32', ...where });
-}
-async function answer(id: string): Promise<string> {
-	await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'callback'));
-	const c = discord.of(id).find((x) => x.kind === 'callback')!;
-	expect((c.body.data?.flags ?? 0) & 64).toBe(64);
-	return c.body.data.content;
-}
 const refusedPermission = "Only members with the Manage Server permission can change the bot's settings.";
 
 describe('/upscale-settings under attack', () => {

@@ -5,33 +5,14 @@
  * and a user install's own daily credits.
  */
 import { Redis } from 'ioredis';
-import { BOOLEAN, botWorld, cd, discord, env, finalOf, image, INTEGER, last, NUMBER, opt, STRING, withBot, withBotEnv } from '../helpers/bot';
+import { answer, BOOLEAN, botWorld, cd, CHANNEL_TYPE, discord, env, finalOf, image, INTEGER, last, MANAGE_GUILD, NUMBER, opt, ROLE_TYPE, settings, STRING, withBot, withBotEnv } from '../helpers/bot';
 import { startRedis } from '../helpers/redis';
 
 botWorld();
 
-const MANAGE_GUILD = '32';
 const CHANNEL = '300000000000000001';
 const OTHER_CHANNEL = '300000000000000002';
 const ROLE = '600000000000000001';
-const CHANNEL_TYPE = 7;
-const ROLE_TYPE = 8;
-
-/** /upscale-settings <sub> [options] (or <group> <sub>), as Discord sends it. */
-function settings(path: string, options: Array<{ name: string; type: number; value: unknown }> = [], where: Record<string, unknown> = {}): string {
-	const [a, b] = path.split(' ');
-	const sub = { name: b ?? a, type: 1, options };
-	const top = b ? { name: a, type: 2, options: [sub] } : sub;
-	return discord.slash({ command: 'upscale-settings', options: [top as never], permissions: MANAGE_GUILD, ...where });
-}
-
-/** An answer given at once (type 4) and only to the user: its text. */
-async function answer(id: string): Promise<string> {
-	await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'callback'));
-	const c = discord.of(id).find((x) => x.kind === 'callback')!;
-	expect({ type: c.body.type, ephemeral: (c.body.data?.flags ?? 0) & 64 }).toEqual({ type: 4, ephemeral: 64 });
-	return c.body.data.content;
-}
 
 const upscale = (where: Record<string, unknown> = {}, options: Array<{ name: string; type: number; value: unknown }> = []) => discord.slash({ command: 'upscale', attachment: image(), options, ...where });
 const user = (n: number) => `4100000000000000${String(n).padStart(2, '0')}`;

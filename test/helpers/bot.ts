@@ -104,6 +104,27 @@ export const STRING = 3;
 export const INTEGER = 4;
 export const BOOLEAN = 5;
 export const NUMBER = 10;
+export const CHANNEL_TYPE = 7;
+export const ROLE_TYPE = 8;
+/** Manage Server, the permission /upscale-settings asks for. */
+export const MANAGE_GUILD = '32';
+type Option = ReturnType<typeof opt>;
+
+/** /upscale-settings <sub> [options] (or <group> <sub>), as Discord sends it; by a member with Manage Server unless `where` says otherwise. */
+export function settings(path: string, options: Option[] = [], where: Record<string, unknown> = {}): string {
+	const [a, b] = path.split(' ');
+	const sub = { name: b ?? a, type: 1, options };
+	const top = b ? { name: a, type: 2, options: [sub] } : sub;
+	return discord.slash({ command: 'upscale-settings', options: [top as never], permissions: MANAGE_GUILD, ...where });
+}
+
+/** An answer given at once (type 4) and only to the user: its text. */
+export async function answer(id: string): Promise<string> {
+	await discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'callback'));
+	const c = discord.of(id).find((x) => x.kind === 'callback')!;
+	expect({ type: c.body.type, ephemeral: (c.body.data?.flags ?? 0) & 64 }).toEqual({ type: 4, ephemeral: 64 });
+	return c.body.data.content;
+}
 
 /** The reply's final edit (✅ or ❌). */
 export const finalOf = (id: string) => discord.waitFor((r) => r.some((x) => x.interactionId === id && x.kind === 'edit' && /^(✅|❌)/.test(x.body.content ?? '')));

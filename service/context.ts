@@ -27,7 +27,8 @@ import { RedisJobStore } from '../runtime/jobs/redis-store';
 import { RedisWebhookStore } from './store/redis-webhook-store';
 import { SubscriptionTable, type SubscriptionStore } from './store/webhook-subscriptions';
 import { RedisSubscriptionStore } from './store/redis-webhook-subscriptions';
-import { DownloadLinks, linkBase, loadLinkSecret } from './download-links';
+import { loadLinkSecret } from '../runtime/signed-links';
+import { DownloadLinks, linkBase } from './download-links';
 
 export interface ServiceContext {
 	config: ServiceConfig;

@@ -8,10 +8,8 @@
  * and workers share the data volume, signs with one secret. Deleting the file (and restarting) revokes every link
  * given out. It is never logged, and never part of an answer.
  */
-import { checkLink, linkSignature, loadLinkSecret } from '../runtime/signed-links';
+import { checkLink, linkSignature } from '../runtime/signed-links';
 import { ApiError } from './problem';
-
-export { loadLinkSecret };
 
 const PURPOSE = 'download:v1';
 

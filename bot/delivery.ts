@@ -15,7 +15,7 @@ import { AttachmentError } from './attachments';
 import type { BotDoor, Outcome } from './door';
 import { dmLimit, Fitter, replyLimit } from './fit';
 import { messages, text } from './messages';
-import { isExpiredToken, ReplyEditor, type Edit } from './reply-editor';
+import { isExpiredToken, ReplyEditor, type Edit, type MessageBody } from './reply-editor';
 import { DiscordHttpError, sendWithFile, type UploadFile } from './upload';
 
 /** A reply only the user sees (refusals before a job is accepted). */
@@ -40,6 +40,9 @@ const notAllowed = (e: unknown) => NOT_ALLOWED.has(codeOf(e) ?? 0) || statusOf(e
 
 /** Where a job's outcome ended up. */
 export type Delivered = 'reply' | 'channel' | 'dm';
+
+/** A new message's buttons, when it has any. */
+const buttonsOf = (m: MessageBody) => (m.components?.length ? { components: m.components } : {});
 
 export class Delivery {
 	private readonly api: string;
@@ -96,8 +99,8 @@ export class Delivery {
 		};
 	}
 
-	private async toChannel(door: BotDoor, m: { content: string; file?: UploadFile; components?: unknown[] }): Promise<void> {
-		const body = { content: messages(door.locale).lateDelivery(door.userId, m.content), allowed_mentions: { users: [door.userId] }, ...(m.components?.length ? { components: m.components } : {}) };
+	private async toChannel(door: BotDoor, m: MessageBody): Promise<void> {
+		const body = { content: messages(door.locale).lateDelivery(door.userId, m.content), allowed_mentions: { users: [door.userId] }, ...buttonsOf(m) };
 		await this.post(door.channelId, body, m.file);
 	}
 
@@ -106,7 +109,7 @@ export class Delivery {
 		const dm = (await this.deps.client.rest.post(Routes.userChannels(), { body: { recipient_id: door.userId } })) as { id: string };
 		const m = await this.fitter.fit(outcome, dmLimit());
 		try {
-			await this.post(dm.id, { content: wrap(m.content), allowed_mentions: { parse: [] }, ...(m.components?.length ? { components: m.components } : {}) }, m.file);
+			await this.post(dm.id, { content: wrap(m.content), allowed_mentions: { parse: [] }, ...buttonsOf(m) }, m.file);
 		} catch (e) {
 			if (!tooLarge(e) || !m.file || !outcome.oversize) throw e;
 			await this.post(dm.id, { content: wrap((await this.fitter.fit(outcome)).content), allowed_mentions: { parse: [] } });

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { upscaledName, type ProviderId } from '../core';
 import type { JobRow } from '../runtime/jobs/job';
 import { messages, type ResultFacts } from './messages';
-import type { UploadFile } from './upload';
+import type { MessageBody } from './reply-editor';
 
 /** What answering for a job needs, stored with it: a restart, or a worker on another machine, answers the same way. */
 export interface BotDoor {
@@ -43,12 +43,11 @@ export const doorOf = (row: JobRow): BotDoor => JSON.parse(row.door ?? '{}') as 
 /** The engine's client of a bot job: its user (per-user lines are fair between users). */
 export const clientOf = (userId: string) => `discord:${userId}`;
 
-/** A finished job's message: the text, the file when there is one, and the text for when the file does not fit. */
-export interface Outcome {
-	content: string;
-	file?: UploadFile;
-	/** The message's buttons (Discord's action rows as JSON); [] removes the progress message's Cancel. */
-	components?: unknown[];
+/**
+ * A finished job's message: the text, the file when there is one, its buttons (none, `[]`, removes the progress
+ * message's Cancel), and the text for when the file does not fit.
+ */
+export interface Outcome extends MessageBody {
 	/**
 	 * The message when the file is over `limit` bytes (none: over a limit Discord did not tell): the vendor's link
 	 * with its expiry, or why there is none.

@@ -11,17 +11,10 @@ import type { BotDoor, Outcome } from './door';
 import { reencode } from './fit-encode';
 import { messages } from './messages';
 import type { PublicLinks } from './public-links';
-import type { UploadFile } from './upload';
+import type { MessageBody } from './reply-editor';
 
 /** Discord's upload limit without boosts: in DMs, private channels and unboosted servers (since January 2025). */
 export const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
-
-/** One message as it is sent. */
-export interface Fitted {
-	content: string;
-	file?: UploadFile;
-	components?: unknown[];
-}
 
 /** The bot's limit where a job's reply is edited: its own, and never more than the interaction allows. */
 export function replyLimit(door: BotDoor): number {
@@ -36,7 +29,7 @@ export class Fitter {
 	constructor(private readonly deps: { links?: PublicLinks; log?: Logger } = {}) {}
 
 	/** The outcome as one message under `limit` bytes (undefined: over a limit Discord did not tell, the file refused). */
-	async fit(o: Outcome, limit?: number): Promise<Fitted> {
+	async fit(o: Outcome, limit?: number): Promise<MessageBody> {
 		const components = o.components;
 		if (!o.file || (limit !== undefined && o.file.data.length <= limit)) return { content: o.content, file: o.file, components };
 		const say = messages(o.result?.locale);

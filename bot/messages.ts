@@ -24,7 +24,7 @@ export const NAMES = PROVIDER_NAMES;
 const CAP_KEYS: Record<BucketScope, MessageKey> = { server: 'settings.capServer', member: 'settings.capMember', 'user-install': 'settings.capInstall' };
 const ts = (ms: number) => `<t:${Math.round(ms / 1000)}:R>`;
 /** A provider's name in a sentence: a vendor's from the registry, the local engine's in the locale's words. */
-const nameOf = (say: (key: MessageKey) => string, p: ProviderId) => (p === 'local' ? say('provider.local') : NAMES[p]);
+export const nameOf = (say: (key: MessageKey) => string, p: ProviderId) => (p === 'local' ? say('provider.local') : NAMES[p]);
 
 /** The progress line of a running job. */
 function progress(say: (key: MessageKey, args?: Args) => string, p: Progress, now: number): string {

@@ -5,9 +5,13 @@ import { DiscordHttpError, type UploadFile } from './upload';
 const EDIT_INTERVAL_MS = 1500;
 const INVALID_WEBHOOK_TOKEN = 50027;
 
-/** What a job's message shows: a text, the image when it fits the upload limit, its buttons (action rows as JSON). */
-export type Outcome = { content: string; file?: UploadFile; components?: unknown[] };
-export type Edit = (payload: Outcome) => Promise<unknown>;
+/** One message as it is sent: a text, the image when it fits the upload limit, its buttons (action rows as JSON). */
+export interface MessageBody {
+	content: string;
+	file?: UploadFile;
+	components?: unknown[];
+}
+export type Edit = (payload: MessageBody) => Promise<unknown>;
 
 /** Discord's answer once an interaction token (15 minutes) has expired. */
 export const isExpiredToken = (e: unknown) => (e instanceof DiscordAPIError || e instanceof DiscordHttpError) && e.code === INVALID_WEBHOOK_TOKEN;
@@ -55,7 +59,7 @@ export class ReplyEditor {
 	}
 
 	/** The final message: edits the reply, or returns false when the interaction token has expired. */
-	async final(payload: Outcome): Promise<boolean> {
+	async final(payload: MessageBody): Promise<boolean> {
 		clearTimeout(this.timer);
 		this.pending = undefined;
 		await this.chain;

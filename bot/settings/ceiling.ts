@@ -4,14 +4,15 @@
  * BOT_USER_DAILY_CREDITS (a member); 0 there means "no limit of the server's own", the operator's still applies.
  * Each refusal says the ceiling, in the admin's language.
  */
-import { isProviderId, PROVIDER_NAMES, type ProviderId } from '../../core';
+import { isProviderId, type ProviderId } from '../../core';
 import type { BotContext } from '../context';
 import { offeredProviders } from '../config';
 import { t } from '../i18n';
+import { nameOf } from '../messages';
 import type { GuildSettings, ScalarSettings } from './store';
 
 /** A provider's name as users read it (the local engine's in the locale's words). */
-export const providerName = (locale: string, p: ProviderId) => (p === 'local' ? t(locale, 'provider.local') : PROVIDER_NAMES[p]);
+export const providerName = (locale: string, p: ProviderId) => nameOf((key) => t(locale, key), p);
 
 /** A small image every provider takes: what a scale is checked on before it is stored. */
 const NOMINAL = { format: 'png' as const, width: 128, height: 128, bytes: 10_000 };

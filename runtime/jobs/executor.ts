@@ -75,6 +75,11 @@ export function cancelOutcome(row: JobRow): { vendorMayCharge: boolean; message:
 	return { vendorMayCharge: !free, message };
 }
 
+/** A canceled job's row, as every queue writes it (`extra`: the door's own fields, written in the same step). */
+export function canceledPatch(outcome: { vendorMayCharge: boolean; message: string }, extra?: JobPatch): JobPatch {
+	return { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message, ...extra };
+}
+
 export class JobExecutor {
 	private readonly running = new Map<string, Running>();
 	private readonly durations: number[] = [];

@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isPaid, type Progress, type ProviderId } from '../../core';
 import type { Files } from './files';
-import { cancelOutcome } from './executor';
+import { canceledPatch, cancelOutcome } from './executor';
 import type { JobQueue } from './queue';
 import type { JobPatch, JobStore } from './store';
 import { FINISHED, type JobRow, type JobStatus } from './job';
@@ -68,7 +68,7 @@ export class FleetQueue implements JobQueue {
 
 	async cancel(row: JobRow): Promise<{ vendorMayCharge: boolean; message: string }> {
 		const outcome = cancelOutcome(row);
-		await this.deps.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message, ...this.deps.outcomePatch?.() });
+		await this.deps.jobs.update(row.id, canceledPatch(outcome, this.deps.outcomePatch?.()));
 		// A waiting job leaves the queue; a running one is stopped by its worker.
 		await this.queues[queueFor(this.deps.names, row.provider)].remove(row.id).catch(() => 0);
 		await this.deps.redis.publish(this.deps.names.cancelChannel, row.id);

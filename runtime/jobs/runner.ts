@@ -8,7 +8,7 @@
  * again the ones that were waiting.
  */
 import { isPaid, type Progress, type ProviderId } from '../../core';
-import { cancelOutcome, JobExecutor, type ExecutorDeps } from './executor';
+import { canceledPatch, cancelOutcome, JobExecutor, type ExecutorDeps } from './executor';
 import type { JobQueue } from './queue';
 import { FINISHED, type JobRow } from './job';
 import { Tally } from './tally';
@@ -196,7 +196,7 @@ export class Runner implements JobQueue {
 		const li = this.localQueued.findIndex((w) => w.id === row.id);
 		if (li >= 0) this.localQueued.splice(li, 1);
 		this.executor.abort(row.id);
-		await this.deps.jobs.update(row.id, { status: 'canceled', phase: 'done', finished_at: Date.now(), nothing_charged: outcome.vendorMayCharge ? 0 : 1, cancel_note: outcome.message, ...this.deps.outcomePatch?.() });
+		await this.deps.jobs.update(row.id, canceledPatch(outcome, this.deps.outcomePatch?.()));
 		this.deps.files.removeSync(row.input_path);
 		this.deps.onOutcome?.(row.provider, 'canceled');
 		this.notify(row.id);

@@ -6,9 +6,10 @@
  * to sharp, which decodes it or says what is wrong: this path never refuses an image.
  *
  * Written here rather than taken from a library: the PNG libraries on npm (pngjs, fast-png) carry their own JavaScript
- * inflate and every colour type; this one case needs ~100 lines over the native zlib that Node already has.
+ * inflate and every colour type; this one case needs ~100 lines over the native zlib (inflate, deflate, CRC-32) that
+ * Node already has.
  */
-import { deflateSync, inflateSync } from 'node:zlib';
+import { crc32 as zlibCrc32, deflateSync, inflateSync } from 'node:zlib';
 
 export interface RgbImage {
 	data: Uint8Array;
@@ -25,17 +26,8 @@ const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 /** Chunks that do not change the pixels (text, physical size, time, and the sRGB tag that says what we assume). */
 const HARMLESS = new Set(['tEXt', 'zTXt', 'iTXt', 'pHYs', 'tIME', 'sRGB']);
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-	let c = n;
-	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array, from: number, to: number): number {
-	let c = 0xffffffff;
-	for (let i = from; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
-}
+/** A chunk's CRC-32 (type and data), by Node's zlib. */
+const crc32 = (bytes: Uint8Array, from: number, to: number) => zlibCrc32(bytes.subarray(from, to));
 
 /** The chunks of a PNG as (type, data) when every checksum is right; undefined otherwise. */
 function chunks(bytes: Uint8Array): Array<{ type: string; data: Uint8Array }> | undefined {

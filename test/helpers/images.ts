@@ -1,5 +1,6 @@
 /** Test images made on the fly with sharp (nothing large is committed). */
 import sharp from 'sharp';
+import { crc32 } from 'node:zlib';
 
 export async function jpeg(width: number, height: number, opts: { orientation?: number; quality?: number } = {}): Promise<Buffer> {
 	let img = sharp({ create: { width, height, channels: 3, background: { r: 40, g: 120, b: 200 } } }).jpeg({ quality: opts.quality ?? 80 });
@@ -40,16 +41,6 @@ export function pngHeaderClaiming(width: number, height: number): Buffer {
 export async function dims(bytes: Buffer | Uint8Array): Promise<{ width: number; height: number; format: string }> {
 	const m = await sharp(Buffer.from(bytes)).metadata();
 	return { width: m.width!, height: m.height!, format: m.format! };
-}
-
-/** CRC-32 as PNG uses it. */
-function crc32(buf: Buffer): number {
-	let c = 0xffffffff;
-	for (const byte of buf) {
-		c ^= byte;
-		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	}
-	return (c ^ 0xffffffff) >>> 0;
 }
 
 /** One PNG chunk with its length and a correct CRC. */

@@ -4,7 +4,7 @@ import { listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDOR_REGISTRY, typ
 import { defaultThreads, defaultTile, requireLocalPackages } from '../runtime';
 import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, envUrl, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 
-const snowflake = (name: string) => z.string().regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
+const snowflake = (name: string, whenMissing?: string) => z.string({ required_error: whenMissing }).regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
 const url = envUrl;
 const int = envInt;
 const list = envList;
@@ -14,7 +14,7 @@ const keyName = (id: VendorId) => VENDOR_REGISTRY[id].env.key;
 export const configSchema = z
 	.object({
 		DISCORD_TOKEN: z.string({ required_error: 'DISCORD_TOKEN is required: the bot token (Developer Portal → your app → Bot → Reset Token)' }).trim().min(30, 'DISCORD_TOKEN looks too short to be a bot token'),
-		DISCORD_APPLICATION_ID: snowflake('DISCORD_APPLICATION_ID'),
+		DISCORD_APPLICATION_ID: snowflake('DISCORD_APPLICATION_ID', 'DISCORD_APPLICATION_ID is required: the application id (Developer Portal → your app → General Information)'),
 		DISCORD_GUILD_ID: snowflake('DISCORD_GUILD_ID').optional(),
 		DISCORD_API_URL: url('DISCORD_API_URL').optional(),
 		DISCORD_CDN_HOSTS: list('DISCORD_CDN_HOSTS', z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'is not a host name')),

@@ -5,7 +5,9 @@
  */
 import { ApplicationCommandType, REST, Routes } from 'discord.js';
 import { commandsJson } from './commands/index';
+import { envCommandArgs } from '../runtime/env-command';
 import { loadConfigOrExit, offeredProviders } from './config';
+import { DEPLOY } from './usage';
 
 async function main() {
 	const config = loadConfigOrExit();
@@ -21,4 +23,6 @@ async function main() {
 	}
 }
 
-void main();
+const handled = envCommandArgs(DEPLOY, process.argv.slice(2));
+if (handled !== undefined) process.exitCode = handled;
+else void main();

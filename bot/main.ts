@@ -5,7 +5,9 @@
  */
 import { loadConfigOrExit } from './config';
 import { createBot } from './app';
+import { envCommandArgs } from '../runtime/env-command';
 import { createLogger } from '../runtime/log';
+import { BOT, BOT_WORKER } from './usage';
 
 async function main() {
 	const config = loadConfigOrExit();
@@ -42,7 +44,13 @@ async function main() {
 	}
 }
 
-if (process.argv[2] === 'worker') {
+const args = process.argv.slice(2);
+const isWorker = args[0] === 'worker';
+// The bot takes no arguments but `worker` (--help prints the settings); a refused one ends here, before any is read.
+const handled = envCommandArgs(isWorker ? BOT_WORKER : BOT, isWorker ? args.slice(1) : args);
+if (handled !== undefined) {
+	process.exitCode = handled;
+} else if (isWorker) {
 	void import('./fleet/worker').then(({ runBotWorker }) => runBotWorker()).then(
 		(code) => process.exit(code),
 		(e) => {

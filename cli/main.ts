@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { asUpscaleError, UpscaleError } from '../core/errors';
 import { isPaid } from '../core/vendors';
+import { envCommandArgs } from '../runtime/env-command';
 import { parseCli, USAGE } from './args';
+import { SERVE, WORKER } from './serve-usage';
 import { WriteFailed } from './write-failed';
 
 const EXIT_OK = 0;
@@ -71,7 +73,11 @@ const onEscape = (err: unknown) => {
 	escaped = true;
 	process.exitCode = fail(err, json);
 };
-if (subcommand === 'serve') {
+// serve and worker take no arguments (--help prints their settings); a refused one ends here, before any setting is read.
+const handled = subcommand === 'serve' || subcommand === 'worker' ? envCommandArgs(subcommand === 'serve' ? SERVE : WORKER, argv.slice(1)) : undefined;
+if (handled !== undefined) {
+	process.exitCode = handled;
+} else if (subcommand === 'serve') {
 	void import('../service/main').then(({ serve }) => serve()).then(
 		(code) => process.exit(code),
 		(err) => {

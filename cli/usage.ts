@@ -49,7 +49,7 @@ export const USAGE = [
 	line('--quiet', 'no progress on stderr'),
 	line('--help, --version', ''),
 	'',
-	'Commands',
+	'Commands (each with --help)',
 	line('upscale serve', 'the HTTP job service (API, page, webhooks): docs/service.md'),
 	line('upscale worker', 'a worker of a job-service fleet (REDIS_URL): docs/scaling-out.md'),
 	line('upscale keys', "the job service's client keys: create, list, revoke"),

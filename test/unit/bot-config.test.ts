@@ -85,7 +85,7 @@ describe('loadConfig', () => {
 				return err as ConfigError;
 			}
 		})()!;
-		expect(e.message).toBe("The bot's configuration has 2 problems:\n  - DISCORD_TOKEN looks too short to be a bot token\n  - DISCORD_APPLICATION_ID: Required");
+		expect(e.message).toBe("The bot's configuration has 2 problems:\n  - DISCORD_TOKEN looks too short to be a bot token\n  - DISCORD_APPLICATION_ID is required: the application id (Developer Portal → your app → General Information)");
 		expect(e.message).not.toContain('short-secret');
 	});
 });

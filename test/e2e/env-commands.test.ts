@@ -1,0 +1,95 @@
+/**
+ * The commands configured by the environment only, as typed: `upscale serve|worker`, `upscale-bot [worker]`,
+ * `upscale-bot-deploy`. --help prints the settings (with nothing set: no configuration error), any other argument is
+ * refused with exit 2 before a setting is read, and a value typed as an argument is never printed back.
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { CLI, runCli, tempDir, type CliRun } from '../helpers/cli';
+
+/** A built bot script (main.js, deploy.js), run with only PATH and HOME in its environment. */
+function runBot(script: string, args: string[]): Promise<Omit<CliRun, 'stdoutBytes'>> {
+	return new Promise((res) => {
+		execFile(process.execPath, [resolve(CLI, '../../bot', script), ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, cwd: tempDir(), timeout: 30_000 }, (err, stdout, stderr) => {
+			res({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+		});
+	});
+}
+
+const SECRET = 'sk-live-0123456789abcdef0123456789abcdef';
+
+describe('upscale serve and upscale worker', () => {
+	it.each([['--help'], ['-h'], ['help']])('serve %s prints its settings, with no provider configured', async (flag) => {
+		const r = await runCli(['serve', flag]);
+		expect(r.code).toBe(0);
+		expect(r.stderr).toBe('');
+		expect(r.stdout).toMatch(/^Usage: upscale serve\n\nThe HTTP job service/);
+		for (const name of ['CLIPDROP_API_KEY, XIMILAR_API_TOKEN', 'UPSCALE_LOCAL_ENGINE', 'PORT, HOST', 'UPSCALE_DATA_DIR', 'UPSCALE_PUBLIC_URL', 'UPSCALE_API_KEYS', 'REDIS_URL']) expect(r.stdout).toContain(`\n  ${name}  `);
+		expect(r.stdout).toContain('First a client key: upscale keys create; then: CLIPDROP_API_KEY=… upscale serve');
+	});
+
+	it('worker --help names what a worker needs', async () => {
+		const r = await runCli(['worker', '--help']);
+		expect(r.code).toBe(0);
+		expect(r.stdout).toMatch(/^Usage: upscale worker\n/);
+		for (const name of ['REDIS_URL', 'UPSCALE_DATA_DIR', 'UPSCALE_CONCURRENCY', 'UPSCALE_WORKER_LOCK']) expect(r.stdout).toContain(`\n  ${name}  `);
+	});
+
+	it('an option is refused before any setting is read, and says how to give it', async () => {
+		const r = await runCli(['serve', '--port', '9000']);
+		expect(r.code).toBe(2);
+		expect(r.stdout).toBe('');
+		expect(r.stderr).toBe('upscale serve: takes no options or arguments (got --port): its settings are environment variables, e.g. PORT=9000 upscale serve. See: upscale serve --help\n');
+		const w = await runCli(['worker', '--concurrency=4'], { REDIS_URL: 'redis://127.0.0.1:1' });
+		expect(w.code).toBe(2);
+		expect(w.stderr).toBe('upscale worker: takes no options or arguments: its settings are environment variables, e.g. REDIS_URL=redis://127.0.0.1:6379 upscale worker. See: upscale worker --help\n');
+	});
+
+	it('a key typed as an argument is not printed back', async () => {
+		for (const args of [['serve', SECRET], ['serve', `--key=${SECRET}`], ['worker', '--token', SECRET]]) {
+			const r = await runCli(args);
+			expect(r.code).toBe(2);
+			expect(r.stderr + r.stdout).not.toContain(SECRET);
+		}
+	});
+
+	it('the main help points at each command\'s own help', async () => {
+		const r = await runCli(['--help']);
+		expect(r.stdout).toContain('Commands (each with --help)\n  upscale serve');
+	});
+});
+
+describe('upscale-bot, upscale-bot worker, upscale-bot-deploy', () => {
+	it('--help prints the settings, with nothing set', async () => {
+		const bot = await runBot('main.js', ['--help']);
+		expect(bot.code).toBe(0);
+		expect(bot.stdout).toMatch(/^Usage: upscale-bot\n {7}upscale-bot worker/);
+		for (const name of ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'CLIPDROP_API_KEY, XIMILAR_API_TOKEN', 'BOT_LOCAL_ENGINE', 'BOT_DATA_DIR', 'REDIS_URL']) expect(bot.stdout).toContain(`\n  ${name}  `);
+		const worker = await runBot('main.js', ['worker', '-h']);
+		expect(worker.code).toBe(0);
+		expect(worker.stdout).toMatch(/^Usage: upscale-bot worker\n/);
+		expect(worker.stdout).toContain('\n  BOT_MAX_CONCURRENT_JOBS  ');
+		const deploy = await runBot('deploy.js', ['--help']);
+		expect(deploy.code).toBe(0);
+		expect(deploy.stdout).toMatch(/^Usage: upscale-bot-deploy\n/);
+		expect(deploy.stdout).toContain('\n  DISCORD_GUILD_ID  ');
+	});
+
+	it('arguments are refused (exit 2) and a token typed as one is not printed back', async () => {
+		const r = await runBot('main.js', ['--token', SECRET]);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toBe('upscale-bot: takes no options or arguments (got --token): its settings are environment variables, e.g. DISCORD_TOKEN=… DISCORD_APPLICATION_ID=… upscale-bot. See: upscale-bot --help\n');
+		for (const [script, args] of [['main.js', [SECRET]], ['main.js', ['worker', `--token=${SECRET}`]], ['deploy.js', [SECRET]]] as const) {
+			const x = await runBot(script, [...args]);
+			expect(x.code).toBe(2);
+			expect(x.stderr + x.stdout).not.toContain(SECRET);
+		}
+	});
+
+	it('with nothing set, the bot names each missing setting and where to find it', async () => {
+		const r = await runBot('main.js', []);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('  - DISCORD_TOKEN is required: the bot token (Developer Portal → your app → Bot → Reset Token)\n');
+		expect(r.stderr).toContain('  - DISCORD_APPLICATION_ID is required: the application id (Developer Portal → your app → General Information)\n');
+	});
+});

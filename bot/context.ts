@@ -7,9 +7,8 @@ import type { Redis } from 'ioredis';
 import type { Client } from 'discord.js';
 import { UpscaleClient, type ProviderId, type Upscaler, type VendorId } from '../core';
 import { LocalUpscaler, nodePorts } from '../runtime';
-import { mkdirSync } from 'node:fs';
 import type { Db } from '../runtime/jobs/db';
-import { lockDataDir, type DirOwner } from '../runtime/jobs/lock';
+import { ensureDataDir, lockDataDir, type DirOwner } from '../runtime/jobs/lock';
 import type { ExecutorDeps } from '../runtime/jobs/executor';
 import { Files } from '../runtime/jobs/files';
 import { FleetQueue } from '../runtime/jobs/fleet-queue';
@@ -79,7 +78,8 @@ export function createContext(config: BotConfig, log: Logger, client: Client, ro
 	const upscalers = { ...vendors, ...(local ? { local } : {}) };
 	const settings = { cooldownMs: config.cooldownMs, dailyCreditCap: config.dailyCreditCap, busyTtlMs: config.jobTimeoutMs + 5 * 60_000 };
 	// Without Redis this process owns BOT_DATA_DIR's databases: a second bot on the same directory is refused.
-	const unlock = redis ? undefined : (mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }), lockDataDir(config.dataDir, BOT_DIR));
+	if (redis) ensureDataDir(config.dataDir, BOT_DIR.setting);
+	const unlock = redis ? undefined : lockDataDir(config.dataDir, BOT_DIR);
 	const limits: UserLimits & { close?(): void } = redis ? new RedisUserLimits(redis, settings) : new SqliteUserLimits(config.dataDir, settings);
 	const guildSettings: GuildSettingsStore = redis ? new RedisGuildSettings(redis) : new SqliteGuildSettings(config.dataDir);
 	const { jobs, db } = botJobStore(config, redis);

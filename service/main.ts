@@ -11,7 +11,7 @@ import { createLogger } from '../runtime/log';
 import { buildApp } from './app';
 import { loadServiceConfig } from './config';
 import { createContext } from './context';
-import { lockDataDir } from '../runtime/jobs/lock';
+import { ensureDataDir, lockDataDir, SERVER_DIR } from '../runtime/jobs/lock';
 import { startSweeper } from './retention';
 import { redisWhere } from '../runtime/redis-connection';
 
@@ -38,13 +38,12 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 	const log = createLogger(config.logLevel, secrets);
 	// One embedded server per data directory; the instances of a fleet (REDIS_URL) share theirs and hold no job state.
 	let unlock: () => void = () => undefined;
-	if (!config.redisUrl) {
-		try {
-			unlock = lockDataDir(config.dataDir);
-		} catch (e) {
-			process.stderr.write(`upscale serve: ${(e as Error).message}\n`);
-			return 2;
-		}
+	try {
+		if (config.redisUrl) ensureDataDir(config.dataDir, SERVER_DIR.setting);
+		else unlock = lockDataDir(config.dataDir);
+	} catch (e) {
+		process.stderr.write(`upscale serve: ${(e as Error).message}\n`);
+		return 2;
 	}
 	const ctx = createContext(config, log);
 	if (!ctx.clients.any()) {

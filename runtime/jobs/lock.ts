@@ -3,7 +3,7 @@
  * database locked while it runs (see db.ts) and its runner assumes no other process touches its jobs. The lock
  * file holds the owner's pid; a lock whose process is gone (a kill -9) is taken over.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 function alive(pid: number): boolean {
@@ -24,8 +24,33 @@ export interface DirOwner {
 
 export const SERVER_DIR: DirOwner = { file: 'serve.lock', who: 'upscale serve', setting: 'UPSCALE_DATA_DIR' };
 
-/** Takes the data directory; returns the release function. Throws when a live process of the same kind holds it. */
+/** Why a directory cannot be used, in words, by the system's error code. */
+const DIR_PROBLEMS: Record<string, string> = {
+	EACCES: 'permission denied',
+	EPERM: 'permission denied',
+	EEXIST: 'a file is in the way (not a directory)',
+	ENOTDIR: 'a file is in the way (not a directory)',
+	EROFS: 'the file system is read-only',
+	ENOSPC: 'no space left on the disk',
+};
+
+/**
+ * Creates the data directory (0700: it holds client keys and people's images) when it is missing, and checks that
+ * this process can write there, so a bad `setting` is one sentence at start-up, not a stack trace or a job failing later.
+ */
+export function ensureDataDir(dataDir: string, setting: string): void {
+	try {
+		mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+		accessSync(dataDir, constants.W_OK | constants.X_OK);
+	} catch (e) {
+		const code = (e as { code?: string }).code ?? '';
+		throw new Error(`The data directory ${dataDir} (${setting}) cannot be used: ${DIR_PROBLEMS[code] ?? (code || (e as Error).message)}.`);
+	}
+}
+
+/** Takes the data directory (created when missing); returns the release function. Throws when a live process of the same kind holds it. */
 export function lockDataDir(dataDir: string, owner: DirOwner = SERVER_DIR): () => void {
+	ensureDataDir(dataDir, owner.setting);
 	const file = join(dataDir, owner.file);
 	for (let tries = 0; tries < 2; tries++) {
 		try {

@@ -13,6 +13,7 @@ import { VENDOR_IDS } from '../../core';
 import { ConfigError } from '../../runtime/env-schema';
 import { FleetWorker } from '../../runtime/jobs/fleet-worker';
 import { Files } from '../../runtime/jobs/files';
+import { ensureDataDir, SERVER_DIR } from '../../runtime/jobs/lock';
 import { RedisJobStore } from '../../runtime/jobs/redis-store';
 import { createLogger } from '../../runtime/log';
 import { connectRedis, redisWhere, type RedisPatience } from '../../runtime/redis-connection';
@@ -44,6 +45,12 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 	}
 	if (!config.redisUrl) {
 		process.stderr.write('upscale worker: REDIS_URL is not set. A worker runs the jobs of a fleet (`upscale serve` instances with the same REDIS_URL); without Redis, `upscale serve` runs its own jobs and needs no worker.\n');
+		return 2;
+	}
+	try {
+		ensureDataDir(config.dataDir, SERVER_DIR.setting);
+	} catch (e) {
+		process.stderr.write(`upscale worker: ${(e as Error).message}\n`);
 		return 2;
 	}
 	const secrets = [...config.envKeys, config.envWebhookSecret ?? '', ...VENDOR_IDS.map((id) => config.providers[id]?.key ?? '')].filter(Boolean);

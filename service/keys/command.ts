@@ -2,9 +2,9 @@
  * `upscale keys create [--name NAME] | list | revoke ID`: the client keys of a server's data directory
  * (UPSCALE_DATA_DIR, default ./data, or --data-dir). A key and its webhook secret are printed once, at creation.
  */
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ensureDataDir } from '../../runtime/jobs/lock';
 import { KeyStore } from './store';
 
 const USAGE = `usage: upscale keys create [--name NAME] [--json]
@@ -31,7 +31,12 @@ export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
 		err.write(`upscale keys: unexpected argument "${rest[0] ?? id}".\n${USAGE}\n`);
 		return 2;
 	}
-	mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+	try {
+		ensureDataDir(dataDir, parsed.values['data-dir'] ? '--data-dir' : 'UPSCALE_DATA_DIR');
+	} catch (e) {
+		err.write(`upscale keys: ${(e as Error).message}\n`);
+		return 2;
+	}
 	const store = KeyStore.open(dataDir);
 	try {
 		switch (action) {

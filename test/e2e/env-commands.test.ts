@@ -4,13 +4,15 @@
  * refused with exit 2 before a setting is read, and a value typed as an argument is never printed back.
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CLI, runCli, tempDir, type CliRun } from '../helpers/cli';
+import { call, startService } from '../helpers/service';
 
 /** A built bot script (main.js, deploy.js), run with only PATH and HOME in its environment. */
-function runBot(script: string, args: string[]): Promise<Omit<CliRun, 'stdoutBytes'>> {
+function runBot(script: string, args: string[], env: Record<string, string> = {}): Promise<Omit<CliRun, 'stdoutBytes'>> {
 	return new Promise((res) => {
-		execFile(process.execPath, [resolve(CLI, '../../bot', script), ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, cwd: tempDir(), timeout: 30_000 }, (err, stdout, stderr) => {
+		execFile(process.execPath, [resolve(CLI, '../../bot', script), ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, cwd: tempDir(), timeout: 30_000 }, (err, stdout, stderr) => {
 			res({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
 		});
 	});
@@ -91,5 +93,41 @@ describe('upscale-bot, upscale-bot worker, upscale-bot-deploy', () => {
 		expect(r.code).toBe(2);
 		expect(r.stderr).toContain('  - DISCORD_TOKEN is required: the bot token (Developer Portal → your app → Bot → Reset Token)\n');
 		expect(r.stderr).toContain('  - DISCORD_APPLICATION_ID is required: the application id (Developer Portal → your app → General Information)\n');
+	});
+});
+
+describe('the data directory', () => {
+	const KEY = 'client-key-0123456789abcdef';
+
+	it('upscale serve creates a missing one (0700, parents too) and runs a job in it', async () => {
+		const parent = tempDir();
+		const dir = join(parent, 'not', 'yet');
+		const s = await startService({ UPSCALE_DATA_DIR: dir, UPSCALE_API_KEYS: KEY, UPSCALE_LOCAL_ENGINE: 'on' }, parent);
+		try {
+			expect(statSync(dir).mode & 0o777).toBe(0o700);
+			expect(statSync(join(parent, 'not')).mode & 0o777).toBe(0o700);
+			const ready = await call(s.url, undefined, 'GET', '/readyz');
+			expect(ready.status).toBe(200);
+		} finally {
+			await s.kill();
+		}
+	});
+
+	it('a file in its place is one sentence naming the setting, from every command that uses it', async () => {
+		const file = join(tempDir(), 'data');
+		writeFileSync(file, 'not a directory');
+		const why = 'cannot be used: a file is in the way (not a directory).\n';
+		const serve = await runCli(['serve'], { UPSCALE_DATA_DIR: file, UPSCALE_API_KEYS: KEY, UPSCALE_LOCAL_ENGINE: 'on' });
+		expect([serve.code, serve.stderr]).toEqual([2, `upscale serve: The data directory ${file} (UPSCALE_DATA_DIR) ${why}`]);
+		const fleet = await runCli(['serve'], { UPSCALE_DATA_DIR: join(file, 'sub'), UPSCALE_API_KEYS: KEY, UPSCALE_LOCAL_ENGINE: 'on', REDIS_URL: 'redis://127.0.0.1:1' });
+		expect([fleet.code, fleet.stderr]).toEqual([2, `upscale serve: The data directory ${join(file, 'sub')} (UPSCALE_DATA_DIR) ${why}`]);
+		const worker = await runCli(['worker'], { UPSCALE_DATA_DIR: file, UPSCALE_LOCAL_ENGINE: 'on', REDIS_URL: 'redis://127.0.0.1:1' });
+		expect([worker.code, worker.stderr]).toEqual([2, `upscale worker: The data directory ${file} (UPSCALE_DATA_DIR) ${why}`]);
+		const keys = await runCli(['keys', 'create', '--data-dir', file]);
+		expect([keys.code, keys.stderr]).toEqual([2, `upscale keys: The data directory ${file} (--data-dir) ${why}`]);
+		const bot = await runBot('main.js', [], { BOT_DATA_DIR: file, DISCORD_TOKEN: 'a-bot-token-that-is-long-enough-0123456789', DISCORD_APPLICATION_ID: '123456789012345678', CLIPDROP_API_KEY: 'cd-key' });
+		expect(bot.code).toBe(1);
+		expect(bot.stderr).toBe(`upscale-bot: The data directory ${file} (BOT_DATA_DIR) ${why}`);
+		expect(bot.stdout + bot.stderr).not.toContain('a-bot-token-that-is-long-enough');
 	});
 });

@@ -3,8 +3,8 @@
  * database locked while it runs (see db.ts) and its runner assumes no other process touches its jobs. The lock
  * file holds the owner's pid; a lock whose process is gone (a kill -9) is taken over.
  */
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 function alive(pid: number): boolean {
 	try {
@@ -29,6 +29,7 @@ const DIR_PROBLEMS: Record<string, string> = {
 	EACCES: 'permission denied',
 	EPERM: 'permission denied',
 	EEXIST: 'a file is in the way (not a directory)',
+	ENOENT: 'a folder cannot be created there',
 	ENOTDIR: 'a file is in the way (not a directory)',
 	EROFS: 'the file system is read-only',
 	ENOSPC: 'no space left on the disk',
@@ -40,7 +41,12 @@ const DIR_PROBLEMS: Record<string, string> = {
  */
 export function ensureDataDir(dataDir: string, setting: string): void {
 	try {
-		mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+		// One level at a time from the nearest folder that exists: Node's recursive mkdir loops forever where mkdir
+		// answers ENOENT for a parent that exists (/proc, some FUSE mounts).
+		const missing: string[] = [];
+		for (let dir = resolve(dataDir); !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) missing.unshift(dir);
+		for (const dir of missing) mkdirSync(dir, { mode: 0o700 });
+		if (!statSync(dataDir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
 		accessSync(dataDir, constants.W_OK | constants.X_OK);
 	} catch (e) {
 		const code = (e as { code?: string }).code ?? '';

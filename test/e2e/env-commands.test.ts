@@ -130,4 +130,11 @@ describe('the data directory', () => {
 		expect(bot.stderr).toBe(`upscale-bot: The data directory ${file} (BOT_DATA_DIR) ${why}`);
 		expect(bot.stdout + bot.stderr).not.toContain('a-bot-token-that-is-long-enough');
 	});
+
+	it('a place where no folder can be made is refused at once (Node\'s recursive mkdir loops forever under /proc)', async () => {
+		const serve = await runCli(['serve'], { UPSCALE_DATA_DIR: '/proc/upscale/data', UPSCALE_API_KEYS: KEY, UPSCALE_LOCAL_ENGINE: 'on' }, { timeoutMs: 20_000 });
+		expect([serve.code, serve.stderr]).toEqual([2, 'upscale serve: The data directory /proc/upscale/data (UPSCALE_DATA_DIR) cannot be used: a folder cannot be created there.\n']);
+		const keys = await runCli(['keys', 'list'], { UPSCALE_DATA_DIR: '/proc/upscale' }, { timeoutMs: 20_000 });
+		expect([keys.code, keys.stderr]).toEqual([2, 'upscale keys: The data directory /proc/upscale (UPSCALE_DATA_DIR) cannot be used: a folder cannot be created there.\n']);
+	});
 });

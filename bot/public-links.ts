@@ -5,8 +5,8 @@
  * removing the result after delivery does not remove it), with its name and type beside it, and removed after.
  * public-links-server.ts serves them.
  */
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
+import { copyFile, link, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { makeDirs } from '../runtime/make-dirs';
 import { join } from 'node:path';
 import { checkLink, linkSignature, loadLinkSecret, type LinkCheck } from '../runtime/signed-links';
 
@@ -35,7 +35,7 @@ export class PublicLinks {
 
 	constructor(opts: { dataDir: string; baseUrl: string; ttlMs: number }, secret?: Buffer) {
 		this.dir = join(opts.dataDir, 'public');
-		mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+		makeDirs(this.dir, 0o700);
 		this.secret = secret ?? loadLinkSecret(opts.dataDir);
 		this.base = opts.baseUrl.replace(/\/+$/, '');
 		this.ttlMs = opts.ttlMs;
@@ -80,7 +80,7 @@ export class PublicLinks {
 
 	/** Removes the kept results whose links have expired (and leftovers of an interrupted make). */
 	async sweep(now = Date.now()): Promise<number> {
-		await mkdir(this.dir, { recursive: true, mode: 0o700 });
+		makeDirs(this.dir, 0o700);
 		let removed = 0;
 		for (const name of await readdir(this.dir)) {
 			if (name.endsWith('.tmp') || name.endsWith('.tmp.json')) {

@@ -3,9 +3,10 @@
  * (until the retention ends). Written to a temporary name and renamed, so a crash never leaves half a result under
  * a job's name.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirs } from '../make-dirs';
 
 export class Files {
 	readonly inputs: string;
@@ -14,7 +15,7 @@ export class Files {
 	constructor(readonly dataDir: string) {
 		this.inputs = join(dataDir, 'inputs');
 		this.results = join(dataDir, 'results');
-		for (const d of [dataDir, this.inputs, this.results]) mkdirSync(d, { recursive: true, mode: 0o700 });
+		for (const d of [this.inputs, this.results]) makeDirs(d, 0o700);
 	}
 
 	/** Where an upload is streamed while it arrives (renamed to inputPath once the job is accepted). */

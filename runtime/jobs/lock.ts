@@ -3,8 +3,9 @@
  * database locked while it runs (see db.ts) and its runner assumes no other process touches its jobs. The lock
  * file holds the owner's pid; a lock whose process is gone (a kill -9) is taken over.
  */
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { accessSync, closeSync, constants, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeDirs } from '../make-dirs';
 
 function alive(pid: number): boolean {
 	try {
@@ -41,11 +42,7 @@ const DIR_PROBLEMS: Record<string, string> = {
  */
 export function ensureDataDir(dataDir: string, setting: string): void {
 	try {
-		// One level at a time from the nearest folder that exists: Node's recursive mkdir loops forever where mkdir
-		// answers ENOENT for a parent that exists (/proc, some FUSE mounts).
-		const missing: string[] = [];
-		for (let dir = resolve(dataDir); !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) missing.unshift(dir);
-		for (const dir of missing) mkdirSync(dir, { mode: 0o700 });
+		makeDirs(dataDir, 0o700);
 		if (!statSync(dataDir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
 		accessSync(dataDir, constants.W_OK | constants.X_OK);
 	} catch (e) {

@@ -10,9 +10,10 @@
  * Where: UPSCALE_CACHE_DIR (`off`: no cache), else $XDG_CACHE_HOME/upscale, else ~/.cache/upscale.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { makeDirs } from '../../make-dirs';
 
 const DIGEST_BYTES = 32;
 
@@ -62,7 +63,7 @@ function read(path: string): Uint8Array | undefined {
 function write(dir: string, path: string, graph: Uint8Array): void {
 	const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
 	try {
-		mkdirSync(dir, { recursive: true });
+		makeDirs(dir);
 		writeFileSync(tmp, Buffer.concat([graph, createHash('sha256').update(graph).digest()]), { mode: 0o644 });
 		renameSync(tmp, path);
 	} catch {

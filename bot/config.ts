@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDOR_REGISTRY, type ProviderId, type VendorId } from '../core';
 import { defaultThreads, defaultTile, requireLocalPackages } from '../runtime';
-import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, envUrl, vendorSettings, type VendorSettings } from '../runtime/env-schema';
+import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, setVariables, envUrl, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 
 const snowflake = (name: string, whenMissing?: string) => z.string({ required_error: whenMissing }).regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
 const url = envUrl;
@@ -108,7 +108,7 @@ export interface BotConfig {
 export { ConfigError };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
-	const r = configSchema.safeParse(env);
+	const r = configSchema.safeParse(setVariables(env));
 	if (!r.success) {
 		throw new ConfigError(envProblems(r.error));
 	}

@@ -108,6 +108,20 @@ export class ConfigError extends Error {
 	}
 }
 
+/**
+ * The environment without its blank variables: one set to nothing (`X=`, or compose's `${X}` when X is unset) counts
+ * as not set, for every setting alike, rather than as a bad value.
+ */
+export function setVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+	// A view, not a copy: each name is still read from `env` itself, as it is asked for.
+	return new Proxy(env, {
+		get: (target, name) => {
+			const v: unknown = Reflect.get(target, name);
+			return typeof v === 'string' && v.trim() === '' ? undefined : v;
+		},
+	});
+}
+
 /** zod's issues as lines that name the variable; the values of secrets are never repeated. */
 export function envProblems(error: z.ZodError): string[] {
 	return error.issues.map((i) => (i.message.includes(String(i.path[0] ?? '')) ? i.message : `${String(i.path[0])}: ${i.message}`));

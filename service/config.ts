@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDOR_REGISTRY, type ProviderId } from '../core';
-import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, vendorSettings, type VendorSettings } from '../runtime/env-schema';
+import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, setVariables, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 import { parseDuration } from './duration';
 import { MAX_WAIT_SECONDS } from './schemas';
 
@@ -128,7 +128,7 @@ export interface ServiceConfig {
 }
 
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-	const r = schema.safeParse(env);
+	const r = schema.safeParse(setVariables(env));
 	if (!r.success) throw new ConfigError(envProblems(r.error), "The service's configuration");
 	const c = r.data;
 	const providers = configuredVendors(c as Record<string, unknown>);

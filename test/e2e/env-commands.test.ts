@@ -37,6 +37,17 @@ describe('upscale serve and upscale worker', () => {
 		for (const name of ['REDIS_URL', 'UPSCALE_DATA_DIR', 'UPSCALE_CONCURRENCY', 'UPSCALE_WORKER_LOCK']) expect(r.stdout).toContain(`\n  ${name}  `);
 	});
 
+	it("blank variables (compose's ${X} of an unset X) count as not set: serve starts on its defaults", async () => {
+		const blank = { UPSCALE_WEBHOOK_SECRET: '', UPSCALE_PUBLIC_URL: '', HOST: ' ', CLIPDROP_API_KEY: '', CLIPDROP_BASE_URL: '', XIMILAR_API_TOKEN: '', UPSCALE_DEFAULT_PROVIDER: '', UPSCALE_LOG_LEVEL: '' };
+		const s = await startService({ ...blank, UPSCALE_API_KEYS: 'client-key-0123456789abcdef', UPSCALE_LOCAL_ENGINE: 'on' });
+		try {
+			expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+			expect(s.output()).toContain('providers: local)');
+		} finally {
+			await s.kill();
+		}
+	});
+
 	it('an option is refused before any setting is read, and says how to give it', async () => {
 		const r = await runCli(['serve', '--port', '9000']);
 		expect(r.code).toBe(2);

@@ -89,3 +89,13 @@ describe('loadConfig', () => {
 		expect(e.message).not.toContain('short-secret');
 	});
 });
+
+describe('blank variables', () => {
+	it("one set to nothing (X=, or compose's ${X} of an unset X) counts as not set, never as a bad value", () => {
+		const c = loadConfig({ ...base, CLIPDROP_API_KEY: 'cd-key', XIMILAR_API_TOKEN: '', XIMILAR_BASE_URL: ' ', DISCORD_GUILD_ID: '', BOT_PUBLIC_URL: '', BOT_DATA_DIR: '', BOT_LOG_LEVEL: '', REDIS_URL: '' });
+		expect(Object.keys(c.providers)).toEqual(['clipdrop']);
+		expect(c).toMatchObject({ guildId: undefined, publicLinks: undefined, logLevel: 'info', redisUrl: undefined });
+		expect(c.dataDir).toMatch(/data$/);
+		expect(problems({ ...base, DISCORD_TOKEN: '  ', CLIPDROP_API_KEY: 'cd-key' })).toEqual(['DISCORD_TOKEN is required: the bot token (Developer Portal → your app → Bot → Reset Token)']);
+	});
+});

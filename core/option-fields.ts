@@ -57,8 +57,8 @@ export const OPTION_FIELDS: readonly OptionField[] = [
 	},
 	{
 		key: 'best', label: 'Best Quality', flag: 'best', type: 'boolean', section: 'Local engine',
-		help: 'best quality: the ESRGAN-thick model, up to 4x, about 30x slower (estimated before it starts)',
-		chat: { name: 'best', description: 'Local: best-quality model (ESRGAN-thick, up to 4x, about 30x slower)' },
+		help: 'best quality: the ESRGAN-thick model, up to 4x, about 25x slower on a large image (estimated before it starts)',
+		chat: { name: 'best', description: 'Local: best-quality model (ESRGAN-thick, up to 4x, about 25x slower)' },
 	},
 	{
 		key: 'strategy', label: 'Strategy', flag: 'strategy', type: 'choice', section: 'Clipdrop', arg: 'NAME', choices: choices(CLIPDROP_STRATEGIES, ['Smooth', 'Detailed']),

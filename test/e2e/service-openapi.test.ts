@@ -6,7 +6,7 @@
  * what the server's schemas accept.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { subscriptionListSchema, createdSubscriptionSchema } from '../../service/routes/webhooks-schemas';
 import { jobListSchema, jobSchema } from '../../service/schemas';
@@ -71,6 +71,14 @@ test('every operation, callbacks included, has a unique operationId, a summary a
 	const ids = ops.map((o) => o.op.operationId);
 	expect(new Set(ids).size).toBe(ids.length);
 	expect(ids).toEqual(expect.arrayContaining(['createJob', 'listJobs', 'getJob', 'cancelJob', 'getJobResult', 'createWebhook', 'listWebhooks', 'deleteWebhook', 'getCredits', 'jobWebhook', 'subscriptionWebhook']));
+});
+
+test("docs/service.md lists the document's operations by their operationId, every one and no other", () => {
+	const page = readFileSync(resolve(__dirname, '../../docs/service.md'), 'utf8').replace(/\s+/g, ' ');
+	const listed = /every operation has an `operationId` \(([^)]*)\)/.exec(page)![1];
+	const named = [...listed.matchAll(/`(\w+)`/g)].map((m) => m[1]);
+	const served = operations(doc).filter((o) => !o.at.includes(' → ')).map((o) => o.op.operationId);
+	expect([...named].sort()).toEqual([...served].sort());
 });
 
 test('servers: UPSCALE_PUBLIC_URL (without its trailing slash); without it, the address the server listens on', async () => {

@@ -68,7 +68,7 @@ export async function sandboxUsage(s: Sandbox): Promise<string> {
 		'',
 		'Use them from another shell:',
 		...VENDOR_IDS.map((id) => `  export ${VENDOR_REGISTRY[id].env.baseUrl}=${s.fakes[id].url} ${VENDOR_REGISTRY[id].env.key}=${s.fakes[id].key}`),
-		`  npx upscale test/fixtures/sample.jpg --provider ${first} --scale 2`,
+		`  npm run upscale -- test/fixtures/sample.jpg --provider ${first} --scale 2`,
 		'',
 		'Inject a fault into the next matching request (kinds: status, slow, drop, drop-after, malformed, fail-task):',
 		`  curl -X POST ${s.fakes[first].url}/__control/faults -d '${example}'`,

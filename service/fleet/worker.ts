@@ -10,7 +10,6 @@
  * SIGTERM/SIGINT: jobs not yet sent go back to the queue, jobs the vendor has are handed to another worker.
  */
 import { VENDOR_IDS } from '../../core';
-import { ConfigError } from '../../runtime/env-schema';
 import { FleetWorker } from '../../runtime/jobs/fleet-worker';
 import { Files } from '../../runtime/jobs/files';
 import { ensureDataDir, SERVER_DIR } from '../../runtime/jobs/lock';
@@ -19,7 +18,7 @@ import { createLogger } from '../../runtime/log';
 import { connectRedis, redisWhere, type RedisPatience } from '../../runtime/redis-connection';
 import { redisState } from '../../runtime/redis-state';
 import { Clients } from '../auth';
-import { loadServiceConfig } from '../config';
+import { loadServiceConfig, type ServiceConfig } from '../config';
 import { serviceJobDeps } from '../job-deps';
 import { loadLinkSecret } from '../../runtime/signed-links';
 import { DownloadLinks, linkBase } from '../download-links';
@@ -32,25 +31,22 @@ import { RedisSubscriptionStore } from '../store/redis-webhook-subscriptions';
 import { WebhookSender } from '../webhooks';
 import { SERVICE_FLEET } from './names';
 
-export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-	let config;
+/** The configuration a worker runs on, or the sentence that says why it cannot start (a bad value, no REDIS_URL, a data directory it cannot use). */
+function workerConfig(env: NodeJS.ProcessEnv): (ServiceConfig & { redisUrl: string }) | string {
 	try {
-		config = loadServiceConfig(env);
-	} catch (e) {
-		if (e instanceof ConfigError) {
-			process.stderr.write(`upscale worker: ${e.message}\n`);
-			return 2;
-		}
-		throw e;
-	}
-	if (!config.redisUrl) {
-		process.stderr.write('upscale worker: REDIS_URL is not set. A worker runs the jobs of a fleet (`upscale serve` instances with the same REDIS_URL); without Redis, `upscale serve` runs its own jobs and needs no worker.\n');
-		return 2;
-	}
-	try {
+		const config = loadServiceConfig(env);
+		if (!config.redisUrl) return 'REDIS_URL is not set. A worker runs the jobs of a fleet (`upscale serve` instances with the same REDIS_URL); without Redis, `upscale serve` runs its own jobs and needs no worker.';
 		ensureDataDir(config.dataDir, SERVER_DIR.setting);
+		return { ...config, redisUrl: config.redisUrl };
 	} catch (e) {
-		process.stderr.write(`upscale worker: ${(e as Error).message}\n`);
+		return (e as Error).message;
+	}
+}
+
+export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+	const config = workerConfig(env);
+	if (typeof config === 'string') {
+		process.stderr.write(`upscale worker: ${config}\n`);
 		return 2;
 	}
 	const secrets = [...config.envKeys, config.envWebhookSecret ?? '', ...VENDOR_IDS.map((id) => config.providers[id]?.key ?? '')].filter(Boolean);
@@ -58,7 +54,7 @@ export async function work(env: NodeJS.ProcessEnv = process.env): Promise<number
 	const where = redisWhere(config.redisUrl);
 	// Commands wait through a short Redis outage (a restart) instead of failing the job; BullMQ's own connection
 	// must wait without a limit.
-	const connect = (patience: RedisPatience) => connectRedis(config.redisUrl!, (message) => log.warn('redis', { error: message }), patience);
+	const connect = (patience: RedisPatience) => connectRedis(config.redisUrl, (message) => log.warn('redis', { error: message }), patience);
 	const redis = connect('outage');
 	const budgetRedis = connect('outage');
 	const bull = connect('forever');

@@ -40,10 +40,7 @@ export const configSchema = z
 		BOT_GUILD_DAILY_CREDITS: int('BOT_GUILD_DAILY_CREDITS', 0, 1_000_000, 0),
 		BOT_USER_INSTALL_DAILY_CREDITS: int('BOT_USER_INSTALL_DAILY_CREDITS', 0, 1_000_000, 10),
 		// bot-fit: the bot's own links to results too large for Discord (bot/public-links.ts).
-		BOT_PUBLIC_URL: url('BOT_PUBLIC_URL')
-			.refine((v) => !/[?#]/.test(v), 'BOT_PUBLIC_URL must be a URL without a query or fragment (e.g. https://bot.example.com)')
-			.transform((v) => v.replace(/\/+$/, ''))
-			.optional(),
+		BOT_PUBLIC_URL: url('BOT_PUBLIC_URL').optional(),
 		BOT_PUBLIC_HOST: z.string().trim().min(1).default('0.0.0.0'),
 		BOT_PUBLIC_PORT: int('BOT_PUBLIC_PORT', 1, 65_535, 8080),
 		BOT_PUBLIC_LINK_HOURS: int('BOT_PUBLIC_LINK_HOURS', 1, 168, 24),

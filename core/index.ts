@@ -13,7 +13,7 @@ export { duration, nextPollDelay, retryAfterMs, type PollPace } from './polling'
 export { DEFAULT_RETRY, MAX_REDIRECTS, Transport, type RetryPolicy } from './transport';
 export { downloadImage, excerpt, fileNameFromUrl, imageDownloadRefused, imageUrlOf, IMAGE_URL_TOO_LARGE, MAX_INPUT_BYTES, megabytes, safeFileName, upscaledName } from './input';
 export { UpscaleClient, type ClientConfig } from './client';
-export { baseUrlProblem } from './base-url';
+export { baseUrlProblem, webAddressProblem } from './base-url';
 export { isPrivateHost } from './private-host';
 export { parseIpAddress, privateAddressReason, specialAddressReason, type IpBytes } from './ip-address';
 export type { UpscaleInput, UpscaleResult, TaskInfo, SubmittedTask, Progress, RunControl, Stage, OutputImage, Upscaler, InputFacts } from './upscaler';

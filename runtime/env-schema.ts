@@ -4,9 +4,18 @@
  * that lists every bad value on its own line without repeating a secret.
  */
 import { z } from 'zod';
-import { parseRateLimit, VENDOR_IDS, VENDOR_REGISTRY, type BudgetLimits, type VendorId } from '../core';
+import { parseRateLimit, VENDOR_IDS, VENDOR_REGISTRY, webAddressProblem, type BudgetLimits, type VendorId } from '../core';
 
-export const envUrl = (name: string) => z.string().regex(/^https?:\/\/[^\s/]+/i, `${name} must be an http(s) URL`);
+/** A base URL setting: http(s), no user name or password, no query or fragment; trailing slashes dropped. */
+export const envUrl = (name: string) =>
+	z.string().transform((v, ctx) => {
+		const problem = webAddressProblem(v);
+		if (problem) {
+			ctx.addIssue({ code: 'custom', message: `${name} ${problem.text}` });
+			return z.NEVER;
+		}
+		return v.trim().replace(/\/+$/, '');
+	});
 
 export const REDIS_URL_PROBLEM = 'REDIS_URL must be a redis:// or rediss:// URL (redis://[:password@]host:port[/db])';
 

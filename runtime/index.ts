@@ -1,5 +1,5 @@
 /** Node-side pieces shared by the CLI and the bot. */
-import { parseRateLimit, UpscaleClient, UpscaleError, VENDOR_IDS, VENDOR_REGISTRY, type BudgetLimits, type Ports, type SharedState, type VendorId } from '../core';
+import { parseRateLimit, UpscaleClient, UpscaleError, VENDOR_IDS, VENDOR_REGISTRY, webAddressProblem, type BudgetLimits, type Ports, type SharedState, type VendorId } from '../core';
 import { nodePorts } from './http-undici';
 
 export { collectBody, createUndiciHttp, discardBody, nodePorts, nodeSleep, systemClock } from './http-undici';
@@ -18,8 +18,10 @@ export function vendorEnv(provider: VendorId, env: NodeJS.ProcessEnv = process.e
 	const n = VENDOR_REGISTRY[provider].env;
 	const key = env[n.key]?.trim() || undefined;
 	const baseUrl = env[n.baseUrl]?.trim() || undefined;
-	if (baseUrl && !/^https?:\/\/[^\s/]+/i.test(baseUrl)) {
-		throw new UpscaleError('INVALID_OPTIONS', `${n.baseUrl} must be an http(s) URL (got "${baseUrl.slice(0, 60)}").`, { local: true });
+	const problem = baseUrl ? webAddressProblem(baseUrl) : undefined;
+	if (problem) {
+		// The value is shown only when it is no URL at all (a URL may carry a password).
+		throw new UpscaleError('INVALID_OPTIONS', `${n.baseUrl} ${problem.text}${problem.kind === 'not-url' ? ` (got "${baseUrl!.slice(0, 60)}")` : ''}.`, { local: true });
 	}
 	let rateLimit: BudgetLimits | undefined;
 	const rate = env[n.rateLimit]?.trim();

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDOR_REGISTRY, type ProviderId } from '../core';
-import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, setVariables, vendorSettings, type VendorSettings } from '../runtime/env-schema';
+import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, envUrl, setVariables, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 import { parseDuration } from './duration';
 import { MAX_WAIT_SECONDS } from './schemas';
 
@@ -41,12 +41,8 @@ const schema = z
 		PORT: envInt('PORT', 0, 65_535, 8080),
 		HOST: z.string().trim().min(1).default('127.0.0.1'),
 		UPSCALE_DATA_DIR: z.string().trim().min(1).default('./data'),
-		UPSCALE_PUBLIC_URL: z
-			.string()
-			.trim()
-			.regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/i, 'UPSCALE_PUBLIC_URL must be the http(s) URL clients reach this server at')
-			.transform((u) => u.replace(/\/+$/, ''))
-			.optional(),
+		// The URL clients reach the server at: it goes into every link, the OpenAPI document and webhooks.
+		UPSCALE_PUBLIC_URL: envUrl('UPSCALE_PUBLIC_URL').optional(),
 		UPSCALE_API_KEYS: envList('UPSCALE_API_KEYS', z.string().min(16, 'is too short for a client key (at least 16 characters)'), { secret: true }),
 		UPSCALE_WEBHOOK_SECRET: z
 			.string()

@@ -258,7 +258,10 @@ describe("d. BOT_PUBLIC_URL: the bot's own signed link", () => {
 
 	it('a bad BOT_PUBLIC_URL is refused at start, saying what it must be', async () => {
 		await expect(withBot({ BOT_PUBLIC_URL: 'ftp://x' }, async () => undefined)).rejects.toThrow('BOT_PUBLIC_URL must be an http(s) URL');
-		await expect(withBot({ BOT_PUBLIC_URL: 'https://bot.example/?a=1' }, async () => undefined)).rejects.toThrow('BOT_PUBLIC_URL must be a URL without a query or fragment');
+		await expect(withBot({ BOT_PUBLIC_URL: 'https://bot.example/?a=1' }, async () => undefined)).rejects.toThrow('BOT_PUBLIC_URL must have no ?query or #fragment (the paths are added after it)');
+		const withPassword = withBot({ BOT_PUBLIC_URL: 'https://me:s3cret-pw@bot.example' }, async () => undefined);
+		await expect(withPassword).rejects.toThrow('BOT_PUBLIC_URL must not hold a user name or password (it would travel in every link and log line)');
+		await expect(withPassword).rejects.not.toThrow('s3cret-pw');
 		await expect(withBot({ BOT_PUBLIC_URL: 'https://bot.example', BOT_PUBLIC_LINK_HOURS: '200' }, async () => undefined)).rejects.toThrow('BOT_PUBLIC_LINK_HOURS must be a whole number from 1 to 168');
 	});
 });

@@ -48,6 +48,13 @@ describe('upscale serve and upscale worker', () => {
 		}
 	});
 
+	it('UPSCALE_PUBLIC_URL with a password (it would be in every link and in /openapi.json) or a query is refused at start', async () => {
+		const r = await runCli(['serve'], { UPSCALE_PUBLIC_URL: 'https://ops:pw-0123456789@up.example.com', UPSCALE_API_KEYS: 'client-key-0123456789abcdef', UPSCALE_LOCAL_ENGINE: 'on', UPSCALE_DATA_DIR: tempDir() });
+		expect([r.code, r.stderr]).toEqual([2, "upscale serve: The service's configuration has 1 problem:\n  - UPSCALE_PUBLIC_URL must not hold a user name or password (it would travel in every link and log line)\n"]);
+		const q = await runCli(['serve'], { UPSCALE_PUBLIC_URL: 'https://up.example.com/?x=1', UPSCALE_API_KEYS: 'client-key-0123456789abcdef', UPSCALE_LOCAL_ENGINE: 'on', UPSCALE_DATA_DIR: tempDir() });
+		expect(q.stderr).toContain('  - UPSCALE_PUBLIC_URL must have no ?query or #fragment (the paths are added after it)\n');
+	});
+
 	it('an option is refused before any setting is read, and says how to give it', async () => {
 		const r = await runCli(['serve', '--port', '9000']);
 		expect(r.code).toBe(2);

@@ -38,7 +38,7 @@ describe('loadConfig', () => {
 		const c = loadConfig({ ...base, XIMILAR_API_TOKEN: 'xm', XIMILAR_BASE_URL: 'http://127.0.0.1:9/', XIMILAR_RATE_LIMIT: '10/s', CLIPDROP_API_KEY: 'cd', CLIPDROP_RATE_LIMIT: '120/min' });
 		expect(c.providers).toEqual({
 			clipdrop: { key: 'cd', baseUrl: undefined, rateLimit: { requests: 120, windowMs: 60_000 } },
-			ximilar: { key: 'xm', baseUrl: 'http://127.0.0.1:9/', rateLimit: { requests: 10, windowMs: 1000 } },
+			ximilar: { key: 'xm', baseUrl: 'http://127.0.0.1:9', rateLimit: { requests: 10, windowMs: 1000 } },
 		});
 		expect(c.defaultProvider).toBe('clipdrop');
 		expect(loadConfig({ ...base, XIMILAR_API_TOKEN: 'xm' }).defaultProvider).toBe('ximilar');
@@ -97,5 +97,19 @@ describe('blank variables', () => {
 		expect(c).toMatchObject({ guildId: undefined, publicLinks: undefined, logLevel: 'info', redisUrl: undefined });
 		expect(c.dataDir).toMatch(/data$/);
 		expect(problems({ ...base, DISCORD_TOKEN: '  ', CLIPDROP_API_KEY: 'cd-key' })).toEqual(['DISCORD_TOKEN is required: the bot token (Developer Portal → your app → Bot → Reset Token)']);
+	});
+});
+
+describe('base URLs', () => {
+	it('refuse a user name or password (never repeated) and a query or fragment; trailing slashes go', () => {
+		const p = problems({ ...base, CLIPDROP_API_KEY: 'cd', CLIPDROP_BASE_URL: 'https://u:pw-secret-1@proxy.example', XIMILAR_BASE_URL: 'https://api.ximilar.com/?x=1', DISCORD_API_URL: 'http://127.0.0.1:9/api#x' });
+		expect([...p].sort()).toEqual([
+			'CLIPDROP_BASE_URL must not hold a user name or password (it would travel in every link and log line)',
+			'DISCORD_API_URL must have no ?query or #fragment (the paths are added after it)',
+			'XIMILAR_BASE_URL must have no ?query or #fragment (the paths are added after it)',
+		]);
+		expect(p.join('\n')).not.toContain('pw-secret-1');
+		const c = loadConfig({ ...base, CLIPDROP_API_KEY: 'cd', CLIPDROP_BASE_URL: 'http://127.0.0.1:9/v1//', DISCORD_API_URL: 'http://127.0.0.1:9/api/' });
+		expect([c.providers.clipdrop?.baseUrl, c.apiUrl]).toEqual(['http://127.0.0.1:9/v1', 'http://127.0.0.1:9/api']);
 	});
 });

@@ -42,6 +42,26 @@ async function probeFolder(dir: string, shown: string): Promise<void> {
 	}
 }
 
+/** Creates and removes the output file itself (it does not exist yet): also catches a name the file system refuses. */
+async function probeFile(path: string): Promise<void> {
+	try {
+		const fh = await open(path, 'wx');
+		await fh.close();
+		await unlink(path);
+	} catch (e) {
+		throw invalidOptions(`Cannot write ${excerpt(path)}: ${fileErrorReason(e)}.`);
+	}
+}
+
+/** A file name cut to at most `maxBytes` (UTF-8) before its extension, so a rescue copy fits any file system. */
+export function shortName(name: string, maxBytes = 100): string {
+	const dot = name.lastIndexOf('.');
+	const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : '';
+	let stem = [...name.slice(0, name.length - ext.length)];
+	while (stem.length && Buffer.byteLength(stem.join('') + ext) > maxBytes) stem = stem.slice(0, -1);
+	return stem.join('') + ext;
+}
+
 /** True when st is the input file itself (same device and inode: also through another name or a hard link). */
 const isInput = (st: Stats, input?: Stats) => !!input && st.dev === input.dev && st.ino === input.ino;
 
@@ -85,7 +105,8 @@ export async function planOutput(source: string, output: string | undefined, for
 		if (!parent) throw invalidOptions(`Cannot write ${excerpt(output)}: the folder ${excerpt(folder)} does not exist.`);
 		if (!parent.isDirectory()) throw invalidOptions(`Cannot write ${excerpt(output)}: ${excerpt(folder)} is not a folder.`);
 		checkReplaceable(output, force, input);
-		await probeFolder(folder, output);
+		// A new file is tried under its own name: a name too long for the file system fails now, not after paying.
+		await (statOf(output, false) ? probeFolder(folder, output) : probeFile(output));
 		return { file: output, folder, source, force, input };
 	}
 	const folder = isUrl(source) || !input ? '.' : dirname(source);
@@ -121,7 +142,7 @@ async function writeNew(path: string, bytes: Uint8Array): Promise<void> {
 
 /** Saves the result in the temporary folder after a failed write; the path, or the reason that failed too. */
 async function rescue(name: string, bytes: Uint8Array): Promise<{ path?: string; reason?: string }> {
-	const path = join(tmpdir(), `upscale-rescued-${Date.now()}-${name}`);
+	const path = join(tmpdir(), `upscale-rescued-${Date.now()}-${shortName(name)}`);
 	try {
 		await writeNew(path, bytes);
 		return { path };

@@ -200,6 +200,8 @@ describe('destinations that cannot take the result: checked before anything is s
 	it.each([
 		[['--output', 'missing-folder/'], /^upscale: Cannot write into missing-folder\/: the folder does not exist\.$/],
 		[['--output', '/proc/x.jpg'], /^upscale: Cannot write \/proc\/x\.jpg: /],
+		[['--output', `${'z'.repeat(300)}.jpg`], /^upscale: Cannot write z+…: the name is too long for this system\.$/],
+		[['--output', `${'я'.repeat(130)}.jpg`], /^upscale: Cannot write я+…: the name is too long for this system\.$/],
 		[['--output', '/dev/null', '--force'], /^upscale: \/dev\/null is not a regular file \(a device, a pipe or a socket\); it is never replaced\. Give a file name\.$/],
 	])('%j: exit 2, no request', async (args, message) => {
 		const r = await runCli([SAMPLE, '--provider', 'clipdrop', ...args], cdEnv());

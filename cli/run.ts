@@ -14,7 +14,9 @@ function pickProvider(args: CliArgs): ProviderId {
 	const p = args.provider?.toLowerCase();
 	if (p === undefined) return vendorWithKey() ?? 'local';
 	if (isProviderId(p)) return p;
-	throw new UpscaleError('INVALID_OPTIONS', `Unknown provider "${args.provider}": use ${listWords(PROVIDER_IDS)}.`, { local: true });
+	// Named back only when it looks like a name: a key pasted into --provider is not printed.
+	const shown = /^[a-z][a-z0-9_-]{0,15}$/i.test(args.provider) ? ` "${args.provider}"` : '';
+	throw new UpscaleError('INVALID_OPTIONS', `Unknown provider${shown}: use ${listWords(PROVIDER_IDS)}.`, { local: true });
 }
 
 function summary(r: UpscaleResult, output: string) {

@@ -58,6 +58,10 @@ export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
 					err.write(`upscale keys: revoke needs a key id (see upscale keys list).\n`);
 					return 2;
 				}
+				if (id.startsWith('usk_')) {
+					err.write(`upscale keys: that is a client key, not its id (it is not printed here): revoke takes the id (key_…) that upscale keys list shows.\n`);
+					return 2;
+				}
 				if (!store.revoke(id)) {
 					err.write(`upscale keys: no active key ${id.slice(0, 40)} in ${dataDir} (see upscale keys list).\n`);
 					return 1;

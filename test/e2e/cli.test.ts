@@ -373,6 +373,7 @@ describe('rejected before any request (exit 2, the fakes receive nothing)', () =
 		[['--provider', 'ximilar', '--format', 'gif'], 'upscale: Invalid options: format must be one of png, jpg, webp.'],
 		[['--provider', 'clipdrop', '--sync', '--async'], 'upscale: --sync and --async exclude each other.'],
 		[['--provider', 'dalle'], 'upscale: Unknown provider "dalle": use clipdrop, ximilar or local.'],
+		[['--provider', 'sk-0123456789abcdef0123456789'], 'upscale: Unknown provider: use clipdrop, ximilar or local.'],
 		[['--provider', 'clipdrop', '--timeout', '0'], 'upscale: --timeout must be a positive number of seconds.'],
 		[['--provider', 'clipdrop', '--output', '/no/such/dir/x.jpg'], 'upscale: Cannot write /no/such/dir/x.jpg: the folder /no/such/dir does not exist.'],
 		[['--provider', 'clipdrop', '--output', '-', '--json'], 'upscale: --output - (image on stdout) and --json exclude each other.'],

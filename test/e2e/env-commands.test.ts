@@ -73,6 +73,15 @@ describe('upscale serve and upscale worker', () => {
 		}
 	});
 
+	it('upscale keys revoke given the key itself (not its id) says so and does not print it', async () => {
+		const dir = tempDir();
+		const made = JSON.parse((await runCli(['keys', 'create', '--json'], { UPSCALE_DATA_DIR: dir })).stdout) as { id: string; key: string };
+		const r = await runCli(['keys', 'revoke', made.key], { UPSCALE_DATA_DIR: dir });
+		expect([r.code, r.stderr]).toEqual([2, 'upscale keys: that is a client key, not its id (it is not printed here): revoke takes the id (key_…) that upscale keys list shows.\n']);
+		expect(r.stdout + r.stderr).not.toContain(made.key);
+		expect((await runCli(['keys', 'revoke', made.id], { UPSCALE_DATA_DIR: dir })).code).toBe(0);
+	});
+
 	it('the main help points at each command\'s own help', async () => {
 		const r = await runCli(['--help']);
 		expect(r.stdout).toContain('Commands (each with --help)\n  upscale serve');

@@ -15,7 +15,7 @@ function pickProvider(args: CliArgs): ProviderId {
 	if (p === undefined) return vendorWithKey() ?? 'local';
 	if (isProviderId(p)) return p;
 	// Named back only when it looks like a name: a key pasted into --provider is not printed.
-	const shown = /^[a-z][a-z0-9_-]{0,15}$/i.test(args.provider) ? ` "${args.provider}"` : '';
+	const shown = /^[a-z][a-z0-9_-]{0,15}$/i.test(p) ? ` "${args.provider}"` : '';
 	throw new UpscaleError('INVALID_OPTIONS', `Unknown provider${shown}: use ${listWords(PROVIDER_IDS)}.`, { local: true });
 }
 

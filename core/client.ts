@@ -53,6 +53,12 @@ export class UpscaleClient implements Upscaler {
 		const badBaseUrl = cfg.baseUrl ? baseUrlProblem(cfg.baseUrl, vendor) : undefined;
 		if (badBaseUrl) throw new UpscaleError('INVALID_OPTIONS', badBaseUrl, { provider: cfg.provider, local: true });
 		const baseUrl = (cfg.baseUrl || vendor.defaultBaseUrl).trim().replace(/\/+$/, '');
+		const authHeaders = cfg.apiKey ? vendor.authHeaders(cfg.apiKey) : {};
+		// A line break, a control character or a non-ASCII letter cannot travel in a header: the HTTP library would
+		// refuse it as a connection failure that reads as if the request might have reached the vendor.
+		if (Object.values(authHeaders).some((v) => /[^\x20-\x7e]/.test(v))) {
+			throw new UpscaleError('AUTH', `The ${vendor.name} ${vendor.keyNoun} holds a character that cannot be sent (a line break, a control character or a non-ASCII letter): copy it again. Nothing was sent.`, { provider: cfg.provider, local: true });
+		}
 		const state = cfg.state ?? processState;
 		const scope = `${vendor.id}|${baseUrl}|${cfg.apiKey ?? cfg.budgetKey ?? ''}`;
 		const limits = cfg.rateLimit === false ? undefined : (cfg.rateLimit ?? vendor.defaultRateLimit);
@@ -60,7 +66,7 @@ export class UpscaleClient implements Upscaler {
 			provider: cfg.provider,
 			vendorName: vendor.name,
 			ports: cfg.ports,
-			authHeaders: cfg.apiKey ? vendor.authHeaders(cfg.apiKey) : {},
+			authHeaders,
 			budget: limits ? state.budget(scope, limits) : undefined,
 			retry: { ...DEFAULT_RETRY, ...cfg.retry },
 		});

@@ -242,6 +242,12 @@ describe('Clipdrop through the CLI', () => {
 		expect(cd.count()).toBe(0);
 	});
 
+	it.each([['a line break', 'cd-key\nsecond-line'], ['a Cyrillic letter', 'cd-kеy-0123'], ['a control character', 'cd-key\u0007']])('a key with %s: exit 2 before any request, the key never printed', async (_what, key) => {
+		const r = await runCli([SAMPLE, '--provider', 'clipdrop'], { CLIPDROP_API_KEY: key, CLIPDROP_BASE_URL: cd.url });
+		expect([r.code, r.stderr]).toEqual([2, 'upscale: The Clipdrop API key holds a character that cannot be sent (a line break, a control character or a non-ASCII letter): copy it again. Nothing was sent.\n']);
+		expect(cd.count()).toBe(0);
+	});
+
 	it('an unreachable host', async () => {
 		const r = await runCli([SAMPLE, '--provider', 'clipdrop'], cdEnv({ CLIPDROP_BASE_URL: 'http://127.0.0.1:9' }));
 		expect(r.code).toBe(1);

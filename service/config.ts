@@ -9,14 +9,18 @@ import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisU
 import { parseDuration } from './duration';
 import { MAX_WAIT_SECONDS } from './schemas';
 
-const duration = (name: string, dflt: string, minMs: number) =>
+const DAY_MS = 86_400_000;
+
+/** A duration setting; `maxMs`: the longest that works (a job's own limit is the core's 24 hours). */
+const duration = (name: string, dflt: string, minMs: number, maxMs = 365 * DAY_MS) =>
 	z
 		.string()
 		.optional()
 		.transform((v, ctx) => {
 			const ms = parseDuration(v?.trim() || dflt);
-			if (ms === undefined || ms < minMs) {
-				ctx.addIssue({ code: 'custom', message: `${name} must be a duration like "90s", "30m" or "24h" (at least ${minMs / 1000} s)` });
+			if (ms === undefined || ms < minMs || ms > maxMs) {
+				const most = maxMs % DAY_MS === 0 ? `${maxMs / DAY_MS} d` : `${maxMs / 1000} s`;
+				ctx.addIssue({ code: 'custom', message: `${name} must be a duration like "90s", "30m" or "24h" (at least ${minMs / 1000} s, at most ${most})` });
 				return z.NEVER;
 			}
 			return ms;
@@ -60,7 +64,7 @@ const schema = z
 		UPSCALE_PARALLEL_UPLOADS: envInt('UPSCALE_PARALLEL_UPLOADS', 1, 500, 4),
 		UPSCALE_MAX_JOBS_PER_KEY: envInt('UPSCALE_MAX_JOBS_PER_KEY', 1, 100_000, 200),
 		UPSCALE_MAX_JOBS: envInt('UPSCALE_MAX_JOBS', 1, 1_000_000, 2000),
-		UPSCALE_JOB_TIMEOUT: duration('UPSCALE_JOB_TIMEOUT', '30m', 1000),
+		UPSCALE_JOB_TIMEOUT: duration('UPSCALE_JOB_TIMEOUT', '30m', 1000, DAY_MS),
 		UPSCALE_RETENTION: duration('UPSCALE_RETENTION', '24h', 1000),
 		UPSCALE_WORKER_LOCK: duration('UPSCALE_WORKER_LOCK', '30s', 1000),
 		UPSCALE_WEBHOOK_RETRY: durations('UPSCALE_WEBHOOK_RETRY', '5s,5m,30m,2h,5h,10h,6h'),

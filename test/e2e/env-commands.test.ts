@@ -55,6 +55,13 @@ describe('upscale serve and upscale worker', () => {
 		expect(q.stderr).toContain('  - UPSCALE_PUBLIC_URL must have no ?query or #fragment (the paths are added after it)\n');
 	});
 
+	it('a job timeout beyond the 24 hours a job may take, or a retention beyond a year, is refused at start (not at every POST)', async () => {
+		const r = await runCli(['serve'], { UPSCALE_JOB_TIMEOUT: '30d', UPSCALE_RETENTION: '999999d', UPSCALE_API_KEYS: 'client-key-0123456789abcdef', UPSCALE_LOCAL_ENGINE: 'on', UPSCALE_DATA_DIR: tempDir() });
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('  - UPSCALE_JOB_TIMEOUT must be a duration like "90s", "30m" or "24h" (at least 1 s, at most 1 d)\n');
+		expect(r.stderr).toContain('  - UPSCALE_RETENTION must be a duration like "90s", "30m" or "24h" (at least 1 s, at most 365 d)\n');
+	});
+
 	it('an option is refused before any setting is read, and says how to give it', async () => {
 		const r = await runCli(['serve', '--port', '9000']);
 		expect(r.code).toBe(2);

@@ -307,7 +307,7 @@ describe('slow clients: silent connections', () => {
 		// A long poll (wait=25, the most) must outlive the idle timeout, so it may not be set below 30 s.
 		const bad = await runCli(['serve'], { UPSCALE_DATA_DIR: dir, PORT: '0', UPSCALE_API_KEYS: ENV_KEY, CLIPDROP_API_KEY: CD_KEY, UPSCALE_IDLE_TIMEOUT: '10s' });
 		expect(bad.code).toBe(2);
-		expect(bad.stderr).toContain('UPSCALE_IDLE_TIMEOUT must be a duration like "90s", "30m" or "24h" (at least 30 s)');
+		expect(bad.stderr).toContain('UPSCALE_IDLE_TIMEOUT must be a duration like "90s", "30m" or "24h" (at least 30 s, at most 365 d)');
 	});
 });
 

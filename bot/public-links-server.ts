@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { listenProblem } from '../runtime/listen-error';
 import type { Logger } from '../runtime/log';
 import { attachmentDisposition } from '../service/content-disposition';
 import type { PublicLinks } from './public-links';
@@ -82,7 +83,7 @@ export async function startPublicLinksServer(links: PublicLinks, where: { host: 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', (e: NodeJS.ErrnoException) => {
 			const at = `${where.host}:${where.port}`;
-			reject(new Error(e.code === 'EADDRINUSE' ? `the bot's link server (BOT_PUBLIC_URL) cannot listen on ${at}: the port is in use; choose another BOT_PUBLIC_PORT` : `the bot's link server (BOT_PUBLIC_URL) cannot listen on ${at} (BOT_PUBLIC_HOST, BOT_PUBLIC_PORT): ${e.code ?? e.message}`));
+			reject(new Error(`the bot's link server (BOT_PUBLIC_URL) cannot listen on ${at}: ${listenProblem(e, { host: 'BOT_PUBLIC_HOST', port: 'BOT_PUBLIC_PORT' })}`));
 		});
 		server.listen(where.port, where.host, () => resolve());
 	});

@@ -36,7 +36,8 @@ export const envInt = (name: string, min: number, max: number, dflt: number) =>
 		.optional()
 		.transform((v, ctx) => {
 			if (v === undefined || v.trim() === '') return dflt;
-			const n = Number(v);
+			// Digits only: Number() would also take 0x1F90, 1e3 and 0b11.
+			const n = /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
 			if (!Number.isInteger(n) || n < min || n > max) {
 				ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}` });
 				return z.NEVER;

@@ -2,6 +2,7 @@
  * `upscale serve`'s configuration, from the environment, validated with zod: one line per bad value, secrets never
  * repeated. The vendor variables are the CLI's and the bot's (CLIPDROP_API_KEY, XIMILAR_API_TOKEN, *_BASE_URL, …).
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDOR_REGISTRY, type ProviderId } from '../core';
@@ -43,7 +44,13 @@ const durations = (name: string, dflt: string) =>
 const schema = z
 	.object({
 		PORT: envInt('PORT', 0, 65_535, 8080),
-		HOST: z.string().trim().min(1).default('127.0.0.1'),
+		// An IPv6 address may come in brackets, as in a URL; a port belongs in PORT.
+		HOST: z
+			.string()
+			.trim()
+			.default('127.0.0.1')
+			.transform((h) => h.replace(/^\[(.*)\]$/, '$1'))
+			.refine((h) => isIP(h) !== 0 || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(h), 'HOST must be an IP address or a host name, without a port (the port is PORT)'),
 		UPSCALE_DATA_DIR: z.string().trim().min(1).default('./data'),
 		// The URL clients reach the server at: it goes into every link, the OpenAPI document and webhooks.
 		UPSCALE_PUBLIC_URL: envUrl('UPSCALE_PUBLIC_URL').optional(),

@@ -12,6 +12,7 @@ import { buildApp } from './app';
 import { loadServiceConfig } from './config';
 import { createContext } from './context';
 import { ensureDataDir, lockDataDir, SERVER_DIR } from '../runtime/jobs/lock';
+import { listenProblem } from '../runtime/listen-error';
 import { startSweeper } from './retention';
 import { redisWhere } from '../runtime/redis-connection';
 
@@ -58,7 +59,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<numbe
 	try {
 		await app.listen({ port: config.port, host: config.host });
 	} catch (e) {
-		process.stderr.write(`upscale serve: cannot listen on ${config.host}:${config.port}: ${(e as { code?: string }).code ?? (e as Error).message}\n`);
+		const at = config.host.includes(':') ? `[${config.host}]:${config.port}` : `${config.host}:${config.port}`;
+		process.stderr.write(`upscale serve: cannot listen on ${at}: ${listenProblem(e, { host: 'HOST', port: 'PORT' })}.\n`);
 		unlock();
 		return 2;
 	}

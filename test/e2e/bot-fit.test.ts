@@ -249,7 +249,7 @@ describe("d. BOT_PUBLIC_URL: the bot's own signed link", () => {
 		const port = (taken.address() as { port: number }).port;
 		const bot = startedBot(env({ BOT_PUBLIC_URL: 'https://bot.example', BOT_PUBLIC_HOST: '127.0.0.1', BOT_PUBLIC_PORT: String(port) }));
 		try {
-			await expect(bot.start()).rejects.toThrow(`the bot's link server (BOT_PUBLIC_URL) cannot listen on 127.0.0.1:${port}: the port is in use; choose another BOT_PUBLIC_PORT`);
+			await expect(bot.start()).rejects.toThrow(`the bot's link server (BOT_PUBLIC_URL) cannot listen on 127.0.0.1:${port}: the port is in use (another server?): choose another BOT_PUBLIC_PORT`);
 		} finally {
 			await bot.ctx.close();
 			await new Promise((r) => taken.close(r));

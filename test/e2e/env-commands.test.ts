@@ -4,6 +4,8 @@
  * refused with exit 2 before a setting is read, and a value typed as an argument is never printed back.
  */
 import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLI, runCli, tempDir, type CliRun } from '../helpers/cli';
@@ -17,6 +19,9 @@ function runBot(script: string, args: string[], env: Record<string, string> = {}
 		});
 	});
 }
+
+/** The last line on stderr (JSON log lines may come before it). */
+const lastLine = (s: string) => `${s.trim().split('\n').pop()}\n`;
 
 const SECRET = 'sk-live-0123456789abcdef0123456789abcdef';
 
@@ -60,6 +65,26 @@ describe('upscale serve and upscale worker', () => {
 		expect(r.code).toBe(2);
 		expect(r.stderr).toContain('  - UPSCALE_JOB_TIMEOUT must be a duration like "90s", "30m" or "24h" (at least 1 s, at most 1 d)\n');
 		expect(r.stderr).toContain('  - UPSCALE_RETENTION must be a duration like "90s", "30m" or "24h" (at least 1 s, at most 365 d)\n');
+	});
+
+	it('where to listen: a port in use, a port in HOST, a number in hex are said in words that name the setting', async () => {
+		const blocker = http.createServer();
+		await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+		const port = (blocker.address() as AddressInfo).port;
+		try {
+			const base = { UPSCALE_API_KEYS: 'client-key-0123456789abcdef', UPSCALE_LOCAL_ENGINE: 'on', UPSCALE_DATA_DIR: tempDir() };
+			const inUse = await runCli(['serve'], { ...base, PORT: String(port) });
+			expect([inUse.code, lastLine(inUse.stderr)]).toEqual([2, `upscale serve: cannot listen on 127.0.0.1:${port}: the port is in use (another server?): choose another PORT.\n`]);
+			const hostPort = await runCli(['serve'], { ...base, HOST: '127.0.0.1:9000' });
+			expect(hostPort.stderr).toContain('  - HOST must be an IP address or a host name, without a port (the port is PORT)\n');
+			const hex = await runCli(['serve'], { ...base, PORT: '0x1F90' });
+			expect(hex.stderr).toContain('  - PORT must be a whole number from 0 to 65535\n');
+			const bracketed = await startService({ ...base, HOST: '[::1]' });
+			expect(bracketed.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+			await bracketed.kill();
+		} finally {
+			blocker.close();
+		}
 	});
 
 	it('an option is refused before any setting is read, and says how to give it', async () => {

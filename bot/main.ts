@@ -7,6 +7,7 @@ import { loadConfigOrExit } from './config';
 import { createBot } from './app';
 import { envCommandArgs } from '../runtime/env-command';
 import { createLogger } from '../runtime/log';
+import { startProblem } from './start-problem';
 import { BOT, BOT_WORKER } from './usage';
 
 async function main() {
@@ -40,6 +41,7 @@ async function main() {
 		await bot.start();
 	} catch (e) {
 		log.error('could not start', { error: (e as Error).message, code: (e as { code?: string }).code });
+		process.stderr.write(`upscale-bot: could not start: ${startProblem(e)}.\n`);
 		process.exit(1);
 	}
 }

@@ -147,6 +147,13 @@ describe('upscale-bot, upscale-bot worker, upscale-bot-deploy', () => {
 		}
 	});
 
+	it('a Discord it cannot reach is one sentence on stderr that names the setting, never the token', async () => {
+		const token = 'a-bot-token-that-is-long-enough-0123456789';
+		const r = await runBot('main.js', [], { BOT_DATA_DIR: tempDir(), DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: '123456789012345678', CLIPDROP_API_KEY: 'cd-key', DISCORD_API_URL: 'http://127.0.0.1:1/api' });
+		expect([r.code, r.stderr]).toEqual([1, 'upscale-bot: could not start: Discord could not be reached (ECONNREFUSED): check the network, or DISCORD_API_URL.\n']);
+		expect(r.stdout + r.stderr).not.toContain(token);
+	});
+
 	it('with nothing set, the bot names each missing setting and where to find it', async () => {
 		const r = await runBot('main.js', []);
 		expect(r.code).toBe(2);

@@ -33,7 +33,11 @@ export function httpError(m: StatusMessages, res: HttpResponse, vendorMessage: s
 	const known = m.byStatus[res.status];
 	let code: ErrorCode;
 	let text: string;
-	if (known) {
+	if (res.status === 404 && !taskId) {
+		// No task is in play (a submit, a sync call): the path is wrong, most often a Base URL with an extra path.
+		code = 'NOT_FOUND';
+		text = `${m.name} answered 404 (no such address) while {what}: if its Base URL is set (a proxy, the sandbox), check its path.`;
+	} else if (known) {
 		code = known.code;
 		text = known.text;
 	} else if (res.status >= 500) {

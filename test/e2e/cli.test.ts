@@ -248,6 +248,12 @@ describe('Clipdrop through the CLI', () => {
 		expect(cd.count()).toBe(0);
 	});
 
+	it('a Base URL with a wrong path: the 404 says so, not "check the task id"', async () => {
+		const r = await runCli([SAMPLE, '--provider', 'clipdrop'], cdEnv({ CLIPDROP_BASE_URL: `${cd.url}/v1` }));
+		expect(r.code).toBe(1);
+		expect(lastLine(r.stderr)).toMatch(/^upscale: Clipdrop answered 404 \(no such address\) while upscaling the image \(sync\): if its Base URL is set \(a proxy, the sandbox\), check its path\./);
+	});
+
 	it('an unreachable host', async () => {
 		const r = await runCli([SAMPLE, '--provider', 'clipdrop'], cdEnv({ CLIPDROP_BASE_URL: 'http://127.0.0.1:9' }));
 		expect(r.code).toBe(1);

@@ -37,10 +37,23 @@ async function run(argv: string[]): Promise<number> {
 	return upscaleFromArgs(args, (signal) => (stoppedBy ??= signal));
 }
 
-/** How to pick a paid task up again from the command line. */
+/** A word as the shell reads it back: quoted unless it is plain. */
+const shellWord = (s: string) => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The --output the command line gave (the resume hint keeps it), if it parses. */
+function outputGiven(argv: string[]): string | undefined {
+	try {
+		return parseCli(argv).output;
+	} catch {
+		return undefined;
+	}
+}
+
+/** How to pick a paid task up again from the command line, writing where this run was to write. */
 function resumeHint(e: UpscaleError): string {
 	if (!e.taskId || !e.provider || !isPaid(e.provider) || e.code === 'TASK_FAILED' || e.code === 'NOT_FOUND') return '';
-	return ` Resume with: upscale --task ${e.taskId} --provider ${e.provider}`;
+	const output = outputGiven(argv);
+	return ` Resume with: upscale --task ${e.taskId} --provider ${e.provider}${output ? ` --output ${shellWord(output)}` : ''}`;
 }
 
 function fail(err: unknown, json: boolean): number {

@@ -248,6 +248,14 @@ describe('Clipdrop through the CLI', () => {
 		expect(cd.count()).toBe(0);
 	});
 
+	it("the resume hint keeps the run's --output, quoted for the shell when it needs to be", async () => {
+		cd.opts.taskDurationMs = 60_000;
+		const target = join(dir, "it's here.jpg");
+		const r = await runCli([SAMPLE, '--provider', 'clipdrop', '--async', '--timeout', '1', '--output', target], cdEnv());
+		expect(r.code).toBe(1);
+		expect(lastLine(r.stderr)).toMatch(new RegExp(`Resume with: upscale --task [\\w-]+ --provider clipdrop --output '${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/it'\\\\''s here\\.jpg'\n$`));
+	});
+
 	it('a Base URL with a wrong path: the 404 says so, not "check the task id"', async () => {
 		const r = await runCli([SAMPLE, '--provider', 'clipdrop'], cdEnv({ CLIPDROP_BASE_URL: `${cd.url}/v1` }));
 		expect(r.code).toBe(1);

@@ -191,7 +191,7 @@ describe('servers that lie about what they send', () => {
 		xm.inject({ route: 'download', kind: 'html', times: 3 });
 		const bad = await runCli([SAMPLE, '--provider', 'ximilar', '--output', join(dir, 'bad.jpg')], xmEnv());
 		expect(bad.code).toBe(1);
-		expect(lastLine(bad.stderr)).toMatch(/^upscale: The result downloaded from Ximilar was something that is not an image, or not a complete one \(image\/jpeg, \d+ bytes: The image is an HTML page.*\), 3 times in a row; try Get Task again later\. \(task [\w-]+: resume it with Get Task\) Resume with: upscale --task [\w-]+ --provider ximilar$/);
+		expect(lastLine(bad.stderr)).toMatch(/^upscale: The result downloaded from Ximilar was something that is not an image, or not a complete one \(image\/jpeg, \d+ bytes: The image is an HTML page.*\), 3 times in a row; try Get Task again later\. \(task [\w-]+: resume it with Get Task\) Resume with: upscale --task [\w-]+ --provider ximilar --output \S+\/bad\.jpg$/);
 		expect(existsSync(join(dir, 'bad.jpg'))).toBe(false);
 	});
 });
@@ -327,7 +327,7 @@ describe('signals', () => {
 		expect(code).toBe(143);
 		const err = JSON.parse(stdout).error;
 		expect(err).toMatchObject({ code: 'ABORTED', provider: 'clipdrop', taskId: expect.any(String) });
-		expect(lastLine(stderr)).toBe(`upscale: Cancelled while waiting for task ${err.taskId}. Resume with: upscale --task ${err.taskId} --provider clipdrop`);
+		expect(lastLine(stderr)).toBe(`upscale: Cancelled while waiting for task ${err.taskId}. Resume with: upscale --task ${err.taskId} --provider clipdrop --output ${join(dir, 'x.jpg')}`);
 		expect(cd.count('async')).toBe(1);
 	});
 

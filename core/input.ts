@@ -79,7 +79,7 @@ export function upscaledName(fileName: string, extension: string): string {
  */
 export async function downloadImage(t: Transport, url: string, o: { deadline: number; signal?: AbortSignal; provider: ProviderId; fileName?: string }): Promise<{ bytes: Uint8Array; fileName: string }> {
 	const res = await t
-		.send({ method: 'GET', url, kind: 'download', deadline: o.deadline, signal: o.signal, what: 'downloading the input image', maxBodyBytes: MAX_INPUT_BYTES })
+		.send({ method: 'GET', url, kind: 'download', deadline: o.deadline, signal: o.signal, what: 'downloading the input image', from: 'The image host', maxBodyBytes: MAX_INPUT_BYTES })
 		.catch((e: UpscaleError) => {
 			if (e.code === 'ABORTED') throw new UpscaleError('ABORTED', 'Cancelled while downloading the image.', { provider: o.provider, local: true });
 			if (e.code === 'INVALID_INPUT') throw invalidInput(IMAGE_URL_TOO_LARGE, o.provider);

@@ -29,6 +29,8 @@ export interface SendOptions {
 	/** What the request does, for messages ("polling task status"). */
 	what: string;
 	taskId?: string;
+	/** Who answers when it is not the vendor (the host of an input image's URL): named in its errors instead. */
+	from?: string;
 	/**
 	 * A paid request's last call before it leaves: awaited once its place in the budget is held (a wait for the
 	 * budget sends nothing), before each attempt.
@@ -216,8 +218,9 @@ export class Transport {
 			throw new UpscaleError('INVALID_INPUT', `${name}: the response while ${o.what} is larger than ${o.maxBodyBytes} bytes.`, { provider: this.cfg.provider, taskId: o.taskId });
 		}
 		const where = te.phase === 'connect' ? 'could not be reached' : 'connection failed';
-		const next = o.kind === 'submit' && te.phase !== 'connect' ? MAY_HAVE_ARRIVED : ' Check your network connection or the base URL, then try again.';
-		throw this.fail('NETWORK', `${name} ${where} while ${o.what} (${te.message}).${next}`, o);
+		const check = o.from ? 'the URL' : 'the base URL';
+		const next = o.kind === 'submit' && te.phase !== 'connect' ? MAY_HAVE_ARRIVED : ` Check your network connection or ${check}, then try again.`;
+		throw this.fail('NETWORK', `${o.from ?? name} ${where} while ${o.what} (${te.message}).${next}`, o);
 	}
 
 	/** After a 429: the whole budget pauses (Retry-After, else back-off); true when the request may go again. */

@@ -256,6 +256,12 @@ describe('Clipdrop through the CLI', () => {
 		expect(lastLine(r.stderr)).toMatch(new RegExp(`Resume with: upscale --task [\\w-]+ --provider clipdrop --output '${dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/it'\\\\''s here\\.jpg'\n$`));
 	});
 
+	it('an image URL whose host refuses the connection names the image host, not the vendor: exit 2, nothing sent', async () => {
+		const r = await runCli(['http://127.0.0.1:9/photo.jpg', '--provider', 'clipdrop'], cdEnv());
+		expect([r.code, lastLine(r.stderr)]).toEqual([2, 'upscale: Could not download the image from http://127.0.0.1:9/photo.jpg: The image host could not be reached while downloading the input image (ECONNREFUSED). Check your network connection or the URL, then try again.\n']);
+		expect(cd.count()).toBe(0);
+	});
+
 	it('a Base URL with a wrong path: the 404 says so, not "check the task id"', async () => {
 		const r = await runCli([SAMPLE, '--provider', 'clipdrop'], cdEnv({ CLIPDROP_BASE_URL: `${cd.url}/v1` }));
 		expect(r.code).toBe(1);

@@ -11,6 +11,7 @@ const DISCORD = [
 
 export const BOT: EnvCommand = {
 	name: 'upscale-bot',
+	commands: ['worker'],
 	example: 'DISCORD_TOKEN=… DISCORD_APPLICATION_ID=… upscale-bot',
 	usage: `Usage: upscale-bot
        upscale-bot worker      (a worker of a bot fleet: upscale-bot worker --help)

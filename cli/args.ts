@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { invalidOptions } from '../core/errors';
 import { OPTION_FIELDS, type OptionField } from '../core/option-fields';
 import type { UpscaleOptionsInput } from '../core/options';
+import { argsProblem } from './did-you-mean';
 
 export { USAGE } from './usage';
 
@@ -72,7 +73,7 @@ export function parseCli(argv: string[]): CliArgs {
 			options: FLAGS,
 		});
 	} catch (e) {
-		throw invalidOptions(`${(e as Error).message.split('\n')[0]} (see upscale --help).`);
+		throw invalidOptions(`${argsProblem(e as Error & { code?: string }, Object.keys(FLAGS))} (See upscale --help.)`);
 	}
 	const v = parsed.values as Record<string, string | boolean | undefined>;
 	const text = (name: string) => (typeof v[name] === 'string' ? (v[name] as string) : undefined);

@@ -4,12 +4,13 @@
  * --help and --version the argument parser and the option descriptions, a job cli/run.ts (the core, the runtime),
  * `serve`, `worker` and `keys` the service.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asUpscaleError, UpscaleError } from '../core/errors';
+import { asUpscaleError, invalidOptions, UpscaleError } from '../core/errors';
 import { isPaid } from '../core/vendors';
 import { envCommandArgs } from '../runtime/env-command';
 import { parseCli, USAGE } from './args';
+import { nearest } from '../runtime/nearest';
 import { SERVE, WORKER } from './serve-usage';
 import { WriteFailed } from './write-failed';
 
@@ -33,6 +34,9 @@ async function run(argv: string[]): Promise<number> {
 		process.stdout.write(`${pkg.version}\n`);
 		return EXIT_OK;
 	}
+	// `upscale serv`: a command mistyped reads as an image that does not exist.
+	const meant = args.source && /^[a-z-]+$/i.test(args.source) && !existsSync(args.source) ? nearest(args.source, COMMANDS) : undefined;
+	if (meant) throw invalidOptions(`No such file: ${args.source}. Did you mean the command \`upscale ${meant}\`?`);
 	const { upscaleFromArgs } = await import('./run');
 	return upscaleFromArgs(args, (signal) => (stoppedBy ??= signal));
 }
@@ -74,7 +78,8 @@ const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 // `upscale serve`, `upscale worker` and `upscale keys`: the HTTP job service, the workers of a fleet, and its client
 // keys (loaded only when asked for). An image file named "serve", "worker" or "keys" is given as ./serve.
-const subcommand = argv[0] === 'serve' || argv[0] === 'keys' || argv[0] === 'worker' ? argv[0] : undefined;
+const COMMANDS = ['serve', 'worker', 'keys'] as const;
+const subcommand = COMMANDS.find((c) => c === argv[0]);
 // A reader that went away (a closed pipe) must not turn our own messages into errors: those writes are dropped.
 process.stderr.on('error', () => undefined);
 process.stdout.on('error', () => undefined);

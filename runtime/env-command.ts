@@ -5,6 +5,7 @@
  * do instead of starting on 8080 or failing on a missing key. An argument is named only when it is an option's name
  * (`--port`), never a value: a key pasted on the command line is not printed back.
  */
+import { nearest } from './nearest';
 
 /** The exit status of a command line refused before anything ran (the CLI's "input or options rejected"). */
 export const EXIT_USAGE = 2;
@@ -15,6 +16,8 @@ export interface EnvCommand {
 	usage: string;
 	/** How a setting is given instead, e.g. "PORT=9000 upscale serve". */
 	example: string;
+	/** Its sub-commands (`upscale-bot worker`), for a "did you mean" when one is mistyped. */
+	commands?: readonly string[];
 }
 
 const HELP = new Set(['--help', '-h', 'help']);
@@ -26,6 +29,11 @@ export function envCommandArgs(command: EnvCommand, args: readonly string[]): nu
 	if (args.some((a) => HELP.has(a))) {
 		process.stdout.write(`${command.usage}\n`);
 		return 0;
+	}
+	const meant = command.commands && /^[a-z-]{1,20}$/i.test(args[0]) ? nearest(args[0], command.commands) : undefined;
+	if (meant) {
+		process.stderr.write(`${command.name}: unknown command ${args[0]}: did you mean ${command.name} ${meant}?\n`);
+		return EXIT_USAGE;
 	}
 	const named = OPTION_NAME.test(args[0]) ? ` (got ${args[0]})` : '';
 	process.stderr.write(`${command.name}: takes no options or arguments${named}: its settings are environment variables, e.g. ${command.example}. See: ${command.name} --help\n`);

@@ -410,10 +410,10 @@ describe('rejected before any request (exit 2, the fakes receive nothing)', () =
 		expect(cd.count() + xm.count()).toBe(0);
 	});
 
-	it('an unknown flag, in Node\'s own words', async () => {
-		const r = await runCli([SAMPLE, '--provider', 'clipdrop', '--colour', 'red'], bothEnv());
-		expect(r.code).toBe(2);
-		expect(r.stderr).toMatch(/^upscale: Unknown option '--colour'\..*\(see upscale --help\)\.\n$/);
+	it('a mistyped option names the nearest one, before any request', async () => {
+		const r = await runCli([SAMPLE, '--provider', 'clipdrop', '--scal', '2'], bothEnv());
+		expect([r.code, r.stderr]).toEqual([2, 'upscale: Unknown option --scal: did you mean --scale? (See upscale --help.)\n']);
+		expect(cd.count()).toBe(0);
 	});
 
 	it('no image, two images, a missing file, an existing output without --force', async () => {

@@ -114,6 +114,15 @@ describe('upscale serve and upscale worker', () => {
 		expect((await runCli(['keys', 'revoke', made.id], { UPSCALE_DATA_DIR: dir })).code).toBe(0);
 	});
 
+	it('a mistyped command: did you mean …? (upscale serv, upscale wroker, upscale-bot wrker), exit 2', async () => {
+		for (const [typed, meant] of [['serv', 'serve'], ['wroker', 'worker'], ['key', 'keys']]) {
+			const r = await runCli([typed]);
+			expect([r.code, r.stderr]).toEqual([2, `upscale: No such file: ${typed}. Did you mean the command \`upscale ${meant}\`?\n`]);
+		}
+		const bot = await runBot('main.js', ['wrker']);
+		expect([bot.code, bot.stderr]).toEqual([2, 'upscale-bot: unknown command wrker: did you mean upscale-bot worker?\n']);
+	});
+
 	it('the main help points at each command\'s own help', async () => {
 		const r = await runCli(['--help']);
 		expect(r.stdout).toContain('Commands (each with --help)\n  upscale serve');

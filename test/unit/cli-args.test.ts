@@ -45,8 +45,17 @@ describe('parseCli', () => {
 		expect(reject(argv)).toBe(message);
 	});
 
-	it('an unknown flag names itself and points to --help', () => {
-		expect(reject(['a.png', '--colour', 'red'])).toMatch(/^Unknown option '--colour'\..*\(see upscale --help\)\.$/);
+	it.each([
+		[['a.png', '--colour', 'red'], 'Unknown option --colour. (See upscale --help.)'],
+		[['a.png', '--scal', '2'], 'Unknown option --scal: did you mean --scale? (See upscale --help.)'],
+		[['a.png', '--fats'], 'Unknown option --fats: did you mean --fast? (See upscale --help.)'],
+		[['a.png', '--outptu', 'x.png'], 'Unknown option --outptu: did you mean --output? (See upscale --help.)'],
+		[['a.png', '--form', 'png'], 'Unknown option --form: did you mean --format? (See upscale --help.)'],
+		[['a.png', '--sk-0123456789abcdef0123456789abcdef'], 'Unknown option. (See upscale --help.)'],
+		[['a.png', '--scale', '-2'], '--scale needs a value, and what follows it starts with "-": write a value like that as --scale=VALUE. (See upscale --help.)'],
+		[['a.png', '--output'], '--output needs a value. (See upscale --help.)'],
+	])('a slip of the keyboard: %j → %s', (argv, message) => {
+		expect(reject(argv)).toBe(message);
 	});
 });
 

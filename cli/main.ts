@@ -34,6 +34,7 @@ async function run(argv: string[]): Promise<number> {
 		process.stdout.write(`${pkg.version}\n`);
 		return EXIT_OK;
 	}
+	if (args.source === '-') throw invalidOptions('Reading the image from standard input is not supported: give a file path or an http(s) URL (--output - does write the result to standard output).');
 	// `upscale serv`: a command mistyped reads as an image that does not exist.
 	const meant = args.source && /^[a-z-]+$/i.test(args.source) && !existsSync(args.source) ? nearest(args.source, COMMANDS) : undefined;
 	if (meant) throw invalidOptions(`No such file: ${args.source}. Did you mean the command \`upscale ${meant}\`?`);

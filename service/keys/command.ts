@@ -2,6 +2,7 @@
  * `upscale keys create [--name NAME] | list | revoke ID`: the client keys of a server's data directory
  * (UPSCALE_DATA_DIR, default ./data, or --data-dir). A key and its webhook secret are printed once, at creation.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDataDir } from '../../runtime/jobs/lock';
@@ -11,6 +12,12 @@ const USAGE = `usage: upscale keys create [--name NAME] [--json]
        upscale keys list [--json]
        upscale keys revoke KEY_ID
 options: --data-dir DIR (default: UPSCALE_DATA_DIR, else ./data)`;
+
+/** C0 and C1 control characters (a line break, ESC of a terminal escape). */
+const isControl = (c: string) => {
+	const n = c.codePointAt(0)!;
+	return n < 0x20 || (n >= 0x7f && n < 0xa0);
+};
 
 export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, out = process.stdout, err = process.stderr): number {
 	let parsed;
@@ -25,11 +32,24 @@ export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
 		(parsed.values.help ? out : err).write(`${USAGE}\n`);
 		return parsed.values.help ? 0 : 2;
 	}
+	if (parsed.values['data-dir']?.trim() === '') {
+		err.write(`upscale keys: --data-dir needs a folder.\n${USAGE}\n`);
+		return 2;
+	}
 	const dataDir = resolve(parsed.values['data-dir'] ?? (env.UPSCALE_DATA_DIR?.trim() || './data'));
 	const json = !!parsed.values.json;
 	if (rest.length || (action !== 'revoke' && id)) {
 		err.write(`upscale keys: unexpected argument "${rest[0] ?? id}".\n${USAGE}\n`);
 		return 2;
+	}
+	// Listing or revoking in a folder that does not exist creates nothing there.
+	if (action === 'list' && !existsSync(dataDir)) {
+		out.write(json ? '[]\n' : `No client keys in ${dataDir} (it does not exist): create one with \`upscale keys create\`.\n`);
+		return 0;
+	}
+	if (action === 'revoke' && id && !id.startsWith('usk_') && !existsSync(dataDir)) {
+		err.write(`upscale keys: no active key ${id.slice(0, 40)} in ${dataDir} (it does not exist; see upscale keys list).\n`);
+		return 1;
 	}
 	try {
 		ensureDataDir(dataDir, parsed.values['data-dir'] ? '--data-dir' : 'UPSCALE_DATA_DIR');
@@ -41,7 +61,8 @@ export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
 	try {
 		switch (action) {
 			case 'create': {
-				const name = (parsed.values.name ?? '').trim() || 'client';
+				// Control characters (a line break, a terminal escape) would rewrite `keys list`'s lines: spaces instead.
+				const name = [...(parsed.values.name ?? '')].map((c) => (isControl(c) ? ' ' : c)).join('').replace(/ {2,}/g, ' ').trim() || 'client';
 				const { key, client } = store.create(name.slice(0, 100));
 				if (json) out.write(`${JSON.stringify({ id: client.id, name: client.name, key, webhook_secret: client.webhookSecret })}\n`);
 				else out.write(`Created ${client.id} (${client.name}) in ${dataDir}. Shown once; store them now:\n  key:            ${key}\n  webhook secret: ${client.webhookSecret}\nSend the key as "Authorization: Bearer <key>"; verify webhooks with the secret (Standard Webhooks).\n`);

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLI, runCli, tempDir, type CliRun } from '../helpers/cli';
 import { call, startService } from '../helpers/service';
@@ -123,6 +123,25 @@ describe('upscale serve and upscale worker', () => {
 		expect([bot.code, bot.stderr]).toEqual([2, 'upscale-bot: unknown command wrker: did you mean upscale-bot worker?\n']);
 	});
 
+	it('upscale keys: list and revoke create nothing where no folder is; a name cannot carry a line break or a terminal escape', async () => {
+		const missing = join(tempDir(), 'nosuch');
+		const list = await runCli(['keys', 'list', '--data-dir', missing]);
+		expect([list.code, list.stdout]).toEqual([0, `No client keys in ${missing} (it does not exist): create one with \`upscale keys create\`.\n`]);
+		expect((await runCli(['keys', 'list', '--json', '--data-dir', missing])).stdout).toBe('[]\n');
+		expect((await runCli(['keys', 'revoke', 'key_0123', '--data-dir', missing])).code).toBe(1);
+		expect(existsSync(missing)).toBe(false);
+		expect((await runCli(['keys', 'list', '--data-dir', ''])).stderr).toMatch(/^upscale keys: --data-dir needs a folder\.\n/);
+		const dir = tempDir();
+		await runCli(['keys', 'create', '--name', 'evil\n\u001b[2Jname', '--data-dir', dir]);
+		const listed = await runCli(['keys', 'list', '--json', '--data-dir', dir]);
+		expect((JSON.parse(listed.stdout) as Array<{ name: string }>)[0].name).toBe('evil [2Jname');
+	});
+
+	it('the image from standard input ("-") is refused in words', async () => {
+		const r = await runCli(['-']);
+		expect([r.code, r.stderr]).toEqual([2, 'upscale: Reading the image from standard input is not supported: give a file path or an http(s) URL (--output - does write the result to standard output).\n']);
+	});
+
 	it('the main help points at each command\'s own help', async () => {
 		const r = await runCli(['--help']);
 		expect(r.stdout).toContain('Commands (each with --help)\n  upscale serve');
@@ -209,7 +228,7 @@ describe('the data directory', () => {
 	it('a place where no folder can be made is refused at once (Node\'s recursive mkdir loops forever under /proc)', async () => {
 		const serve = await runCli(['serve'], { UPSCALE_DATA_DIR: '/proc/upscale/data', UPSCALE_API_KEYS: KEY, UPSCALE_LOCAL_ENGINE: 'on' }, { timeoutMs: 20_000 });
 		expect([serve.code, serve.stderr]).toEqual([2, 'upscale serve: The data directory /proc/upscale/data (UPSCALE_DATA_DIR) cannot be used: a folder cannot be created there.\n']);
-		const keys = await runCli(['keys', 'list'], { UPSCALE_DATA_DIR: '/proc/upscale' }, { timeoutMs: 20_000 });
+		const keys = await runCli(['keys', 'create'], { UPSCALE_DATA_DIR: '/proc/upscale' }, { timeoutMs: 20_000 });
 		expect([keys.code, keys.stderr]).toEqual([2, 'upscale keys: The data directory /proc/upscale (UPSCALE_DATA_DIR) cannot be used: a folder cannot be created there.\n']);
 	});
 });

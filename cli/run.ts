@@ -3,7 +3,7 @@
  * (progress on stderr), the result written. Loaded only for a job (cli/main.ts), so --help never loads the core's
  * client, the runtime or HTTP.
  */
-import { isPaid, isProviderId, isVendorId, listWords, PROVIDER_IDS, PROVIDER_NAMES, UpscaleError, VENDOR_IDS, type ProviderId, type Upscaler, type UpscaleResult } from '../core';
+import { isPaid, isProviderId, isVendorId, listWords, PROVIDER_IDS, PROVIDER_NAMES, providerInfo, UpscaleError, VENDOR_IDS, type ProviderId, type Upscaler, type UpscaleResult } from '../core';
 import { clientFromEnv, LocalUpscaler, readInput, vendorWithKey } from '../runtime';
 import { USAGE, type CliArgs } from './args';
 import { outputPath, planOutput, resultName, writeResult, writeStdout, type Recovery } from './output';
@@ -36,6 +36,18 @@ function summary(r: UpscaleResult, output: string) {
 		elapsedMs: r.elapsedMs,
 		params: r.params,
 	};
+}
+
+/** The formats an output name can ask for, by its extension. */
+const NAMED_FORMATS: Record<string, 'png' | 'jpg' | 'webp'> = { png: 'png', jpg: 'jpg', jpeg: 'jpg', webp: 'webp' };
+const namedFormat = (output: string | undefined) => NAMED_FORMATS[/\.([a-z]+)$/i.exec(output ?? '')?.[1]?.toLowerCase() ?? ''];
+
+/** `--output photo.webp` with no --format: the format the name asks for, where the provider converts (local, Ximilar). */
+function optionsFor(args: CliArgs, provider: ProviderId): CliArgs['options'] {
+	const format = namedFormat(args.output);
+	// The same format as the input's is the default already: nothing is added to the request.
+	if (!format || !args.source || format === namedFormat(args.source) || args.options.format !== undefined || !providerInfo(provider).accepts.includes('format')) return args.options;
+	return { ...args.options, format };
 }
 
 function creditsLine(r: UpscaleResult): string {
@@ -77,7 +89,7 @@ export async function upscaleFromArgs(args: CliArgs, onStop: (signal: 'SIGINT' |
 	try {
 		const control = { signal: controller.signal, onProgress: progress.report };
 		const input = args.source ? await readInput(args.source) : undefined;
-		const result = input ? await client.upscale(input, args.options, control) : await vendor!.waitForTask(args.task!, args.options, control);
+		const result = input ? await client.upscale(input, optionsFor(args, provider), control) : await vendor!.waitForTask(args.task!, args.options, control);
 		progress.end();
 		const recovery: Recovery = { taskId: result.taskId, provider: result.provider, resultUrl: result.resultUrl, resultExpiresAt: result.resultExpiresAt };
 		if (!destination) {
@@ -87,6 +99,11 @@ export async function upscaleFromArgs(args: CliArgs, onStop: (signal: 'SIGINT' |
 		}
 		const path = outputPath(destination, result.extension);
 		await writeResult(path, result.bytes, recovery);
+		const asked = destination.file && namedFormat(destination.file);
+		if (asked && asked !== result.extension && !args.quiet) {
+			const why = providerInfo(result.provider).accepts.includes('format') ? 'as --format asked' : `${PROVIDER_NAMES[result.provider]} does not convert formats`;
+			process.stderr.write(`note: ${path} holds a ${result.extension.toUpperCase()} image, not the format its name says (${why}).\n`);
+		}
 		if (args.json) {
 			process.stdout.write(`${JSON.stringify(summary(result, path))}\n`);
 		} else {

@@ -262,6 +262,12 @@ describe('Clipdrop through the CLI', () => {
 		expect(cd.count()).toBe(0);
 	});
 
+	it('Clipdrop does not convert: an output named .webp for a JPEG result is written with a note saying what it holds', async () => {
+		const r = await runCli([SAMPLE, '--provider', 'clipdrop', '--output', out('x.webp')], cdEnv());
+		expect(r.code).toBe(0);
+		expect(r.stderr).toContain(`note: ${out('x.webp')} holds a JPG image, not the format its name says (Clipdrop does not convert formats).\n`);
+	});
+
 	it('a Base URL with a wrong path: the 404 says so, not "check the task id"', async () => {
 		const r = await runCli([SAMPLE, '--provider', 'clipdrop'], cdEnv({ CLIPDROP_BASE_URL: `${cd.url}/v1` }));
 		expect(r.code).toBe(1);

@@ -107,6 +107,20 @@ describe('CLI: the local engine', () => {
 		expect(r.stderr).toBe(message);
 	});
 
+	it('the output name asks for the format when --format is not given: out.webp is WebP, out.png PNG (from a JPEG)', async () => {
+		const dir = tempDir();
+		for (const [name, format] of [['out.webp', 'webp'], ['out.png', 'png'], ['out.jpeg', 'jpeg']]) {
+			const r = await runCli([SAMPLE, '--provider', 'local', '--fast', '--output', join(dir, name)]);
+			expect(r.code).toBe(0);
+			expect(r.stderr).not.toContain('note:');
+			expect((await sharp(join(dir, name)).metadata()).format).toBe(format);
+		}
+		// --format wins over the name; the note says what the file holds.
+		const forced = await runCli([SAMPLE, '--provider', 'local', '--fast', '--format', 'png', '--output', join(dir, 'forced.jpg')]);
+		expect((await sharp(join(dir, 'forced.jpg')).metadata()).format).toBe('png');
+		expect(forced.stderr).toContain(`note: ${join(dir, 'forced.jpg')} holds a PNG image, not the format its name says (as --format asked).\n`);
+	});
+
 	it('a WebP result over 67 MP is refused up front (its encoder holds the whole picture)', async () => {
 		const dir = tempDir();
 		await sharp(CHELSEA).resize(1000, 1000, { fit: 'fill' }).jpeg().toFile(join(dir, 'in.jpg'));

@@ -38,12 +38,17 @@ function summary(r: UpscaleResult, output: string) {
 	};
 }
 
+/** The longest a job may be given (core's limit): the local engine's "no limit" on the command line. */
+const LOCAL_NO_LIMIT_MS = 86_400_000;
+
 /** The formats an output name can ask for, by its extension. */
 const NAMED_FORMATS: Record<string, 'png' | 'jpg' | 'webp'> = { png: 'png', jpg: 'jpg', jpeg: 'jpg', webp: 'webp' };
 const namedFormat = (output: string | undefined) => NAMED_FORMATS[/\.([a-z]+)$/i.exec(output ?? '')?.[1]?.toLowerCase() ?? ''];
 
-/** `--output photo.webp` with no --format: the format the name asks for, where the provider converts (local, Ximilar). */
+/** The options a job is run with: --timeout for the local engine only when typed; `--output photo.webp` with no --format: the format the name asks for, where the provider converts (local, Ximilar). */
 function optionsFor(args: CliArgs, provider: ProviderId): CliArgs['options'] {
+	// The local engine runs here, with its progress and estimate on screen: no time limit unless --timeout is typed.
+	if (provider === 'local' && args.options.timeoutMs === undefined) args = { ...args, options: { ...args.options, timeoutMs: LOCAL_NO_LIMIT_MS } };
 	const format = namedFormat(args.output);
 	// The same format as the input's is the default already: nothing is added to the request.
 	if (!format || !args.source || format === namedFormat(args.source) || args.options.format !== undefined || !providerInfo(provider).accepts.includes('format')) return args.options;

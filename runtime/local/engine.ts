@@ -159,48 +159,69 @@ export class LocalUpscaler implements Upscaler {
 		return this.pool.close();
 	}
 
+	/**
+	 * One job. Its time limit (options.timeoutMs) stops the model between tiles as a cancel does, and says it ran out;
+	 * the command line gives the engine no limit unless --timeout is typed.
+	 */
 	async upscale(input: UpscaleInput, options: UpscaleOptionsInput = {}, run: RunControl = {}): Promise<UpscaleResult> {
 		const started = Date.now();
+		let o: UpscaleOptions;
 		try {
-			const o = parseOptions(options, 'local');
-			const bytes = await this.bytesOf(input, started + o.timeoutMs, run.signal);
-			const info = sniffImage(bytes);
-			let plan = this.plan(o, info);
-			if (!this.inline) this.warmWorker(plan, plan.oriented);
-			// A long model run (estimated at 10 s or more before it starts, from the paces measured on this engine) reports
-			// when it will be done: the estimate first, then from its own pace.
-			let modelStart = 0;
-			let estimate = 0;
-			const progress = (fraction: number) => {
-				const now = Date.now();
-				const left = estimate >= LONG_RUN_MS ? (fraction > 0 ? remainingMs(now - modelStart, fraction) : estimate) : undefined;
-				run.onProgress?.({ stage: 'processing', provider: 'local', elapsedMs: now - started, fraction, vendorStatus: plan.model === 'thick' ? 'best' : plan.method, etaMs: left === undefined ? undefined : now + left });
-			};
-			// A thumbnail-sized plain PNG needs no image library at all (plain-png.ts).
-			const plain = this.plainInput(bytes, info, plan);
-			if (plain) {
-				modelStart = Date.now();
-				progress(0);
-				const out = encodePng(await this.modelPasses(plain, plan, run.signal, progress));
-				run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
-				return this.resultOf(out, plan, info, started);
-			}
-			const sharp = await loadSharp();
-			const decoded = await decode(sharp, bytes);
-			// The size the decoder gives, upright, is the truth: should the file's orientation tag sit where the sniffer
-			// does not look, the plan follows the decoder rather than stretch the picture to the unrotated size.
-			if (decoded.rgb.width !== plan.oriented.width || decoded.rgb.height !== plan.oriented.height) {
-				plan = this.plan(o, { ...info, width: decoded.rgb.width, height: decoded.rgb.height, orientation: 1 });
-			}
-			if (plan.method === 'ai') estimate = estimateModelMs({ model: plan.model, passes: plan.passes, width: decoded.rgb.width, height: decoded.rgb.height, backend: this.backend.backend, threads: this.pool.size });
-			modelStart = Date.now();
-			progress(0);
-			const out = await this.render(sharp, decoded, plan, run.signal, progress);
-			run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
-			return this.resultOf(out, plan, info, started);
+			o = parseOptions(options, 'local');
 		} catch (e) {
 			throw asUpscaleError(e, 'local', 'The local engine failed');
 		}
+		const limit = new AbortController();
+		const timer = setTimeout(() => limit.abort(), o.timeoutMs);
+		const signal = run.signal ? AbortSignal.any([run.signal, limit.signal]) : limit.signal;
+		try {
+			return await this.job(input, o, { ...run, signal }, started);
+		} catch (e) {
+			if (limit.signal.aborted && !run.signal?.aborted) {
+				throw new UpscaleError('TIMEOUT', `The local engine did not finish within the time limit (${Math.round(o.timeoutMs / 1000)} s): allow more time, or ask for less (a smaller scale or image, or the fast mode).`, { provider: 'local' });
+			}
+			throw asUpscaleError(e, 'local', 'The local engine failed');
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	private async job(input: UpscaleInput, o: UpscaleOptions, run: RunControl, started: number): Promise<UpscaleResult> {
+		const bytes = await this.bytesOf(input, started + o.timeoutMs, run.signal);
+		const info = sniffImage(bytes);
+		let plan = this.plan(o, info);
+		if (!this.inline) this.warmWorker(plan, plan.oriented);
+		// A long model run (estimated at 10 s or more before it starts, from the paces measured on this engine) reports
+		// when it will be done: the estimate first, then from its own pace.
+		let modelStart = 0;
+		let estimate = 0;
+		const progress = (fraction: number) => {
+			const now = Date.now();
+			const left = estimate >= LONG_RUN_MS ? (fraction > 0 ? remainingMs(now - modelStart, fraction) : estimate) : undefined;
+			run.onProgress?.({ stage: 'processing', provider: 'local', elapsedMs: now - started, fraction, vendorStatus: plan.model === 'thick' ? 'best' : plan.method, etaMs: left === undefined ? undefined : now + left });
+		};
+		// A thumbnail-sized plain PNG needs no image library at all (plain-png.ts).
+		const plain = this.plainInput(bytes, info, plan);
+		if (plain) {
+			modelStart = Date.now();
+			progress(0);
+			const out = encodePng(await this.modelPasses(plain, plan, run.signal, progress));
+			run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
+			return this.resultOf(out, plan, info, started);
+		}
+		const sharp = await loadSharp();
+		const decoded = await decode(sharp, bytes);
+		// The size the decoder gives, upright, is the truth: should the file's orientation tag sit where the sniffer
+		// does not look, the plan follows the decoder rather than stretch the picture to the unrotated size.
+		if (decoded.rgb.width !== plan.oriented.width || decoded.rgb.height !== plan.oriented.height) {
+			plan = this.plan(o, { ...info, width: decoded.rgb.width, height: decoded.rgb.height, orientation: 1 });
+		}
+		if (plan.method === 'ai') estimate = estimateModelMs({ model: plan.model, passes: plan.passes, width: decoded.rgb.width, height: decoded.rgb.height, backend: this.backend.backend, threads: this.pool.size });
+		modelStart = Date.now();
+		progress(0);
+		const out = await this.render(sharp, decoded, plan, run.signal, progress);
+		run.onProgress?.({ stage: 'done', provider: 'local', elapsedMs: Date.now() - started, fraction: 1 });
+		return this.resultOf(out, plan, info, started);
 	}
 
 	private resultOf(out: Uint8Array, plan: LocalPlan, info: ImageInfo, started: number): UpscaleResult {

@@ -121,6 +121,13 @@ describe('CLI: the local engine', () => {
 		expect(forced.stderr).toContain(`note: ${join(dir, 'forced.jpg')} holds a PNG image, not the format its name says (as --format asked).\n`);
 	});
 
+	it('--timeout holds for the local engine too: it stops between tiles and says the time ran out (exit 1, no file)', async () => {
+		const dir = tempDir();
+		const r = await runCli([CHELSEA, '--provider', 'local', '--best', '--scale', '4', '--timeout', '1', '--output', join(dir, 'best.png')]);
+		expect([r.code, r.stderr.trim().split('\n').pop()]).toEqual([1, 'upscale: The local engine did not finish within the time limit (1 s): allow more time, or ask for less (a smaller scale or image, or the fast mode).']);
+		expect(existsSync(join(dir, 'best.png'))).toBe(false);
+	});
+
 	it('a WebP result over 67 MP is refused up front (its encoder holds the whole picture)', async () => {
 		const dir = tempDir();
 		await sharp(CHELSEA).resize(1000, 1000, { fit: 'fill' }).jpeg().toFile(join(dir, 'in.jpg'));

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { listWords, PROVIDER_IDS, UpscaleError, VENDOR_IDS, VENDOR_REGISTRY, type ProviderId, type VendorId } from '../core';
 import { defaultThreads, defaultTile, requireLocalPackages } from '../runtime';
+import { settingPath } from '../runtime/make-dirs';
 import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, setVariables, envUrl, vendorSettings, type VendorSettings } from '../runtime/env-schema';
 
 const snowflake = (name: string, whenMissing?: string) => z.string({ required_error: whenMissing }).regex(/^\d{17,20}$/, `${name} must be a Discord id (17 to 20 digits)`);
@@ -133,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
 		guildDailyCreditCap: c.BOT_GUILD_DAILY_CREDITS,
 		userInstallDailyCreditCap: c.BOT_USER_INSTALL_DAILY_CREDITS,
 		publicLinks: c.BOT_PUBLIC_URL ? { baseUrl: c.BOT_PUBLIC_URL, host: c.BOT_PUBLIC_HOST, port: c.BOT_PUBLIC_PORT, ttlMs: c.BOT_PUBLIC_LINK_HOURS * 3_600_000 } : undefined,
-		dataDir: c.BOT_DATA_DIR,
+		dataDir: settingPath(c.BOT_DATA_DIR),
 		logLevel: c.BOT_LOG_LEVEL,
 		redisUrl: c.REDIS_URL,
 	};

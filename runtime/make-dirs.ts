@@ -4,6 +4,7 @@
  * UPSCALE_DATA_DIR or UPSCALE_CACHE_DIR would hang the process at 100 % CPU instead of failing.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 
 /** Creates `path` and its missing parents (each with `mode`); throws the system's error (ENOENT, EACCES, ENOTDIR…). */
@@ -18,4 +19,13 @@ export function makeDirs(path: string, mode = 0o777): void {
 			if ((e as { code?: string }).code !== 'EEXIST' || !existsSync(dir)) throw e;
 		}
 	}
+}
+
+/**
+ * A folder setting as a path: a leading `~` is the home folder (a shell expands it in `X=~/data upscale serve`, but
+ * not in a compose file, a systemd unit or an .env file, where it made a folder named `~`), then made absolute.
+ */
+export function settingPath(value: string): string {
+	const v = value.trim();
+	return resolve(v === '~' || v.startsWith('~/') ? homedir() + v.slice(1) : v);
 }

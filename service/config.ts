@@ -3,10 +3,10 @@
  * repeated. The vendor variables are the CLI's and the bot's (CLIPDROP_API_KEY, XIMILAR_API_TOKEN, *_BASE_URL, …).
  */
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import { listWords, PROVIDER_IDS, VENDOR_IDS, VENDOR_REGISTRY, type ProviderId } from '../core';
 import { ConfigError, configuredVendors, envInt, envList, envProblems, envRedisUrl, envSwitch, envUrl, setVariables, vendorSettings, type VendorSettings } from '../runtime/env-schema';
+import { settingPath } from '../runtime/make-dirs';
 import { parseDuration } from './duration';
 import { MAX_WAIT_SECONDS } from './schemas';
 
@@ -142,7 +142,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
 	return {
 		port: c.PORT,
 		host: c.HOST,
-		dataDir: resolve(c.UPSCALE_DATA_DIR),
+		dataDir: settingPath(c.UPSCALE_DATA_DIR),
 		publicUrl: c.UPSCALE_PUBLIC_URL,
 		envKeys: c.UPSCALE_API_KEYS,
 		envWebhookSecret: c.UPSCALE_WEBHOOK_SECRET,

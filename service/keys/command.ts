@@ -3,9 +3,9 @@
  * (UPSCALE_DATA_DIR, default ./data, or --data-dir). A key and its webhook secret are printed once, at creation.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDataDir } from '../../runtime/jobs/lock';
+import { settingPath } from '../../runtime/make-dirs';
 import { KeyStore } from './store';
 
 const USAGE = `usage: upscale keys create [--name NAME] [--json]
@@ -36,7 +36,7 @@ export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
 		err.write(`upscale keys: --data-dir needs a folder.\n${USAGE}\n`);
 		return 2;
 	}
-	const dataDir = resolve(parsed.values['data-dir'] ?? (env.UPSCALE_DATA_DIR?.trim() || './data'));
+	const dataDir = settingPath(parsed.values['data-dir'] ?? (env.UPSCALE_DATA_DIR?.trim() || './data'));
 	const json = !!parsed.values.json;
 	if (rest.length || (action !== 'revoke' && id)) {
 		err.write(`upscale keys: unexpected argument "${rest[0] ?? id}".\n${USAGE}\n`);

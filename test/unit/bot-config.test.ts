@@ -1,4 +1,6 @@
 /** The bot's configuration from the environment: defaults, the vendors from the registry, one line per problem. */
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig, offeredProviders } from '../../bot/config';
 
 const TOKEN = 'bot-token-'.padEnd(60, 'x');
@@ -27,7 +29,7 @@ describe('loadConfig', () => {
 			dailyCreditCap: 0,
 			jobTimeoutMs: 1_800_000,
 			shutdownGraceMs: 600_000,
-			dataDir: './data',
+			dataDir: resolve('data'),
 			logLevel: 'info',
 			cdnHosts: ['cdn.discordapp.com', 'media.discordapp.net'],
 		});
@@ -111,5 +113,13 @@ describe('base URLs', () => {
 		expect(p.join('\n')).not.toContain('pw-secret-1');
 		const c = loadConfig({ ...base, CLIPDROP_API_KEY: 'cd', CLIPDROP_BASE_URL: 'http://127.0.0.1:9/v1//', DISCORD_API_URL: 'http://127.0.0.1:9/api/' });
 		expect([c.providers.clipdrop?.baseUrl, c.apiUrl]).toEqual(['http://127.0.0.1:9/v1', 'http://127.0.0.1:9/api']);
+	});
+});
+
+describe('folder settings', () => {
+	it('a leading ~ is the home folder (compose files and .env files do not expand it); the path is made absolute', () => {
+		expect(loadConfig({ ...base, CLIPDROP_API_KEY: 'cd', BOT_DATA_DIR: '~/upscale-bot' }).dataDir).toBe(`${homedir()}/upscale-bot`);
+		expect(loadConfig({ ...base, CLIPDROP_API_KEY: 'cd', BOT_DATA_DIR: 'rel/dir' }).dataDir).toBe(resolve('rel/dir'));
+		expect(loadConfig({ ...base, CLIPDROP_API_KEY: 'cd', BOT_DATA_DIR: 'a~b' }).dataDir).toBe(resolve('a~b'));
 	});
 });

@@ -13,14 +13,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { makeDirs } from '../../make-dirs';
+import { makeDirs, settingPath } from '../../make-dirs';
 
 const DIGEST_BYTES = 32;
 
 /** The cache's folder, or undefined when there is none. */
 export function graphCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
 	const set = env.UPSCALE_CACHE_DIR?.trim();
-	if (set) return set.toLowerCase() === 'off' ? undefined : set;
+	if (set) return set.toLowerCase() === 'off' ? undefined : settingPath(set);
 	const xdg = env.XDG_CACHE_HOME?.trim();
 	if (xdg) return join(xdg, 'upscale');
 	try {

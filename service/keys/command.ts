@@ -19,6 +19,28 @@ const isControl = (c: string) => {
 	return n < 0x20 || (n >= 0x7f && n < 0xa0);
 };
 
+/**
+ * The data directory made ready for `action`, or the exit status when the command ends here: listing or revoking
+ * where no folder is creates nothing; a folder that cannot be used is one sentence.
+ */
+function prepareFolder(a: { action: string; id?: string; dataDir: string; json: boolean; setting: string }, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number | undefined {
+	if (a.action === 'list' && !existsSync(a.dataDir)) {
+		out.write(a.json ? '[]\n' : `No client keys in ${a.dataDir} (it does not exist): create one with \`upscale keys create\`.\n`);
+		return 0;
+	}
+	if (a.action === 'revoke' && a.id && !a.id.startsWith('usk_') && !existsSync(a.dataDir)) {
+		err.write(`upscale keys: no active key ${a.id.slice(0, 40)} in ${a.dataDir} (it does not exist; see upscale keys list).\n`);
+		return 1;
+	}
+	try {
+		ensureDataDir(a.dataDir, a.setting);
+	} catch (e) {
+		err.write(`upscale keys: ${(e as Error).message}\n`);
+		return 2;
+	}
+	return undefined;
+}
+
 export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, out = process.stdout, err = process.stderr): number {
 	let parsed;
 	try {
@@ -42,21 +64,8 @@ export function keysCommand(argv: string[], env: NodeJS.ProcessEnv = process.env
 		err.write(`upscale keys: unexpected argument "${rest[0] ?? id}".\n${USAGE}\n`);
 		return 2;
 	}
-	// Listing or revoking in a folder that does not exist creates nothing there.
-	if (action === 'list' && !existsSync(dataDir)) {
-		out.write(json ? '[]\n' : `No client keys in ${dataDir} (it does not exist): create one with \`upscale keys create\`.\n`);
-		return 0;
-	}
-	if (action === 'revoke' && id && !id.startsWith('usk_') && !existsSync(dataDir)) {
-		err.write(`upscale keys: no active key ${id.slice(0, 40)} in ${dataDir} (it does not exist; see upscale keys list).\n`);
-		return 1;
-	}
-	try {
-		ensureDataDir(dataDir, parsed.values['data-dir'] ? '--data-dir' : 'UPSCALE_DATA_DIR');
-	} catch (e) {
-		err.write(`upscale keys: ${(e as Error).message}\n`);
-		return 2;
-	}
+	const early = prepareFolder({ action, id, dataDir, json, setting: parsed.values['data-dir'] ? '--data-dir' : 'UPSCALE_DATA_DIR' }, out, err);
+	if (early !== undefined) return early;
 	const store = KeyStore.open(dataDir);
 	try {
 		switch (action) {

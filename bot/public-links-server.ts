@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { listenProblem } from '../runtime/listen-error';
 import type { Logger } from '../runtime/log';
-import { attachmentDisposition } from '../service/content-disposition';
+import { attachmentDisposition } from '../runtime/content-disposition';
 import type { PublicLinks } from './public-links';
 
 /** How often results whose links expired are removed (a link is refused from its expiry on, whatever is on disk). */

@@ -3,7 +3,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import type { FastifyReply } from 'fastify';
 import { upscaledName } from '../../core';
 import type { JobRow } from '../../runtime/jobs/job';
-import { attachmentDisposition } from '../content-disposition';
+import { attachmentDisposition } from '../../runtime/content-disposition';
 import type { ServiceContext } from '../context';
 import { ApiError } from '../problem';
 

@@ -1,5 +1,5 @@
 /** Content-Disposition for names in any script (RFC 6266 + RFC 8187), as the job service sends results. */
-import { attachmentDisposition } from '../../service/content-disposition';
+import { attachmentDisposition } from '../../runtime/content-disposition';
 
 const exact = (header: string) => decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(header)![1]);
 

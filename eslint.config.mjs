@@ -29,6 +29,20 @@ export default tseslint.config(
 			'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'Buffer', 'require', 'fetch'],
 		},
 	},
+	// The toolkit's shared Node side serves every door and imports none; the bot and the job service are doors that
+	// do not reach into each other (what both need lives in runtime/).
+	{
+		files: ['runtime/**/*.ts'],
+		rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(\\.\\./)*(cli|nodes|credentials|bot|service|zapier|activepieces|test)(/|$)', message: 'runtime/ never imports a door.' }] }] },
+	},
+	{
+		files: ['bot/**/*.ts'],
+		rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(\\.\\./)*(cli|nodes|service|zapier|activepieces)(/|$)', message: 'the bot does not import another door: shared code goes in runtime/.' }] }] },
+	},
+	{
+		files: ['service/**/*.ts'],
+		rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(\\.\\./)*(cli|nodes|bot|zapier|activepieces)(/|$)', message: 'the job service does not import another door: shared code goes in runtime/.' }] }] },
+	},
 	// n8n's own rules for community nodes, with n8n Cloud's ("recommended"), on the node, its credentials and the
 	// core they ship with. The n8n package has no runtime dependencies; the test suite also runs n8n's verification
 	// scanner on the packed tarball and on these sources.

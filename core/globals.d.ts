@@ -19,5 +19,8 @@ declare class URL {
 	readonly hostname: string;
 	readonly pathname: string;
 	readonly search: string;
+	readonly hash: string;
+	readonly username: string;
+	readonly password: string;
 	readonly href: string;
 }

@@ -30,28 +30,22 @@ export function resultName(source: string, extension: string): string {
 	return upscaledName(isUrl(source) ? fileNameFromUrl(source) : basename(source), extension);
 }
 
-/** Creates and removes an empty file in the folder: the one test that also catches /proc, read-only mounts and ACLs. */
-async function probeFolder(dir: string, shown: string): Promise<void> {
-	const probe = join(dir, `.upscale-probe-${process.pid}-${Date.now()}`);
-	try {
-		const fh = await open(probe, 'wx');
-		await fh.close();
-		await unlink(probe);
-	} catch (e) {
-		throw invalidOptions(`Cannot write ${excerpt(shown)}: ${fileErrorReason(e)}.`);
-	}
-}
-
-/** Creates and removes the output file itself (it does not exist yet): also catches a name the file system refuses. */
-async function probeFile(path: string): Promise<void> {
+/**
+ * Creates and removes an empty file at `path`, as the result would be written: the one test that also catches /proc,
+ * read-only mounts, ACLs and a name the file system refuses. `shown`: the destination named in the refusal.
+ */
+async function probe(path: string, shown: string): Promise<void> {
 	try {
 		const fh = await open(path, 'wx');
 		await fh.close();
 		await unlink(path);
 	} catch (e) {
-		throw invalidOptions(`Cannot write ${excerpt(path)}: ${fileErrorReason(e)}.`);
+		throw invalidOptions(`Cannot write ${excerpt(shown)}: ${fileErrorReason(e)}.`);
 	}
 }
+
+/** A folder's test: a probe file of its own name in it. */
+const probeFolder = (dir: string, shown: string) => probe(join(dir, `.upscale-probe-${process.pid}-${Date.now()}`), shown);
 
 /** A file name cut to at most `maxBytes` (UTF-8) before its extension, so a rescue copy fits any file system. */
 export function shortName(name: string, maxBytes = 100): string {
@@ -106,7 +100,7 @@ export async function planOutput(source: string, output: string | undefined, for
 		if (!parent.isDirectory()) throw invalidOptions(`Cannot write ${excerpt(output)}: ${excerpt(folder)} is not a folder.`);
 		checkReplaceable(output, force, input);
 		// A new file is tried under its own name: a name too long for the file system fails now, not after paying.
-		await (statOf(output, false) ? probeFolder(folder, output) : probeFile(output));
+		await (statOf(output, false) ? probeFolder(folder, output) : probe(output, output));
 		return { file: output, folder, source, force, input };
 	}
 	const folder = isUrl(source) || !input ? '.' : dirname(source);
